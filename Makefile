@@ -1,0 +1,26 @@
+# trendkit — `make demo` and `make test` set everything up on a machine with only python3.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/trendkit demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check trendkit tests benchmarks
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

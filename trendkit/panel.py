@@ -1,0 +1,108 @@
+"""``panel``: cases -> a long period × group frame with explicit zeros.
+
+>>> import datetime as dt, polars as pl
+>>> cases = pl.DataFrame({"detected_on": [dt.date(2021, 1, 5), dt.date(2021, 3, 9)],
+...                       "province": ["Lạng Sơn", "Lào Cai"], "channel": ["road", "rail"]})
+>>> panel(cases, by=("province",)).sort("period", "province").rows()  # doctest: +NORMALIZE_WHITESPACE
+[(datetime.date(2021, 1, 1), 'Lào Cai', 0), (datetime.date(2021, 1, 1), 'Lạng Sơn', 1),
+ (datetime.date(2021, 2, 1), 'Lào Cai', 0), (datetime.date(2021, 2, 1), 'Lạng Sơn', 0),
+ (datetime.date(2021, 3, 1), 'Lào Cai', 1), (datetime.date(2021, 3, 1), 'Lạng Sơn', 0)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import polars as pl
+
+__all__ = ["panel"]
+
+Value = Literal["cases", "goods_value_vnd"]
+
+
+def panel(
+    cases: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("province", "channel"),
+    freq: str = "1mo",
+    value: Value = "cases",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    reports: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Count cases (or sum goods values) per period and group, zeros written out.
+
+    Parameters
+    ----------
+    cases
+        The canonical case table (``LoadResult.cases``); needs ``detected_on`` and ``by``.
+    by
+        Grouping columns; every combination seen in the data appears in every period.
+    freq
+        A polars interval: ``"1mo"`` (default), ``"1q"``, ``"1w"``, ``"1y"``, ``"1d"``.
+    value
+        ``"cases"`` counts rows; ``"goods_value_vnd"`` sums the value (nulls ignored).
+    start, end
+        The date range to cover (default: first and last detection date).
+    levels
+        Values to include for a grouping column even if absent from the data, e.g.
+        ``{"channel": ["road", "sea", "air", "rail", "post"]}``.
+    reports
+        Which units reported in which periods: a frame with the ``by`` columns it speaks
+        about plus ``period``. When given, the result has a ``reported`` column, and the
+        value is null (not 0) where no report was received — "no cases" and "no report"
+        are different things.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``period`` (Date, period start), the ``by`` columns, then ``value`` (and
+        ``reported`` with ``reports``), sorted by period then group.
+    """
+    by = list(by)
+    missing = [c for c in ("detected_on", *by) if c not in cases.columns]
+    if value != "cases" and value not in cases.columns:
+        missing.append(value)
+    if missing:
+        raise ValueError(f"panel(): the case table has no column {', '.join(map(repr, missing))}; it has {', '.join(cases.columns)}")
+    if value not in ("cases", "goods_value_vnd"):
+        raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
+    period = pl.col("detected_on").dt.truncate(freq).alias("period")
+    frame = cases.lazy().with_columns(period)
+    if start is not None:
+        frame = frame.filter(pl.col("detected_on") >= start)
+    if end is not None:
+        frame = frame.filter(pl.col("detected_on") <= end)
+    agg = pl.len().alias("cases") if value == "cases" else pl.col(value).sum().alias(value)
+    counts = frame.group_by("period", *by).agg(agg).collect()
+
+    lo = start or cases["detected_on"].min()
+    hi = end or cases["detected_on"].max()
+    if lo is None or hi is None:
+        grid_periods = pl.DataFrame({"period": []}, schema={"period": pl.Date})
+    else:
+        first = pl.select(pl.lit(lo).dt.truncate(freq)).item()
+        grid_periods = pl.DataFrame({"period": pl.date_range(first, hi, interval=freq, eager=True)})
+    groups = cases.select(by).unique() if by else pl.DataFrame()
+    for col, vals in (levels or {}).items():
+        if col not in by:
+            raise ValueError(f"panel(): levels names {col!r}, which is not one of by={by}")
+        extra = pl.DataFrame({col: list(vals)}).cast({col: cases.schema[col]}, strict=False)
+        others = [c for c in by if c != col]
+        grid = extra.join(groups.select(others).unique(), how="cross") if others else extra
+        groups = pl.concat([groups, grid.select(by)], how="vertical_relaxed").unique()
+    grid = grid_periods.join(groups, how="cross") if by else grid_periods
+    out = (
+        grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
+        .with_columns(pl.col(value).fill_null(0))
+        .sort("period", *by)
+    )
+    if reports is not None:
+        keys = [c for c in by if c in reports.columns]
+        flags = reports.select("period", *keys).unique().with_columns(pl.lit(True).alias("reported"))
+        out = out.join(flags, on=["period", *keys], how="left").with_columns(pl.col("reported").fill_null(False))
+        out = out.with_columns(pl.when(pl.col("reported")).then(pl.col(value)).otherwise(None).alias(value))
+    return out

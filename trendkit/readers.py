@@ -1,0 +1,261 @@
+"""Reading extract files into raw sheets: text cells, spreadsheet row numbers, no guessing.
+
+Every supported format ends up as :class:`RawSheet`: a polars frame of String columns
+``c0 … cN`` (what a spreadsheet user sees, white space untouched), optional Float64
+shadow columns ``n0 … nN`` holding numeric cells exactly as stored (so 123.456 in an
+Excel cell is never re-read as "123.456" = 123456), and the row number each record has in
+the source. Header detection and normalisation happen later, in :mod:`trendkit.headers`
+and :mod:`trendkit.loader`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from trendkit.errors import TrendkitInputError
+
+__all__ = ["SUPPORTED_SUFFIXES", "RawSheet", "discover", "read_file"]
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".parquet")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PREVIEW_ROWS = 40
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One table of raw cells from one file (one sheet of a workbook).
+
+    ``preview`` holds the first rows as lists of text for header detection; ``frame`` has
+    the same rows as String columns ``c0…`` plus a ``source_row`` column (1-based, as the
+    spreadsheet shows it) and optional ``n0…`` numeric shadows.
+    """
+
+    path: Path
+    sheet: str | None
+    frame: pl.DataFrame
+    codec: str = "latin-1"
+    header_given: bool = False  # parquet: column names are the header
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+
+    def preview(self, n: int = _PREVIEW_ROWS) -> list[list[str]]:
+        cols = [c for c in self.frame.columns if c.startswith("c")]
+        head = self.frame.head(n).select(cols)
+        return [["" if v is None else v for v in row] for row in head.iter_rows()]
+
+
+def discover(source: str | Path | list[str | Path]) -> list[Path]:
+    """The files a ``source`` names: a path, a list of paths, or a folder (sorted by name)."""
+    items = list(source) if isinstance(source, list | tuple) else [source]
+    if not items:
+        raise TrendkitInputError("no input files given; expected a path, a list of paths or a folder")
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
+            )
+            if not found:
+                raise TrendkitInputError(
+                    f"{path}: the folder holds no case extracts; expected files ending in "
+                    + ", ".join(SUPPORTED_SUFFIXES)
+                )
+            files.extend(found)
+        elif not path.exists():
+            raise TrendkitInputError(f"{path}: file not found")
+        else:
+            files.append(path)
+    return files
+
+
+def read_file(path: Path, *, sheet: str | int | None = None) -> list[RawSheet]:
+    """Read one file into raw sheets. Raises :class:`TrendkitInputError` when it cannot."""
+    suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if suffix in (".xlsx", ".xlsm"):
+        if head.startswith(_OLE_MAGIC):
+            raise TrendkitInputError(
+                f"{path.name}: the workbook is password-protected (encrypted); "
+                "expected an unprotected .xlsx — remove the password in Excel and save again"
+            )
+        return _read_xlsx(path, sheet)
+    if suffix == ".xls":
+        raise TrendkitInputError(f"{path.name}: old Excel 97-2003 format; expected .xlsx — open it and 'Save As' .xlsx")
+    if suffix in (".csv", ".tsv", ".txt"):
+        return [_read_csv(path)]
+    if suffix == ".parquet":
+        return [_read_parquet(path)]
+    raise TrendkitInputError(f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+
+
+# --- Excel ---------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> list[RawSheet]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TrendkitInputError(f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); expected an Excel file saved as .xlsx") from None
+    names = wb.sheetnames
+    if sheet is None:
+        chosen = names
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise TrendkitInputError(f"{path.name}: no sheet number {sheet}; the workbook has {len(names)} sheet(s): {', '.join(names)}")
+        chosen = [names[sheet]]
+    else:
+        if sheet not in names:
+            raise TrendkitInputError(f"{path.name}: no sheet named '{sheet}'; the workbook has: {', '.join(names)}")
+        chosen = [sheet]
+    out = []
+    for name in chosen:
+        ws = wb[name]
+        grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        for rng in ws.merged_cells.ranges:  # a merged cell's value stands in every cell it covers
+            top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
+            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+                for c in range(rng.min_col - 1, rng.max_col):
+                    if c < len(grid[r]):
+                        grid[r][c] = top
+        out.append(RawSheet(path, name, _frame_from_grid(grid, first_row=1)))
+    wb.close()
+    return out
+
+
+def _frame_from_grid(grid: list[list[object]], first_row: int) -> pl.DataFrame:
+    width = max((len(r) for r in grid), default=0)
+    data: dict[str, list[object]] = {}
+    for j in range(width):
+        cells = [r[j] if j < len(r) else None for r in grid]
+        data[f"c{j}"] = [_cell_text(v) for v in cells]
+        numbers = [float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None for v in cells]
+        if any(v is not None for v in numbers):
+            data[f"n{j}"] = numbers
+    schema = {k: (pl.Float64 if k.startswith("n") else pl.String) for k in data}
+    frame = pl.DataFrame(data, schema=schema)
+    return frame.with_columns(pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("source_row"))
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes of a CSV file and the single-byte codec TCVN3 repair should assume."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:], "latin-1"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16").encode("utf-8"), "latin-1"
+        except UnicodeDecodeError:
+            raise TrendkitInputError(f"{path.name}: starts like UTF-16 but is not valid UTF-16 text") from None
+    try:
+        raw.decode("utf-8")
+        return raw, "latin-1"
+    except UnicodeDecodeError:
+        # Not UTF-8: Windows-1258 is what Vietnamese Windows writes. Its combining tone
+        # marks are composed later (NFC), and TCVN3 cells are repaired per cell.
+        return raw.decode("cp1258", errors="replace").encode("utf-8"), "cp1258"
+
+
+def _read_csv(path: Path) -> RawSheet:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TrendkitInputError(f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text")
+    data, codec = _decode(path, raw)
+    head_text = data[:65536].decode("utf-8", errors="ignore")
+    delimiter = _sniff_delimiter(head_text)
+    preview = list(itertools.islice(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), _PREVIEW_ROWS))
+    width = max((len(r) for r in preview), default=1)
+    # polars takes its width from the first line; title rows are narrower than the table,
+    # so a line of empty fields goes first (and is dropped) to fix the width.
+    sep = delimiter.encode()
+    body = sep * (width - 1) + b"\n" + data
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(body), has_header=False, separator=delimiter, infer_schema=False,
+            truncate_ragged_lines=True, new_columns=[f"c{j}" for j in range(width)],
+        ).slice(1)
+    except pl.exceptions.ComputeError as exc:
+        raise TrendkitInputError(f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); expected comma-, semicolon- or tab-separated text") from None
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
+    return RawSheet(path, None, frame, codec=codec)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The separator that splits the first lines most consistently into several fields."""
+    lines = [ln for ln in text.splitlines()[:_PREVIEW_ROWS] if ln.strip()]
+    best, best_score = ",", -1.0
+    for delim in (",", ";", "\t"):
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = sum(1 for c in counts if c == widest) * (widest > 1) * widest
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+# --- Parquet -------------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path) -> RawSheet:
+    try:
+        df = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several types for a corrupt file
+        raise TrendkitInputError(f"{path.name}: not a readable Parquet file ({exc.__class__.__name__}); expected Parquet written by polars, pandas or Spark") from None
+    header = {f"c{j}": [name] for j, name in enumerate(df.columns)}
+    cols: list[pl.Series] = []
+    for j, (name, dtype) in enumerate(df.schema.items()):
+        s = df.get_column(name)
+        if dtype.is_numeric():
+            cols.append(s.cast(pl.Float64).alias(f"n{j}"))
+            text = pl.Series(f"c{j}", [_cell_text(v) for v in s.to_list()], dtype=pl.String) if dtype.is_float() else s.cast(pl.String).alias(f"c{j}")
+        elif dtype == pl.Datetime or dtype == pl.Date:
+            text = s.dt.strftime("%Y-%m-%d").alias(f"c{j}")
+        else:
+            text = s.cast(pl.String).alias(f"c{j}")
+        cols.append(text)
+    body = pl.DataFrame(cols)
+    head = pl.DataFrame(header, schema={k: pl.String for k in header})
+    frame = pl.concat([head, body.select(sorted(body.columns, key=lambda c: (c[0] != "c", int(c[1:]))))], how="diagonal")
+    # Row 1 is the header; data rows are numbered from 2 as a spreadsheet would show them.
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
+    return RawSheet(path, None, frame, header_given=True)
+
+
+def iter_sheets(files: list[Path], sheet: str | int | None) -> Iterator[RawSheet]:
+    for path in files:
+        yield from read_file(path, sheet=sheet)

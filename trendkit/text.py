@@ -1,0 +1,105 @@
+"""Vietnamese text handling: NFC, legacy TCVN3 (ABC) repair and diacritic-free keys.
+
+Every piece of text that enters trendkit passes through :func:`clean_text`, and every
+comparison of names (headers, provinces, channels) uses :func:`fold`, so that
+"Tỉnh Lạng Sơn", "LANG SON" and "lang  son" are the same key.
+
+Examples
+--------
+>>> clean_text("H¶i quan L¹ng S¬n")
+'Hải quan Lạng Sơn'
+>>> fold("  Đường   BỘ ")
+'duong bo'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean_text", "fold", "from_tcvn3", "looks_like_tcvn3", "strip_diacritics"]
+
+# TCVN 5712:1993 VN3 ("ABC", the .VnTime fonts), bytes 0xA1-0xFF -> Unicode.
+# The upper-case toned letters of VN1 (0x80-0x9F and a few control positions)
+# were never in the ABC fonts and are not mapped.
+_TCVN3_HIGH = (
+    "\u0102\u00c2\u00ca\u00d4\u01a0\u01af\u0110\u0103\u00e2\u00ea\u00f4\u01a1\u01b0\u0111\u1eb0"  # A1-AF
+    "\u0300\u0309\u0303\u0301\u0323\u00e0\u1ea3\u00e3\u00e1\u1ea1\u1eb2\u1eb1\u1eb3\u1eb5\u1eaf\u1eb4"  # B0-BF
+    "\u1eae\u1ea6\u1ea8\u1eaa\u1ea4\u1ec0\u1eb7\u1ea7\u1ea9\u1eab\u1ea5\u1ead\u00e8\u1ec2\u1ebb\u1ebd"  # C0-CF
+    "\u00e9\u1eb9\u1ec1\u1ec3\u1ec5\u1ebf\u1ec7\u00ec\u1ec9\u1ec4\u1ebe\u1ed2\u0129\u00ed\u1ecb\u00f2"  # D0-DF
+    "\u1ed4\u1ecf\u00f5\u00f3\u1ecd\u1ed3\u1ed5\u1ed7\u1ed1\u1ed9\u1edd\u1edf\u1ee1\u1edb\u1ee3\u00f9"  # E0-EF
+    "\u1ed6\u1ee7\u0169\u00fa\u1ee5\u1eeb\u1eed\u1eef\u1ee9\u1ef1\u1ef3\u1ef7\u1ef9\u00fd\u1ef5\u1ed0"  # F0-FF
+)
+_TCVN3_TABLE = {0xA1 + i: ch for i, ch in enumerate(_TCVN3_HIGH)}
+
+# Latin-1 letters that genuine Vietnamese Unicode text uses; every other character in
+# U+00A1-U+00FF (¶ ¹ ¬ § µ ...) is a symbol that only shows up in TCVN3 text read as
+# Latin-1, so its presence marks a string as TCVN3.
+_VIETNAMESE_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_TCVN3_MARKERS = frozenset(
+    chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIETNAMESE_LATIN1 and c != 0xD7 and c != 0xF7
+)
+_SPACE_RE = re.compile(r"\s+")
+_NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
+
+
+def looks_like_tcvn3(text: str, codec: str = "latin-1") -> bool:
+    """Whether ``text`` is TCVN3 bytes that were read as ``codec`` (a single-byte codec).
+
+    A string qualifies when it can be encoded back to single bytes with ``codec`` and holds
+    at least one character that is a symbol there but a letter in TCVN3.
+
+    >>> looks_like_tcvn3("Qu¶ng Ninh"), looks_like_tcvn3("Quảng Ninh")
+    (True, False)
+    """
+    if not any(ch in _TCVN3_MARKERS for ch in text):
+        return False
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def from_tcvn3(text: str, codec: str = "latin-1") -> str:
+    """Convert TCVN3 text that was decoded with ``codec`` into NFC Unicode.
+
+    >>> from_tcvn3("§\\xadêng bé")
+    'Đường bộ'
+    """
+    raw = text.encode(codec, errors="strict")
+    out = "".join(_TCVN3_TABLE.get(b, chr(b)) for b in raw)
+    return unicodedata.normalize("NFC", out)
+
+
+def clean_text(text: str, codec: str = "latin-1") -> str:
+    """NFC text with surrounding white space removed; TCVN3 repaired when detected.
+
+    ``codec`` is how the source file was decoded (``"cp1258"`` for Windows-1258 CSV
+    files, otherwise Latin-1, which is how Excel shows ABC-font text).
+
+    >>> clean_text("  Lào Cai ") == "Lào Cai"
+    True
+    """
+    if looks_like_tcvn3(text, codec):
+        text = from_tcvn3(text, codec)
+    return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", text).strip())
+
+
+def fold(text: str) -> str:
+    """A comparison key: no diacritics, lower case, runs of non-alphanumerics as one space.
+
+    >>> fold("Tỉnh/TP"), fold("TP.HCM"), fold("Đắk Lắk")
+    ('tinh tp', 'tp hcm', 'dak lak')
+    """
+    return _NON_ALNUM_RE.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+def strip_diacritics(text: str) -> str:
+    """Vietnamese text without diacritics, case and punctuation kept.
+
+    >>> strip_diacritics("TP. Hồ Chí Minh")
+    'TP. Ho Chi Minh'
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

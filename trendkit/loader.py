@@ -356,7 +356,12 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     # goods value, in the column's unit; numeric Excel cells are used as stored
     v_raw = field("goods_value_vnd")
     unit = header.units.get(col_of.get("goods_value_vnd", -1), 1.0)
-    v = _lookup(v_raw, lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
+    # fast path, vectorised: plain digits or dot-grouped thousands ("1.234.567")
+    plain = v_raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
+    v = _lookup(v_raw.set(plain, None), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
+    v = v.with_columns(
+        pl.when(plain).then(v_raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit).otherwise(pl.col("v")).alias("v")
+    )
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
     if shadow and shadow in body.columns:
         num = body.get_column(shadow) * unit

@@ -1,7 +1,7 @@
 """The ``trendkit`` command.
 
-    trendkit demo                 load the bundled SYNTHETIC sample, print the load summary and a panel
-    trendkit load PATH [PATH …]   load extracts, print the summary, optionally write the rejected rows
+trendkit demo                 load the bundled SYNTHETIC sample, print the load summary and a panel
+trendkit load PATH [PATH …]   load extracts, print the summary, optionally write the rejected rows
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="trendkit", description="Customs case extracts: load, check, trends, displacement, maps.")
+    parser = argparse.ArgumentParser(
+        prog="trendkit", description="Customs case extracts: load, check, trends, displacement, maps."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="load the bundled SYNTHETIC sample and show what trendkit makes of it")
     demo.add_argument("--sample", default=str(SAMPLE), help="folder of extracts (default: the bundled sample)")

@@ -105,7 +105,9 @@ def find_header(
         options = [(1, list(rows[i]), _assign([[c] for c in rows[i]], user))]
         if fixed_row is None and i + 1 < len(rows) and _is_second_header(rows[i], rows[i + 1], user):
             top, bottom = rows[i], rows[i + 1]
-            names = [(t if not b or b == t else (b if not t else f"{t} {b}")) for t, b in zip(top, bottom, strict=False)]
+            names = [
+                (t if not b or b == t else (b if not t else f"{t} {b}")) for t, b in zip(top, bottom, strict=False)
+            ]
             cands = [[b, f"{t} {b}", t] if b and b != t else [t] for t, b in zip(top, bottom, strict=False)]
             options.append((2, names, _assign(cands, user)))
         for n_rows, names, fields in options:

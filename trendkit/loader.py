@@ -37,7 +37,16 @@ from trendkit.parse import parse_amount, parse_date
 from trendkit.places import MERGER_DATE, resolve_province
 from trendkit.readers import RawSheet, discover, read_file
 from trendkit.text import clean_text, fold
-from trendkit.vocab import CHANNEL_VALUES, CHANNELS, COMMODITIES, OUTCOME_VALUES, OUTCOMES, VIOLATION_VALUES, VIOLATIONS, match
+from trendkit.vocab import (
+    CHANNEL_VALUES,
+    CHANNELS,
+    COMMODITIES,
+    OUTCOME_VALUES,
+    OUTCOMES,
+    VIOLATION_VALUES,
+    VIOLATIONS,
+    match,
+)
 
 __all__ = ["CASE_SCHEMA", "LoadResult", "LoadSummary", "load_cases"]
 
@@ -87,13 +96,17 @@ class LoadSummary:
 
     def __str__(self) -> str:
         t = self.files.select(pl.col("rows_read", "accepted", "rejected", "skipped", "duplicates").sum()).row(0)
-        lines = [f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
-                 f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped"]
+        lines = [
+            f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
+            f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped"
+        ]
         for r in self.files.iter_rows(named=True):
             where = r["source_file"] + (f" [{r['source_sheet']}]" if r["source_sheet"] else "")
             note = f"  — {r['note']}" if r["note"] else ""
-            lines.append(f"  {where}: {r['rows_read']} read, {r['accepted']} accepted, {r['rejected']} rejected, "
-                         f"{r['skipped']} skipped, {r['duplicates']} duplicates{note}")
+            lines.append(
+                f"  {where}: {r['rows_read']} read, {r['accepted']} accepted, {r['rejected']} rejected, "
+                f"{r['skipped']} skipped, {r['duplicates']} duplicates{note}"
+            )
         if self.reasons.height:
             lines.append("Rejected by reason / lý do loại:")
             for r in self.reasons.iter_rows(named=True):
@@ -119,9 +132,11 @@ class LoadResult:
 
     def summary(self) -> LoadSummary:
         reasons = (
-            self.rejected.group_by("source_file", "reason_code").agg(pl.len().alias("rows"))
+            self.rejected.group_by("source_file", "reason_code")
+            .agg(pl.len().alias("rows"))
             .sort("source_file", "reason_code")
-            if self.rejected.height else pl.DataFrame(schema={"source_file": pl.String, "reason_code": pl.String, "rows": pl.UInt32})
+            if self.rejected.height
+            else pl.DataFrame(schema={"source_file": pl.String, "reason_code": pl.String, "rows": pl.UInt32})
         )
         return LoadSummary(self.files, reasons)
 
@@ -221,7 +236,10 @@ def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     user: dict[str, str] = {}
     for theirs, ours in (columns or {}).items():
         if ours not in CANONICAL_FIELDS:
-            raise ValueError(f"columns={{{theirs!r}: {ours!r}}}: {ours!r} is not a canonical column; expected one of {', '.join(CANONICAL_FIELDS)}")
+            raise ValueError(
+                f"columns={{{theirs!r}: {ours!r}}}: {ours!r} is not a canonical column; "
+                f"expected one of {', '.join(CANONICAL_FIELDS)}"
+            )
         user[fold(theirs)] = ours
         user[fold(re.sub(r"\([^)]*\)", " ", theirs))] = ours
     return user
@@ -277,7 +295,9 @@ def _clean_column(s: pl.Series, codec: str) -> pl.Series:
     return s
 
 
-def _lookup(s: pl.Series, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]) -> pl.DataFrame:
+def _lookup(
+    s: pl.Series, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
+) -> pl.DataFrame:
     """Apply ``fn`` once per distinct value of ``s``; one output column per name."""
     uniq = s.drop_nulls().unique().to_list()
     results = [fn(u) for u in uniq]
@@ -295,6 +315,11 @@ def _province(text: str) -> tuple[str | None, str | None, str | None, bool, str 
     return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, None
 
 
+def _channel(text: str) -> tuple[str | None, str | None]:
+    found = match(CHANNELS, text)
+    return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
+
+
 def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
@@ -305,7 +330,11 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
         pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64).alias("__key"),
         body.get_column("source_row"),
     )
-    blank = pl.Series([True] * body.height) if not texts else pl.DataFrame(texts and {str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
+    blank = (
+        pl.DataFrame({str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
+        if texts
+        else pl.Series([True] * body.height, dtype=pl.Boolean)
+    )
 
     col_of = {f: j for j, f in header.fields.items()}
     hdr = {f: names[j] for f, j in col_of.items()}
@@ -319,38 +348,63 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     def problem(mask: pl.Series, f: str, reason: pl.Series | str, code: str) -> None:
         idx = mask & ~blank
         if idx.any():
-            reasons = reason.filter(idx) if isinstance(reason, pl.Series) else pl.repeat(reason, int(idx.sum()), eager=True)
-            problems.append(pl.DataFrame({
-                "__key": original["__key"].filter(idx), "column": pl.repeat(hdr.get(f, f), int(idx.sum()), eager=True),
-                "reason": reasons, "reason_code": pl.repeat(code, int(idx.sum()), eager=True),
-            }))
+            reasons = (
+                reason.filter(idx) if isinstance(reason, pl.Series) else pl.repeat(reason, int(idx.sum()), eager=True)
+            )
+            problems.append(
+                pl.DataFrame(
+                    {
+                        "__key": original["__key"].filter(idx),
+                        "__pos": pl.repeat(col_of.get(f, -1), int(idx.sum()), eager=True, dtype=pl.Int64),
+                        "column": pl.repeat(hdr.get(f, f), int(idx.sum()), eager=True),
+                        "reason": reasons,
+                        "reason_code": pl.repeat(code, int(idx.sum()), eager=True),
+                    }
+                )
+            )
 
     # detected_on
     d_raw = field("detected_on")
     d = _lookup(d_raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
     out["detected_on"] = d["v"]
-    problem(d_raw.is_null(), "detected_on", "the date is empty; expected a day/month/year date such as 12/01/2021", "date_missing")
+    problem(
+        d_raw.is_null(),
+        "detected_on",
+        "the date is empty; expected a day/month/year date such as 12/01/2021",
+        "date_missing",
+    )
     problem(d["e"].is_not_null(), "detected_on", d["e"], "date_invalid")
 
     # total / subtotal rows: no usable date and a cell that starts with Cộng/Tổng cộng/Total
-    total = pl.Series([False] * body.height)
+    total = pl.Series([False] * body.height, dtype=pl.Boolean)
     suspects = (~blank & out["detected_on"].is_null()).arg_true().to_list()
     if suspects:
         flags = total.to_list()
         for i in suspects:
             if any(_TOTAL_RE.match(fold(s[i])) for s in texts.values() if s[i] is not None):
                 flags[i] = True
-        total = pl.Series(flags)
+        total = pl.Series(flags, dtype=pl.Boolean)
     skip_mask = blank | total
 
     # province (both layouts)
     p_raw = field("province")
-    p = _lookup(p_raw, _province, ["name", "code", "legacy", "ambiguous", "e"],
-                [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String()])
+    p = _lookup(
+        p_raw,
+        _province,
+        ["name", "code", "legacy", "ambiguous", "e"],
+        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String()],
+    )
     after_merger = out["detected_on"] >= dt.date.fromisoformat(MERGER_DATE)
     out["province"], out["province_code"] = p["name"], p["code"]
-    out["province_legacy"] = p.select(pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))).to_series()
-    problem(p_raw.is_null(), "province", "the province is empty; expected a province name such as Lạng Sơn", "province_missing")
+    out["province_legacy"] = p.select(
+        pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))
+    ).to_series()
+    problem(
+        p_raw.is_null(),
+        "province",
+        "the province is empty; expected a province name such as Lạng Sơn",
+        "province_missing",
+    )
     problem(p["e"].is_not_null(), "province", p["e"], "province_unknown")
 
     # goods value, in the column's unit; numeric Excel cells are used as stored
@@ -360,25 +414,28 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     plain = v_raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
     v = _lookup(v_raw.set(plain, None), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
     v = v.with_columns(
-        pl.when(plain).then(v_raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit).otherwise(pl.col("v")).alias("v")
+        pl.when(plain)
+        .then(v_raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit)
+        .otherwise(pl.col("v"))
+        .alias("v")
     )
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
     if shadow and shadow in body.columns:
         num = body.get_column(shadow) * unit
         out["goods_value_vnd"] = num.fill_null(v["v"])
         v_err = v["e"].set(num.is_not_null(), None) if num.is_not_null().any() else v["e"]
-        problem(num < 0, "goods_value_vnd", "the value is negative; expected a value of goods of 0 or more", "value_invalid")
+        problem(
+            num < 0, "goods_value_vnd", "the value is negative; expected a value of goods of 0 or more", "value_invalid"
+        )
     else:
         out["goods_value_vnd"], v_err = v["v"], v["e"]
     problem(v_err.is_not_null(), "goods_value_vnd", v_err, "value_invalid")
 
     # channel: blank -> unknown; words it does not know are rejected, not guessed
     c_raw = field("channel")
-    c = _lookup(c_raw, lambda t: (match(CHANNELS, t),), ["v"], [pl.String()])["v"]
-    out["channel"] = c.fill_null("unknown").set(c_raw.is_not_null() & c.is_null(), None)
-    problem(c_raw.is_not_null() & c.is_null(), "channel",
-            c_raw.map_elements(lambda t: f"'{t}' is not a known transport channel; expected {_CHANNEL_HINT}", return_dtype=pl.String, skip_nulls=True)
-            if (c_raw.is_not_null() & c.is_null()).any() else "", "channel_unknown")
+    c = _lookup(c_raw, _channel, ["v", "e"], [pl.String(), pl.String()])
+    out["channel"] = c["v"].fill_null("unknown")  # rows with an error are rejected below
+    problem(c["e"].is_not_null(), "channel", c["e"], "channel_unknown")
 
     # violation, outcome, commodity: unknown words keep their raw text and fall into other/unknown
     for f, table, fallback in (("violation", VIOLATIONS, "other"), ("outcome", OUTCOMES, "unknown")):
@@ -395,9 +452,11 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     # case id: from the source, else a stable hash of the row's text (+ occurrence number)
     cid = field("case_id")
     if cid.null_count():
-        joined = pl.DataFrame(texts and {str(j): s for j, s in texts.items()}).select(
-            pl.concat_str(pl.all().fill_null(""), separator="\x1f").alias("t")
-        ).with_columns(pl.int_range(pl.len()).over("t").alias("n"))
+        joined = (
+            pl.DataFrame({str(j): s for j, s in texts.items()})
+            .select(pl.concat_str(pl.all().fill_null(""), separator="\x1f").alias("t"))
+            .with_columns(pl.int_range(pl.len()).over("t").alias("n"))
+        )
         need = cid.is_null()
         sub = joined.filter(need)
         hashed = [
@@ -407,7 +466,13 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
         cid = cid.scatter(need.arg_true(), hashed) if hashed else cid
     out["case_id"] = cid
 
-    prob = pl.concat(problems) if problems else pl.DataFrame(schema={"__key": pl.Int64, "column": pl.String, "reason": pl.String, "reason_code": pl.String})
+    prob = (
+        pl.concat(problems).sort("__key", "__pos").drop("__pos")
+        if problems
+        else pl.DataFrame(
+            schema={"__key": pl.Int64, "column": pl.String, "reason": pl.String, "reason_code": pl.String}
+        )
+    )
     prob = prob.filter(~pl.col("__key").is_in(original["__key"].filter(skip_mask).implode()))
     bad_keys = prob["__key"].unique()
     cases = pl.DataFrame(out).with_columns(
@@ -423,11 +488,20 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     kinds = pl.when(pl.Series(blank)).then(pl.lit("blank")).otherwise(pl.lit("total"))
     skipped = pl.DataFrame({"source_row": body.get_column("source_row")}).with_columns(kind=kinds).filter(skip_mask)
     if header.skip:
-        skipped = pl.concat([
-            pl.DataFrame({"source_row": raw.frame["source_row"].slice(header.first_row + header.n_rows, header.skip), "kind": ["column_numbers"] * header.skip}),
-            skipped,
-        ])
-    skipped = skipped.with_columns(pl.lit(label_file).alias("source_file"), pl.lit(label_sheet, dtype=pl.String).alias("source_sheet"))
+        skipped = pl.concat(
+            [
+                pl.DataFrame(
+                    {
+                        "source_row": raw.frame["source_row"].slice(header.first_row + header.n_rows, header.skip),
+                        "kind": ["column_numbers"] * header.skip,
+                    }
+                ),
+                skipped,
+            ]
+        )
+    skipped = skipped.with_columns(
+        pl.lit(label_file).alias("source_file"), pl.lit(label_sheet, dtype=pl.String).alias("source_sheet")
+    )
     return _SheetResult(raw, cases, original, prob, skipped.select(SKIPPED_COLUMNS), body.height + header.skip)
 
 
@@ -436,22 +510,48 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
     originals = pl.concat(
-        [p.original.with_columns(pl.lit(p.raw.path.name).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")) for p in loaded],
+        [
+            p.original.with_columns(
+                pl.lit(p.raw.path.name).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
+            )
+            for p in loaded
+        ],
         how="diagonal_relaxed",
     )
 
     # duplicates: the last occurrence in load order wins
     last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
-    winner = last.group_by("case_id").agg(pl.col("__i").max(), pl.col("source_file").last().alias("wf"), pl.col("source_row").last().alias("wr"), pl.len().alias("n"))
-    dup = last.join(winner.filter(pl.col("n") > 1), on="case_id", how="inner", suffix="_w").filter(pl.col("__i") != pl.col("__i_w"))
+    winner = last.group_by("case_id").agg(
+        pl.col("__i").max(),
+        pl.col("source_file").last().alias("wf"),
+        pl.col("source_row").last().alias("wr"),
+        pl.len().alias("n"),
+    )
+    dup = last.join(winner.filter(pl.col("n") > 1), on="case_id", how="inner", suffix="_w").filter(
+        pl.col("__i") != pl.col("__i_w")
+    )
     dup_keys = cases["__key"].gather(dup["__i"]) if dup.height else pl.Series([], dtype=pl.Int64)
     if dup.height:
-        problems = pl.concat([problems, pl.DataFrame({
-            "__key": dup_keys,
-            "column": pl.repeat("case_id", dup.height, eager=True),
-            "reason": dup.select(pl.format("duplicate case_id '{}': superseded by {} row {} (the last occurrence is kept)", "case_id", "wf", "wr")).to_series(),
-            "reason_code": pl.repeat("duplicate", dup.height, eager=True),
-        })])
+        problems = pl.concat(
+            [
+                problems,
+                pl.DataFrame(
+                    {
+                        "__key": dup_keys,
+                        "column": pl.repeat("case_id", dup.height, eager=True),
+                        "reason": dup.select(
+                            pl.format(
+                                "duplicate case_id '{}': superseded by {} row {} (the last occurrence is kept)",
+                                "case_id",
+                                "wf",
+                                "wr",
+                            )
+                        ).to_series(),
+                        "reason_code": pl.repeat("duplicate", dup.height, eager=True),
+                    }
+                ),
+            ]
+        )
         cases = cases.filter(~pl.col("__key").is_in(dup_keys.implode()))
 
     grouped = problems.group_by("__key", maintain_order=True).agg(
@@ -462,9 +562,12 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
     cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key")).cast(
         {k: v for k, v in CASE_SCHEMA.items() if k in cases.columns}
     )
-    skipped = pl.concat([p.skipped for p in loaded]) if loaded else pl.DataFrame(schema=dict.fromkeys(SKIPPED_COLUMNS, pl.String))
+    skipped = (
+        pl.concat([p.skipped for p in loaded])
+        if loaded
+        else pl.DataFrame(schema=dict.fromkeys(SKIPPED_COLUMNS, pl.String))
+    )
 
-    dup_counts = dup.group_by("source_file").agg(pl.len().alias("d")) if dup.height else None
     rows = []
     for p in parts:
         f, s = p.raw.path.name, p.raw.sheet
@@ -474,8 +577,21 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
         acc = cases.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s))).height
         rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
         sk = p.skipped.height
-        rows.append((f, s, p.rows_read, acc, rej.height, sk, rej.filter(pl.col("reason_code") == "duplicate").height, p.note))
-    del dup_counts
-    files = pl.DataFrame(rows, schema={"source_file": pl.String, "source_sheet": pl.String, "rows_read": pl.Int64, "accepted": pl.Int64,
-                                       "rejected": pl.Int64, "skipped": pl.Int64, "duplicates": pl.Int64, "note": pl.String}, orient="row")
+        rows.append(
+            (f, s, p.rows_read, acc, rej.height, sk, rej.filter(pl.col("reason_code") == "duplicate").height, p.note)
+        )
+    files = pl.DataFrame(
+        rows,
+        schema={
+            "source_file": pl.String,
+            "source_sheet": pl.String,
+            "rows_read": pl.Int64,
+            "accepted": pl.Int64,
+            "rejected": pl.Int64,
+            "skipped": pl.Int64,
+            "duplicates": pl.Int64,
+            "note": pl.String,
+        },
+        orient="row",
+    )
     return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files)

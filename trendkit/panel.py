@@ -63,13 +63,15 @@ def panel(
         ``reported`` with ``reports``), sorted by period then group.
     """
     by = list(by)
+    if value not in ("cases", "goods_value_vnd"):
+        raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
     missing = [c for c in ("detected_on", *by) if c not in cases.columns]
     if value != "cases" and value not in cases.columns:
         missing.append(value)
     if missing:
-        raise ValueError(f"panel(): the case table has no column {', '.join(map(repr, missing))}; it has {', '.join(cases.columns)}")
-    if value not in ("cases", "goods_value_vnd"):
-        raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
+        raise ValueError(
+            f"panel(): the case table has no column {', '.join(map(repr, missing))}; it has {', '.join(cases.columns)}"
+        )
     period = pl.col("detected_on").dt.truncate(freq).alias("period")
     frame = cases.lazy().with_columns(period)
     if start is not None:

@@ -44,7 +44,7 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _WORD_ALT = "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
 _AMOUNT_PART = re.compile(rf"(\d[\d.,]*)\s*({_WORD_ALT})?(?![a-z])")
 _AMOUNT_FULL = re.compile(rf"(?:\s*\d[\d.,]*\s*(?:{_WORD_ALT})?(?![a-z]))+\s*")
-_CURRENCY_SUFFIX = re.compile(r"\s*(?:dong|vnd|d)\.?\s*$")
+_CURRENCY_SUFFIX = re.compile(r"(?:(?<=[\s\d])|^)\s*(?:dong|vnd|d)\.?\s*$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -106,10 +106,7 @@ def parse_amount(text: str, unit: float = 1.0) -> tuple[float | None, str | None
     else:
         key = _CURRENCY_SUFFIX.sub("", _fold_keep_digits(text))
         if not _AMOUNT_FULL.fullmatch(key):
-            return None, (
-                f"'{text}' is not an amount; expected e.g. 1.234.567, 12,5 tỷ, 350 triệu "
-                "or 2 tỷ 300 triệu"
-            )
+            return None, (f"'{text}' is not an amount; expected e.g. 1.234.567, 12,5 tỷ, 350 triệu or 2 tỷ 300 triệu")
         total = 0.0
         parts = _AMOUNT_PART.findall(key)
         for i, (digits, word) in enumerate(parts):
@@ -187,7 +184,4 @@ def parse_date(text: str, *, serial: float | None = None) -> tuple[dt.date | Non
     try:
         return dt.date(year, month, day), None
     except ValueError:
-        return None, (
-            f"'{text}' is not a real date (day {day}, month {month}, year {year}); "
-            "expected day/month/year"
-        )
+        return None, (f"'{text}' is not a real date (day {day}, month {month}, year {year}); expected day/month/year")

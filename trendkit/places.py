@@ -45,9 +45,7 @@ Layout = Literal["2025", "legacy"]
 #: The day the 34-province layout took effect (Resolution 202/2025/QH15).
 MERGER_DATE = "2025-07-01"
 
-_PREFIXES = re.compile(
-    r"^(?:(?:chi cuc|cuc) (?:hai quan|hq)(?: khu vuc)?|hai quan|hq|tinh|thanh pho|tp|t p)\s+"
-)
+_PREFIXES = re.compile(r"^(?:(?:chi cuc|cuc) (?:hai quan|hq)(?: khu vuc)?|hai quan|hq|tinh|thanh pho|tp|t p)\s+")
 
 
 @dataclass(frozen=True)
@@ -97,8 +95,16 @@ def provinces(layout: Layout = "2025") -> pl.DataFrame:
     ).with_columns(pl.col("name").map_elements(strip_diacritics, return_dtype=pl.String).alias("name_ascii"))
     if layout == "legacy":
         return legacy.select(
-            "code", "name", "name_ascii", "name_en", "iso_3166_2", "region",
-            "land_border_with", "coastal", "code_2025", "name_2025",
+            "code",
+            "name",
+            "name_ascii",
+            "name_en",
+            "iso_3166_2",
+            "region",
+            "land_border_with",
+            "coastal",
+            "code_2025",
+            "name_2025",
         )
     if layout != "2025":
         raise ValueError(f"layout must be '2025' or 'legacy', not {layout!r}")
@@ -106,7 +112,13 @@ def provinces(layout: Layout = "2025") -> pl.DataFrame:
     anchor = legacy.filter(pl.col("code") == pl.col("code_2025")).select("code_2025", "region")
     merged = legacy.group_by("code_2025").agg(
         pl.col("name").alias("members"),
-        pl.col("land_border_with").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("borders"),
+        pl.col("land_border_with")
+        .drop_nulls()
+        .str.split(";")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias("borders"),
         pl.col("coastal").any(),
     )
     return (
@@ -114,12 +126,16 @@ def provinces(layout: Layout = "2025") -> pl.DataFrame:
         .join(anchor, left_on="code", right_on="code_2025", how="left")
         .with_columns(
             pl.col("name").map_elements(strip_diacritics, return_dtype=pl.String).alias("name_ascii"),
-            pl.when(pl.col("borders").list.len() > 0)
-            .then(pl.col("borders").list.join(";"))
-            .alias("land_border_with"),
+            pl.when(pl.col("borders").list.len() > 0).then(pl.col("borders").list.join(";")).alias("land_border_with"),
         )
         .select(
-            "code", "name", "name_ascii", "name_en", "region", "land_border_with", "coastal",
+            "code",
+            "name",
+            "name_ascii",
+            "name_en",
+            "region",
+            "land_border_with",
+            "coastal",
             "members",
         )
         .sort("code")

@@ -66,7 +66,8 @@ def discover(source: str | Path | list[str | Path]) -> list[Path]:
         path = Path(item)
         if path.is_dir():
             found = sorted(
-                p for p in path.iterdir()
+                p
+                for p in path.iterdir()
                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
             )
             if not found:
@@ -100,7 +101,9 @@ def read_file(path: Path, *, sheet: str | int | None = None) -> list[RawSheet]:
         return [_read_csv(path)]
     if suffix == ".parquet":
         return [_read_parquet(path)]
-    raise TrendkitInputError(f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+    raise TrendkitInputError(
+        f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+    )
 
 
 # --- Excel ---------------------------------------------------------------------------------
@@ -127,13 +130,18 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[RawSheet]:
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise TrendkitInputError(f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); expected an Excel file saved as .xlsx") from None
+        raise TrendkitInputError(
+            f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
+            "expected an Excel file saved as .xlsx"
+        ) from None
     names = wb.sheetnames
     if sheet is None:
         chosen = names
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise TrendkitInputError(f"{path.name}: no sheet number {sheet}; the workbook has {len(names)} sheet(s): {', '.join(names)}")
+            raise TrendkitInputError(
+                f"{path.name}: no sheet number {sheet}; the workbook has {len(names)} sheet(s): {', '.join(names)}"
+            )
         chosen = [names[sheet]]
     else:
         if sheet not in names:
@@ -192,7 +200,9 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
 def _read_csv(path: Path) -> RawSheet:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise TrendkitInputError(f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text")
+        raise TrendkitInputError(
+            f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text"
+        )
     data, codec = _decode(path, raw)
     head_text = data[:65536].decode("utf-8", errors="ignore")
     delimiter = _sniff_delimiter(head_text)
@@ -204,11 +214,18 @@ def _read_csv(path: Path) -> RawSheet:
     body = sep * (width - 1) + b"\n" + data
     try:
         frame = pl.read_csv(
-            io.BytesIO(body), has_header=False, separator=delimiter, infer_schema=False,
-            truncate_ragged_lines=True, new_columns=[f"c{j}" for j in range(width)],
+            io.BytesIO(body),
+            has_header=False,
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            new_columns=[f"c{j}" for j in range(width)],
         ).slice(1)
     except pl.exceptions.ComputeError as exc:
-        raise TrendkitInputError(f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); expected comma-, semicolon- or tab-separated text") from None
+        raise TrendkitInputError(
+            f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
+            "expected comma-, semicolon- or tab-separated text"
+        ) from None
     frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
     return RawSheet(path, None, frame, codec=codec)
 
@@ -235,14 +252,21 @@ def _read_parquet(path: Path) -> RawSheet:
     try:
         df = pl.read_parquet(path)
     except Exception as exc:  # polars raises several types for a corrupt file
-        raise TrendkitInputError(f"{path.name}: not a readable Parquet file ({exc.__class__.__name__}); expected Parquet written by polars, pandas or Spark") from None
+        raise TrendkitInputError(
+            f"{path.name}: not a readable Parquet file ({exc.__class__.__name__}); "
+            "expected Parquet written by polars, pandas or Spark"
+        ) from None
     header = {f"c{j}": [name] for j, name in enumerate(df.columns)}
     cols: list[pl.Series] = []
     for j, (name, dtype) in enumerate(df.schema.items()):
         s = df.get_column(name)
         if dtype.is_numeric():
             cols.append(s.cast(pl.Float64).alias(f"n{j}"))
-            text = pl.Series(f"c{j}", [_cell_text(v) for v in s.to_list()], dtype=pl.String) if dtype.is_float() else s.cast(pl.String).alias(f"c{j}")
+            text = (
+                pl.Series(f"c{j}", [_cell_text(v) for v in s.to_list()], dtype=pl.String)
+                if dtype.is_float()
+                else s.cast(pl.String).alias(f"c{j}")
+            )
         elif dtype == pl.Datetime or dtype == pl.Date:
             text = s.dt.strftime("%Y-%m-%d").alias(f"c{j}")
         else:
@@ -250,7 +274,9 @@ def _read_parquet(path: Path) -> RawSheet:
         cols.append(text)
     body = pl.DataFrame(cols)
     head = pl.DataFrame(header, schema={k: pl.String for k in header})
-    frame = pl.concat([head, body.select(sorted(body.columns, key=lambda c: (c[0] != "c", int(c[1:]))))], how="diagonal")
+    frame = pl.concat(
+        [head, body.select(sorted(body.columns, key=lambda c: (c[0] != "c", int(c[1:]))))], how="diagonal"
+    )
     # Row 1 is the header; data rows are numbered from 2 as a spreadsheet would show them.
     frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
     return RawSheet(path, None, frame, header_given=True)

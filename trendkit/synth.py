@@ -21,8 +21,15 @@ __all__ = ["RAW_HEADERS", "raw_cases", "write_sample"]
 
 #: The headers a provincial unit's extract uses, in order.
 RAW_HEADERS = [
-    "Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Tuyến", "Loại vi phạm", "Mặt hàng",
-    "Trị giá hàng vi phạm (đồng)", "Hình thức xử lý", "Cửa khẩu",
+    "Mã vụ việc",
+    "Ngày phát hiện",
+    "Tỉnh/TP",
+    "Tuyến",
+    "Loại vi phạm",
+    "Mặt hàng",
+    "Trị giá hàng vi phạm (đồng)",
+    "Hình thức xử lý",
+    "Cửa khẩu",
 ]
 
 # (province, weight, channels with weights, gate)
@@ -74,7 +81,7 @@ def raw_cases(
     values = np.round(np.exp(rng.normal(18.0, 1.6, size=n)), -3).astype(np.int64)
     channels, goods, gates = [], [], []
     for i in prov_idx:
-        name, _, chans, gate = _PROVINCES[i]
+        _name, _, chans, gate = _PROVINCES[i]
         ch = list(chans)
         c = ch[rng.choice(len(ch), p=np.array(list(chans.values())) / sum(chans.values()))]
         channels.append(c)
@@ -82,17 +89,19 @@ def raw_cases(
         goods.append(g[rng.integers(len(g))])
         gates.append(gate if c != "Nội địa" else None)
     dates = [start + dt.timedelta(days=int(d)) for d in days]
-    return pl.DataFrame({
-        "Mã vụ việc": [f"{id_prefix}-{i:07d}" for i in range(n)],
-        "Ngày phát hiện": [d.strftime("%d/%m/%Y") for d in dates],
-        "Tỉnh/TP": [_PROVINCES[i][0] for i in prov_idx],
-        "Tuyến": channels,
-        "Loại vi phạm": [_VIOLATIONS[i] for i in rng.integers(len(_VIOLATIONS), size=n)],
-        "Mặt hàng": goods,
-        "Trị giá hàng vi phạm (đồng)": [_vn_number(int(v)) for v in values],
-        "Hình thức xử lý": [_OUTCOMES[i] for i in rng.choice(3, size=n, p=[0.9, 0.03, 0.07])],
-        "Cửa khẩu": gates,
-    })
+    return pl.DataFrame(
+        {
+            "Mã vụ việc": [f"{id_prefix}-{i:07d}" for i in range(n)],
+            "Ngày phát hiện": [d.strftime("%d/%m/%Y") for d in dates],
+            "Tỉnh/TP": [_PROVINCES[i][0] for i in prov_idx],
+            "Tuyến": channels,
+            "Loại vi phạm": [_VIOLATIONS[i] for i in rng.integers(len(_VIOLATIONS), size=n)],
+            "Mặt hàng": goods,
+            "Trị giá hàng vi phạm (đồng)": [_vn_number(int(v)) for v in values],
+            "Hình thức xử lý": [_OUTCOMES[i] for i in rng.choice(3, size=n, p=[0.9, 0.03, 0.07])],
+            "Cửa khẩu": gates,
+        }
+    )
 
 
 def write_sample(folder: str | Path, *, seed: int = 2021) -> list[Path]:
@@ -109,14 +118,25 @@ def write_sample(folder: str | Path, *, seed: int = 2021) -> list[Path]:
     written = []
     for k, month in enumerate((1, 2, 3)):
         start = dt.date(2021, month, 1)
-        end = (start.replace(month=month + 1) - dt.timedelta(days=1))
+        end = start.replace(month=month + 1) - dt.timedelta(days=1)
         df = raw_cases(120, seed=seed + k, start=start, end=end, id_prefix=f"SYN21{month:02d}")
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = f"T{month}"
         ws.append([f"BÁO CÁO KẾT QUẢ CÔNG TÁC CHỐNG BUÔN LẬU THÁNG {month}/2021 — DỮ LIỆU MÔ PHỎNG (SYNTHETIC)"])
         ws.append([])
-        top = ["STT", "Thông tin vụ việc", None, "Tỉnh/TP", "Tuyến", "Loại vi phạm", "Mặt hàng", "Trị giá", "Hình thức xử lý", "Cửa khẩu"]
+        top = [
+            "STT",
+            "Thông tin vụ việc",
+            None,
+            "Tỉnh/TP",
+            "Tuyến",
+            "Loại vi phạm",
+            "Mặt hàng",
+            "Trị giá",
+            "Hình thức xử lý",
+            "Cửa khẩu",
+        ]
         bottom = [None, "Mã vụ việc", "Ngày phát hiện", None, None, None, None, "(triệu đồng)", None, None]
         ws.append(top)
         ws.append(bottom)
@@ -126,13 +146,64 @@ def write_sample(folder: str | Path, *, seed: int = 2021) -> list[Path]:
         ws.append([f"({j})" for j in range(1, 11)])
         for i, row in enumerate(df.iter_rows(named=True), start=1):
             value_million = round(int(row["Trị giá hàng vi phạm (đồng)"].replace(".", "")) / 1e6, 3)
-            ws.append([i, row["Mã vụ việc"], row["Ngày phát hiện"], row["Tỉnh/TP"], row["Tuyến"], row["Loại vi phạm"],
-                       row["Mặt hàng"], value_million, row["Hình thức xử lý"], row["Cửa khẩu"]])
+            ws.append(
+                [
+                    i,
+                    row["Mã vụ việc"],
+                    row["Ngày phát hiện"],
+                    row["Tỉnh/TP"],
+                    row["Tuyến"],
+                    row["Loại vi phạm"],
+                    row["Mặt hàng"],
+                    value_million,
+                    row["Hình thức xử lý"],
+                    row["Cửa khẩu"],
+                ]
+            )
         # planted problems, one of each kind the loader must catch
         ws.append([None] * 10)
-        ws.append([i + 1, f"SYN21{month:02d}-BAD1", f"31/02/2021", "Lạng Sơn", "Đường bộ", "Buôn lậu", "Pháo nổ", 12, "Khởi tố", None])
-        ws.append([i + 2, f"SYN21{month:02d}-BAD2", f"15/{month:02d}/2021", "Tỉnh Atlantis", "Đường biển", "Buôn lậu", "Gỗ", 3, None, None])
-        ws.append([i + 3, f"SYN21{month:02d}-TCVN3", f"16/{month:02d}/2021", "L¹ng S¬n", "§\u00adêng bé", "Bu«n lËu", "Thuèc l¸ ®iÕu", "2 tỷ 300 triệu", None, "H÷u NghÞ"])
+        ws.append(
+            [
+                i + 1,
+                f"SYN21{month:02d}-BAD1",
+                "31/02/2021",
+                "Lạng Sơn",
+                "Đường bộ",
+                "Buôn lậu",
+                "Pháo nổ",
+                12,
+                "Khởi tố",
+                None,
+            ]
+        )
+        ws.append(
+            [
+                i + 2,
+                f"SYN21{month:02d}-BAD2",
+                f"15/{month:02d}/2021",
+                "Tỉnh Atlantis",
+                "Đường biển",
+                "Buôn lậu",
+                "Gỗ",
+                3,
+                None,
+                None,
+            ]
+        )
+        ws.append(
+            [
+                i + 3,
+                f"SYN21{month:02d}-TCVN3",
+                f"16/{month:02d}/2021",
+                "L¹ng S¬n",
+                "§\u00adêng bé",
+                "Bu«n lËu",
+                "Thuèc l¸ ®iÕu",
+                "2 tỷ 300 triệu",
+                None,
+                "H÷u NghÞ",
+            ]
+        )
         ws.append(["Tổng cộng", None, None, None, None, None, None, float(df.height), None, None])
         path = folder / f"SYNTHETIC_bao_cao_2021-{month:02d}.xlsx"
         wb.save(path)

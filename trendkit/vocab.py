@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import cache
 
 from trendkit.text import fold
 
@@ -40,8 +40,20 @@ CHANNELS: Table = {
     "air": ["đường hàng không", "hàng không", "đường không", "sân bay", "air", "airport", "air cargo"],
     "rail": ["đường sắt", "ga liên vận", "tàu hỏa", "rail", "railway", "train"],
     "post": [
-        "bưu chính", "bưu điện", "chuyển phát nhanh", "cpn", "thương mại điện tử", "bưu phẩm",
-        "bưu kiện", "post", "postal", "parcel", "parcels", "express", "courier", "e-commerce",
+        "bưu chính",
+        "bưu điện",
+        "chuyển phát nhanh",
+        "cpn",
+        "thương mại điện tử",
+        "bưu phẩm",
+        "bưu kiện",
+        "post",
+        "postal",
+        "parcel",
+        "parcels",
+        "express",
+        "courier",
+        "e-commerce",
         "ecommerce",
     ],
     "inland": ["nội địa", "trong nội địa", "inland", "domestic"],
@@ -52,16 +64,30 @@ CHANNEL_VALUES = tuple(CHANNELS)
 VIOLATIONS: Table = {
     "smuggling": ["buôn lậu", "smuggling", "contraband"],
     "illegal_transport": [
-        "vận chuyển trái phép hàng hóa qua biên giới", "vận chuyển trái phép", "vận chuyển hàng cấm",
-        "illegal transport", "illegal cross-border transport",
+        "vận chuyển trái phép hàng hóa qua biên giới",
+        "vận chuyển trái phép",
+        "vận chuyển hàng cấm",
+        "illegal transport",
+        "illegal cross-border transport",
     ],
     "trade_fraud": [
-        "gian lận thương mại", "gian lận xuất xứ", "trốn thuế", "gian lận thuế", "khai sai",
-        "trade fraud", "origin fraud", "tax evasion", "fraud",
+        "gian lận thương mại",
+        "gian lận xuất xứ",
+        "trốn thuế",
+        "gian lận thuế",
+        "khai sai",
+        "trade fraud",
+        "origin fraud",
+        "tax evasion",
+        "fraud",
     ],
     "drugs": ["ma túy", "chất ma túy", "drugs", "drug", "narcotics"],
     "counterfeit": [
-        "hàng giả", "xâm phạm quyền sở hữu trí tuệ", "sở hữu trí tuệ", "counterfeit", "ip infringement",
+        "hàng giả",
+        "xâm phạm quyền sở hữu trí tuệ",
+        "sở hữu trí tuệ",
+        "counterfeit",
+        "ip infringement",
         "fake goods",
     ],
     "prohibited": ["hàng cấm", "prohibited", "prohibited goods"],
@@ -71,13 +97,24 @@ VIOLATION_VALUES = tuple(VIOLATIONS)
 
 OUTCOMES: Table = {
     "administrative": [
-        "xử phạt vi phạm hành chính", "xử phạt hành chính", "xử lý hành chính", "phạt hành chính",
-        "hành chính", "xphc", "administrative", "administrative penalty", "fine",
+        "xử phạt vi phạm hành chính",
+        "xử phạt hành chính",
+        "xử lý hành chính",
+        "phạt hành chính",
+        "hành chính",
+        "xphc",
+        "administrative",
+        "administrative penalty",
+        "fine",
     ],
     "criminal": ["khởi tố", "khởi tố vụ án hình sự", "khởi tố hình sự", "hình sự", "criminal", "prosecuted"],
     "referred": [
-        "chuyển cơ quan khác đề nghị khởi tố", "chuyển cơ quan khác", "chuyển công an",
-        "chuyển cơ quan điều tra", "referred", "referral",
+        "chuyển cơ quan khác đề nghị khởi tố",
+        "chuyển cơ quan khác",
+        "chuyển công an",
+        "chuyển cơ quan điều tra",
+        "referred",
+        "referral",
     ],
     "unknown": ["đang xử lý", "chưa xử lý", "đang xác minh", "unknown", "pending"],
 }
@@ -88,7 +125,13 @@ COMMODITIES: Table = {
     "sugar": ["đường cát", "đường kính", "đường trắng", "sugar"],
     "firecrackers": ["pháo", "pháo nổ", "pháo hoa", "firecrackers", "fireworks"],
     "frozen_food": [
-        "thực phẩm đông lạnh", "đông lạnh", "nội tạng", "chân gà", "thịt", "frozen food", "frozen",
+        "thực phẩm đông lạnh",
+        "đông lạnh",
+        "nội tạng",
+        "chân gà",
+        "thịt",
+        "frozen food",
+        "frozen",
         "meat",
     ],
     "alcohol": ["rượu", "bia", "rượu ngoại", "alcohol", "liquor", "wine", "beer"],
@@ -108,33 +151,72 @@ COMMODITIES: Table = {
 # parentheses ("(triệu đồng)") has been taken off.
 HEADERS: Table = {
     "case_id": [
-        "mã vụ việc", "mã vụ", "số hồ sơ", "số vụ việc", "số biên bản", "mã hồ sơ", "case id", "case no",
-        "case number", "id",
+        "mã vụ việc",
+        "mã vụ",
+        "số hồ sơ",
+        "số vụ việc",
+        "số biên bản",
+        "mã hồ sơ",
+        "case id",
+        "case no",
+        "case number",
+        "id",
     ],
     "detected_on": [
-        "ngày phát hiện", "ngày bắt giữ", "ngày vi phạm", "thời gian phát hiện", "ngày", "ngày tháng",
-        "detected on", "detection date", "date detected", "date",
+        "ngày phát hiện",
+        "ngày bắt giữ",
+        "ngày vi phạm",
+        "thời gian phát hiện",
+        "ngày",
+        "ngày tháng",
+        "detected on",
+        "detection date",
+        "date detected",
+        "date",
     ],
     "province": [
-        "tỉnh/tp", "tỉnh", "địa bàn", "tỉnh thành", "tỉnh/thành phố", "tỉnh thành phố", "đơn vị",
-        "đơn vị phát hiện", "province", "province city", "location province",
+        "tỉnh/tp",
+        "tỉnh",
+        "địa bàn",
+        "tỉnh thành",
+        "tỉnh/thành phố",
+        "tỉnh thành phố",
+        "đơn vị",
+        "đơn vị phát hiện",
+        "province",
+        "province city",
+        "location province",
     ],
     "channel": [
-        "tuyến", "phương thức vận chuyển", "tuyến đường", "loại hình vận chuyển", "tuyến vận chuyển",
-        "channel", "route", "transport mode", "mode",
+        "tuyến",
+        "phương thức vận chuyển",
+        "tuyến đường",
+        "loại hình vận chuyển",
+        "tuyến vận chuyển",
+        "channel",
+        "route",
+        "transport mode",
+        "mode",
     ],
     "violation": ["loại vi phạm", "lĩnh vực", "hành vi vi phạm", "loại hành vi", "violation", "violation type"],
     "commodity_raw": ["mặt hàng", "tang vật", "hàng hóa vi phạm", "tang vật vi phạm", "commodity", "goods"],
     "goods_value_vnd": [
-        "trị giá hàng vi phạm", "trị giá", "giá trị", "trị giá tang vật", "giá trị hàng vi phạm",
-        "value", "goods value", "value vnd", "goods value vnd",
+        "trị giá hàng vi phạm",
+        "trị giá",
+        "giá trị",
+        "trị giá tang vật",
+        "giá trị hàng vi phạm",
+        "value",
+        "goods value",
+        "value vnd",
+        "goods value vnd",
     ],
     "outcome": ["hình thức xử lý", "kết quả xử lý", "xử lý", "biện pháp xử lý", "outcome", "action taken"],
     "place_raw": ["cửa khẩu", "địa điểm", "địa điểm phát hiện", "cảng", "place", "border gate", "location"],
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(table_id: int) -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
     table = _TABLES[table_id]
     exact: dict[str, str] = {}

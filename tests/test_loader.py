@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+import trendkit as tk
+from tests.conftest import cp1258_bytes
+from trendkit.errors import TrendkitInputError
+from trendkit.loader import CASE_SCHEMA
+
+HEADER = (
+    "Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Loại vi phạm,Mặt hàng,Trị giá hàng vi phạm (đồng),Hình thức xử lý,Cửa khẩu"
+)
+
+
+def row(cases: pl.DataFrame, case_id: str) -> dict:
+    return cases.filter(pl.col("case_id") == case_id).row(0, named=True)
+
+
+def test_xlsx_report_every_field(report_xlsx):
+    res = tk.load_cases(report_xlsx)
+    c = res.cases
+    assert c.columns[: len(CASE_SCHEMA)] == list(CASE_SCHEMA)
+    assert c.schema["channel"] == CASE_SCHEMA["channel"]
+    expected = {
+        "LS-001": dict(
+            detected_on=dt.date(2021, 3, 12),
+            province="Lạng Sơn",
+            province_code="20",
+            province_legacy="Lạng Sơn",
+            channel="road",
+            violation="smuggling",
+            commodity="cigarettes",
+            commodity_raw="Thuốc lá điếu",
+            goods_value_vnd=15e6,
+            place_raw="Hữu Nghị",
+            outcome="administrative",
+            source_row=6,
+        ),
+        "LS-002": dict(
+            detected_on=dt.date(2021, 3, 13),
+            province="Lạng Sơn",
+            channel="rail",
+            violation="illegal_transport",
+            commodity="agricultural",
+            goods_value_vnd=1234.5e6,
+            outcome="criminal",
+            place_raw="Đồng Đăng",
+            source_row=7,
+        ),
+        "LS-003": dict(
+            detected_on=dt.date(2021, 3, 18),
+            province="TP. Hồ Chí Minh",
+            province_code="79",
+            province_legacy="TP. Hồ Chí Minh",
+            channel="post",
+            violation="drugs",
+            commodity="drugs",
+            goods_value_vnd=2.3e9,
+            outcome="referred",
+            place_raw=None,
+            source_row=8,
+        ),
+        "LS-004": dict(
+            detected_on=dt.date(2021, 3, 15),
+            province="Lạng Sơn",
+            channel="road",
+            violation="smuggling",
+            commodity="cigarettes",
+            commodity_raw="Thuốc lá điếu",
+            goods_value_vnd=0.5e6,
+            outcome="unknown",
+            place_raw="Hữu Nghị",
+            channel_raw="Đường bộ",
+            violation_raw="Buôn lậu",
+            source_row=9,
+        ),
+    }
+    assert sorted(c["case_id"]) == sorted(expected)
+    for cid, fields in expected.items():
+        got = row(c, cid)
+        for k, v in fields.items():
+            assert got[k] == pytest.approx(v) if isinstance(v, float) else got[k] == v, (cid, k)
+        assert got["source_file"] == "LS_2021-03.xlsx" and got["source_sheet"] == "Tháng 3"
+    # extra columns are kept under their own header
+    assert row(c, "LS-001")["Ghi chú"] == "ghi chú 1" and row(c, "LS-001")["STT"] == "1"
+
+    rej = res.rejected.sort("source_row")
+    assert rej["source_row"].to_list() == [11, 12]
+    assert rej["reason_code"].to_list() == ["date_invalid", "channel_unknown"]
+    assert "'31/02/2021' is not a real date" in rej["reason"][0]
+    # a row with two problems names both columns and both reasons
+    assert rej["column"][1] == "Phương thức vận chuyển, Trị giá (triệu đồng)"
+    assert (
+        "'Tàu vũ trụ' is not a known transport channel" in rej["reason"][1]
+        and "'nhiều' is not an amount" in rej["reason"][1]
+    )
+    assert rej["Ngày bắt giữ" if "Ngày bắt giữ" in rej.columns else "Thông tin vụ việc Ngày bắt giữ"][0] == "31/02/2021"
+
+    assert res.skipped.sort("source_row").select("source_row", "kind").rows() == [(10, "blank"), (13, "total")]
+    f = res.files
+    assert f.filter(pl.col("source_sheet") == "Hướng dẫn")["note"].item() == "no case table found in this sheet"
+    sheet = f.filter(pl.col("source_sheet") == "Tháng 3").row(0, named=True)
+    assert (sheet["rows_read"], sheet["accepted"], sheet["rejected"], sheet["skipped"]) == (8, 4, 2, 2)
+
+
+def test_sheet_argument(report_xlsx):
+    assert tk.load_cases(report_xlsx, sheet="Tháng 3").files.height == 1
+    assert tk.load_cases(report_xlsx, sheet=0).cases.height == 4
+    with pytest.raises(TrendkitInputError, match=r"no sheet named 'T4'.*Tháng 3, Hướng dẫn"):
+        tk.load_cases(report_xlsx, sheet="T4")
+    with pytest.raises(TrendkitInputError, match="no recognisable header"):
+        tk.load_cases(report_xlsx, sheet="Hướng dẫn")
+
+
+LINES = [
+    HEADER,
+    'A1,12/01/2021,Quảng Ninh,Đường biển,Buôn lậu,Xăng dầu,"1.234.567",Xử phạt hành chính,Cái Lân',
+    "A2,2021-01-13,Hà Giang,Đường bộ,Hàng giả,Quần áo,350 triệu,,Thanh Thủy",
+]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep"),
+    [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1258", ","), ("cp1258", ";")],
+)
+def test_csv_encodings_and_separators(tmp_path, encoding, sep):
+    text = "\n".join(LINES).replace(",", sep) if sep != "," else "\n".join(LINES)
+    if sep != ",":  # the quoted value keeps its own punctuation
+        text = text.replace('"1.234.567"', "1.234.567")
+    path = tmp_path / "x.csv"
+    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
+    res = tk.load_cases(path)
+    assert res.rejected.height == 0, res.rejected
+    a1, a2 = row(res.cases, "A1"), row(res.cases, "A2")
+    assert (a1["province"], a1["channel"], a1["goods_value_vnd"], a1["place_raw"], a1["outcome"]) == (
+        "Quảng Ninh",
+        "sea",
+        1234567.0,
+        "Cái Lân",
+        "administrative",
+    )
+    assert (a2["province"], a2["province_legacy"], a2["province_code"], a2["violation"], a2["goods_value_vnd"]) == (
+        "Tuyên Quang",
+        "Hà Giang",
+        "08",
+        "counterfeit",
+        350e6,
+    )
+    assert a2["detected_on"] == dt.date(2021, 1, 13)
+
+
+def test_cp1258_file_with_tcvn3_cells(tmp_path):
+    # A Windows-1258 file whose province cell was typed with an ABC (TCVN3) font
+    body = HEADER + "\nB1,12/01/2021,"
+    raw = cp1258_bytes(body) + "L¹ng S¬n".encode("latin-1") + cp1258_bytes(",Đường bộ,Buôn lậu,Đường cát,5,,\n")
+    path = tmp_path / "cp.csv"
+    path.write_bytes(raw)
+    res = tk.load_cases(path)
+    assert row(res.cases, "B1")["province"] == "Lạng Sơn"
+    assert row(res.cases, "B1")["commodity"] == "sugar"
+
+
+def test_parquet_typed_columns(tmp_path):
+    df = pl.DataFrame(
+        {
+            "case_id": ["P1", "P2"],
+            "detected_on": [dt.date(2021, 5, 1), dt.date(2025, 8, 1)],
+            "province": ["Yên Bái", "Lào Cai"],
+            "channel": ["road", "air"],
+            "goods_value_vnd": [123.456, 2e9],
+            "note": ["x", "y"],
+        }
+    )
+    path = tmp_path / "p.parquet"
+    df.write_parquet(path)
+    res = tk.load_cases(path)
+    p1, p2 = row(res.cases, "P1"), row(res.cases, "P2")
+    assert p1["goods_value_vnd"] == 123.456  # stored numbers are never re-read as "123.456" = 123456
+    assert (p1["province"], p1["province_legacy"]) == ("Lào Cai", "Yên Bái")
+    # after the merger, "Lào Cai" may mean the merged province: the legacy name is not guessed
+    assert (p2["province"], p2["province_legacy"]) == ("Lào Cai", None)
+    assert p2["note"] == "y" and p1["source_row"] == 2
+
+
+def test_columns_mapping_and_unmapped_kept(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Số TT,Ngày lập biên bản,Địa bàn,Tuyến,Hàng\n1,02/02/2022,Hải Phòng,,Phế liệu\n", encoding="utf-8")
+    with pytest.raises(
+        TrendkitInputError, match=r"no column for detected_on.*columns=\{'your header': 'detected_on'\}"
+    ):
+        tk.load_cases(path)
+    res = tk.load_cases(path, columns={"Ngày lập biên bản": "detected_on", "Hàng": "commodity_raw"})
+    r = res.cases.row(0, named=True)
+    assert (r["detected_on"], r["province"], r["commodity"], r["Số TT"]) == (
+        dt.date(2022, 2, 2),
+        "Hải Phòng",
+        "used_goods",
+        "1",
+    )
+    assert r["case_id"].startswith("auto-") and r["channel"] == "unknown"
+    with pytest.raises(ValueError, match="'when' is not a canonical column"):
+        tk.load_cases(path, columns={"Ngày lập biên bản": "when"})
+
+
+def test_generated_ids_are_stable_and_distinct(tmp_path):
+    path = tmp_path / "noid.csv"
+    path.write_text("Ngày,Tỉnh\n01/01/2021,Cao Bằng\n01/01/2021,Cao Bằng\n", encoding="utf-8")
+    a, b = tk.load_cases(path).cases, tk.load_cases(path).cases
+    assert a["case_id"].to_list() == b["case_id"].to_list()
+    assert a["case_id"].n_unique() == 2  # two identical rows are two cases, not a duplicate
+
+
+def test_duplicates_last_occurrence_wins(tmp_path):
+    (tmp_path / "2021-01.csv").write_text(
+        HEADER + "\nD1,05/01/2021,Lạng Sơn,Đường bộ,,,1,,\nD2,06/01/2021,Lạng Sơn,Đường bộ,,,1,,\n", encoding="utf-8"
+    )
+    (tmp_path / "2021-02.csv").write_text(HEADER + "\nD1,05/01/2021,Lạng Sơn,Đường bộ,,,1,Khởi tố,\n", encoding="utf-8")
+    res = tk.load_cases(tmp_path)
+    assert res.cases.height == 2
+    assert row(res.cases, "D1")["outcome"] == "criminal" and row(res.cases, "D1")["source_file"] == "2021-02.csv"
+    dup = res.rejected.row(0, named=True)
+    assert (dup["reason_code"], dup["source_file"], dup["source_row"]) == ("duplicate", "2021-01.csv", 2)
+    assert "superseded by 2021-02.csv row 2" in dup["reason"]
+    assert res.files.filter(pl.col("source_file") == "2021-01.csv")["duplicates"].item() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "file not found"),
+        ("bad.xlsx", b"this is not a zip", "not a readable .xlsx"),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "password-protected"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "old Excel 97-2003"),
+        ("notes.csv", b"just some words\nand more words\n", "no recognisable header"),
+        ("bin.csv", b"\x00\x01\x02\x03" * 10, "binary data"),
+        ("bad.parquet", b"PAR1 nope", "not a readable Parquet"),
+        ("x.json", b"{}", "unsupported file type"),
+    ],
+)
+def test_unreadable_files_raise_clear_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(TrendkitInputError, match=message) as err:
+        tk.load_cases(path)
+    assert name in str(err.value)
+
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(TrendkitInputError, match="holds no case extracts"):
+        tk.load_cases(tmp_path)
+
+
+def test_summary_text_and_html(report_xlsx):
+    s = tk.load_cases(report_xlsx).summary()
+    text = str(s)
+    assert "8 rows from 1 file(s): 4 accepted, 2 rejected (0 duplicates), 2 skipped" in text
+    assert "date_invalid × 1" in text
+    assert "<table>" in s._repr_html_() and "LS_2021-03.xlsx" in s._repr_html_()
+    assert s.to_frame().height == 2
+
+
+def test_html_summary_escapes(tmp_path):
+    (tmp_path / "<b>evil<b>.csv").write_text("Ngày,Tỉnh\n01/01/2021,Cao Bằng\n", encoding="utf-8")
+    html = tk.load_cases(tmp_path).summary()._repr_html_()
+    assert "<b>evil<b>" not in html and "&lt;b&gt;evil&lt;b&gt;" in html

@@ -16,7 +16,6 @@ import datetime as dt
 import io
 import itertools
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,8 +279,3 @@ def _read_parquet(path: Path) -> RawSheet:
     # Row 1 is the header; data rows are numbered from 2 as a spreadsheet would show them.
     frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
     return RawSheet(path, None, frame, header_given=True)
-
-
-def iter_sheets(files: list[Path], sheet: str | int | None) -> Iterator[RawSheet]:
-    for path in files:
-        yield from read_file(path, sheet=sheet)

@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(VENV)/bin/trendkit demo
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check trendkit tests benchmarks
+	$(VENV)/bin/ruff check trendkit tests benchmarks scripts
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from trendkit.errors import TrendkitInputError, UnknownProvinceError
+from trendkit.gazetteer import resolve_place
 from trendkit.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.parse import parse_amount, parse_date
 from trendkit.places import MERGER_DATE, resolve_province
@@ -446,8 +447,9 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     com = field("commodity_raw")
     out["commodity_raw"] = com
     out["commodity"] = _lookup(com, lambda t: (match(COMMODITIES, t) or "other",), ["v"], [pl.String()])["v"]
-    out["place_raw"] = field("place_raw")
-    out["place_id"] = pl.Series([None] * body.height, dtype=pl.String)
+    place = field("place_raw")
+    out["place_raw"] = place
+    out["place_id"] = _lookup(place, lambda t: (resolve_place(t),), ["v"], [pl.String()])["v"]
 
     # case id: from the source, else a stable hash of the row's text (+ occurrence number)
     cid = field("case_id")

@@ -178,7 +178,8 @@ def test_parquet_typed_columns(tmp_path):
     df.write_parquet(path)
     res = tk.load_cases(path)
     p1, p2 = row(res.cases, "P1"), row(res.cases, "P2")
-    assert p1["goods_value_vnd"] == 123.456  # stored numbers are never re-read as "123.456" = 123456
+    # stored numbers are never re-read as "123.456" = 123456; values are whole đồng
+    assert p1["goods_value_vnd"] == 123.0
     assert (p1["province"], p1["province_legacy"]) == ("Lào Cai", "Yên Bái")
     # after the merger, "Lào Cai" may mean the merged province: the legacy name is not guessed
     assert (p2["province"], p2["province_legacy"]) == ("Lào Cai", None)

@@ -430,6 +430,8 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
         )
     else:
         out["goods_value_vnd"], v_err = v["v"], v["e"]
+    # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
+    out["goods_value_vnd"] = out["goods_value_vnd"].round(0)
     problem(v_err.is_not_null(), "goods_value_vnd", v_err, "value_invalid")
 
     # channel: blank -> unknown; words it does not know are rejected, not guessed

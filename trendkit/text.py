@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold", "from_tcvn3", "looks_like_tcvn3", "strip_diacritics"]
+__all__ = ["clean_text", "fold", "from_tcvn3", "looks_like_tcvn3", "strip_diacritics", "to_tcvn3"]
 
 # TCVN 5712:1993 VN3 ("ABC", the .VnTime fonts), bytes 0xA1-0xFF -> Unicode.
 # The upper-case toned letters of VN1 (0x80-0x9F and a few control positions)
@@ -39,6 +39,10 @@ _VIETNAMESE_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòó
 _TCVN3_MARKERS = frozenset(
     chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIETNAMESE_LATIN1 and c != 0xD7 and c != 0xF7
 )
+# In TCVN3, bytes 0xC0-0xDD are lower-case toned letters that Latin-1 shows as upper-case
+# accented ones: "TuyÕn" (Tuyến) has no symbol character, but a lower-case letter followed by
+# an upper-case accented letter inside a word never happens in Vietnamese Unicode text.
+_TCVN3_CASE_RE = re.compile(r"[a-z\u00e0-\u00ff][\u00c0-\u00dd]")
 _SPACE_RE = re.compile(r"\s+")
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 
@@ -47,12 +51,15 @@ def looks_like_tcvn3(text: str, codec: str = "latin-1") -> bool:
     """Whether ``text`` is TCVN3 bytes that were read as ``codec`` (a single-byte codec).
 
     A string qualifies when it can be encoded back to single bytes with ``codec`` and holds
-    at least one character that is a symbol there but a letter in TCVN3.
+    at least one character that is a symbol there but a letter in TCVN3, or a lower-case
+    letter directly followed by an upper-case accented one ("TuyÕn").
 
-    >>> looks_like_tcvn3("Qu¶ng Ninh"), looks_like_tcvn3("Quảng Ninh")
-    (True, False)
+    >>> looks_like_tcvn3("Qu¶ng Ninh"), looks_like_tcvn3("TuyÕn biÓn"), looks_like_tcvn3("Quảng Ninh")
+    (True, True, False)
+    >>> looks_like_tcvn3("CÀ MAU"), looks_like_tcvn3("Café")
+    (False, False)
     """
-    if not any(ch in _TCVN3_MARKERS for ch in text):
+    if not any(ch in _TCVN3_MARKERS for ch in text) and not _TCVN3_CASE_RE.search(text):
         return False
     try:
         text.encode(codec)
@@ -70,6 +77,29 @@ def from_tcvn3(text: str, codec: str = "latin-1") -> str:
     raw = text.encode(codec, errors="strict")
     out = "".join(_TCVN3_TABLE.get(b, chr(b)) for b in raw)
     return unicodedata.normalize("NFC", out)
+
+
+def to_tcvn3(text: str) -> str:
+    """Encode NFC text as TCVN3 and show it as Latin-1, the way Excel shows ABC-font cells.
+
+    Used to make realistic legacy cells in synthetic extracts. Upper-case toned letters
+    (not in the ABC fonts) raise ValueError.
+
+    >>> to_tcvn3("Đường bộ") == "§\xadêng bé"
+    True
+    >>> from_tcvn3(to_tcvn3("Thuốc lá điếu"))
+    'Thuốc lá điếu'
+    """
+    inverse = {ch: b for b, ch in _TCVN3_TABLE.items()}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in inverse:
+            out.append(chr(inverse[ch]))
+        elif ord(ch) < 0x80:
+            out.append(ch)
+        else:
+            raise ValueError(f"{ch!r} in {text!r} has no TCVN3 (ABC) code")
+    return "".join(out)
 
 
 def clean_text(text: str, codec: str = "latin-1") -> str:

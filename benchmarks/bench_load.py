@@ -21,14 +21,13 @@ DATA = Path(__file__).parent / "_data"
 
 
 def _generate(rows: int) -> dict:
-    import polars as pl
-
-    from trendkit.synth import raw_cases
+    import trendkit as tk
 
     DATA.mkdir(exist_ok=True)
     t = time.perf_counter()
-    chunks = [raw_cases(min(200_000, rows - i), seed=i, id_prefix=f"B{i // 200_000}") for i in range(0, rows, 200_000)]
-    df = pl.concat(chunks)
+    # the default scenario (~66,000 cases over 48 months) scaled up to about `rows` cases
+    scale = rows / tk.default_scenario().expected()["expected"].sum()
+    df = tk.generate(tk.default_scenario(scale=scale)).raw
     df.write_csv(DATA / "SYNTHETIC_bench.csv")
     df.write_parquet(DATA / "SYNTHETIC_bench.parquet")
     return {"seconds": time.perf_counter() - t}

@@ -35,7 +35,7 @@ def test_version_comes_from_metadata():
 
 
 def _cells(path: Path):
-    if path.suffix == ".csv":
+    if path.suffix != ".xlsx":
         return path.read_bytes()
     wb = openpyxl.load_workbook(path)
     return [
@@ -46,20 +46,25 @@ def _cells(path: Path):
 
 def test_committed_sample_is_reproducible(tmp_path):
     fresh = write_sample(tmp_path)
-    committed = sorted((ROOT / "data" / "sample").glob("SYNTHETIC_*"))
+    committed = sorted(p for p in (ROOT / "data" / "sample").iterdir() if p.name != "README.md")
     assert [p.name for p in committed] == sorted(p.name for p in fresh)
     for path in fresh:
         assert _cells(path) == _cells(ROOT / "data" / "sample" / path.name), path.name
 
 
+def test_committed_sample_is_small_and_labelled():
+    files = [p for p in (ROOT / "data" / "sample").iterdir() if p.name not in ("README.md", "truth.json")]
+    assert sum(p.stat().st_size for p in (ROOT / "data" / "sample").iterdir()) < 3_000_000
+    assert all(p.name.startswith("SYNTHETIC_") for p in files)
+    assert "SYNTHETIC" in (ROOT / "data" / "sample" / "README.md").read_text()
+
+
 def test_sample_loads_as_its_readme_says():
     res = tk.load_cases(ROOT / "data" / "sample")
-    assert (res.cases.height, res.rejected.height, res.skipped.height) == (513, 7, 9)
-    codes = res.rejected["reason_code"].value_counts().sort("reason_code")
-    assert dict(codes.iter_rows()) == {"date_invalid": 3, "duplicate": 1, "province_unknown": 3}
+    assert (res.cases.height, res.rejected.height, res.skipped.height) == (13179, 9, 9)
+    readme = (ROOT / "data" / "sample" / "README.md").read_text()
+    assert "13,179 accepted, 9 rejected" in readme
     assert res.skipped["kind"].value_counts().sort("kind").rows() == [("blank", 3), ("column_numbers", 3), ("total", 3)]
-    tcvn3 = res.cases.filter(pl.col("case_id").str.ends_with("TCVN3"))
-    assert tcvn3["province"].to_list() == ["Lạng Sơn"] * 3 and tcvn3["goods_value_vnd"].to_list() == [2.3e9] * 3
     assert all("SYNTHETIC" in f for f in res.files["source_file"])
 
 
@@ -67,7 +72,7 @@ def test_cli_demo_and_load(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "demo"], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert "SYNTHETIC" in out.stdout and "513 accepted, 7 rejected" in out.stdout
+    assert "SYNTHETIC" in out.stdout and "13179 accepted, 9 rejected" in out.stdout
     rej = tmp_path / "rejected.csv"
     out = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "load", "data/sample", "--rejected", str(rej)],
@@ -76,7 +81,7 @@ def test_cli_demo_and_load(tmp_path):
         check=True,
         cwd=ROOT,
     )
-    assert pl.read_csv(rej).height == 7
+    assert pl.read_csv(rej).height == 9
     bad = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "load", str(tmp_path / "nope.xlsx")], capture_output=True, text=True
     )

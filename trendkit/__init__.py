@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from trendkit import displacement, trends
 from trendkit.errors import TrendkitInputError
 from trendkit.gazetteer import places, resolve_place
 from trendkit.loader import LoadResult, load_cases
@@ -31,6 +32,7 @@ __all__ = [
     "archipelagos",
     "crosswalk",
     "default_scenario",
+    "displacement",
     "generate",
     "load_cases",
     "neighbours",
@@ -42,4 +44,5 @@ __all__ = [
     "resolve_place",
     "resolve_province",
     "tet_date",
+    "trends",
 ]

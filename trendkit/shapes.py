@@ -57,8 +57,7 @@ def _shapes(layout: Layout) -> gpd.GeoDataFrame:
         groups = dict(zip(provinces("legacy")["code"], provinces("legacy")["code_2025"], strict=True))
         legacy["code_2025"] = legacy["code"].map(groups)
         geometry = [
-            shapely.union_all(legacy.loc[legacy["code_2025"] == code, "geometry"].to_numpy())
-            for code in table["code"]
+            shapely.union_all(legacy.loc[legacy["code_2025"] == code, "geometry"].to_numpy()) for code in table["code"]
         ]
     if "members" in table.columns:
         table = table.with_columns(pl.col("members").list.join("; "))

@@ -1,0 +1,364 @@
+"""The field's displacement measures: WDQ and TNE, the WDD test, and the Poisson E-test.
+
+- **WDQ** (Bowers & Johnson 2003; Guerette 2009, POP Center Problem-Solving Tool Guide 10,
+  appendix C): target (R), buffer (D) and control (C) counts before (b) and after (a).
+- **WDD** (Wheeler & Ratcliffe 2018, *Crime Science* 7:11; R ``ptools::wdd``): a difference in
+  differences with a Poisson variance, for the treated area and its displacement area.
+- **E-test** (Krishnamoorthy & Thomson 2004) for "did this unit really go up?", from statsmodels.
+
+Undefined quantities (a zero control count, a zero denominator, a zero variance) come back as
+None with the reason in ``undefined``: never an exception, never ``inf``.
+
+Examples
+--------
+The worked example of Wheeler & Ratcliffe (2018):
+
+>>> r = wdd(treated=(207, 110), control=(308, 318), disp_treated=(178, 157), disp_control=(150, 140), alpha=0.05)
+>>> r.total.estimate, round(r.total.se ** 2), round(r.total.z, 2), round(r.total.ci_low), round(r.total.ci_high)
+(-118.0, 1568, -2.98, -196, -40)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from scipy import stats
+
+from trendkit.summary import Summary, fmt_ci, fmt_num, fmt_p
+
+__all__ = ["ETestResult", "Estimate", "WDDResult", "WDQResult", "e_test", "wdd", "wdd_harm", "wdq"]
+
+Pair = tuple[float, float]
+
+
+# --- WDQ ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WDQResult:
+    """Weighted displacement quotient and its companions.
+
+    Attributes
+    ----------
+    gross_effect
+        Ra − Rb: change in the target area (negative: cases fell).
+    net_effect
+        Ra − Rb·Ca/Cb: change in the target beyond what the control's trend predicts.
+    success_measure
+        Ra/Ca − Rb/Cb: negative when the target improved relative to the control.
+    buffer_displacement
+        Da/Ca − Db/Cb: positive means displacement into the buffer, negative diffusion of benefits.
+    wdq
+        buffer_displacement / success_measure (Bowers & Johnson 2003).
+    tne
+        Total net effect, [Rb·Ca/Cb − Ra] + [Db·Ca/Cb − Da]: cases prevented net of displacement
+        (positive: a net benefit).
+    undefined
+        Why some quantities are None, or None when all are defined.
+    """
+
+    target: Pair
+    buffer: Pair
+    control: Pair
+    gross_effect: float
+    net_effect: float | None
+    success_measure: float | None
+    buffer_displacement: float | None
+    wdq: float | None
+    tne: float | None
+    interpretation: str
+    undefined: str | None = None
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per measure: measure, value (null when undefined)."""
+        names = ["gross_effect", "net_effect", "success_measure", "buffer_displacement", "wdq", "tne"]
+        return pl.DataFrame(
+            {"measure": names, "value": [getattr(self, n) for n in names]},
+            schema={"measure": pl.String, "value": pl.Float64},
+        )
+
+    def summary(self) -> Summary:
+        (rb, ra), (db, da), (cb, ca) = self.target, self.buffer, self.control
+        lines = [
+            f"Counts before → after: target {rb:g} → {ra:g}, buffer {db:g} → {da:g}, control {cb:g} → {ca:g}.",
+            self.interpretation,
+        ]
+        if self.undefined:
+            lines.append(f"Undefined / không xác định: {self.undefined}")
+        return Summary("WDQ — weighted displacement quotient (Bowers & Johnson 2003)", lines, self.to_frame())
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _interpret_wdq(sm: float | None, wdq_value: float | None, bdm: float | None) -> str:
+    if sm is None:
+        return "Không tính được / cannot be computed: see 'undefined'."
+    if sm >= 0:
+        return (
+            "Không thấy hiệu quả ở địa bàn mục tiêu / no success in the target area relative to the control "
+            f"(success measure {fmt_num(sm, 3)} ≥ 0), so the WDQ is not meaningful."
+        )
+    if wdq_value is None or bdm is None:
+        return "The WDQ is undefined; see 'undefined'."
+    if wdq_value > 1:
+        text = "diffusion of benefits larger than the direct effect / lan tỏa lợi ích lớn hơn tác động trực tiếp"
+    elif wdq_value > 0:
+        text = "diffusion of benefits into the buffer / lan tỏa lợi ích sang vùng đệm"
+    elif wdq_value == 0:
+        text = "no change in the buffer / vùng đệm không đổi"
+    elif wdq_value >= -1:
+        text = "some displacement into the buffer, smaller than the direct effect: a net benefit / dịch chuyển một phần"
+    else:
+        text = (
+            "displacement larger than the direct effect: the campaign was counter-productive "
+            "/ dịch chuyển vượt tác động"
+        )
+    return f"WDQ = {fmt_num(wdq_value, 2)}: {text}."
+
+
+def wdq(*, target: Pair, buffer: Pair, control: Pair) -> WDQResult:
+    """Weighted displacement quotient from (before, after) counts of target, buffer and control.
+
+    >>> r = wdq(target=(100, 60), buffer=(50, 60), control=(200, 200))
+    >>> [round(x, 6) for x in (r.success_measure, r.buffer_displacement, r.wdq, r.tne)]
+    [-0.2, 0.05, -0.25, 30.0]
+    >>> wdq(target=(10, 5), buffer=(3, 4), control=(0, 7)).undefined
+    'the control count before is zero, so rates relative to the control cannot be formed'
+    """
+    (rb, ra), (db, da), (cb, ca) = (tuple(float(x) for x in p) for p in (target, buffer, control))
+    gross = ra - rb
+    if cb == 0 or ca == 0:
+        which = "before" if cb == 0 else "after"
+        reason = f"the control count {which} is zero, so rates relative to the control cannot be formed"
+        return WDQResult(
+            target, buffer, control, gross, None, None, None, None, None, _interpret_wdq(None, None, None), reason
+        )
+    sm = ra / ca - rb / cb
+    bdm = da / ca - db / cb
+    net = ra - rb * ca / cb
+    tne = (rb * ca / cb - ra) + (db * ca / cb - da)
+    reason = None
+    value: float | None = None
+    if sm == 0:
+        reason = "the success measure is zero (the target moved exactly like the control), so the WDQ divides by zero"
+    else:
+        value = bdm / sm
+    return WDQResult(target, buffer, control, gross, net, sm, bdm, value, tne, _interpret_wdq(sm, value, bdm), reason)
+
+
+# --- WDD ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate with its standard error, z, two-sided p-value and confidence interval."""
+
+    name: str
+    estimate: float
+    se: float
+    z: float | None
+    p_value: float | None
+    ci_low: float
+    ci_high: float
+    level: float
+
+    @classmethod
+    def normal(cls, name: str, estimate: float, variance: float, alpha: float) -> Estimate:
+        se = math.sqrt(variance)
+        q = stats.norm.ppf(1 - alpha / 2)
+        z = estimate / se if se > 0 else None
+        p = 2 * stats.norm.sf(abs(z)) if z is not None else None
+        return cls(name, estimate, se, z, p, estimate - q * se, estimate + q * se, 1 - alpha)
+
+    def sentence(self) -> str:
+        return (
+            f"{self.name}: {fmt_num(self.estimate)} cases ({fmt_ci(self.ci_low, self.ci_high, self.level)}; "
+            f"SE {fmt_num(self.se)}; z {fmt_num(self.z, 2)}; {fmt_p(self.p_value)})"
+        )
+
+
+@dataclass(frozen=True)
+class WDDResult:
+    """The WDD test: local, displacement and total estimates (negative: fewer cases)."""
+
+    local: Estimate
+    displacement: Estimate
+    total: Estimate
+    alpha: float
+    counts: pl.DataFrame
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per estimate: name, estimate, se, z, p_value, ci_low, ci_high, level."""
+        return pl.DataFrame(
+            [vars(e) for e in (self.local, self.displacement, self.total)],
+            schema={
+                "name": pl.String,
+                "estimate": pl.Float64,
+                "se": pl.Float64,
+                "z": pl.Float64,
+                "p_value": pl.Float64,
+                "ci_low": pl.Float64,
+                "ci_high": pl.Float64,
+                "level": pl.Float64,
+            },
+        )
+
+    def summary(self) -> Summary:
+        t = self.total
+        if t.p_value is None:
+            reading = "All counts are zero: the test is undefined / mọi số đếm bằng 0, không kiểm định được."
+        elif t.ci_high < 0:
+            reading = "Fewer cases overall, counting displacement: the campaign reduced cases / giảm thực sự."
+        elif t.ci_low > 0:
+            reading = "More cases overall, counting displacement / số vụ tăng khi tính cả dịch chuyển."
+        else:
+            reading = "The total change is within chance at this level / thay đổi nằm trong biên ngẫu nhiên."
+        lines = [e.sentence() for e in (self.local, self.displacement, self.total)] + [reading]
+        return Summary("WDD test (Wheeler & Ratcliffe 2018)", lines, self.counts)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def wdd(
+    *,
+    treated: Pair,
+    control: Pair,
+    disp_treated: Pair = (0, 0),
+    disp_control: Pair = (0, 0),
+    time_weights: Pair = (1, 1),
+    area_weights: tuple[float, float, float, float] = (1, 1, 1, 1),
+    alpha: float = 0.1,
+) -> WDDResult:
+    """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
+
+    Each pair is (pre, post). ``area_weights`` are ordered control, treated, disp_control,
+    disp_treated as in ``ptools::wdd``; each count is multiplied by its area and time weights
+    and its Poisson variance by their square. Local = ΔT − ΔC, displacement = ΔD − ΔCd,
+    total = local + displacement.
+
+    >>> r = wdd(treated=(20, 10), control=(20, 20))
+    >>> r.local.estimate, r.local.se ** 2
+    (-10.0, 70.0)
+    """
+    return _wdd(treated, control, disp_treated, disp_control, time_weights, area_weights, alpha, shared=False)
+
+
+def _wdd(
+    treated: Pair,
+    control: Pair,
+    disp_treated: Pair,
+    disp_control: Pair,
+    time_weights: Pair,
+    area_weights: tuple[float, float, float, float],
+    alpha: float,
+    *,
+    shared: bool,
+) -> WDDResult:
+    """``shared=True``: the displacement control is the same area as the control (one set of counts)."""
+    treated, control, disp_treated, disp_control = (
+        (float(p[0]), float(p[1])) for p in (treated, control, disp_treated, disp_control)
+    )
+    tw0, tw1 = (float(w) for w in time_weights)
+    aw_c, aw_t, aw_dc, aw_dt = (float(w) for w in area_weights)
+
+    def delta(pair: Pair, aw: float) -> tuple[float, float]:
+        return aw * tw1 * pair[1] - aw * tw0 * pair[0], (aw * tw1) ** 2 * pair[1] + (aw * tw0) ** 2 * pair[0]
+
+    d_t, v_t = delta(treated, aw_t)
+    d_c, v_c = delta(control, aw_c)
+    d_dt, v_dt = delta(disp_treated, aw_dt)
+    d_dc, v_dc = delta(disp_control, aw_dc)
+    local = Estimate.normal("Local / tại chỗ", d_t - d_c, v_t + v_c, alpha)
+    disp = Estimate.normal("Displacement / dịch chuyển", d_dt - d_dc, v_dt + v_dc, alpha)
+    if shared:  # the same control counts enter twice: their variance adds with the summed weight
+        _, v_both = delta(control, aw_c + aw_dc)
+        v_total = v_t + v_dt + v_both
+    else:
+        v_total = v_t + v_c + v_dt + v_dc
+    total = Estimate.normal("Total / tổng", local.estimate + disp.estimate, v_total, alpha)
+    counts = pl.DataFrame(
+        {
+            "area": ["treated", "control", "disp_treated", "disp_control"],
+            "pre": [treated[0], control[0], disp_treated[0], disp_control[0]],
+            "post": [treated[1], control[1], disp_treated[1], disp_control[1]],
+            "area_weight": [aw_t, aw_c, aw_dt, aw_dc],
+        }
+    )
+    return WDDResult(local, disp, total, alpha, counts)
+
+
+def wdd_harm(estimates: Sequence[WDDResult], weights: Sequence[float], *, alpha: float = 0.1) -> Estimate:
+    """Harm-weighted combination of WDD totals across commodity types (``ptools::wdd_harm``).
+
+    Estimate Σ wᵢ·estᵢ, variance Σ wᵢ²·seᵢ² (the types are independent Poisson counts).
+
+    >>> a = wdd(treated=(20, 10), control=(20, 20))
+    >>> b = wdd(treated=(5, 5), control=(5, 4))
+    >>> h = wdd_harm([a, b], [1.0, 10.0])
+    >>> h.estimate, round(h.se ** 2)  # 70 + 10² × 19
+    (0.0, 1970)
+    """
+    if len(estimates) != len(weights):
+        raise ValueError(f"{len(estimates)} estimates but {len(weights)} weights")
+    est = sum(w * r.total.estimate for r, w in zip(estimates, weights, strict=True))
+    var = sum(w**2 * r.total.se**2 for r, w in zip(estimates, weights, strict=True))
+    return Estimate.normal("Harm-weighted total / tổng theo mức độ nguy hại", est, var, alpha)
+
+
+# --- E-test -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ETestResult:
+    """The E-test of H0: rate1 − rate2 ≤ d against rate1 − rate2 > d (rates = count / exposure)."""
+
+    k1: float
+    k2: float
+    n1: float
+    n2: float
+    d: float
+    statistic: float
+    p_value: float
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame([vars(self)])
+
+    def summary(self) -> Summary:
+        r1, r2 = self.k1 / self.n1, self.k2 / self.n2
+        verdict = "is" if self.p_value < 0.05 else "is not"
+        return Summary(
+            "E-test for two Poisson rates (Krishnamoorthy & Thomson 2004)",
+            [
+                f"Rate 1 = {fmt_num(r1, 2)}, rate 2 = {fmt_num(r2, 2)} (difference {fmt_num(r1 - r2, 2)}).",
+                f"The first rate {verdict} higher than the second by more than {fmt_num(self.d, 2)} at 5% "
+                f"({fmt_p(self.p_value)}).",
+            ],
+        )
+
+
+def e_test(k1: float, k2: float, n1: float = 1, n2: float = 1, d: float = 0) -> ETestResult:
+    """P-value that the first Poisson rate exceeds the second by more than ``d``.
+
+    ``k1``, ``k2`` are counts over exposures ``n1``, ``n2`` (e.g. months). Wraps
+    ``statsmodels.stats.rates.etest_poisson_2indep`` (Wald statistic on the difference, as in
+    Krishnamoorthy & Thomson 2004).
+
+    >>> round(e_test(20, 10).p_value, 4)
+    0.0344
+    >>> e_test(0, 0).p_value
+    1.0
+    """
+    from statsmodels.stats.rates import etest_poisson_2indep
+
+    for name, k in (("k1", k1), ("k2", k2)):
+        if k < 0:
+            raise ValueError(f"{name} must be a count ≥ 0, not {k}")
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError("exposures n1 and n2 must be positive")
+    stat, p = etest_poisson_2indep(k1, n1, k2, n2, value=d, method="wald", compare="diff", alternative="larger")
+    return ETestResult(float(k1), float(k2), float(n1), float(n2), float(d), float(stat), float(min(1.0, p)))

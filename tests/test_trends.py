@@ -1,0 +1,183 @@
+"""Count models, campaign effects, change points, forecasts: references, planted effects, nulls."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+import statsmodels.api as sm
+
+import trendkit as tk
+from trendkit.tet import tet_window_share
+from trendkit.trends import (
+    _segment_costs,
+    campaign_effect,
+    change_points,
+    decompose,
+    fit_counts,
+    forecast,
+    series,
+)
+
+SAMPLE = tk.panel(tk.load_cases("data/sample").cases)
+TARGETS = ["Quảng Ninh", "Lạng Sơn"]
+
+
+def _months(n, start=dt.date(2020, 1, 1)):
+    return [dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1) for i in range(n)]
+
+
+def _series(y, start=dt.date(2020, 1, 1)):
+    return pl.DataFrame({"period": _months(len(y), start), "cases": np.asarray(y, dtype=float), "label": "test"})
+
+
+def _true_pct(scenario, provinces, start, end):
+    exp = scenario.expected().filter(pl.col("province").is_in(provinces))
+    post = exp.filter((pl.col("month") >= start) & (pl.col("month") <= end))
+    return post["expected"].sum() / post["baseline"].sum() - 1
+
+
+def test_series_helper():
+    s = series(SAMPLE, province=TARGETS, channel="road")
+    manual = SAMPLE.filter(pl.col("province").is_in(TARGETS) & (pl.col("channel") == "road"))
+    assert s["cases"].sum() == manual["cases"].sum() and s.height == SAMPLE["period"].n_unique()
+    assert s["label"][0] == "Quảng Ninh + Lạng Sơn, road"
+    with pytest.raises(ValueError, match="not in the panel"):
+        series(SAMPLE, province="Atlantis")
+    with pytest.raises(ValueError, match="no column"):
+        series(SAMPLE, gate="Hữu Nghị")
+
+
+def test_fit_counts_matches_statsmodels():
+    rng = np.random.default_rng(1)
+    periods = _months(48)
+    t = np.arange(48) / 12
+    tet = tet_window_share(pl.Series(periods)).to_numpy()
+    y = rng.poisson(np.exp(3 + 0.1 * t + 0.5 * tet))
+    m = fit_counts(_series(y), family="poisson")
+    x = np.column_stack([np.ones(48), t, *[[float(p.month == k) for p in periods] for k in range(2, 13)], tet])
+    ref = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    assert np.allclose(m.terms["coef"].to_numpy(), ref.params)
+    assert np.allclose(m.terms["se"].to_numpy(), ref.bse)
+    # the planted trend (+10.5% a year) and Tết effect (+65%) are inside their CIs
+    assert m.term("trend_per_year").low < np.exp(0.1) - 1 < m.term("trend_per_year").high
+    assert m.term("tet_window").low < np.exp(0.5) - 1 < m.term("tet_window").high
+
+
+def test_overdispersion_check_picks_the_family():
+    rng = np.random.default_rng(2)
+    mu = np.full(60, 40.0)
+    poisson = fit_counts(_series(rng.poisson(mu)), months=False)
+    negbin = fit_counts(_series(rng.poisson(rng.gamma(5, mu / 5))), months=False)
+    assert poisson.family == "Poisson"
+    assert negbin.family == "negative binomial" and negbin.alpha == pytest.approx(0.2, abs=0.15)
+    assert "negative binomial" in str(negbin.summary())
+
+
+def test_campaign_effect_by_hand_on_noise_free_data():
+    # exactly 100 a month, then exactly 60: a 40% level cut, no slope change
+    y = np.r_[np.full(24, 100.0), np.full(18, 60.0)]
+    eff = campaign_effect(_series(y), "2022-01", family="poisson", months=False)
+    assert eff.level_change.estimate == pytest.approx(-0.4, abs=1e-6)
+    assert eff.slope_change.estimate == pytest.approx(0.0, abs=1e-6)
+    assert eff.change_per_month.estimate == pytest.approx(-40.0, abs=1e-3)
+    assert eff.change_pct.estimate == pytest.approx(-0.4, abs=1e-6)
+
+
+def test_campaign_effect_recovers_the_planted_cut_on_the_sample():
+    eff = campaign_effect(series(SAMPLE, province=TARGETS), "2023-07", end="2024-06")
+    truth = _true_pct(tk.default_scenario(scale=0.2), TARGETS, dt.date(2023, 7, 1), dt.date(2024, 6, 1))
+    assert truth == pytest.approx(-0.4)
+    assert eff.change_pct.low < truth < eff.change_pct.high
+    assert eff.change_pct.high < 0
+    assert "fewer cases a month" in str(eff.summary())
+    assert (
+        eff.to_frame().filter(pl.col("post"))["counterfactual"].sum()
+        > eff.to_frame().filter(pl.col("post"))["fitted"].sum()
+    )
+
+
+def test_campaign_effect_ci_covers_zero_under_the_null():
+    covered = 0
+    for seed in range(10):
+        ex = tk.generate(tk.default_scenario(scale=0.2, seed=100 + seed).without_events())
+        eff = campaign_effect(series(tk.panel(ex.cases), province=TARGETS), "2023-07", end="2024-06")
+        covered += eff.change_pct.low < 0 < eff.change_pct.high
+    assert covered >= 8  # nominal 95%
+
+
+def test_campaign_effect_refuses_a_date_at_the_edge():
+    with pytest.raises(ValueError, match="at least 6 before"):
+        campaign_effect(series(SAMPLE, province=TARGETS), "2022-03")
+
+
+def test_segment_cost_is_the_poisson_likelihood():
+    from scipy import stats
+
+    y = np.array([3.0, 5.0, 4.0, 10.0, 12.0])
+    cost = _segment_costs(y, np.ones(5))
+    for a, b in [(0, 3), (3, 5), (0, 5)]:
+        seg = y[a:b]
+        ll = stats.poisson.logpmf(seg, seg.mean()).sum() + sum(np.log(float(np.prod(np.arange(1, k + 1)))) for k in seg)
+        assert cost[a, b] == pytest.approx(-2 * ll)
+
+
+def test_change_points_find_the_planted_breaks():
+    cp = change_points(series(SAMPLE, province=TARGETS))
+    assert len(cp.breaks) == 1 and abs((cp.breaks[0] - dt.date(2023, 7, 1)).days) <= 31
+    assert cp.segments["change_pct"][1] == pytest.approx(-0.4, abs=0.12)
+    lao_cai = change_points(series(SAMPLE, province="Lào Cai"))
+    assert dt.date(2023, 7, 1) <= lao_cai.breaks[0] <= dt.date(2023, 8, 1)
+    road = change_points(series(SAMPLE, channel="road"))
+    assert any(dt.date(2024, 7, 1) <= b <= dt.date(2024, 8, 1) for b in road.breaks)
+    assert change_points(series(SAMPLE, province="Khánh Hòa")).breaks == []  # unchanged in the truth
+
+
+def test_change_points_are_rare_under_the_null():
+    flagged, tested = 0, 0
+    for seed in range(8):
+        p = tk.panel(tk.generate(tk.default_scenario(scale=0.2, seed=200 + seed).without_events()).cases)
+        for province in ["Lạng Sơn", "Quảng Ninh", "Lào Cai", "TP. Hồ Chí Minh", "Hải Phòng", "Tây Ninh"]:
+            flagged += bool(change_points(series(p, province=province)).breaks)
+            tested += 1
+    # measured: 8 of 60 (13%) null series with a 3%/year trend show a break at the default penalty
+    assert flagged / tested <= 0.2, f"{flagged} of {tested} null series had a break"
+
+
+def test_penalty_controls_the_number_of_breaks():
+    s = series(SAMPLE, province="Lào Cai")
+    assert len(change_points(s, penalty=1e6).breaks) == 0
+    assert len(change_points(s, penalty=1.0).breaks) >= len(change_points(s).breaks)
+
+
+def test_decompose_is_statsmodels_stl():
+    from statsmodels.tsa.seasonal import STL
+
+    s = series(SAMPLE, province="Lạng Sơn")
+    ref = STL(s["cases"].to_numpy(), period=12, robust=True).fit()
+    d = decompose(s).to_frame()
+    assert np.allclose(d["trend"].to_numpy(), ref.trend) and np.allclose(d["seasonal"].to_numpy(), ref.seasonal)
+    with pytest.raises(ValueError, match="at least 24 months"):
+        decompose(s.head(20))
+
+
+def test_forecast_flags_a_planted_spike():
+    rng = np.random.default_rng(5)
+    y = rng.poisson(50, 48).astype(float)
+    y[-1] = 150
+    f = forecast(_series(y), holdout=3, horizon=2)
+    frame = f.to_frame()
+    assert frame.height == 5 and frame["cases"].null_count() == 2
+    assert frame["anomaly"].to_list() == [False, False, True, False, False]
+    assert (frame["lower"] <= frame["forecast"]).all() and (frame["forecast"] <= frame["upper"]).all()
+    assert "Anomaly" in str(f.summary())
+
+
+def test_forecast_intervals_cover_about_right_on_null_data():
+    inside, total = 0, 0
+    for seed in range(10):
+        y = np.random.default_rng(seed).poisson(30, 42).astype(float)
+        fr = forecast(_series(y), holdout=6, horizon=0).to_frame()
+        inside += int((~fr["anomaly"]).sum())
+        total += fr.height
+    assert inside / total >= 0.85

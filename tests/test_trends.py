@@ -74,6 +74,7 @@ def test_overdispersion_check_picks_the_family():
     assert "negative binomial" in str(negbin.summary())
 
 
+@pytest.mark.filterwarnings("ignore:Perfect separation")  # noise-free counts fit exactly, on purpose
 def test_campaign_effect_by_hand_on_noise_free_data():
     # exactly 100 a month, then exactly 60: a 40% level cut, no slope change
     y = np.r_[np.full(24, 100.0), np.full(18, 60.0)]

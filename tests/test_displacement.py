@@ -156,3 +156,26 @@ def test_lead_lag_recovers_a_planted_lead_and_matches_statsmodels():
     assert a_to_b["f"] == pytest.approx(ref[0]) and a_to_b["p_value"] == pytest.approx(ref[1])
     with pytest.raises(ValueError, match="at least two"):
         lead_lag(panel, ["A"])
+
+
+def test_results_render_as_text_html_and_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from trendkit.trends import campaign_effect, change_points, decompose, forecast, series
+
+    s = series(PANEL, province=TARGETS)
+    for result in (
+        campaign_effect(s, "2023-07", end="2024-06"),
+        change_points(s),
+        decompose(s),
+        forecast(s, holdout=3),
+        displacement_scan(PANEL, TARGETS, "2023-07", after=12),
+        channel_shift(PANEL, "2024-07"),
+    ):
+        text = str(result.summary())
+        assert len(text.splitlines()) >= 2
+        assert result.summary()._repr_html_().startswith("<h4>")
+        assert result.to_frame().height > 0
+        if hasattr(result, "plot"):
+            assert result.plot().axes

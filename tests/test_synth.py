@@ -9,6 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import trendkit as tk
+from trendkit.months import add_months
 from trendkit.scenario import Campaign, ChannelShift
 from trendkit.synth import CANONICAL_COLUMNS, generate, sample_scenario
 from trendkit.tet import tet_window_share
@@ -36,14 +37,9 @@ def _monthly(cases: pl.DataFrame, *filters) -> pl.DataFrame:
 
 def _ratio(cases: pl.DataFrame, start: dt.date, *filters, months: int = 12) -> float:
     m = _monthly(cases, *filters)
-    before = m.filter((pl.col("month") < start) & (pl.col("month") >= _shift(start, -months)))["len"]
-    after = m.filter((pl.col("month") >= start) & (pl.col("month") < _shift(start, months)))["len"]
+    before = m.filter((pl.col("month") < start) & (pl.col("month") >= add_months(start, -months)))["len"]
+    after = m.filter((pl.col("month") >= start) & (pl.col("month") < add_months(start, months)))["len"]
     return after.sum() / before.sum()
-
-
-def _shift(d: dt.date, k: int) -> dt.date:
-    i = d.year * 12 + d.month - 1 + k
-    return dt.date(i // 12, i % 12 + 1, 1)
 
 
 # --- the committed sample ---------------------------------------------------------------------

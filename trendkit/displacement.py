@@ -33,6 +33,7 @@ import polars as pl
 from scipy import stats
 
 from trendkit.measures import Estimate, ETestResult, WDDResult, WDQResult, _wdd, e_test, wdd, wdd_harm, wdq
+from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
 
@@ -58,30 +59,16 @@ __all__ = [
 CHANNELS = ("road", "sea", "air", "rail", "post", "inland")
 
 
-def _month(text: str | dt.date) -> dt.date:
-    if isinstance(text, dt.date):
-        return text.replace(day=1)
-    try:
-        return dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise ValueError(f"month {text!r}: expected YYYY-MM") from None
-
-
-def _shift(d: dt.date, k: int) -> dt.date:
-    i = d.year * 12 + d.month - 1 + k
-    return dt.date(i // 12, i % 12 + 1, 1)
-
-
 def _windows(panel: pl.DataFrame, start: dt.date, before: int, after: int) -> tuple[pl.Expr, pl.Expr]:
     periods = panel["period"]
     first, last = periods.min(), periods.max()
-    if _shift(start, -before) < first or _shift(start, after - 1) > last:
+    if add_months(start, -before) < first or add_months(start, after - 1) > last:
         raise ValueError(
-            f"{before} months before and {after} after {start:%Y-%m} need data from {_shift(start, -before):%Y-%m} "
-            f"to {_shift(start, after - 1):%Y-%m}; the panel covers {first:%Y-%m} to {last:%Y-%m}"
+            f"{before} months before and {after} after {start:%Y-%m} need data from {add_months(start, -before):%Y-%m} "
+            f"to {add_months(start, after - 1):%Y-%m}; the panel covers {first:%Y-%m} to {last:%Y-%m}"
         )
-    pre = (pl.col("period") >= _shift(start, -before)) & (pl.col("period") < start)
-    post = (pl.col("period") >= start) & (pl.col("period") < _shift(start, after))
+    pre = (pl.col("period") >= add_months(start, -before)) & (pl.col("period") < start)
+    post = (pl.col("period") >= start) & (pl.col("period") < add_months(start, after))
     return pre, post
 
 
@@ -162,7 +149,7 @@ def displacement_measures(
     """
     from trendkit.shapes import adjacency
 
-    start_d = _month(start)
+    start_d = parse_month(start)
     pre, post = _windows(panel, start_d, before, after)
     frame = panel
     if by == "province" and channel is not None:
@@ -266,7 +253,7 @@ def channel_shift(
     counts plus ½ in every cell (Agresti–Caffo) so it is never of zero width.
     ``where`` restricts the panel first (``province="Lạng Sơn"``).
     """
-    start_d = _month(start)
+    start_d = parse_month(start)
     frame = panel
     for column, wanted in where.items():
         frame = frame.filter(
@@ -438,7 +425,7 @@ def displacement_scan(
     ``_counterfactual``). z = excess / SE, p-values two-sided, Benjamini–Hochberg across units at
     ``alpha``. Units below ``min_rate`` cases a month before are too sparse to test.
     """
-    start_d = _month(start)
+    start_d = parse_month(start)
     periods = sorted(panel["period"].unique().to_list())
     if before is None:
         before = sum(p < start_d for p in periods)
@@ -447,11 +434,11 @@ def displacement_scan(
     _pre, _post = _windows(panel, start_d, before, after)
     targets = _units(panel, target_by, targets, "targets")
     keys = [c for c in ("province", "channel") if c in panel.columns]
-    frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(pl.col("period") < _shift(start_d, after))
-    frame = frame.filter(pl.col("period") >= _shift(start_d, -before))
+    frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(pl.col("period") < add_months(start_d, after))
+    frame = frame.filter(pl.col("period") >= add_months(start_d, -before))
     window = sorted(frame["period"].unique().to_list())
     origin = window[0]
-    t = np.array([((p.year - origin.year) * 12 + p.month - origin.month) / 12 for p in window])
+    t = np.array([months_between(origin, p) / 12 for p in window])
     tet = tet_window_share(pl.Series(window, dtype=pl.Date)).to_numpy()
     x = np.column_stack([np.ones(len(window)), t, tet])
     is_post = np.array([p >= start_d for p in window])

@@ -39,6 +39,7 @@ from typing import Any
 
 import polars as pl
 
+from trendkit.months import parse_month
 from trendkit.places import provinces, resolve_province
 from trendkit.tet import DEFAULT_WINDOW_DAYS, tet_window_share
 
@@ -56,13 +57,6 @@ CHANNELS = ("road", "sea", "air", "rail", "post", "inland")
 
 def _frozen(mapping: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(mapping))
-
-
-def _month(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise ValueError(f"month {text!r}: expected YYYY-MM") from None
 
 
 def _legacy(name: str) -> str:
@@ -108,7 +102,7 @@ class Campaign:
     channels: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        _month(self.start)
+        parse_month(self.start)
         object.__setattr__(self, "targets", tuple(_legacy(t) for t in self.targets))
         object.__setattr__(self, "absorbers", _frozen({_legacy(k): v for k, v in self.absorbers.items()}))
         if not 0 <= self.reduction <= 1:
@@ -137,7 +131,7 @@ class ChannelShift:
     provinces: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        _month(self.start)
+        parse_month(self.start)
         object.__setattr__(self, "to", _frozen(self.to))
         object.__setattr__(
             self, "receivers", MappingProxyType({k: tuple(_legacy(p) for p in v) for k, v in self.receivers.items()})
@@ -234,7 +228,7 @@ class Scenario:
     seed: int = 2022
 
     def __post_init__(self) -> None:
-        _month(self.start)
+        parse_month(self.start)
         names = [p.province for p in self.profiles]
         if len(set(names)) != len(names):
             raise ValueError("each province may have one profile")
@@ -251,7 +245,7 @@ class Scenario:
 
     @property
     def month_list(self) -> list[dt.date]:
-        first = _month(self.start)
+        first = parse_month(self.start)
         return [
             dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
             for i in range(self.months)
@@ -324,7 +318,7 @@ class Scenario:
 
 
 def _apply_campaign(frame: pl.DataFrame, c: Campaign) -> pl.DataFrame:
-    hit = (pl.col("month") >= _month(c.start)) & pl.col("province_legacy").is_in(c.targets)
+    hit = (pl.col("month") >= parse_month(c.start)) & pl.col("province_legacy").is_in(c.targets)
     if c.channels is not None:
         hit = hit & pl.col("channel").is_in(c.channels)
     frame = frame.with_columns(pl.when(hit).then(pl.col("expected") * c.reduction).otherwise(0.0).alias("_removed"))
@@ -351,7 +345,7 @@ def _check_absorbers_have_channel(frame: pl.DataFrame, c: Campaign) -> None:
 
 
 def _apply_shift(frame: pl.DataFrame, s: ChannelShift) -> pl.DataFrame:
-    hit = (pl.col("month") >= _month(s.start)) & (pl.col("channel") == s.from_channel)
+    hit = (pl.col("month") >= parse_month(s.start)) & (pl.col("channel") == s.from_channel)
     if s.provinces is not None:
         hit = hit & pl.col("province_legacy").is_in(s.provinces)
     frame = frame.with_columns(pl.when(hit).then(pl.col("expected") * s.share).otherwise(0.0).alias("_moved"))

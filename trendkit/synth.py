@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.gazetteer import places
+from trendkit.months import add_months, parse_month
 from trendkit.places import MERGER_DATE, provinces
 from trendkit.scenario import Scenario, default_scenario
 from trendkit.tet import in_tet_window
@@ -516,16 +517,10 @@ def write_sample(folder: str | Path, scenario: Scenario | None = None) -> list[P
 # --- truth ------------------------------------------------------------------------------------
 
 
-def _month_shift(month: str, k: int) -> dt.date:
-    d = dt.date.fromisoformat(f"{month}-01")
-    i = d.year * 12 + d.month - 1 + k
-    return dt.date(i // 12, i % 12 + 1, 1)
-
-
 def _window_means(counts: pl.DataFrame, start: str, key: str, units: list[str], months: int = 12) -> dict:
-    s = dt.date.fromisoformat(f"{start}-01")
-    before = (pl.col("month") >= _month_shift(start, -months)) & (pl.col("month") < s)
-    after = (pl.col("month") >= s) & (pl.col("month") < _month_shift(start, months))
+    s = parse_month(start)
+    before = (pl.col("month") >= add_months(s, -months)) & (pl.col("month") < s)
+    after = (pl.col("month") >= s) & (pl.col("month") < add_months(s, months))
     out = {}
     for unit in units:
         c = counts.filter(pl.col(key) == unit)

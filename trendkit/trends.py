@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
 
@@ -111,12 +112,6 @@ def _label(s: pl.DataFrame) -> str:
     return s["label"][0] if "label" in s.columns and s.height else "series"
 
 
-def _month(text: str | dt.date) -> dt.date:
-    if isinstance(text, dt.date):
-        return text.replace(day=1)
-    return dt.date.fromisoformat(f"{text}-01")
-
-
 # --- design and fitting -------------------------------------------------------------------------
 
 
@@ -126,7 +121,7 @@ def _design(
     n = len(periods)
     cols, names = [np.ones(n)], ["const"]
     if trend:
-        cols.append(np.array([((p.year - origin.year) * 12 + p.month - origin.month) / 12 for p in periods]))
+        cols.append(np.array([months_between(origin, p) / 12 for p in periods]))
         names.append("trend_per_year")
     if months:
         for m in range(2, 13):
@@ -387,9 +382,9 @@ def campaign_effect(
     Month-of-year effects are included by default only with 36 months or more (with fewer,
     11 extra coefficients make the counterfactual too noisy; the pre-Tết window stays in).
     """
-    start_d = _month(start)
+    start_d = parse_month(start)
     if end is not None:
-        s = s.filter(pl.col("period") <= _month(end))
+        s = s.filter(pl.col("period") <= parse_month(end))
     _check(s, 12)
     periods = s["period"].to_list()
     n_pre = sum(p < start_d for p in periods)
@@ -399,7 +394,7 @@ def campaign_effect(
     months = len(periods) >= 36 if months is None else months
     x, names = _design(periods, periods[0], months=months, tet=True)
     post = np.array([p >= start_d for p in periods], dtype=float)
-    since = np.array([((p.year - start_d.year) * 12 + p.month - start_d.month) / 12 for p in periods]) * post
+    since = np.array([months_between(start_d, p) / 12 for p in periods]) * post
     x = np.column_stack([x, post, since])
     names = [*names, "level_change", "slope_change"]
     y = s["cases"].to_numpy()
@@ -650,11 +645,7 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     _check(s, 12 + holdout)
     fit_part = s.head(s.height - holdout)
     periods = s["period"].to_list()
-    future = [_month(periods[-1])]
-    for _ in range(horizon):
-        d = future[-1]
-        future.append(dt.date(d.year + d.month // 12, d.month % 12 + 1, 1))
-    future = future[1:]
+    future = [add_months(parse_month(periods[-1]), k) for k in range(1, horizon + 1)]
     target = periods[s.height - holdout :] + future
     tet_fit = tet_window_share(fit_part["period"]).to_numpy()[:, None]
     tet_out = tet_window_share(pl.Series(target, dtype=pl.Date)).to_numpy()[:, None]

@@ -24,6 +24,7 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {d for d in env["dependencies"] if isinstance(d, str)}
+    conda |= {d for sub in env["dependencies"] if isinstance(sub, dict) for d in sub.get("pip", [])}
     assert _names(project["dependencies"]) == _names(conda) - {"python", "pip"}
     assert any(d.startswith("python>=3.11") for d in conda)
 

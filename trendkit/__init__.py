@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from trendkit import displacement, trends
+from trendkit import displacement, maps, trends
 from trendkit.errors import TrendkitInputError
 from trendkit.gazetteer import places, resolve_place
 from trendkit.loader import LoadResult, load_cases
@@ -35,6 +35,7 @@ __all__ = [
     "displacement",
     "generate",
     "load_cases",
+    "maps",
     "neighbours",
     "panel",
     "places",

@@ -1,0 +1,120 @@
+"""Maps: structure of the folium objects, escaping, suppression, offline export, static PNG."""
+
+import json
+import re
+
+import polars as pl
+import pytest
+
+import trendkit as tk
+from trendkit.maps import ExportError, add_places, choropleth, save_map, static_choropleth
+
+PANEL = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
+VALUES = (
+    PANEL.filter(pl.col("period").dt.year() == 2024)
+    .group_by("province")
+    .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
+)
+EVIL = "<script>alert(1)</script>"
+
+
+def _geojson(m):
+    layer = next(c for c in m._children.values() if type(c).__name__ == "GeoJson")
+    return layer.data
+
+
+@pytest.mark.parametrize(("layout", "n"), [("2025", 34), ("legacy", 63)])
+def test_choropleth_has_every_province(layout, n):
+    values = VALUES if layout == "2025" else pl.DataFrame({"province": ["Yên Bái", "Lạng Sơn"], "value": [5.0, 9.0]})
+    data = _geojson(choropleth(values, layout=layout))
+    assert len(data["features"]) == n
+
+
+def test_colours_follow_the_classes_and_missing_is_grey():
+    data = _geojson(choropleth(VALUES, scheme="fixed", bins=[50, 200, 1000]))
+    by_name = {f["properties"]["tip_name"]: f["properties"] for f in data["features"]}
+    assert by_name["Cần Thơ"]["colour"] == "#ffeda0"  # 17 cases: first class
+    assert by_name["TP. Hồ Chí Minh"]["colour"] == "#f03b20"  # 660: last class
+    assert by_name["Gia Lai"]["colour"] == "#eeeeee" and "no data" in by_name["Gia Lai"]["tip_value"]
+
+
+def test_legend_tooltips_and_vietnamese_numbers():
+    values = pl.DataFrame({"province": ["Lạng Sơn", "Lào Cai", "Cao Bằng"], "value": [12345.0, 2.0, 400.0]})
+    m = choropleth(values, title="Số vụ / cases", period="2024", scheme="fixed", bins=[10, 1000, 20000])
+    html = m.get_root().render()
+    assert "trendkit-legend" in html and "không có số liệu / no data" in html
+    assert "1.000 – 20.000" in html  # Vietnamese thousands separator in the legend
+    props = {f["properties"]["tip_name"]: f["properties"] for f in _geojson(m)["features"]}
+    assert props["Lạng Sơn"]["tip_value"] == "12.345"
+    assert props["Lào Cai"]["tip_value"] == "&lt;3"  # suppressed small count
+    assert props["Lạng Sơn"]["tip_period"] == "2024"
+    unsuppressed = choropleth(values, suppress_below=None)
+    assert {f["properties"]["tip_name"]: f["properties"] for f in _geojson(unsuppressed)["features"]}["Lào Cai"][
+        "tip_value"
+    ] == "2"
+
+
+def test_data_strings_are_escaped():
+    m = choropleth(VALUES, title=EVIL, period=EVIL)
+    add_places(m)
+    html = m.get_root().render()
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_archipelagos_are_on_national_maps():
+    html = choropleth(VALUES).get_root().render()
+    for label in ("Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)"):
+        assert json.dumps(label)[1:-1] in html  # folium writes the label into JS as a JSON string
+
+
+def test_places_layers_by_channel_sized_by_cases():
+    m = choropleth(VALUES)
+    add_places(m, pl.DataFrame({"place_id": ["huu_nghi", "noi_bai"], "cases": [100, 1]}))
+    groups = [c for c in m._children.values() if type(c).__name__ == "FeatureGroup"]
+    names = {g.layer_name for g in groups}
+    assert {"Đường bộ / road", "Đường biển / sea", "Hàng không / air", "Đường sắt / rail"} <= names
+    assert any(type(c).__name__ == "LayerControl" for c in m._children.values())
+    road = next(g for g in groups if g.layer_name == "Đường bộ / road")
+    radii = {c.location[0]: c.options["radius"] for c in road._children.values()}
+    assert radii[21.97] > radii[21.54]  # Hữu Nghị (100 cases) drawn bigger than Móng Cái (none given)
+    assert "&lt;3" in m.get_root().render()  # Nội Bài's single case is suppressed in its popup
+
+
+def test_offline_export_loads_nothing_from_the_internet(tmp_path):
+    m = choropleth(VALUES, title="Số vụ 2024 (SYNTHETIC)")
+    add_places(m)
+    path = save_map(m, tmp_path / "map.html")
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+href=", text)
+    assert "url(http" not in text and "url(images/" not in text
+    assert "L.map(" in text or "L.map (" in text
+    assert path.stat().st_size < 1_500_000
+    features = json.loads(re.search(r"geo_json_\w+_add\((\{.*?\})\);", text, re.S).group(1))["features"]
+    assert len(features) == 34
+
+
+def test_online_export_keeps_cdn_references(tmp_path):
+    text = save_map(choropleth(VALUES), tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
+    assert re.search(r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/leaflet\.js"', text)
+
+
+def test_an_asset_that_cannot_be_inlined_is_refused(tmp_path):
+    from folium.plugins import MarkerCluster
+
+    m = choropleth(VALUES)
+    MarkerCluster().add_to(m)
+    with pytest.raises(ExportError, match="cannot inline"):
+        save_map(m, tmp_path / "cluster.html")
+    assert not (tmp_path / "cluster.html").exists()
+
+
+def test_static_png(tmp_path):
+    path = static_choropleth(VALUES, tmp_path / "map.png", title="Số vụ 2024 (SYNTHETIC)")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
+
+
+def test_bad_values_frame():
+    with pytest.raises(ValueError, match="'province'"):
+        choropleth(pl.DataFrame({"tinh": ["Lạng Sơn"], "value": [1.0]}))

@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_models.py
+	$(PY) benchmarks/bench_maps.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -62,6 +62,12 @@ def test_data_strings_are_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_map_bounds_cover_the_mainland_and_the_archipelagos():
+    html = choropleth(VALUES).get_root().render()
+    (south, west), (north, east) = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S).group(1))
+    assert south < 8.4 and north > 23.3 and west < 102.2 and east > 114.4  # Cà Mau, Hà Giang, Điện Biên, Trường Sa
+
+
 def test_archipelagos_are_on_national_maps():
     html = choropleth(VALUES).get_root().render()
     for label in ("Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)"):
@@ -118,3 +124,34 @@ def test_static_png(tmp_path):
 def test_bad_values_frame():
     with pytest.raises(ValueError, match="'province'"):
         choropleth(pl.DataFrame({"tinh": ["Lạng Sơn"], "value": [1.0]}))
+
+
+def test_displacement_map_arrows():
+    from trendkit.displacement import displacement_scan
+    from trendkit.maps import displacement_map
+
+    scan = displacement_scan(
+        tk.panel(tk.load_cases("data/sample").cases), ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12
+    )
+    m = displacement_map(scan, top=5)
+    group = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "Dịch chuyển / displacement")
+    lines = [c for c in group._children.values() if type(c).__name__ == "PolyLine"]
+    heads = [c for c in group._children.values() if type(c).__name__ == "Polygon"]
+    assert len(lines) == len(heads) == 5
+    solid = [ln for ln in lines if ln.options.get("dashArray") is None]
+    assert len(solid) == int(scan.to_frame().head(5)["significant"].sum()) >= 1
+    assert max(ln.options["weight"] for ln in lines) == solid[0].options["weight"] == 12  # Lào Cai · road, the largest
+    html = m.get_root().render()
+    assert "not proof of its cause" in html
+
+
+def test_monthly_map_has_a_slider_with_every_month():
+    from trendkit.maps import monthly_map
+
+    panel = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
+    html = monthly_map(panel).get_root().render()
+    assert 'id="trendkit-month"' in html and 'max="47"' in html
+    payload = json.loads(re.search(r"var T = (\{.*?\}); var layer", html, re.S).group(1))
+    assert payload["labels"][0] == "01/2022" and len(payload["labels"]) == 48
+    small = [v[1] for month in payload["data"].values() for v in month.values() if v[1].startswith("&lt;")]
+    assert small  # counts of 1-2 are suppressed in the slider too

@@ -36,7 +36,16 @@ import polars as pl
 from trendkit.places import Layout, resolve_province
 from trendkit.summary import fmt_num
 
-__all__ = ["CHANNEL_COLOURS", "ExportError", "add_places", "choropleth", "save_map", "static_choropleth"]
+__all__ = [
+    "CHANNEL_COLOURS",
+    "ExportError",
+    "add_places",
+    "choropleth",
+    "displacement_map",
+    "monthly_map",
+    "save_map",
+    "static_choropleth",
+]
 
 #: ColorBrewer YlOrRd, 3 to 7 classes.
 _YLORRD = {
@@ -106,7 +115,7 @@ def _classes(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[flo
     raise ValueError(f"scheme must be 'quantiles', 'natural_breaks' or 'fixed', not {scheme!r}")
 
 
-def _legend(title: str, rows: list[tuple[str, str]], note: str) -> Any:
+def _legend(title: str, rows: list[tuple[str, str]], note: str, corner: str = "bottom:20px;left:10px") -> Any:
     from branca.element import MacroElement, Template
 
     items = "".join(
@@ -115,7 +124,7 @@ def _legend(title: str, rows: list[tuple[str, str]], note: str) -> Any:
         for c, label in rows
     )
     body = (
-        '<div class="trendkit-legend" style="position:absolute;bottom:20px;left:10px;z-index:1000;'
+        f'<div class="trendkit-legend" style="position:absolute;{corner};z-index:1000;'
         "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;"
         f'max-width:260px"><b>{html.escape(title)}</b>{items}'
         f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div></div>'
@@ -397,3 +406,153 @@ def save_map(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+# --- displacement arrows ------------------------------------------------------------------------
+
+
+def _arrow(start: tuple[float, float], end: tuple[float, float], size: float) -> list[list[float]]:
+    """A triangle arrowhead (lat, lon points) at ``end``, pointing away from ``start``."""
+    import math
+
+    (y0, x0), (y1, x1) = start, end
+    angle = math.atan2(y1 - y0, x1 - x0)
+    left = (y1 - size * math.sin(angle - 0.4), x1 - size * math.cos(angle - 0.4))
+    right = (y1 - size * math.sin(angle + 0.4), x1 - size * math.cos(angle + 0.4))
+    return [[y1, x1], list(left), list(right)]
+
+
+def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title: str | None = None) -> Any:
+    """Arrows from the target provinces to the units that rose most in a displacement scan.
+
+    Width is proportional to the estimated excess cases; solid arrows are significant after
+    Benjamini–Hochberg, dashed ones are the largest rises that are not (shown for context).
+    Only rises are drawn. The base is a choropleth of each province's excess.
+    """
+    import folium
+
+    from trendkit.shapes import province_shapes
+
+    res = scan.to_frame()
+    rises = res.filter(pl.col("direction") == "rise").head(top)
+    per_province = res.group_by("province").agg(pl.col("excess").sum().alias("value"))
+    m = choropleth(
+        per_province,
+        title=title or "Số vụ vượt dự kiến / excess cases",
+        period=f"{scan.after} tháng từ / months from {scan.start:%m/%Y}",
+        scheme="quantiles",
+        k=5,
+        suppress_below=None,
+    )
+    shapes = province_shapes(layout).set_index("name")
+    centre = {n: (g.representative_point().y, g.representative_point().x) for n, g in shapes.geometry.items()}
+    origin_pts = [centre[resolve_province(t).name_2025] for t in scan.targets]
+    origin = (sum(p[0] for p in origin_pts) / len(origin_pts), sum(p[1] for p in origin_pts) / len(origin_pts))
+    biggest = max([r["excess"] for r in rises.iter_rows(named=True)] or [1.0])
+    group = folium.FeatureGroup(name="Dịch chuyển / displacement")
+    for r in rises.iter_rows(named=True):
+        end = centre[resolve_province(r["province"]).name_2025]
+        weight = 2 + 10 * r["excess"] / biggest
+        colour = "#7b3294" if r["significant"] else "#999999"
+        tip = html.escape(
+            f"{r['unit']}: +{fmt_num(r['excess'], 0)} vụ/cases so với dự kiến / vs expected "
+            f"({fmt_num(r['expected'], 0)} → {fmt_num(r['observed'], 0)}); q = {fmt_num(r['q_value'], 3)}"
+        )
+        folium.PolyLine([origin, end], color=colour, weight=weight, opacity=0.8,
+                        dash_array=None if r["significant"] else "6 6", tooltip=tip).add_to(group)  # fmt: skip
+        folium.Polygon(_arrow(origin, end, 0.35), color=colour, fill=True, fill_opacity=0.9, weight=1).add_to(group)
+    group.add_to(m)
+    note = (
+        "Mũi tên: từ địa bàn bị siết tới nơi tăng vượt dự kiến. Đậm = có ý nghĩa thống kê (BH), "
+        "nét đứt = chưa chắc chắn. Arrow: from the targeted provinces to units that rose above their own "
+        "expectation; width = excess cases; solid = significant after Benjamini–Hochberg, dashed = not. "
+        "A rise is evidence of a shift, not proof of its cause."
+    )
+    m.get_root().add_child(
+        _legend(
+            "Dịch chuyển / displacement",
+            [("#7b3294", "có ý nghĩa / significant"), ("#999999", "chưa chắc / not significant")],
+            note,
+            corner="bottom:20px;right:10px",
+        )
+    )
+    return m
+
+
+# --- monthly slider -----------------------------------------------------------------------------
+
+
+def monthly_map(
+    panel: pl.DataFrame,
+    *,
+    layout: Layout = "2025",
+    title: str = "Số vụ theo tháng / cases by month",
+    k: int = 5,
+    suppress_below: float | None = 3,
+) -> Any:
+    """A choropleth with a month slider: drag it (or press play) to see the shift happen.
+
+    ``panel`` has ``period``, ``province`` and ``cases``. Classes are fixed across months
+    (quantiles of all monthly values) so colours compare between months. Plain Leaflet and a
+    range input: nothing to fetch, works offline.
+    """
+    from branca.element import MacroElement, Template
+
+    frame = panel.group_by("period", "province").agg(pl.col("cases").sum().cast(pl.Float64))
+    months = sorted(frame["period"].unique().to_list())
+    last = frame.filter(pl.col("period") == months[-1]).rename({"cases": "value"})
+    bounds = _classes(frame["cases"].to_list(), "quantiles", k, None)
+    m = choropleth(
+        last,
+        layout=layout,
+        title=title,
+        period=f"{months[-1]:%m/%Y}",
+        scheme="fixed",
+        bins=bounds,
+        suppress_below=suppress_below,
+    )
+    colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)])
+    layer = next(c for c in m._children.values() if type(c).__name__ == "GeoJson")
+
+    def colour(v: float) -> str:
+        return next((c for upper, c in zip(bounds, colours, strict=True) if v <= upper), colours[-1])
+
+    by_month: dict[str, dict[str, list[str]]] = {}
+    for r in frame.iter_rows(named=True):
+        name = resolve_province(r["province"]).name_2025 if layout == "2025" else resolve_province(r["province"]).legacy
+        by_month.setdefault(f"{r['period']:%m/%Y}", {})[html.escape(name)] = [
+            colour(r["cases"]),
+            html.escape(_shown(r["cases"], suppress_below, 0)),
+        ]
+    labels = [f"{d:%m/%Y}" for d in months]
+    import json
+
+    payload = json.dumps({"labels": labels, "data": by_month}, ensure_ascii=True)
+    script = (
+        "{% macro html(this, kwargs) %}"
+        '<div style="position:absolute;top:10px;left:50px;z-index:1000;background:white;padding:6px 10px;'
+        'border:1px solid #999;border-radius:4px;font:12px sans-serif">'
+        '<button id="trendkit-play" type="button">▶</button> '
+        f'<input id="trendkit-month" type="range" min="0" max="{len(labels) - 1}" value="{len(labels) - 1}" '
+        'style="width:240px;vertical-align:middle"> <b id="trendkit-label"></b></div>'
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        f"(function() {{ var T = {payload}; var layer = {layer.get_name()};"
+        " var input = document.getElementById('trendkit-month'), label = document.getElementById('trendkit-label');"
+        " function show(i) { var key = T.labels[i], month = T.data[key] || {}; label.textContent = key;"
+        "  layer.eachLayer(function(l) { var d = month[l.feature.properties.tip_name];"
+        "   l.setStyle({fillColor: d ? d[0] : '#eeeeee'});"
+        "   l.feature.properties.tip_value = d ? d[1] : 'không có số liệu / no data';"
+        "   l.feature.properties.tip_period = key; }); }"
+        " input.addEventListener('input', function() { show(+input.value); });"
+        " var timer = null; document.getElementById('trendkit-play').addEventListener('click', function() {"
+        "  if (timer) { clearInterval(timer); timer = null; return; }"
+        "  timer = setInterval(function() {"
+        "   input.value = (+input.value + 1) % T.labels.length; show(+input.value); }, 700); });"
+        " show(+input.value); })();"
+        "{% endmacro %}"
+    )
+    element = MacroElement()
+    element._template = Template(script)
+    m.add_child(element)
+    return m

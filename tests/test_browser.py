@@ -31,8 +31,8 @@ CASES = tk.load_cases("data/sample").cases
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
     # --proxy-server to a closed port: any attempt to reach the network fails
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000"]  # fmt: skip
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--proxy-server=127.0.0.1:9", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000"]  # fmt: skip
     return subprocess.run([*base, *args], capture_output=True, text=True, timeout=120)
 
 

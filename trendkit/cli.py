@@ -1,13 +1,20 @@
 """The ``trendkit`` command.
 
-trendkit demo                 load the bundled SYNTHETIC sample, print the load summary and a panel
-trendkit load PATH [PATH …]   load extracts, print the summary, optionally write the rejected rows
+trendkit demo                 the report on the bundled SYNTHETIC sample, written to maps/
+trendkit report --cases PATH… --out DIR [--since YYYY-MM] [--layout 2025|legacy]
+                [--campaign NAME:UNIT+UNIT:YYYY-MM …] [--fail-on-alert]
+trendkit load PATH [PATH …]   load extracts, print the row accounting, optionally write the rejected rows
+
+Exit codes: 0 success; 1 unexpected failure; 2 bad input; 3 new alerts with --fail-on-alert.
+Failures print one line to stderr (no traceback) and leave the previous report untouched.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +26,40 @@ from trendkit.panel import panel
 __all__ = ["main"]
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+MAPS = Path(__file__).resolve().parent.parent / "maps"
+DEMO_CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
+EXIT_ERROR, EXIT_INPUT, EXIT_ALERT = 1, 2, 3
+
+
+def _progress(total: int) -> Callable[[str], None]:
+    """'[k/n] step' on a terminal; timestamped log lines otherwise (cron mail, journald)."""
+    count = [0]
+
+    def show(msg: str) -> None:
+        count[0] += 1
+        if sys.stderr.isatty():
+            print(f"[{count[0]}/{total}] {msg}…", file=sys.stderr, flush=True)
+        else:
+            print(f"{dt.datetime.now().isoformat(timespec='seconds')} trendkit: {msg}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _report(args: argparse.Namespace) -> int:
+    from trendkit.report import parse_campaign, run_report
+
+    campaigns = [parse_campaign(c) for c in args.campaign or []]
+    result = run_report(
+        args.cases, args.out, since=args.since, layout=args.layout, campaigns=campaigns, progress=_progress(5)
+    )
+    rows = result.summary["rows"]
+    print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
+    for alert in result.alerts:
+        from trendkit.report import _alert_text
+
+        print(f"  ALERT {_alert_text(alert)}")
+    print(f"Mở / open: {result.out / 'index.html'}")
+    return EXIT_ALERT if args.fail_on_alert and result.alerts else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -36,7 +77,10 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nCases per province and month (SYNTHETIC) / Số vụ theo tỉnh và tháng (mô phỏng):")
     with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
         print(wide)
-    return 0
+    print(f"\nReport / báo cáo (campaign {DEMO_CAMPAIGN}):")
+    args.cases, args.out, args.since, args.layout = [str(folder)], str(args.out), None, "2025"
+    args.campaign, args.fail_on_alert = [DEMO_CAMPAIGN], False
+    return _report(args)
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -55,7 +99,27 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="load the bundled SYNTHETIC sample and show what trendkit makes of it")
     demo.add_argument("--sample", default=str(SAMPLE), help="folder of extracts (default: the bundled sample)")
+    demo.add_argument("--out", default=str(MAPS / "demo_report"), help="report folder (default: maps/demo_report)")
     demo.set_defaults(func=_demo)
+    report = sub.add_parser(
+        "report",
+        help="the monthly trend report: load, model, map; replaces DIR only on success",
+        description="Load extracts, build the panel, run trends, change points, campaign effects, the displacement "
+        "scan and forecasts, and write DIR/index.html, offline HTML maps, DIR/summary.json and DIR/rejected.csv. "
+        "The report is built beside DIR and moved into place only when complete.",
+    )
+    report.add_argument("--cases", nargs="+", required=True, metavar="PATH", help="extract files or folders")
+    report.add_argument("--out", required=True, metavar="DIR", help="report folder (replaced on success)")
+    report.add_argument("--since", metavar="YYYY-MM", help="only cases detected from this month on")
+    report.add_argument("--layout", choices=("2025", "legacy"), default="2025", help="province layout (default 2025)")
+    report.add_argument(
+        "--campaign",
+        action="append",
+        metavar="NAME:UNITS:YYYY-MM",
+        help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07' (repeatable)",
+    )
+    report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")
+    report.set_defaults(func=_report)
     load = sub.add_parser("load", help="load extracts and print the row accounting")
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
     load.add_argument("--sheet", default=None, help="only this sheet of each workbook")
@@ -66,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except TrendkitInputError as exc:
         print(f"trendkit: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("trendkit: interrupted; the previous report is unchanged", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a scheduled run must end with one readable line, not a traceback
+        print(f"trendkit: failed ({type(exc).__name__}: {exc}); the previous report is unchanged", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

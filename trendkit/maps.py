@@ -369,6 +369,16 @@ def _local_assets() -> dict[str, str]:
     }
 
 
+_RANDOM_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def _stable_ids(text: str) -> str:
+    """folium names elements with random uuids; number them in order instead, so the same map
+    always gives the same file (scheduled reports compare byte for byte)."""
+    seen: dict[str, str] = {}
+    return _RANDOM_ID.sub(lambda m: seen.setdefault(m.group(0), f"{len(seen):032d}"), text)
+
+
 _SCRIPT = re.compile(r'<script src="(https?://[^"]+)"></script>')
 _LINK = re.compile(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/?>')
 
@@ -382,7 +392,7 @@ def save_map(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     thing that needs internet; :func:`choropleth` draws none by default.
     """
     path = Path(path)
-    text = m.get_root().render()
+    text = _stable_ids(m.get_root().render())
     if offline:
         assets = _local_assets()
 

@@ -1,0 +1,121 @@
+"""The scheduled report through the command line: success, bad input, kill, repeat, alerts."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import trendkit as tk
+from trendkit.scenario import Campaign
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
+
+
+def _run(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "trendkit.cli", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "latest"
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", CAMPAIGN)
+    assert res.returncode == 0, res.stderr
+    return out, res
+
+
+def test_report_writes_everything(report):
+    out, res = report
+    assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",
+            "map_displacement_qn_ls.html", "chart_national.png"} <= {p.name for p in out.iterdir()}  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179}
+    assert summary["synthetic"] is True and all(len(i["sha256"]) == 64 for i in summary["inputs"])
+    assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
+    lo, hi = summary["campaigns"][0]["change_pct"][1:]
+    assert lo < -0.3 and hi < 0
+    assert any(s["province"] == "Lào Cai" and s["month"] in ("2023-07", "2023-08") for s in summary["shifts"])
+    assert res.stdout.strip().splitlines()[-1] == f"Mở / open: {out / 'index.html'}"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in html and "map_displacement_qn_ls.html" in html
+    assert (out / "rejected.csv").read_text(encoding="utf-8").count("\n") == 10
+    assert "trendkit:" in res.stderr  # plain log lines when not on a terminal
+
+
+def test_same_inputs_same_outputs(report, tmp_path):
+    out, _ = report
+    again = tmp_path / "again"
+    assert _run("report", "--cases", str(SAMPLE), "--out", str(again), "--campaign", CAMPAIGN).returncode == 0
+    a = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    b = json.loads((again / "summary.json").read_text(encoding="utf-8"))
+    a.pop("generated_at"), b.pop("generated_at")
+    assert a == b
+    for name in ("map_cases.html", "rejected.csv", "map_displacement_qn_ls.html"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_bad_input_leaves_the_previous_report_untouched(report, tmp_path):
+    out, _ = report
+    before = _digest(out)
+    res = _run("report", "--cases", str(tmp_path / "missing.xlsx"), "--out", str(out))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    reason = [line for line in res.stderr.strip().splitlines() if not line[:4].isdigit()]  # drop log lines
+    assert len(reason) == 1 and reason[0].startswith("trendkit: ") and "missing.xlsx: file not found" in reason[0]
+    bad = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "QN:Atlantis:2023-07")
+    assert bad.returncode == 2 and "Atlantis" in bad.stderr and "Traceback" not in bad.stderr
+    assert _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "oops").returncode == 2
+    assert _digest(out) == before
+    assert not [p for p in out.parent.iterdir() if ".building-" in p.name]
+
+
+def test_a_killed_run_leaves_the_previous_report_complete(report):
+    out, _ = report
+    before = _digest(out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trendkit.cli", "report", "--cases", str(SAMPLE), "--out", str(out),
+         "--campaign", CAMPAIGN], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    while time.time() < deadline and not [p for p in out.parent.iterdir() if ".building-" in p.name]:
+        time.sleep(0.05)
+    time.sleep(1.0)  # well inside the build
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _digest(out) == before
+
+
+def test_fail_on_alert(tmp_path):
+    # a fresh campaign in the last three months: a new shift the scheduled run must flag
+    sc = tk.default_scenario(scale=0.2, campaigns=(Campaign("late", ("Lạng Sơn",), "2025-10", 0.8),), channel_shifts=())
+    extract = tmp_path / "SYNTHETIC_late.csv"
+    tk.generate(sc).raw.write_csv(extract, separator=";")
+    out = tmp_path / "report"
+    res = _run("report", "--cases", str(extract), "--out", str(out), "--fail-on-alert")
+    assert res.returncode == 3, res.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {"kind": "new_shift", "province": "Lạng Sơn", "month": "2025-10"}.items() <= next(
+        a for a in summary["alerts"] if a["kind"] == "new_shift" and a["province"] == "Lạng Sơn"
+    ).items()
+    assert "ALERT" in res.stdout
+    quiet = _run("report", "--cases", str(extract), "--out", str(out))
+    assert quiet.returncode == 0  # without the flag, alerts are reported but the run succeeds
+
+
+def test_help_reads_well():
+    res = _run("report", "--help")
+    assert (
+        res.returncode == 0 and "--fail-on-alert" in res.stdout and "moved into place only when complete" in res.stdout
+    )

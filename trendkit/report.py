@@ -1,0 +1,362 @@
+"""The scheduled trend report: load, model, map, and write a folder that is never half-written.
+
+:func:`run_report` builds everything in a temporary folder beside ``out`` and swaps it into
+place only when every file is written, so a crash, a kill or bad input leaves the previous
+report untouched. Outputs are deterministic: the same inputs give the same files, apart from
+the ``generated_at`` timestamp.
+
+Output folder:
+
+- ``index.html`` — headline numbers, campaign effects, detected shifts and alerts, tables,
+  static charts, links to the maps (Vietnamese with English);
+- ``map_cases.html``, ``map_monthly.html`` and one ``map_displacement_<campaign>.html`` per
+  campaign — offline HTML (see :mod:`trendkit.maps`);
+- ``chart_national.png`` — national monthly cases by channel;
+- ``summary.json`` — inputs with SHA-256 hashes, row accounting, detected shifts, alerts;
+- ``rejected.csv`` — every rejected row with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from trendkit.errors import TrendkitInputError
+from trendkit.months import add_months, parse_month
+
+__all__ = ["CampaignSpec", "ReportResult", "parse_campaign", "run_report"]
+
+#: Breaks and anomalies within this many months of the last month are "new" and raise alerts.
+RECENT_MONTHS = 3
+#: Prediction-interval level for anomalies; only the latest month's anomalies raise alerts (with ~30
+#: series checked every month, 95% intervals would raise false alerts every run).
+ANOMALY_LEVEL = 0.99
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A campaign to evaluate: a name, the target provinces and the start month."""
+
+    name: str
+    units: tuple[str, ...]
+    start: str
+
+
+def parse_campaign(text: str) -> CampaignSpec:
+    """``NAME:UNIT+UNIT:YYYY-MM`` → CampaignSpec (units separated by '+' or ',').
+
+    >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn:2023-07")
+    CampaignSpec(name='QN-LS', units=('Quảng Ninh', 'Lạng Sơn'), start='2023-07')
+    """
+    parts = text.split(":")
+    if len(parts) != 3 or not all(p.strip() for p in parts):
+        raise TrendkitInputError(
+            f"--campaign {text!r}: expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
+        )
+    name, units, start = (p.strip() for p in parts)
+    try:
+        parse_month(start)
+    except ValueError:
+        raise TrendkitInputError(f"--campaign {text!r}: the start {start!r} is not a month YYYY-MM") from None
+    return CampaignSpec(name, tuple(u.strip() for u in units.replace(",", "+").split("+") if u.strip()), start)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    out: Path
+    summary: dict[str, Any]
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        return self.summary["alerts"]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _slug(text: str) -> str:
+    from trendkit.text import fold
+
+    return "".join(c if c.isalnum() else "_" for c in fold(text)).strip("_") or "campaign"
+
+
+def run_report(
+    cases: Sequence[str | Path],
+    out: str | Path,
+    *,
+    since: str | None = None,
+    layout: str = "2025",
+    campaigns: Sequence[CampaignSpec] = (),
+    progress: Callable[[str], None] = lambda _msg: None,
+    now: dt.datetime | None = None,
+) -> ReportResult:
+    """Build the report for ``cases`` into ``out`` (replaced only on success).
+
+    Raises
+    ------
+    TrendkitInputError
+        Unreadable inputs, unknown provinces in a campaign, or too little data.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        summary = _build(cases, tmp, since=since, layout=layout, campaigns=campaigns, progress=progress, now=now)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReportResult(out, summary)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``: the old folder is moved aside first, then removed."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+    new.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _build(
+    cases: Sequence[str | Path],
+    tmp: Path,
+    *,
+    since: str | None,
+    layout: str,
+    campaigns: Sequence[CampaignSpec],
+    progress: Callable[[str], None],
+    now: dt.datetime | None,
+) -> dict[str, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    from trendkit.displacement import displacement_measures, displacement_scan
+    from trendkit.loader import load_cases
+    from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
+    from trendkit.panel import panel
+    from trendkit.places import resolve_province
+    from trendkit.trends import campaign_effect, change_points, forecast, series
+
+    paths = [Path(p) for p in cases]
+    progress("đọc dữ liệu / loading extracts")
+    res = load_cases(paths)
+    data = res.cases
+    unit = "province" if layout == "2025" else "province_legacy"
+    if since:
+        data = data.filter(pl.col("detected_on") >= parse_month(since))
+    data = data.filter(pl.col(unit).is_not_null())
+    if data.height == 0:
+        raise TrendkitInputError("no accepted cases" + (f" since {since}" if since else "") + "; nothing to report")
+    res.rejected.write_csv(tmp / "rejected.csv")
+    cases_p = panel(data, by=(unit, "channel")).rename({unit: "province"})
+    prov_p = panel(data, by=(unit,)).rename({unit: "province"})
+    months = sorted(prov_p["period"].unique().to_list())
+    first, last = months[0], months[-1]
+    if len(months) < 12:
+        raise TrendkitInputError(f"the report needs at least 12 months of cases; the data cover {len(months)}")
+    recent = add_months(last, -(RECENT_MONTHS - 1))
+
+    progress("điểm gãy / change points")
+    shifts, alerts = [], []
+    for province in sorted(prov_p["province"].unique().to_list()):
+        s = series(prov_p, province=province)
+        if s["cases"].mean() < 2:
+            continue
+        cp = change_points(s)
+        for row in cp.segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True):
+            item = {"province": province, "month": f"{row['start']:%Y-%m}", "change_pct": round(row["change_pct"], 4)}
+            shifts.append(item)
+            if row["start"] >= recent:
+                alerts.append({"kind": "new_shift", **item})
+    progress("dự báo / forecasts")
+    anomalies = []
+    for province in ["all", *sorted(prov_p["province"].unique().to_list())]:
+        s = series(prov_p) if province == "all" else series(prov_p, province=province)
+        if s["cases"].mean() < 5:
+            continue
+        fc = forecast(s, holdout=RECENT_MONTHS, horizon=3, level=ANOMALY_LEVEL)
+        for r in fc.anomalies.iter_rows(named=True):
+            item = {"province": province, "month": f"{r['period']:%Y-%m}", "cases": r["cases"],
+                    "lower": round(r["lower"], 2), "upper": round(r["upper"], 2)}  # fmt: skip
+            anomalies.append(item)
+            if r["period"] == last:
+                alerts.append({"kind": "anomaly", **item})
+
+    progress("chiến dịch / campaigns")
+    campaign_out, maps = [], []
+    for c in campaigns:
+        try:
+            targets = [
+                resolve_province(u).name_2025 if layout == "2025" else resolve_province(u).legacy for u in c.units
+            ]
+        except ValueError as exc:
+            raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+        start = parse_month(c.start)
+        if start not in months or months.index(start) < 12 or months.index(start) > len(months) - 3:
+            raise TrendkitInputError(
+                f"--campaign {c.name}: {c.start} needs 12 months of data before it and 3 after; "
+                f"the data cover {first:%Y-%m} to {last:%Y-%m}"
+            )
+        after = min(12, len(months) - months.index(start))
+        eff = campaign_effect(series(prov_p, province=targets), c.start)
+        scan = displacement_scan(cases_p, targets, c.start, after=after)
+        meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout)
+        top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+        name = f"map_displacement_{_slug(c.name)}.html"
+        save_map(
+            displacement_map(scan, layout=layout, title=f"{c.name}: số vụ vượt dự kiến / excess cases"), tmp / name
+        )
+        maps.append(name)
+        per_month, pct, total = eff.change_per_month, eff.change_pct, meas.wdd.total
+        campaign_out.append(
+            {
+                "name": c.name,
+                "targets": targets,
+                "start": c.start,
+                "change_per_month": [round(x, 3) for x in (per_month.estimate, per_month.low, per_month.high)],
+                "change_pct": [round(x, 4) for x in (pct.estimate, pct.low, pct.high)],
+                "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
+                "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
+                "receivers": [
+                    {"unit": r["unit"], "excess": round(r["excess"], 2), "q_value": float(f"{r['q_value']:.3g}")}
+                    for r in top.iter_rows(named=True)
+                ],
+                "text": [str(eff.summary()).splitlines()[1], *str(scan.summary()).splitlines()[1:3]],
+            }
+        )
+
+    progress("bản đồ / maps")
+    totals = (
+        prov_p.filter(pl.col("period") >= add_months(last, -11))
+        .group_by("province")
+        .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
+    )
+    m = choropleth(totals, layout=layout, title="Số vụ 12 tháng gần nhất / cases, last 12 months",
+                   period=f"{add_months(last, -11):%m/%Y}–{last:%m/%Y}")  # fmt: skip
+    place_counts = data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases")
+    add_places(m, place_counts)
+    save_map(m, tmp / "map_cases.html")
+    save_map(monthly_map(prov_p, layout=layout), tmp / "map_monthly.html")
+    maps = ["map_cases.html", "map_monthly.html", *maps]
+    _chart(cases_p, tmp / "chart_national.png")
+
+    summary = {
+        "generated_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "synthetic": any("SYNTHETIC" in f for f in res.files["source_file"]),
+        "inputs": [{"file": str(p), "sha256": _sha256(p)} for f in paths for p in _files(f)],
+        "layout": layout,
+        "since": since,
+        "months": [f"{first:%Y-%m}", f"{last:%Y-%m}"],
+        "rows": {
+            "accepted": res.cases.height,
+            "rejected": res.rejected.height,
+            "skipped": res.skipped.height,
+            "in_report": data.height,
+        },
+        "rejected_by_reason": dict(sorted(res.rejected.group_by("reason_code").len().iter_rows())),
+        "campaigns": campaign_out,
+        "shifts": shifts,
+        "anomalies": anomalies,
+        "alerts": alerts,
+        "maps": maps,
+    }
+    text = json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True)
+    (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+    (tmp / "index.html").write_text(_index(summary), encoding="utf-8")
+    return summary
+
+
+def _files(path: Path) -> list[Path]:
+    from trendkit.readers import discover
+
+    return list(discover(path))
+
+
+def _chart(cases_p: pl.DataFrame, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    national = cases_p.group_by("period", "channel").agg(pl.col("cases").sum()).sort("period")
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    for ch in sorted(national["channel"].cast(pl.String).unique().to_list()):
+        s = national.filter(pl.col("channel").cast(pl.String) == ch)
+        ax.plot(s["period"].to_list(), s["cases"].to_list(), label=ch)
+    ax.set_title("Số vụ theo phương thức / cases by channel")
+    ax.legend(fontsize=7, ncol=3)
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _index(s: dict[str, Any]) -> str:
+    e = html.escape
+    from trendkit.summary import fmt_num
+
+    parts = [
+        "<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>trendkit — báo cáo / report</title>",
+        "<style>body{font:14px sans-serif;max-width:960px;margin:auto;padding:1em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:3px 6px}.alert{color:#b10026}</style></head><body>",
+        f"<h1>Báo cáo xu hướng / trend report{' — DỮ LIỆU MÔ PHỎNG (SYNTHETIC)' if s['synthetic'] else ''}</h1>",
+        f"<p>Dữ liệu / data: {e(s['months'][0])} – {e(s['months'][1])}; {s['rows']['in_report']:,} vụ / cases "
+        f"({s['rows']['rejected']} dòng bị loại / rows rejected, see <a href='rejected.csv'>rejected.csv</a>). "
+        f"Generated {e(s['generated_at'])}.</p>",
+        "<h2>Cảnh báo / alerts</h2>",
+    ]
+    if s["alerts"]:
+        parts.append("<ul>" + "".join(f"<li class='alert'>{e(_alert_text(a))}</li>" for a in s["alerts"]) + "</ul>")
+    else:
+        parts.append("<p>Không có cảnh báo mới / no new alerts.</p>")
+    for c in s["campaigns"]:
+        parts.append(
+            f"<h2>Chiến dịch / campaign: {e(c['name'])} ({e(', '.join(c['targets']))}, từ {e(c['start'])})</h2>"
+        )
+        parts.append("<ul>" + "".join(f"<li>{e(t.strip())}</li>" for t in c["text"]) + "</ul>")
+        parts.append(f"<p>WDQ {e(fmt_num(c['wdq'], 2))}; WDD total {e(fmt_num(c['wdd_total'][0]))} "
+                     f"(90% CI {e(fmt_num(c['wdd_total'][1]))} to {e(fmt_num(c['wdd_total'][2]))}).</p>")  # fmt: skip
+    parts.append(
+        "<h2>Điểm thay đổi / detected shifts</h2><table>"
+        "<tr><th>tỉnh / province</th><th>tháng / month</th><th>thay đổi / change</th></tr>"
+    )
+    parts += [
+        f"<tr><td>{e(x['province'])}</td><td>{e(x['month'])}</td><td>{e(fmt_num(100 * x['change_pct']))}%</td></tr>"
+        for x in s["shifts"]
+    ]
+    parts.append("</table><h2>Biểu đồ / chart</h2><img src='chart_national.png' alt='national cases by channel'>")
+    links = "".join(f"<li><a href='{e(m)}'>{e(m)}</a></li>" for m in s["maps"])
+    parts.append(f"<h2>Bản đồ / maps</h2><ul>{links}</ul>")
+    parts.append(
+        "<p>Shifts: change points in each province's monthly cases (Poisson, penalty 3·ln n). Anomalies: "
+        "months outside the 99% forecast interval (fitted without the last 3 months). "
+        "A detected shift is a prompt to look, not a finding.</p>"
+        "</body></html>"
+    )
+    return "\n".join(parts)
+
+
+def _alert_text(a: dict[str, Any]) -> str:
+    from trendkit.summary import fmt_num
+
+    if a["kind"] == "new_shift":
+        return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
+    return (
+        f"Bất thường / anomaly: {a['province']} {a['month']}: {fmt_num(a['cases'], 0)} cases, outside "
+        f"{fmt_num(a['lower'], 1)}–{fmt_num(a['upper'], 1)}"
+    )

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check trendkit tests benchmarks scripts
 	$(PY) -m pytest
+
+notebooks: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir maps/notebooks
+	@echo "executed copies: maps/notebooks/*.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py

@@ -2,7 +2,7 @@
 
 trendkit demo                 the report on the bundled SYNTHETIC sample, written to maps/
 trendkit report --cases PATH… --out DIR [--since YYYY-MM] [--layout 2025|legacy]
-                [--campaign NAME:UNIT+UNIT:YYYY-MM …] [--fail-on-alert]
+                [--campaign NAME:UNIT+UNIT:YYYY-MM[:YYYY-MM] …] [--fail-on-alert]
 trendkit load PATH [PATH …]   load extracts, print the row accounting, optionally write the rejected rows
 
 Exit codes: 0 success; 1 unexpected failure; 2 bad input; 3 new alerts with --fail-on-alert.
@@ -27,7 +27,7 @@ __all__ = ["main"]
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 MAPS = Path(__file__).resolve().parent.parent / "maps"
-DEMO_CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
+DEMO_CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06"
 EXIT_ERROR, EXIT_INPUT, EXIT_ALERT = 1, 2, 3
 
 
@@ -115,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument(
         "--campaign",
         action="append",
-        metavar="NAME:UNITS:YYYY-MM",
-        help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07' (repeatable)",
+        metavar="NAME:UNITS:YYYY-MM[:YYYY-MM]",
+        help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07'; an optional end month closes "
+        "the window its effect is estimated on (repeatable)",
     )
     report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")
     report.set_defaults(func=_report)

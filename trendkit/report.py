@@ -51,25 +51,33 @@ class CampaignSpec:
     name: str
     units: tuple[str, ...]
     start: str
+    end: str | None = None
 
 
 def parse_campaign(text: str) -> CampaignSpec:
-    """``NAME:UNIT+UNIT:YYYY-MM`` → CampaignSpec (units separated by '+' or ',').
+    """``NAME:UNIT+UNIT:YYYY-MM[:YYYY-MM]`` → CampaignSpec (units separated by '+' or ',').
+
+    The optional end month closes the window the campaign effect is estimated on (e.g. before
+    a later, different event).
 
     >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn:2023-07")
-    CampaignSpec(name='QN-LS', units=('Quảng Ninh', 'Lạng Sơn'), start='2023-07')
+    CampaignSpec(name='QN-LS', units=('Quảng Ninh', 'Lạng Sơn'), start='2023-07', end=None)
+    >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06").end
+    '2024-06'
     """
     parts = text.split(":")
-    if len(parts) != 3 or not all(p.strip() for p in parts):
+    if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
         raise TrendkitInputError(
             f"--campaign {text!r}: expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
         )
-    name, units, start = (p.strip() for p in parts)
-    try:
-        parse_month(start)
-    except ValueError:
-        raise TrendkitInputError(f"--campaign {text!r}: the start {start!r} is not a month YYYY-MM") from None
-    return CampaignSpec(name, tuple(u.strip() for u in units.replace(",", "+").split("+") if u.strip()), start)
+    name, units, start, *end = (p.strip() for p in parts)
+    for month in (start, *end):
+        try:
+            parse_month(month)
+        except ValueError:
+            raise TrendkitInputError(f"--campaign {text!r}: {month!r} is not a month YYYY-MM") from None
+    units_t = tuple(u.strip() for u in units.replace(",", "+").split("+") if u.strip())
+    return CampaignSpec(name, units_t, start, end[0] if end else None)
 
 
 @dataclass(frozen=True)
@@ -218,7 +226,7 @@ def _build(
                 f"the data cover {first:%Y-%m} to {last:%Y-%m}"
             )
         after = min(12, len(months) - months.index(start))
-        eff = campaign_effect(series(prov_p, province=targets), c.start)
+        eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end)
         scan = displacement_scan(cases_p, targets, c.start, after=after)
         meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout)
         top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
@@ -233,6 +241,7 @@ def _build(
                 "name": c.name,
                 "targets": targets,
                 "start": c.start,
+                "end": c.end,
                 "change_per_month": [round(x, 3) for x in (per_month.estimate, per_month.low, per_month.high)],
                 "change_pct": [round(x, 4) for x in (pct.estimate, pct.low, pct.high)],
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
@@ -315,7 +324,8 @@ def _index(s: dict[str, Any]) -> str:
         "<style>body{font:14px sans-serif;max-width:960px;margin:auto;padding:1em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:3px 6px}.alert{color:#b10026}</style></head><body>",
         f"<h1>Báo cáo xu hướng / trend report{' — DỮ LIỆU MÔ PHỎNG (SYNTHETIC)' if s['synthetic'] else ''}</h1>",
-        f"<p>Dữ liệu / data: {e(s['months'][0])} – {e(s['months'][1])}; {s['rows']['in_report']:,} vụ / cases "
+        f"<p>Dữ liệu / data: {e(s['months'][0])} – {e(s['months'][1])}; "
+        f"{fmt_num(s['rows']['in_report'], 0)} vụ / cases "
         f"({s['rows']['rejected']} dòng bị loại / rows rejected, see <a href='rejected.csv'>rejected.csv</a>). "
         f"Generated {e(s['generated_at'])}.</p>",
         "<h2>Cảnh báo / alerts</h2>",

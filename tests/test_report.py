@@ -96,6 +96,14 @@ def test_a_killed_run_leaves_the_previous_report_complete(report):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _digest(out) == before
+    # the killed run's build folder is removed by a later run once it is a day old
+    from trendkit.report import _remove_stale
+
+    left = [p for p in out.parent.iterdir() if ".building-" in p.name]
+    assert left
+    os.utime(left[0], (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    _remove_stale(out)
+    assert not left[0].exists() and out.exists()
 
 
 def test_fail_on_alert(tmp_path):

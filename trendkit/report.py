@@ -123,6 +123,7 @@ def run_report(
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         summary = _build(cases, tmp, since=since, layout=layout, campaigns=campaigns, progress=progress, now=now)
@@ -131,6 +132,19 @@ def run_report(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return ReportResult(out, summary)
+
+
+#: A build folder older than this was left by a killed run (a live run takes seconds to minutes).
+STALE_SECONDS = 24 * 3600
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove build folders that killed runs left beside ``out`` more than a day ago."""
+    import time
+
+    for old in out.parent.glob(f".{out.name}.building-*"):
+        if time.time() - old.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -78,9 +78,10 @@ def _demo(args: argparse.Namespace) -> int:
     with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
         print(wide)
     print(f"\nReport / báo cáo (campaign {DEMO_CAMPAIGN}):")
-    args.cases, args.out, args.since, args.layout = [str(folder)], str(args.out), None, "2025"
-    args.campaign, args.fail_on_alert = [DEMO_CAMPAIGN], False
-    return _report(args)
+    report = argparse.Namespace(
+        cases=[str(folder)], out=args.out, since=None, layout="2025", campaign=[DEMO_CAMPAIGN], fail_on_alert=False
+    )
+    return _report(report)
 
 
 def _load(args: argparse.Namespace) -> int:

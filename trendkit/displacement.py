@@ -30,7 +30,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from trendkit.measures import Estimate, ETestResult, WDDResult, WDQResult, _wdd, e_test, wdd, wdd_harm, wdq
 from trendkit.months import add_months, months_between, parse_month
@@ -55,8 +54,6 @@ __all__ = [
     "wdd_harm",
     "wdq",
 ]
-
-CHANNELS = ("road", "sea", "air", "rail", "post", "inland")
 
 
 def _windows(panel: pl.DataFrame, start: dt.date, before: int, after: int) -> tuple[pl.Expr, pl.Expr]:
@@ -291,6 +288,8 @@ def channel_shift(
         chi2 += float((((m["cases"] - expected) ** 2) / expected).sum())
         df += (m["period"].n_unique() - 1) * (k - 1)
     phi = max(1.0, chi2 / df) if df > 0 else 1.0
+    from scipy import stats
+
     z = stats.norm.ppf(1 - (1 - level) / 2)
     a0 = table["cases_before"].to_numpy() + 0.5
     a1 = table["cases_after"].to_numpy() + 0.5
@@ -466,6 +465,8 @@ def displacement_scan(
     schema = {"unit": pl.String, **dict.fromkeys(keys, pl.String), "observed": pl.Float64, "expected": pl.Float64,
               "excess": pl.Float64, "excess_pct": pl.Float64, "z": pl.Float64}  # fmt: skip
     res = pl.DataFrame(rows, schema=schema, orient="row")
+    from scipy import stats
+
     p = 2 * stats.norm.sf(np.abs(res["z"].to_numpy()))
     q = _bh(p)
     res = res.with_columns(

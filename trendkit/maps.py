@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from trendkit.places import Layout, resolve_province
+from trendkit.places import Layout, province_name
 from trendkit.summary import fmt_num
 
 __all__ = [
@@ -80,13 +80,8 @@ class ExportError(RuntimeError):
     """A map cannot be written as asked (e.g. an asset that cannot be inlined offline)."""
 
 
-def _missing(value: float | None) -> bool:
-    """None or NaN (pandas turns None into NaN inside a GeoDataFrame)."""
-    return value is None or value != value
-
-
 def _shown(value: float | None, suppress_below: float | None, digits: int) -> str:
-    if _missing(value):
+    if value is None:
         return "không có số liệu / no data"
     if suppress_below is not None and 0 < value < suppress_below:
         return f"<{fmt_num(suppress_below, 0)}"
@@ -134,39 +129,43 @@ def _legend(title: str, rows: list[tuple[str, str]], note: str, corner: str = "b
     return element
 
 
+def _palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
+    """Value -> class colour (grey for None)."""
+
+    def colour(v: float | None) -> str:
+        if v is None:
+            return _NO_DATA
+        return next((c for upper, c in zip(bounds, colours, strict=True) if v <= upper), colours[-1])
+
+    return colour
+
+
 def _classified(
     values: pl.DataFrame, value: str, layout: Layout, scheme: Scheme, k: int, bins: Sequence[float] | None, digits: int
-) -> tuple[Any, list[tuple[str, str]]]:
-    """Province shapes with ``value`` and ``colour`` columns, and the legend rows (colour, label)."""
+) -> tuple[Any, list[tuple[str, str]], list[float | None]]:
+    """Province shapes with ``value`` and ``colour`` columns, the legend rows (colour, label), and
+    each shape's value as a list (None for no data)."""
     from trendkit.shapes import province_shapes
 
     if "province" not in values.columns or value not in values.columns:
         raise ValueError(f"values needs 'province' and {value!r} columns; it has {', '.join(values.columns)}")
     shapes = province_shapes(layout)
-    names = [
-        (resolve_province(p).name_2025 if layout == "2025" else resolve_province(p).legacy) for p in values["province"]
-    ]
+    names = [province_name(p, layout) for p in values["province"]]
     by_name = dict(zip(names, values[value].cast(pl.Float64).to_list(), strict=True))
     present = [v for v in by_name.values() if v is not None]
     bounds = _classes(present, scheme, k, bins) if present else []
     colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)]) if bounds else []
-
-    def colour(v: float | None) -> str:
-        if _missing(v):
-            return _NO_DATA
-        for upper, c in zip(bounds, colours, strict=True):
-            if v <= upper:
-                return c
-        return colours[-1]
-
-    shapes["value"] = [by_name.get(n) for n in shapes["name"]]
-    shapes["colour"] = [colour(v) for v in shapes["value"]]
+    colour = _palette(bounds, colours)
+    # a list, not read back from the GeoDataFrame, where pandas would turn None into NaN
+    shown = [by_name.get(n) for n in shapes["name"]]
+    shapes["value"] = shown
+    shapes["colour"] = [colour(v) for v in shown]
     rows, lower = [], min(present) if present else 0
     for upper, c in zip(bounds, colours, strict=True):
         rows.append((c, f"{fmt_num(lower, digits)} – {fmt_num(upper, digits)}"))
         lower = upper
     rows.append((_NO_DATA, "không có số liệu / no data"))
-    return shapes, rows
+    return shapes, rows, shown
 
 
 def static_choropleth(
@@ -191,7 +190,7 @@ def static_choropleth(
 
     from trendkit.shapes import archipelagos
 
-    shapes, rows = _classified(values, value, layout, scheme, k, bins, digits)
+    shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits)
     fig, ax = plt.subplots(figsize=(7, 9))
     shapes.plot(ax=ax, color=shapes["colour"], edgecolor="#555", linewidth=0.3)
     for row in archipelagos().itertuples():
@@ -248,10 +247,10 @@ def choropleth(
 
     from trendkit.shapes import archipelagos
 
-    shapes, rows = _classified(values, value, layout, scheme, k, bins, digits)
+    shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits)
     key = "name"
     shapes["tip_name"] = [html.escape(n) for n in shapes[key]]
-    shapes["tip_value"] = [html.escape(_shown(v, suppress_below, digits)) for v in shapes["value"]]
+    shapes["tip_value"] = [html.escape(_shown(v, suppress_below, digits)) for v in shown]
     shapes["tip_period"] = html.escape(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
     m = folium.Map(location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=True)
@@ -455,13 +454,14 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
         suppress_below=None,
     )
     shapes = province_shapes(layout).set_index("name")
-    centre = {n: (g.representative_point().y, g.representative_point().x) for n, g in shapes.geometry.items()}
-    origin_pts = [centre[resolve_province(t).name_2025] for t in scan.targets]
+    points = {n: g.representative_point() for n, g in shapes.geometry.items()}
+    centre = {n: (p.y, p.x) for n, p in points.items()}
+    origin_pts = [centre[province_name(t, layout)] for t in scan.targets]
     origin = (sum(p[0] for p in origin_pts) / len(origin_pts), sum(p[1] for p in origin_pts) / len(origin_pts))
     biggest = max([r["excess"] for r in rises.iter_rows(named=True)] or [1.0])
     group = folium.FeatureGroup(name="Dịch chuyển / displacement")
     for r in rises.iter_rows(named=True):
-        end = centre[resolve_province(r["province"]).name_2025]
+        end = centre[province_name(r["province"], layout)]
         weight = 2 + 10 * r["excess"] / biggest
         colour = "#7b3294" if r["significant"] else "#999999"
         tip = html.escape(
@@ -524,12 +524,11 @@ def monthly_map(
     colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)])
     layer = next(c for c in m._children.values() if type(c).__name__ == "GeoJson")
 
-    def colour(v: float) -> str:
-        return next((c for upper, c in zip(bounds, colours, strict=True) if v <= upper), colours[-1])
-
+    colour = _palette(bounds, colours)
+    names = {p: province_name(p, layout) for p in frame["province"].unique().to_list()}
     by_month: dict[str, dict[str, list[str]]] = {}
     for r in frame.iter_rows(named=True):
-        name = resolve_province(r["province"]).name_2025 if layout == "2025" else resolve_province(r["province"]).legacy
+        name = names[r["province"]]
         by_month.setdefault(f"{r['period']:%m/%Y}", {})[html.escape(name)] = [
             colour(r["cases"]),
             html.escape(_shown(r["cases"], suppress_below, 0)),

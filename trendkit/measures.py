@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from trendkit.summary import Summary, fmt_ci, fmt_num, fmt_p
 
@@ -169,6 +168,8 @@ class Estimate:
 
     @classmethod
     def normal(cls, name: str, estimate: float, variance: float, alpha: float) -> Estimate:
+        from scipy import stats
+
         se = math.sqrt(variance)
         q = stats.norm.ppf(1 - alpha / 2)
         z = estimate / se if se > 0 else None
@@ -357,6 +358,8 @@ def e_test(k1: float, k2: float, n1: float = 1, n2: float = 1, d: float = 0) -> 
     >>> e_test(0, 0).p_value
     1.0
     """
+    from scipy import stats
+
     for name, k in (("k1", k1), ("k2", k2)):
         if k < 0:
             raise ValueError(f"{name} must be a count ≥ 0, not {k}")

@@ -36,6 +36,7 @@ __all__ = [
     "MERGER_DATE",
     "ProvinceMatch",
     "crosswalk",
+    "province_name",
     "provinces",
     "resolve_province",
 ]
@@ -230,3 +231,26 @@ def resolve_province(text: str) -> ProvinceMatch:
     names = list(dict.fromkeys(display[k] for k in close))
     hint = f" — did you mean {', '.join(names)}?" if names else " — expected a Vietnamese province name"
     raise UnknownProvinceError(f"unknown province '{text}'{hint}")
+
+
+def province_name(text: str, layout: Layout = "2025") -> str:
+    """The canonical name of the province ``text`` names, in ``layout``.
+
+    >>> province_name("yen bai"), province_name("yen bai", "legacy")
+    ('Lào Cai', 'Yên Bái')
+
+    Raises
+    ------
+    UnknownProvinceError
+        ``text`` names no province.
+    ValueError
+        ``layout="legacy"`` with a name (or code) that only identifies a 2025 province.
+    """
+    match = resolve_province(text)
+    if layout == "2025":
+        return match.name_2025
+    if layout != "legacy":
+        raise ValueError(f"layout must be '2025' or 'legacy', not {layout!r}")
+    if match.legacy is None:
+        raise ValueError(f"'{text}' is a 2025 province ({match.name_2025}); name one of the 63 legacy provinces")
+    return match.legacy

@@ -34,6 +34,7 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 from trendkit.months import add_months, parse_month
+from trendkit.summary import fmt_num
 
 __all__ = ["CampaignSpec", "ReportResult", "parse_campaign", "run_report"]
 
@@ -176,7 +177,7 @@ def _build(
     from trendkit.loader import load_cases
     from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
     from trendkit.panel import panel
-    from trendkit.places import resolve_province
+    from trendkit.places import province_name
     from trendkit.trends import campaign_effect, change_points, forecast, series
 
     paths = [Path(p) for p in cases]
@@ -228,9 +229,7 @@ def _build(
     campaign_out, maps = [], []
     for c in campaigns:
         try:
-            targets = [
-                resolve_province(u).name_2025 if layout == "2025" else resolve_province(u).legacy for u in c.units
-            ]
+            targets = [province_name(u, layout) for u in c.units]
         except ValueError as exc:
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         start = parse_month(c.start)
@@ -331,8 +330,6 @@ def _chart(cases_p: pl.DataFrame, path: Path) -> None:
 
 def _index(s: dict[str, Any]) -> str:
     e = html.escape
-    from trendkit.summary import fmt_num
-
     parts = [
         "<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>trendkit — báo cáo / report</title>",
         "<style>body{font:14px sans-serif;max-width:960px;margin:auto;padding:1em}table{border-collapse:collapse}"
@@ -376,8 +373,6 @@ def _index(s: dict[str, Any]) -> str:
 
 
 def _alert_text(a: dict[str, Any]) -> str:
-    from trendkit.summary import fmt_num
-
     if a["kind"] == "new_shift":
         return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
     return (

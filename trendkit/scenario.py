@@ -42,6 +42,7 @@ import polars as pl
 from trendkit.months import parse_month
 from trendkit.places import provinces, resolve_province
 from trendkit.tet import DEFAULT_WINDOW_DAYS, tet_window_share
+from trendkit.vocab import CHANNEL_VALUES
 
 __all__ = [
     "DEFAULT_PROFILES",
@@ -52,7 +53,8 @@ __all__ = [
     "default_scenario",
 ]
 
-CHANNELS = ("road", "sea", "air", "rail", "post", "inland")
+#: Channels a scenario can use: every canonical channel except "unknown".
+CHANNELS = tuple(c for c in CHANNEL_VALUES if c != "unknown")
 
 
 def _frozen(mapping: Mapping[str, float]) -> Mapping[str, float]:

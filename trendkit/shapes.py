@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from trendkit.places import Layout, provinces, resolve_province
+from trendkit.places import Layout, province_name, provinces
 from trendkit.text import fold
 
 if TYPE_CHECKING:
@@ -45,23 +45,22 @@ def _check_layout(layout: str) -> None:
 
 @lru_cache(maxsize=2)
 def _shapes(layout: Layout) -> gpd.GeoDataFrame:
+    """The 63 read from package data once; the 34 dissolved from them by the crosswalk."""
     import geopandas as gpd
     import shapely
 
-    with resources.as_file(resources.files("trendkit.data") / "provinces_legacy.geojson") as path:
-        legacy = gpd.read_file(path).sort_values("code").reset_index(drop=True)
-    table = provinces(layout)
+    table = provinces(layout).sort("code")
     if layout == "legacy":
+        with resources.as_file(resources.files("trendkit.data") / "provinces_legacy.geojson") as path:
+            legacy = gpd.read_file(path).sort_values("code").reset_index(drop=True)
+        assert legacy["code"].to_list() == table["code"].to_list(), "package geometry does not match the table"
         geometry = legacy.geometry.to_numpy()
     else:
-        groups = dict(zip(provinces("legacy")["code"], provinces("legacy")["code_2025"], strict=True))
-        legacy["code_2025"] = legacy["code"].map(groups)
+        legacy = _shapes("legacy")
         geometry = [
             shapely.union_all(legacy.loc[legacy["code_2025"] == code, "geometry"].to_numpy()) for code in table["code"]
         ]
-    if "members" in table.columns:
         table = table.with_columns(pl.col("members").list.join("; "))
-    assert legacy["code"].to_list() == sorted(provinces("legacy")["code"].to_list())
     return gpd.GeoDataFrame({c: table[c].to_list() for c in table.columns}, geometry=geometry, crs="EPSG:4326")
 
 
@@ -163,10 +162,7 @@ def neighbours(province: str, layout: Layout = "2025") -> list[str]:
     ['Lai Châu', 'Phú Thọ', 'Sơn La', 'Tuyên Quang']
     """
     _check_layout(layout)
-    match = resolve_province(province)
-    name = match.name_2025 if layout == "2025" else match.legacy
-    if name is None:
-        raise ValueError(f"'{province}' is a 2025 province ({match.name_2025}); name one of the 63 legacy provinces")
+    name = province_name(province, layout)
     found = _adjacency(layout).filter(pl.col("name") == name)["neighbour_name"].to_list()
     return sorted(found, key=fold)
 

@@ -31,6 +31,7 @@ _TCVN3_HIGH = (
     "\u1ed6\u1ee7\u0169\u00fa\u1ee5\u1eeb\u1eed\u1eef\u1ee9\u1ef1\u1ef3\u1ef7\u1ef9\u00fd\u1ef5\u1ed0"  # F0-FF
 )
 _TCVN3_TABLE = {0xA1 + i: ch for i, ch in enumerate(_TCVN3_HIGH)}
+_TCVN3_INVERSE = {ch: b for b, ch in _TCVN3_TABLE.items()}
 
 # Latin-1 letters that genuine Vietnamese Unicode text uses; every other character in
 # U+00A1-U+00FF (¶ ¹ ¬ § µ ...) is a symbol that only shows up in TCVN3 text read as
@@ -90,7 +91,7 @@ def to_tcvn3(text: str) -> str:
     >>> from_tcvn3(to_tcvn3("Thuốc lá điếu"))
     'Thuốc lá điếu'
     """
-    inverse = {ch: b for b, ch in _TCVN3_TABLE.items()}
+    inverse = _TCVN3_INVERSE
     out = []
     for ch in unicodedata.normalize("NFC", text):
         if ch in inverse:

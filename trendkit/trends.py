@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
@@ -149,6 +148,7 @@ def _fit(y: np.ndarray, x: np.ndarray, family: Family) -> _Fit:
     alpha = 0 rejects at 5% (the p-value is halved: alpha = 0 is on the boundary).
     """
     import statsmodels.api as sm
+    from scipy import stats
 
     pois = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     dispersion = float(pois.pearson_chi2 / max(pois.df_resid, 1))

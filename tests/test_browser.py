@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 import trendkit as tk
-from trendkit.displacement import displacement_scan
 from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
+from trendkit.models import displacement_scan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(__file__).resolve().parent.parent / "maps" / "browser"

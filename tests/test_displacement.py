@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 import trendkit as tk
-from trendkit.displacement import channel_shift, displacement_measures, displacement_scan, lead_lag
+from trendkit.models import channel_shift, displacement_measures, displacement_scan, lead_lag
 
 CASES = tk.load_cases("data/sample").cases
 PANEL = tk.panel(CASES)
@@ -103,7 +103,7 @@ def test_scan_ranks_the_planted_receiver_first():
 
 
 def test_scan_counterfactual_by_hand():
-    from trendkit.displacement import _counterfactual
+    from trendkit.models.scan import _counterfactual
 
     y = np.array([10.0, 12, 8, 10])
     shape_pre, shape_post = np.ones(4), np.ones(2) * 1.5
@@ -162,7 +162,7 @@ def test_results_render_as_text_html_and_plots():
     import matplotlib
 
     matplotlib.use("Agg")
-    from trendkit.trends import campaign_effect, change_points, decompose, forecast, series
+    from trendkit.models import campaign_effect, change_points, decompose, forecast, series
 
     s = series(PANEL, province=TARGETS)
     for result in (

@@ -8,7 +8,7 @@ import pytest
 import trendkit as tk
 from tests.conftest import cp1258_bytes
 from trendkit.errors import TrendkitInputError
-from trendkit.loader import CASE_SCHEMA
+from trendkit.ingest.loader import CASE_SCHEMA
 
 HEADER = (
     "Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Loại vi phạm,Mặt hàng,Trị giá hàng vi phạm (đồng),Hình thức xử lý,Cửa khẩu"

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 
 import trendkit as tk
 from trendkit.errors import TrendkitInputError
+from trendkit.ingest.vocab import HEADERS
 from trendkit.text import strip_diacritics
-from trendkit.vocab import HEADERS
 
 FIELDS = [
     "case_id",

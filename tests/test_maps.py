@@ -127,8 +127,8 @@ def test_bad_values_frame():
 
 
 def test_displacement_map_arrows():
-    from trendkit.displacement import displacement_scan
     from trendkit.maps import displacement_map
+    from trendkit.models import displacement_scan
 
     scan = displacement_scan(
         tk.panel(tk.load_cases("data/sample").cases), ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12

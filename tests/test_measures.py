@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from trendkit.displacement import e_test, wdd, wdd_harm, wdq
+from trendkit.models import e_test, wdd, wdd_harm, wdq
 
 # --- WDQ -----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from trendkit.parse import UNIT_WORDS, parse_amount, parse_date, parse_number, unit_from_header
+from trendkit.ingest.parse import UNIT_WORDS, parse_amount, parse_date, parse_number, unit_from_header
 
 
 @pytest.mark.parametrize(

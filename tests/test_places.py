@@ -2,7 +2,7 @@ import polars as pl
 import pytest
 
 from trendkit.errors import UnknownProvinceError
-from trendkit.places import crosswalk, provinces, resolve_province
+from trendkit.geo.provinces import crosswalk, provinces, resolve_province
 from trendkit.text import strip_diacritics
 
 LEGACY = provinces("legacy")

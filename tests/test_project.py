@@ -11,7 +11,7 @@ import polars as pl
 import yaml
 
 import trendkit as tk
-from trendkit.synth import write_sample
+from trendkit.synthetic.generate import write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import trendkit as tk
-from trendkit.scenario import Campaign
+from trendkit.synthetic.scenario import Campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -97,7 +97,7 @@ def test_a_killed_run_leaves_the_previous_report_complete(report):
     proc.wait()
     assert _digest(out) == before
     # the killed run's build folder is removed by a later run once it is a day old
-    from trendkit.report import _remove_stale
+    from trendkit.report.build import _remove_stale
 
     left = [p for p in out.parent.iterdir() if ".building-" in p.name]
     assert left

@@ -9,7 +9,7 @@ import shapely
 
 import trendkit as tk
 from trendkit.errors import UnknownProvinceError
-from trendkit.shapes import MANUAL_LEGACY_NEIGHBOURS
+from trendkit.geo.shapes import MANUAL_LEGACY_NEIGHBOURS
 
 DATA = Path(tk.__file__).parent / "data"
 EQUAL_AREA = "EPSG:6933"

@@ -10,8 +10,8 @@ from polars.testing import assert_frame_equal
 
 import trendkit as tk
 from trendkit.months import add_months
-from trendkit.scenario import Campaign, ChannelShift
-from trendkit.synth import CANONICAL_COLUMNS, generate, sample_scenario
+from trendkit.synthetic.generate import CANONICAL_COLUMNS, generate, sample_scenario
+from trendkit.synthetic.scenario import Campaign, ChannelShift
 from trendkit.tet import tet_window_share
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +153,7 @@ def test_commodity_mix_by_route(full):
     sea = cases.filter(pl.col("channel") == "sea")
     assert sea["commodity"].is_in(["fuel", "used_goods", "timber"]).mean() > 0.6
     # the vocabulary agrees with the generator's own categories
-    from trendkit.vocab import COMMODITIES, match
+    from trendkit.ingest.vocab import COMMODITIES, match
 
     pairs = cases.select("commodity_raw", "commodity").unique()
     assert all(match(COMMODITIES, raw) == c for raw, c in pairs.iter_rows())

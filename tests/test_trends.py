@@ -8,9 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 import trendkit as tk
-from trendkit.tet import tet_window_share
-from trendkit.trends import (
-    _segment_costs,
+from trendkit.models import (
     campaign_effect,
     change_points,
     decompose,
@@ -18,6 +16,8 @@ from trendkit.trends import (
     forecast,
     series,
 )
+from trendkit.models.breaks import _segment_costs
+from trendkit.tet import tet_window_share
 
 SAMPLE = tk.panel(tk.load_cases("data/sample").cases)
 TARGETS = ["Quảng Ninh", "Lạng Sơn"]

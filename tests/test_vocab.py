@@ -2,7 +2,7 @@
 
 import pytest
 
-from trendkit.vocab import CHANNELS, COMMODITIES, HEADERS, OUTCOMES, VIOLATIONS, match
+from trendkit.ingest.vocab import CHANNELS, COMMODITIES, HEADERS, OUTCOMES, VIOLATIONS, match
 
 TABLES = {"channel": CHANNELS, "violation": VIOLATIONS, "outcome": OUTCOMES, "commodity": COMMODITIES}
 ENTRIES = [

@@ -1,20 +1,29 @@
-"""trendkit: where smuggling goes when enforcement pushes on it."""
+"""trendkit: where smuggling goes when enforcement pushes on it.
+
+The flow, one subpackage a room: :mod:`trendkit.ingest` (extracts → cases) →
+:mod:`trendkit.geo` (provinces, shapes, places) → :mod:`trendkit.panel` (cases → monthly panel) →
+:mod:`trendkit.models` (trends, campaigns, breaks, forecasts, displacement) →
+:mod:`trendkit.maps` and :mod:`trendkit.report`. :mod:`trendkit.synthetic` draws SYNTHETIC data
+with known truth. Importing trendkit loads none of statsmodels, folium, geopandas or matplotlib.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from trendkit import displacement, maps, trends
+from trendkit import _legacy, displacement, maps, models, trends
 from trendkit.errors import TrendkitInputError
-from trendkit.gazetteer import places, resolve_place
-from trendkit.loader import LoadResult, load_cases
+from trendkit.geo.gazetteer import places, resolve_place
+from trendkit.geo.provinces import crosswalk, provinces, resolve_province
+from trendkit.geo.shapes import adjacency, archipelagos, neighbours, province_shapes
+from trendkit.ingest.loader import LoadResult, load_cases
 from trendkit.panel import panel
-from trendkit.places import crosswalk, provinces, resolve_province
 from trendkit.published import published_figures
-from trendkit.scenario import Campaign, ChannelShift, Scenario, default_scenario
-from trendkit.shapes import adjacency, archipelagos, neighbours, province_shapes
-from trendkit.synth import generate
+from trendkit.synthetic.generate import generate
+from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, default_scenario
 from trendkit.tet import tet_date
+
+_legacy.register()
 
 try:
     __version__ = version("trendkit")
@@ -36,6 +45,7 @@ __all__ = [
     "generate",
     "load_cases",
     "maps",
+    "models",
     "neighbours",
     "panel",
     "places",

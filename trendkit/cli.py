@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
-from trendkit.loader import load_cases
+from trendkit.ingest.loader import load_cases
 from trendkit.panel import panel
 
 __all__ = ["main"]
@@ -55,7 +55,7 @@ def _report(args: argparse.Namespace) -> int:
     rows = result.summary["rows"]
     print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
     for alert in result.alerts:
-        from trendkit.report import _alert_text
+        from trendkit.report.build import _alert_text
 
         print(f"  ALERT {_alert_text(alert)}")
     print(f"Mở / open: {result.out / 'index.html'}")

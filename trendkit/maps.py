@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from trendkit.places import Layout, province_name
+from trendkit.geo.provinces import Layout, province_name
 from trendkit.summary import fmt_num
 
 __all__ = [
@@ -145,7 +145,7 @@ def _classified(
 ) -> tuple[Any, list[tuple[str, str]], list[float | None]]:
     """Province shapes with ``value`` and ``colour`` columns, the legend rows (colour, label), and
     each shape's value as a list (None for no data)."""
-    from trendkit.shapes import province_shapes
+    from trendkit.geo.shapes import province_shapes
 
     if "province" not in values.columns or value not in values.columns:
         raise ValueError(f"values needs 'province' and {value!r} columns; it has {', '.join(values.columns)}")
@@ -188,7 +188,7 @@ def static_choropleth(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from trendkit.shapes import archipelagos
+    from trendkit.geo.shapes import archipelagos
 
     shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits)
     fig, ax = plt.subplots(figsize=(7, 9))
@@ -245,7 +245,7 @@ def choropleth(
     """
     import folium
 
-    from trendkit.shapes import archipelagos
+    from trendkit.geo.shapes import archipelagos
 
     shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits)
     key = "name"
@@ -307,7 +307,7 @@ def add_places(
 
     import folium
 
-    from trendkit.gazetteer import places
+    from trendkit.geo.gazetteer import places
 
     table = places().filter(pl.col("kind").is_in(list(kinds)))
     counts = dict(cases.select("place_id", "cases").iter_rows()) if cases is not None else {}
@@ -440,7 +440,7 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
     """
     import folium
 
-    from trendkit.shapes import province_shapes
+    from trendkit.geo.shapes import province_shapes
 
     res = scan.to_frame()
     rises = res.filter(pl.col("direction") == "rise").head(top)

@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from trendkit.gazetteer import places
+from trendkit.geo.gazetteer import places
+from trendkit.geo.provinces import MERGER_DATE, provinces
 from trendkit.months import add_months, parse_month
-from trendkit.places import MERGER_DATE, provinces
-from trendkit.scenario import Scenario, default_scenario
+from trendkit.synthetic.scenario import Scenario, default_scenario
 from trendkit.tet import in_tet_window
 from trendkit.text import strip_diacritics, to_tcvn3
 
@@ -590,7 +590,7 @@ def _truth(extract: SyntheticExtract) -> dict[str, Any]:
     yearly = extract.cases.group_by(pl.col("detected_on").dt.year().alias("year")).len().sort("year")
     return {
         "synthetic": True,
-        "note": "SYNTHETIC data drawn by trendkit.synth; nothing here is a real case.",
+        "note": "SYNTHETIC data drawn by trendkit.synthetic.generate; nothing here is a real case.",
         "scenario": sc.to_dict(),
         "events": events,
         "unchanged_provinces": unchanged,

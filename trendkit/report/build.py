@@ -173,12 +173,18 @@ def _build(
 
     matplotlib.use("Agg")
 
-    from trendkit.displacement import displacement_measures, displacement_scan
-    from trendkit.loader import load_cases
+    from trendkit.geo.provinces import province_name
+    from trendkit.ingest.loader import load_cases
     from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
+    from trendkit.models import (
+        campaign_effect,
+        change_points,
+        displacement_measures,
+        displacement_scan,
+        forecast,
+        series,
+    )
     from trendkit.panel import panel
-    from trendkit.places import province_name
-    from trendkit.trends import campaign_effect, change_points, forecast, series
 
     paths = [Path(p) for p in cases]
     progress("đọc dữ liệu / loading extracts")
@@ -309,7 +315,7 @@ def _build(
 
 
 def _files(path: Path) -> list[Path]:
-    from trendkit.readers import discover
+    from trendkit.ingest.readers import discover
 
     return list(discover(path))
 

@@ -10,7 +10,7 @@ provinces and channels, how strong the pre-Tết peak is, and which enforcement 
   (sea, air, post), landing in the hub provinces of those channels.
 
 :meth:`Scenario.expected` gives the expected monthly count of every province × channel, with
-and without the events, so that models can be checked against the truth; :mod:`trendkit.synth`
+and without the events, so that models can be checked against the truth; :mod:`trendkit.synthetic.generate`
 draws case records from it. Provinces are in the legacy (63) layout, which is what the events
 are stated in; :func:`trendkit.provinces` maps them to the 2025 layout.
 
@@ -39,10 +39,10 @@ from typing import Any
 
 import polars as pl
 
+from trendkit.geo.provinces import provinces, resolve_province
+from trendkit.ingest.vocab import CHANNEL_VALUES
 from trendkit.months import parse_month
-from trendkit.places import provinces, resolve_province
 from trendkit.tet import DEFAULT_WINDOW_DAYS, tet_window_share
-from trendkit.vocab import CHANNEL_VALUES
 
 __all__ = [
     "DEFAULT_PROFILES",

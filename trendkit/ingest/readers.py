@@ -4,8 +4,8 @@ Every supported format ends up as :class:`RawSheet`: a polars frame of String co
 ``c0 … cN`` (what a spreadsheet user sees, white space untouched), optional Float64
 shadow columns ``n0 … nN`` holding numeric cells exactly as stored (so 123.456 in an
 Excel cell is never re-read as "123.456" = 123456), and the row number each record has in
-the source. Header detection and normalisation happen later, in :mod:`trendkit.headers`
-and :mod:`trendkit.loader`.
+the source. Header detection and normalisation happen later, in :mod:`trendkit.ingest.headers`
+and :mod:`trendkit.ingest.loader`.
 """
 
 from __future__ import annotations

@@ -32,13 +32,12 @@ from typing import Any
 import polars as pl
 
 from trendkit.errors import TrendkitInputError, UnknownProvinceError
-from trendkit.gazetteer import resolve_place
-from trendkit.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.parse import parse_amount, parse_date
-from trendkit.places import MERGER_DATE, resolve_province
-from trendkit.readers import RawSheet, discover, read_file
-from trendkit.text import clean_text, fold
-from trendkit.vocab import (
+from trendkit.geo.gazetteer import resolve_place
+from trendkit.geo.provinces import MERGER_DATE, resolve_province
+from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
+from trendkit.ingest.parse import parse_amount, parse_date
+from trendkit.ingest.readers import RawSheet, discover, read_file
+from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     CHANNELS,
     COMMODITIES,
@@ -48,6 +47,7 @@ from trendkit.vocab import (
     VIOLATIONS,
     match,
 )
+from trendkit.text import clean_text, fold
 
 __all__ = ["CASE_SCHEMA", "LoadResult", "LoadSummary", "load_cases"]
 

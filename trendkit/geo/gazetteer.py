@@ -24,7 +24,7 @@ from typing import Literal
 
 import polars as pl
 
-from trendkit.places import provinces, resolve_province
+from trendkit.geo.provinces import provinces, resolve_province
 from trendkit.text import fold, strip_diacritics
 
 __all__ = ["KINDS", "places", "resolve_place"]

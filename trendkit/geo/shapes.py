@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from trendkit.places import Layout, province_name, provinces
+from trendkit.geo.provinces import Layout, province_name, provinces
 from trendkit.text import fold
 
 if TYPE_CHECKING:

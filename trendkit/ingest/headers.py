@@ -18,9 +18,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from trendkit.parse import parse_date, parse_number, unit_from_header
+from trendkit.ingest.parse import parse_date, parse_number, unit_from_header
+from trendkit.ingest.vocab import HEADERS, match
 from trendkit.text import clean_text, fold
-from trendkit.vocab import HEADERS, match
 
 __all__ = ["CANONICAL_FIELDS", "Header", "find_header"]
 

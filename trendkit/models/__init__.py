@@ -1,0 +1,60 @@
+"""Models: did it fall, where did it go, and what comes next — from a :func:`trendkit.panel`.
+
+One module per concept:
+
+- :mod:`~trendkit.models.trend` — :func:`series`, :func:`fit_counts`, :func:`decompose`;
+- :mod:`~trendkit.models.campaign` — :func:`campaign_effect`;
+- :mod:`~trendkit.models.breaks` — :func:`change_points`;
+- :mod:`~trendkit.models.forecast` — :func:`forecast`;
+- :mod:`~trendkit.models.measures` — the field's measures :func:`wdq`, :func:`wdd`, :func:`wdd_harm`,
+  :func:`e_test`;
+- :mod:`~trendkit.models.displacement` — :func:`displacement_measures` (WDQ/WDD from a panel);
+- :mod:`~trendkit.models.scan` — :func:`displacement_scan`;
+- :mod:`~trendkit.models.channels` — :func:`channel_shift`;
+- :mod:`~trendkit.models.leadlag` — :func:`lead_lag`.
+
+Models know nothing of maps or the report. statsmodels is imported only when a model is fitted.
+"""
+
+from __future__ import annotations
+
+from trendkit.models.breaks import ChangePoints, change_points
+from trendkit.models.campaign import CampaignEffect, campaign_effect
+from trendkit.models.channels import ChannelShift, channel_shift
+from trendkit.models.displacement import DisplacementMeasures, displacement_measures
+from trendkit.models.forecast import Forecast, forecast
+from trendkit.models.leadlag import LeadLag, lead_lag
+from trendkit.models.measures import Estimate, ETestResult, WDDResult, WDQResult, e_test, wdd, wdd_harm, wdq
+from trendkit.models.scan import DisplacementScan, displacement_scan
+from trendkit.models.trend import CountModel, Decomposition, Interval, decompose, fit_counts, series
+
+__all__ = [
+    "CampaignEffect",
+    "ChangePoints",
+    "ChannelShift",
+    "CountModel",
+    "Decomposition",
+    "DisplacementMeasures",
+    "DisplacementScan",
+    "ETestResult",
+    "Estimate",
+    "Forecast",
+    "Interval",
+    "LeadLag",
+    "WDDResult",
+    "WDQResult",
+    "campaign_effect",
+    "change_points",
+    "channel_shift",
+    "decompose",
+    "displacement_measures",
+    "displacement_scan",
+    "e_test",
+    "fit_counts",
+    "forecast",
+    "lead_lag",
+    "series",
+    "wdd",
+    "wdd_harm",
+    "wdq",
+]

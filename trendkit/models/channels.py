@@ -1,0 +1,139 @@
+"""Did the channel mix move after a date? Share changes with confidence intervals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from trendkit.models.selection import _windows
+from trendkit.months import parse_month
+from trendkit.summary import Summary, fmt_num
+
+__all__ = ["ChannelShift", "channel_shift"]
+
+
+# --- channel mix --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelShift:
+    """Change in the channel mix between two windows, with CIs for each share change."""
+
+    start: dt.date
+    before: int
+    after: int
+    dispersion: float
+    level: float
+    shares: pl.DataFrame
+    dropped: list[str]
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per channel: cases and shares before/after, change, CI, p-value."""
+        return self.shares
+
+    def summary(self) -> Summary:
+        lines = []
+        for r in self.shares.sort("change").iter_rows(named=True):
+            sig = " (clear / rõ ràng)" if r["ci_low"] > 0 or r["ci_high"] < 0 else ""
+            lines.append(
+                f"{r['channel']}: {fmt_num(100 * r['share_before'])}% → {fmt_num(100 * r['share_after'])}% "
+                f"({'+' if r['change'] > 0 else ''}{fmt_num(100 * r['change'])} points; {round(self.level * 100)}% CI "
+                f"{fmt_num(100 * r['ci_low'])} to {fmt_num(100 * r['ci_high'])}){sig}"
+            )
+        lines.append(
+            f"Shares of cases over {self.before} months before and {self.after} from {self.start:%m/%Y}; "
+            "CIs widened by the month-to-month overdispersion of the mix "
+            f"(×{fmt_num(self.dispersion**0.5, 2)} on the SE)."
+        )
+        if self.dropped:
+            lines.append(f"Channels with no cases in either window were left out: {', '.join(self.dropped)}.")
+        return Summary("Channel shift / dịch chuyển phương thức", lines, self.shares)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def channel_shift(
+    panel: pl.DataFrame,
+    start: str | dt.date,
+    *,
+    before: int = 12,
+    after: int = 12,
+    channels: Sequence[str] | None = None,
+    level: float = 0.95,
+    **where: str | Sequence[str],
+) -> ChannelShift:
+    """Did the channel mix (road / sea / air / rail / post / inland) shift after ``start``?
+
+    Each window's shares are the channels' case counts over the window total. The change in a
+    share has the binomial variance p(1−p)/N of each window, multiplied by a quasi-multinomial
+    dispersion φ ≥ 1: the Pearson χ² of the monthly channel counts around their window's
+    shares, over its degrees of freedom — months vary more than a multinomial draw, and
+    ignoring that would make the CIs too narrow. Zero policy: channels with no cases in both
+    windows are dropped (and listed); a share of 0 in one window is kept, and its CI uses the
+    counts plus ½ in every cell (Agresti–Caffo) so it is never of zero width.
+    ``where`` restricts the panel first (``province="Lạng Sơn"``).
+    """
+    start_d = parse_month(start)
+    frame = panel
+    for column, wanted in where.items():
+        frame = frame.filter(
+            pl.col(column).cast(pl.String).is_in([wanted] if isinstance(wanted, str) else list(wanted))
+        )
+    pre, post = _windows(frame, start_d, before, after)
+    frame = frame.with_columns(pl.col("channel").cast(pl.String))
+    if channels is not None:
+        frame = frame.filter(pl.col("channel").is_in(list(channels)))
+    monthly = frame.group_by("period", "channel").agg(pl.col("cases").sum().cast(pl.Float64))
+    counts = {}
+    for name, cond in (("before", pre), ("after", post)):
+        counts[name] = monthly.filter(cond)
+    totals = {k: v.group_by("channel").agg(pl.col("cases").sum()) for k, v in counts.items()}
+    table = (
+        totals["before"].rename({"cases": "cases_before"})
+        .join(totals["after"].rename({"cases": "cases_after"}), on="channel", how="full", coalesce=True)
+        .fill_null(0.0)
+    )  # fmt: skip
+    dropped = sorted(table.filter((pl.col("cases_before") == 0) & (pl.col("cases_after") == 0))["channel"].to_list())
+    table = table.filter((pl.col("cases_before") > 0) | (pl.col("cases_after") > 0)).sort("channel")
+    k = table.height
+    if k < 2:
+        raise ValueError("channel_shift needs cases on at least two channels")
+    n0, n1 = table["cases_before"].sum(), table["cases_after"].sum()
+    if n0 == 0 or n1 == 0:
+        raise ValueError(f"no cases in the {'before' if n0 == 0 else 'after'} window")
+    # quasi-multinomial dispersion from the months inside each window
+    chi2, df = 0.0, 0
+    for name, tot in (("before", n0), ("after", n1)):
+        share = table.select("channel", (pl.col(f"cases_{name}") / tot).alias("p"))
+        m = counts[name].join(share, on="channel").with_columns(pl.col("cases").sum().over("period").alias("n_month"))
+        m = m.filter(pl.col("p") > 0)
+        expected = m["n_month"] * m["p"]
+        chi2 += float((((m["cases"] - expected) ** 2) / expected).sum())
+        df += (m["period"].n_unique() - 1) * (k - 1)
+    phi = max(1.0, chi2 / df) if df > 0 else 1.0
+    from scipy import stats
+
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    a0 = table["cases_before"].to_numpy() + 0.5
+    a1 = table["cases_after"].to_numpy() + 0.5
+    q0, q1 = a0 / a0.sum(), a1 / a1.sum()
+    se = np.sqrt(phi * (q0 * (1 - q0) / a0.sum() + q1 * (1 - q1) / a1.sum()))
+    p0 = table["cases_before"].to_numpy() / n0
+    p1 = table["cases_after"].to_numpy() / n1
+    change = p1 - p0
+    shares = table.with_columns(
+        pl.Series("share_before", p0),
+        pl.Series("share_after", p1),
+        pl.Series("change", change),
+        pl.Series("se", se),
+        pl.Series("ci_low", change - z * se),
+        pl.Series("ci_high", change + z * se),
+        pl.Series("p_value", 2 * stats.norm.sf(np.abs(change / se))),
+    )
+    return ChannelShift(start_d, before, after, phi, level, shares, dropped)

@@ -1,0 +1,107 @@
+"""Forecasts and hold-out anomalies for a monthly count series (SARIMAX on log1p with a Tết regressor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from trendkit.models.trend import _check, _label
+from trendkit.months import add_months, parse_month
+from trendkit.summary import Summary, fmt_num
+from trendkit.tet import tet_window_share
+
+__all__ = ["Forecast", "forecast"]
+
+# --- forecast -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Forecasts with prediction intervals; with a hold-out, months outside them are anomalies."""
+
+    label: str
+    level: float
+    frame: pl.DataFrame
+
+    def to_frame(self) -> pl.DataFrame:
+        """``period``, ``cases`` (null for future months), ``forecast``, ``lower``, ``upper``, ``anomaly``."""
+        return self.frame
+
+    @property
+    def anomalies(self) -> pl.DataFrame:
+        return self.frame.filter(pl.col("anomaly"))
+
+    def summary(self) -> Summary:
+        lines = [
+            f"{self.frame.height} months forecast with {round(self.level * 100)}% prediction intervals "
+            "(SARIMAX on log(1 + cases), pre-Tết window as a regressor) / dự báo."
+        ]
+        for r in self.anomalies.iter_rows(named=True):
+            side = "above" if r["cases"] > r["upper"] else "below"
+            lines.append(
+                f"Anomaly / bất thường {r['period']:%m/%Y}: {fmt_num(r['cases'], 0)} cases, {side} the interval "
+                f"{fmt_num(r['lower'], 0)}–{fmt_num(r['upper'], 0)}."
+            )
+        return Summary(f"Forecast / dự báo — {self.label}", lines, self.frame)
+
+    def plot(self) -> Any:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 4))
+        f = self.frame
+        ax.fill_between(f["period"].to_list(), f["lower"].to_list(), f["upper"].to_list(), alpha=0.3, label="interval")
+        ax.plot(f["period"].to_list(), f["forecast"].to_list(), label="forecast / dự báo")
+        obs = f.filter(pl.col("cases").is_not_null())
+        ax.plot(obs["period"].to_list(), obs["cases"].to_list(), "o", ms=3, label="cases / số vụ")
+        ax.set_title(self.label)
+        ax.legend()
+        return fig
+
+
+def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: float = 0.95) -> Forecast:
+    """Forecast ``horizon`` months past the data (or check the last ``holdout`` months).
+
+    SARIMAX(1,0,0) with a linear trend on log(1 + cases), the pre-Tết window share as a
+    regressor, and a seasonal AR(12) term when there are 36 months or more to fit. Intervals
+    are transformed back to cases (never below 0). With ``holdout > 0`` the model is fitted
+    without the last ``holdout`` months, which are then flagged when outside the interval.
+    """
+    import warnings
+
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    _check(s, 12 + holdout)
+    fit_part = s.head(s.height - holdout)
+    periods = s["period"].to_list()
+    future = [add_months(parse_month(periods[-1]), k) for k in range(1, horizon + 1)]
+    target = periods[s.height - holdout :] + future
+    tet_fit = tet_window_share(fit_part["period"]).to_numpy()[:, None]
+    tet_out = tet_window_share(pl.Series(target, dtype=pl.Date)).to_numpy()[:, None]
+    seasonal = (1, 0, 0, 12) if fit_part.height >= 36 else (0, 0, 0, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SARIMAX(
+            np.log1p(fit_part["cases"].to_numpy()), exog=tet_fit, order=(1, 0, 0), seasonal_order=seasonal, trend="ct"
+        )
+        res = model.fit(disp=False)
+        pred = res.get_forecast(steps=len(target), exog=tet_out)
+    mean = np.expm1(pred.predicted_mean)
+    ci = np.asarray(pred.conf_int(alpha=1 - level))
+    actual = s["cases"].to_list()[s.height - holdout :] + [None] * horizon
+    frame = pl.DataFrame(
+        {
+            "period": target,
+            "cases": actual,
+            "forecast": np.maximum(mean, 0),
+            "lower": np.maximum(np.expm1(ci[:, 0]), 0),
+            "upper": np.maximum(np.expm1(ci[:, 1]), 0),
+        },
+        schema_overrides={"period": pl.Date, "cases": pl.Float64},
+    ).with_columns(
+        ((pl.col("cases") < pl.col("lower")) | (pl.col("cases") > pl.col("upper"))).fill_null(False).alias("anomaly")
+    )
+    return Forecast(_label(s), level, frame)

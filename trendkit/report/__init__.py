@@ -1,0 +1,8 @@
+"""The scheduled monthly report: :func:`run_report` builds it (:mod:`~trendkit.report.build`),
+jinja2 templates with autoescaping render it (``templates/``)."""
+
+from __future__ import annotations
+
+from trendkit.report.build import CampaignSpec, ReportResult, parse_campaign, run_report
+
+__all__ = ["CampaignSpec", "ReportResult", "parse_campaign", "run_report"]

@@ -20,32 +20,23 @@ province spellings, not a million), then joined back, so large extracts load qui
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
-from trendkit.errors import TrendkitInputError, UnknownProvinceError
-from trendkit.geo.gazetteer import resolve_place
-from trendkit.geo.provinces import MERGER_DATE, resolve_province
+from trendkit.errors import TrendkitInputError
+from trendkit.ingest import fields
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.parse import parse_amount, parse_date
 from trendkit.ingest.readers import RawSheet, discover, read_file
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
-    CHANNELS,
-    COMMODITIES,
     OUTCOME_VALUES,
-    OUTCOMES,
     VIOLATION_VALUES,
-    VIOLATIONS,
-    match,
 )
 from trendkit.text import clean_text, fold
 
@@ -296,217 +287,139 @@ def _clean_column(s: pl.Series, codec: str) -> pl.Series:
     return s
 
 
-def _lookup(
-    s: pl.Series, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
+def _blank_rows(texts: dict[int, pl.Series], height: int) -> pl.Series:
+    if not texts:
+        return pl.Series([True] * height, dtype=pl.Boolean)
+    return pl.DataFrame({str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
+
+
+def _total_rows(texts: dict[int, pl.Series], candidates: pl.Series) -> pl.Series:
+    """Total/subtotal rows among ``candidates``: no usable date and a cell that starts with Cộng/Tổng cộng/Total."""
+    flags = [False] * candidates.len()
+    for i in candidates.arg_true().to_list():
+        if any(_TOTAL_RE.match(fold(s[i])) for s in texts.values() if s[i] is not None):
+            flags[i] = True
+    return pl.Series(flags, dtype=pl.Boolean)
+
+
+def _case_ids(cid: pl.Series, texts: dict[int, pl.Series]) -> pl.Series:
+    """Case ids from the source; else a stable hash of the row's text (+ its occurrence number)."""
+    if not cid.null_count():
+        return cid
+    joined = (
+        pl.DataFrame({str(j): s for j, s in texts.items()})
+        .select(pl.concat_str(pl.all().fill_null(""), separator="\x1f").alias("t"))
+        .with_columns(pl.int_range(pl.len()).over("t").alias("n"))
+    )
+    need = cid.is_null()
+    sub = joined.filter(need)
+    hashed = [
+        "auto-" + hashlib.blake2b(f"{t}\x1e{n}".encode(), digest_size=8).hexdigest()
+        for t, n in zip(sub["t"].to_list(), sub["n"].to_list(), strict=True)
+    ]
+    return cid.scatter(need.arg_true(), hashed) if hashed else cid
+
+
+def _normalise_fields(
+    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None
+) -> fields.Normalised:
+    """Every canonical field's normaliser, composed: the output columns and all problems."""
+    when = fields.detected_on(field("detected_on"))
+    unit = header.units.get(next((j for j, f in header.fields.items() if f == "goods_value_vnd"), -1), 1.0)
+    parts = [
+        when,
+        fields.province(field("province"), when.columns["detected_on"]),
+        fields.goods_value(field("goods_value_vnd"), unit, numeric),
+        fields.channel(field("channel")),
+        fields.violation(field("violation")),
+        fields.outcome(field("outcome")),
+        fields.commodity(field("commodity_raw")),
+        fields.place(field("place_raw")),
+    ]
+    columns = {k: v for part in parts for k, v in part.columns.items()}
+    return fields.Normalised(columns, [p for part in parts for p in part.problems])
+
+
+def _problem_table(
+    problems: list[fields.Problem], keys: pl.Series, pos: dict[str, int], hdr: dict[str, str]
 ) -> pl.DataFrame:
-    """Apply ``fn`` once per distinct value of ``s``; one output column per name."""
-    uniq = s.drop_nulls().unique().to_list()
-    results = [fn(u) for u in uniq]
-    cols = {}
-    for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True)):
-        cols[name] = s.replace_strict(uniq, [r[i] for r in results], default=None, return_dtype=dtype)
-    return pl.DataFrame(cols)
-
-
-def _province(text: str) -> tuple[str | None, str | None, str | None, bool, str | None]:
-    try:
-        m = resolve_province(text)
-    except UnknownProvinceError as exc:
-        return None, None, None, False, str(exc)
-    return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, None
-
-
-def _channel(text: str) -> tuple[str | None, str | None]:
-    found = match(CHANNELS, text)
-    return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
+    """One row per (row key, field) problem: ``__key``, ``column`` (the source header), ``reason``, ``reason_code``."""
+    frames = []
+    for p in problems:
+        n = int(p.rows.sum())
+        if not n:
+            continue
+        reasons = p.reason.filter(p.rows) if isinstance(p.reason, pl.Series) else pl.repeat(p.reason, n, eager=True)
+        frames.append(
+            pl.DataFrame(
+                {
+                    "__key": keys.filter(p.rows),
+                    "__pos": pl.repeat(pos.get(p.field, -1), n, eager=True, dtype=pl.Int64),
+                    "column": pl.repeat(hdr.get(p.field, p.field), n, eager=True),
+                    "reason": reasons,
+                    "reason_code": pl.repeat(p.code, n, eager=True),
+                }
+            )
+        )
+    if not frames:
+        return pl.DataFrame(
+            schema={"__key": pl.Int64, "column": pl.String, "reason": pl.String, "reason_code": pl.String}
+        )
+    return pl.concat(frames).sort("__key", "__pos").drop("__pos")
 
 
 def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
     width = len(header.names)
-    label_file, label_sheet = raw.path.name, raw.sheet
     texts = {j: _clean_column(body.get_column(f"c{j}"), raw.codec) for j in range(width) if f"c{j}" in body.columns}
-    original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(
-        pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64).alias("__key"),
-        body.get_column("source_row"),
-    )
-    blank = (
-        pl.DataFrame({str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
-        if texts
-        else pl.Series([True] * body.height, dtype=pl.Boolean)
-    )
-
+    keys = pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64, eager=True).alias("__key")
+    original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(keys, body.get_column("source_row"))
+    blank = _blank_rows(texts, body.height)
     col_of = {f: j for j, f in header.fields.items()}
-    hdr = {f: names[j] for f, j in col_of.items()}
+    empty = pl.Series([None] * body.height, dtype=pl.String)
 
     def field(f: str) -> pl.Series:
-        return texts[col_of[f]] if f in col_of else pl.Series([None] * body.height, dtype=pl.String)
+        return texts[col_of[f]] if f in col_of else empty
 
-    out: dict[str, pl.Series] = {}
-    problems: list[pl.DataFrame] = []
-
-    def problem(mask: pl.Series, f: str, reason: pl.Series | str, code: str) -> None:
-        idx = mask & ~blank
-        if idx.any():
-            reasons = (
-                reason.filter(idx) if isinstance(reason, pl.Series) else pl.repeat(reason, int(idx.sum()), eager=True)
-            )
-            problems.append(
-                pl.DataFrame(
-                    {
-                        "__key": original["__key"].filter(idx),
-                        "__pos": pl.repeat(col_of.get(f, -1), int(idx.sum()), eager=True, dtype=pl.Int64),
-                        "column": pl.repeat(hdr.get(f, f), int(idx.sum()), eager=True),
-                        "reason": reasons,
-                        "reason_code": pl.repeat(code, int(idx.sum()), eager=True),
-                    }
-                )
-            )
-
-    # detected_on
-    d_raw = field("detected_on")
-    d = _lookup(d_raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
-    out["detected_on"] = d["v"]
-    problem(
-        d_raw.is_null(),
-        "detected_on",
-        "the date is empty; expected a day/month/year date such as 12/01/2021",
-        "date_missing",
-    )
-    problem(d["e"].is_not_null(), "detected_on", d["e"], "date_invalid")
-
-    # total / subtotal rows: no usable date and a cell that starts with Cộng/Tổng cộng/Total
-    total = pl.Series([False] * body.height, dtype=pl.Boolean)
-    suspects = (~blank & out["detected_on"].is_null()).arg_true().to_list()
-    if suspects:
-        flags = total.to_list()
-        for i in suspects:
-            if any(_TOTAL_RE.match(fold(s[i])) for s in texts.values() if s[i] is not None):
-                flags[i] = True
-        total = pl.Series(flags, dtype=pl.Boolean)
-    skip_mask = blank | total
-
-    # province (both layouts)
-    p_raw = field("province")
-    p = _lookup(
-        p_raw,
-        _province,
-        ["name", "code", "legacy", "ambiguous", "e"],
-        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String()],
-    )
-    after_merger = out["detected_on"] >= dt.date.fromisoformat(MERGER_DATE)
-    out["province"], out["province_code"] = p["name"], p["code"]
-    out["province_legacy"] = p.select(
-        pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))
-    ).to_series()
-    problem(
-        p_raw.is_null(),
-        "province",
-        "the province is empty; expected a province name such as Lạng Sơn",
-        "province_missing",
-    )
-    problem(p["e"].is_not_null(), "province", p["e"], "province_unknown")
-
-    # goods value, in the column's unit; numeric Excel cells are used as stored
-    v_raw = field("goods_value_vnd")
-    unit = header.units.get(col_of.get("goods_value_vnd", -1), 1.0)
-    # fast path, vectorised: plain digits or dot-grouped thousands ("1.234.567")
-    plain = v_raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
-    v = _lookup(v_raw.set(plain, None), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
-    v = v.with_columns(
-        pl.when(plain)
-        .then(v_raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit)
-        .otherwise(pl.col("v"))
-        .alias("v")
-    )
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
-    if shadow and shadow in body.columns:
-        num = body.get_column(shadow) * unit
-        out["goods_value_vnd"] = num.fill_null(v["v"])
-        v_err = v["e"].set(num.is_not_null(), None) if num.is_not_null().any() else v["e"]
-        problem(
-            num < 0, "goods_value_vnd", "the value is negative; expected a value of goods of 0 or more", "value_invalid"
-        )
-    else:
-        out["goods_value_vnd"], v_err = v["v"], v["e"]
-    # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
-    out["goods_value_vnd"] = out["goods_value_vnd"].round(0)
-    problem(v_err.is_not_null(), "goods_value_vnd", v_err, "value_invalid")
+    numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
+    norm = _normalise_fields(field, header, numeric)
+    out = dict(norm.columns)
+    out["case_id"] = _case_ids(field("case_id"), texts)
+    skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null())
 
-    # channel: blank -> unknown; words it does not know are rejected, not guessed
-    c_raw = field("channel")
-    c = _lookup(c_raw, _channel, ["v", "e"], [pl.String(), pl.String()])
-    out["channel"] = c["v"].fill_null("unknown")  # rows with an error are rejected below
-    problem(c["e"].is_not_null(), "channel", c["e"], "channel_unknown")
-
-    # violation, outcome, commodity: unknown words keep their raw text and fall into other/unknown
-    for f, table, fallback in (("violation", VIOLATIONS, "other"), ("outcome", OUTCOMES, "unknown")):
-        s = field(f)
-        out[f] = _lookup(s, lambda t, tb=table: (match(tb, t),), ["v"], [pl.String()])["v"].fill_null(fallback)
-        out[f"{f}_raw"] = s
-    out["channel_raw"] = c_raw
-    com = field("commodity_raw")
-    out["commodity_raw"] = com
-    out["commodity"] = _lookup(com, lambda t: (match(COMMODITIES, t) or "other",), ["v"], [pl.String()])["v"]
-    place = field("place_raw")
-    out["place_raw"] = place
-    out["place_id"] = _lookup(place, lambda t: (resolve_place(t),), ["v"], [pl.String()])["v"]
-
-    # case id: from the source, else a stable hash of the row's text (+ occurrence number)
-    cid = field("case_id")
-    if cid.null_count():
-        joined = (
-            pl.DataFrame({str(j): s for j, s in texts.items()})
-            .select(pl.concat_str(pl.all().fill_null(""), separator="\x1f").alias("t"))
-            .with_columns(pl.int_range(pl.len()).over("t").alias("n"))
-        )
-        need = cid.is_null()
-        sub = joined.filter(need)
-        hashed = [
-            "auto-" + hashlib.blake2b(f"{t}\x1e{n}".encode(), digest_size=8).hexdigest()
-            for t, n in zip(sub["t"].to_list(), sub["n"].to_list(), strict=True)
-        ]
-        cid = cid.scatter(need.arg_true(), hashed) if hashed else cid
-    out["case_id"] = cid
-
-    prob = (
-        pl.concat(problems).sort("__key", "__pos").drop("__pos")
-        if problems
-        else pl.DataFrame(
-            schema={"__key": pl.Int64, "column": pl.String, "reason": pl.String, "reason_code": pl.String}
-        )
-    )
-    prob = prob.filter(~pl.col("__key").is_in(original["__key"].filter(skip_mask).implode()))
-    bad_keys = prob["__key"].unique()
+    problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in norm.problems]
+    prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
     cases = pl.DataFrame(out).with_columns(
-        pl.lit(label_file).alias("source_file"),
-        pl.lit(label_sheet, dtype=pl.String).alias("source_sheet"),
+        pl.lit(raw.path.name).alias("source_file"),
+        pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
         body.get_column("source_row"),
-        original["__key"],
+        keys,
     )
     extras = [names[j] for j in texts if j not in header.fields]
     cases = pl.concat([cases, original.select(extras)], how="horizontal")
-    keep = ~skip_mask & ~original["__key"].is_in(bad_keys.implode())
-    cases = cases.filter(keep)
-    kinds = pl.when(pl.Series(blank)).then(pl.lit("blank")).otherwise(pl.lit("total"))
-    skipped = pl.DataFrame({"source_row": body.get_column("source_row")}).with_columns(kind=kinds).filter(skip_mask)
-    if header.skip:
-        skipped = pl.concat(
-            [
-                pl.DataFrame(
-                    {
-                        "source_row": raw.frame["source_row"].slice(header.first_row + header.n_rows, header.skip),
-                        "kind": ["column_numbers"] * header.skip,
-                    }
-                ),
-                skipped,
-            ]
-        )
-    skipped = skipped.with_columns(
-        pl.lit(label_file).alias("source_file"), pl.lit(label_sheet, dtype=pl.String).alias("source_sheet")
+    cases = cases.filter(~skip_mask & ~keys.is_in(prob["__key"].unique().implode()))
+    return _SheetResult(
+        raw, cases, original, prob, _skipped(raw, header, body, blank, skip_mask), body.height + header.skip
     )
-    return _SheetResult(raw, cases, original, prob, skipped.select(SKIPPED_COLUMNS), body.height + header.skip)
+
+
+def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series, skip: pl.Series) -> pl.DataFrame:
+    """Blank rows, total rows and the column-number row under the header."""
+    kinds = pl.when(pl.Series(blank)).then(pl.lit("blank")).otherwise(pl.lit("total"))
+    skipped = pl.DataFrame({"source_row": body.get_column("source_row")}).with_columns(kind=kinds).filter(skip)
+    if header.skip:
+        numbers = pl.DataFrame(
+            {
+                "source_row": raw.frame["source_row"].slice(header.first_row + header.n_rows, header.skip),
+                "kind": ["column_numbers"] * header.skip,
+            }
+        )
+        skipped = pl.concat([numbers, skipped])
+    return skipped.with_columns(
+        pl.lit(raw.path.name).alias("source_file"), pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet")
+    ).select(SKIPPED_COLUMNS)
 
 
 def _combine(parts: list[_SheetResult]) -> LoadResult:

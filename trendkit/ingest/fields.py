@@ -1,0 +1,234 @@
+"""One normaliser per canonical field: cleaned cell text in, canonical columns and problems out.
+
+Each function takes a String :class:`polars.Series` of cleaned cell text (null for an empty cell)
+and returns a :class:`Normalised`: the canonical output columns, and the rows that must be
+rejected with their reason. Python runs once per *distinct* value (:func:`lookup`), so a million
+rows with a few hundred spellings normalise quickly. The loader composes these; each is testable
+alone.
+
+>>> import polars as pl
+>>> r = channel(pl.Series(["Đường bộ", "tàu vũ trụ", None]))
+>>> r.columns["channel"].to_list()
+['road', 'unknown', 'unknown']
+>>> [(p.code, p.rows.to_list()) for p in r.problems]
+[('channel_unknown', [False, True, False])]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from trendkit.errors import UnknownProvinceError
+from trendkit.geo.gazetteer import resolve_place
+from trendkit.geo.provinces import MERGER_DATE, resolve_province
+from trendkit.ingest.parse import parse_amount, parse_date
+from trendkit.ingest.vocab import CHANNELS, COMMODITIES, OUTCOMES, VIOLATIONS, Table, match
+
+__all__ = [
+    "Normalised",
+    "Problem",
+    "category",
+    "channel",
+    "commodity",
+    "detected_on",
+    "goods_value",
+    "lookup",
+    "outcome",
+    "place",
+    "province",
+    "violation",
+]
+
+_CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Rows (a Boolean mask) of one field that must be rejected, with the reason and a short code."""
+
+    field: str
+    rows: pl.Series
+    reason: pl.Series | str
+    code: str
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The canonical columns one field produces, and its problems."""
+
+    columns: dict[str, pl.Series]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def lookup(
+    s: pl.Series, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
+) -> pl.DataFrame:
+    """Apply ``fn`` once per distinct non-null value of ``s``; one output column per name.
+
+    >>> lookup(pl.Series(["a", "b", "a", None]), lambda t: (t.upper(),), ["v"], [pl.String()])["v"].to_list()
+    ['A', 'B', 'A', None]
+    """
+    uniq = s.drop_nulls().unique().to_list()
+    results = [fn(u) for u in uniq]
+    cols = {}
+    for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True)):
+        cols[name] = s.replace_strict(uniq, [r[i] for r in results], default=None, return_dtype=dtype)
+    return pl.DataFrame(cols)
+
+
+def detected_on(raw: pl.Series) -> Normalised:
+    """Day-first dates, ISO dates and Excel serials → Date; empty and impossible dates are problems.
+
+    >>> r = detected_on(pl.Series(["12/03/2021", "31/02/2021", None]))
+    >>> r.columns["detected_on"].to_list()[0], [p.code for p in r.problems]
+    (datetime.date(2021, 3, 12), ['date_missing', 'date_invalid'])
+    """
+    d = lookup(raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
+    return Normalised(
+        {"detected_on": d["v"]},
+        [
+            Problem(
+                "detected_on",
+                raw.is_null(),
+                "the date is empty; expected a day/month/year date such as 12/01/2021",
+                "date_missing",
+            ),
+            Problem("detected_on", d["e"].is_not_null(), d["e"], "date_invalid"),
+        ],
+    )
+
+
+def _province(text: str) -> tuple[str | None, str | None, str | None, bool, str | None]:
+    try:
+        m = resolve_province(text)
+    except UnknownProvinceError as exc:
+        return None, None, None, False, str(exc)
+    return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, None
+
+
+def province(raw: pl.Series, detected: pl.Series) -> Normalised:
+    """Any spelling → the 2025 province, its code, and the legacy name when the record allows it.
+
+    A name that is also a merged 2025 province keeps ``province_legacy`` only for cases detected
+    before the merger (1 July 2025).
+
+    >>> import datetime as dt
+    >>> r = province(pl.Series(["Yên Bái", "Lào Cai"]), pl.Series([dt.date(2025, 8, 1)] * 2))
+    >>> r.columns["province"].to_list(), r.columns["province_legacy"].to_list()
+    (['Lào Cai', 'Lào Cai'], ['Yên Bái', None])
+    """
+    p = lookup(
+        raw,
+        _province,
+        ["name", "code", "legacy", "ambiguous", "e"],
+        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String()],
+    )
+    after_merger = detected >= dt.date.fromisoformat(MERGER_DATE)
+    legacy = p.select(pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))).to_series()
+    return Normalised(
+        {"province": p["name"], "province_code": p["code"], "province_legacy": legacy},
+        [
+            Problem(
+                "province",
+                raw.is_null(),
+                "the province is empty; expected a province name such as Lạng Sơn",
+                "province_missing",
+            ),
+            Problem("province", p["e"].is_not_null(), p["e"], "province_unknown"),
+        ],
+    )
+
+
+def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = None) -> Normalised:
+    """Amounts as units write them → whole đồng, in the column's ``unit`` (1e6 for "triệu đồng").
+
+    ``numeric`` holds the cells a spreadsheet stored as numbers; they are used as stored.
+
+    >>> goods_value(pl.Series(["1.234.567", "2 tỷ 300 triệu", "15"]), unit=1.0).columns["goods_value_vnd"].to_list()
+    [1234567.0, 2300000000.0, 15.0]
+    """
+    # fast path, vectorised: plain digits or dot-grouped thousands ("1.234.567")
+    plain = raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
+    v = lookup(raw.set(plain, None), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
+    v = v.with_columns(
+        pl.when(plain)
+        .then(raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit)
+        .otherwise(pl.col("v"))
+        .alias("v")
+    )
+    problems = []
+    if numeric is not None:
+        num = numeric * unit
+        value = num.fill_null(v["v"])
+        error = v["e"].set(num.is_not_null(), None) if num.is_not_null().any() else v["e"]
+        problems.append(
+            Problem(
+                "goods_value_vnd",
+                num < 0,
+                "the value is negative; expected a value of goods of 0 or more",
+                "value_invalid",
+            )
+        )
+    else:
+        value, error = v["v"], v["e"]
+    # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
+    problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))
+    return Normalised({"goods_value_vnd": value.round(0)}, problems)
+
+
+def _channel(text: str) -> tuple[str | None, str | None]:
+    found = match(CHANNELS, text)
+    return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
+
+
+def channel(raw: pl.Series) -> Normalised:
+    """Transport channel words → ``road``/``sea``/``air``/``rail``/``post``/``inland``; blank → ``unknown``.
+
+    Words it does not know are rejected, not guessed (see the module example).
+    """
+    c = lookup(raw, _channel, ["v", "e"], [pl.String(), pl.String()])
+    return Normalised(
+        {"channel": c["v"].fill_null("unknown"), "channel_raw": raw},
+        [Problem("channel", c["e"].is_not_null(), c["e"], "channel_unknown")],
+    )
+
+
+def category(raw: pl.Series, name: str, table: Table, fallback: str) -> Normalised:
+    """Violation or outcome words → the canonical value; unknown words fall into ``fallback``.
+
+    >>> category(pl.Series(["Buôn lậu", "lạ"]), "violation", VIOLATIONS, "other").columns["violation"].to_list()
+    ['smuggling', 'other']
+    """
+    v = lookup(raw, lambda t: (match(table, t),), ["v"], [pl.String()])["v"].fill_null(fallback)
+    return Normalised({name: v, f"{name}_raw": raw})
+
+
+def violation(raw: pl.Series) -> Normalised:
+    """Violation type (smuggling, illegal transport, trade fraud, …); unknown words → ``other``."""
+    return category(raw, "violation", VIOLATIONS, "other")
+
+
+def outcome(raw: pl.Series) -> Normalised:
+    """Handling outcome (administrative, criminal, referred); unknown words → ``unknown``."""
+    return category(raw, "outcome", OUTCOMES, "unknown")
+
+
+def commodity(raw: pl.Series) -> Normalised:
+    """Goods description → a commodity group (raw text kept in ``commodity_raw``)."""
+    v = lookup(raw, lambda t: (match(COMMODITIES, t) or "other",), ["v"], [pl.String()])["v"]
+    return Normalised({"commodity": v, "commodity_raw": raw})
+
+
+def place(raw: pl.Series) -> Normalised:
+    """Free-text place → a gazetteer ``place_id`` (gate, port, airport) when one is named.
+
+    >>> place(pl.Series(["CK Hữu Nghị", "bãi sông"])).columns["place_id"].to_list()
+    ['huu_nghi', None]
+    """
+    v = lookup(raw, lambda t: (resolve_place(t),), ["v"], [pl.String()])["v"]
+    return Normalised({"place_id": v, "place_raw": raw})

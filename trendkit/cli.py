@@ -46,7 +46,7 @@ def _progress(total: int) -> Callable[[str], None]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from trendkit.report import parse_campaign, run_report
+    from trendkit.report import alert_text, parse_campaign, run_report
 
     campaigns = [parse_campaign(c) for c in args.campaign or []]
     result = run_report(
@@ -55,9 +55,7 @@ def _report(args: argparse.Namespace) -> int:
     rows = result.summary["rows"]
     print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
     for alert in result.alerts:
-        from trendkit.report.build import _alert_text
-
-        print(f"  ALERT {_alert_text(alert)}")
+        print(f"  ALERT {alert_text(alert)}")
     print(f"Mở / open: {result.out / 'index.html'}")
     return EXIT_ALERT if args.fail_on_alert and result.alerts else 0
 

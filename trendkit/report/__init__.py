@@ -3,6 +3,6 @@ jinja2 templates with autoescaping render it (``templates/``)."""
 
 from __future__ import annotations
 
-from trendkit.report.build import CampaignSpec, ReportResult, parse_campaign, run_report
+from trendkit.report.build import CampaignSpec, ReportResult, alert_text, parse_campaign, render_index, run_report
 
-__all__ = ["CampaignSpec", "ReportResult", "parse_campaign", "run_report"]
+__all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]

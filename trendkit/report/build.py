@@ -19,8 +19,8 @@ Output folder:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import html
 import json
 import os
 import shutil
@@ -36,7 +36,7 @@ from trendkit.errors import TrendkitInputError
 from trendkit.months import add_months, parse_month
 from trendkit.summary import fmt_num
 
-__all__ = ["CampaignSpec", "ReportResult", "parse_campaign", "run_report"]
+__all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]
 
 #: Breaks and anomalies within this many months of the last month are "new" and raise alerts.
 RECENT_MONTHS = 3
@@ -310,7 +310,7 @@ def _build(
     }
     text = json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True)
     (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
-    (tmp / "index.html").write_text(_index(summary), encoding="utf-8")
+    (tmp / "index.html").write_text(render_index(summary), encoding="utf-8")
     return summary
 
 
@@ -334,51 +334,31 @@ def _chart(cases_p: pl.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def _index(s: dict[str, Any]) -> str:
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>trendkit — báo cáo / report</title>",
-        "<style>body{font:14px sans-serif;max-width:960px;margin:auto;padding:1em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:3px 6px}.alert{color:#b10026}</style></head><body>",
-        f"<h1>Báo cáo xu hướng / trend report{' — DỮ LIỆU MÔ PHỎNG (SYNTHETIC)' if s['synthetic'] else ''}</h1>",
-        f"<p>Dữ liệu / data: {e(s['months'][0])} – {e(s['months'][1])}; "
-        f"{fmt_num(s['rows']['in_report'], 0)} vụ / cases "
-        f"({s['rows']['rejected']} dòng bị loại / rows rejected, see <a href='rejected.csv'>rejected.csv</a>). "
-        f"Generated {e(s['generated_at'])}.</p>",
-        "<h2>Cảnh báo / alerts</h2>",
-    ]
-    if s["alerts"]:
-        parts.append("<ul>" + "".join(f"<li class='alert'>{e(_alert_text(a))}</li>" for a in s["alerts"]) + "</ul>")
-    else:
-        parts.append("<p>Không có cảnh báo mới / no new alerts.</p>")
-    for c in s["campaigns"]:
-        parts.append(
-            f"<h2>Chiến dịch / campaign: {e(c['name'])} ({e(', '.join(c['targets']))}, từ {e(c['start'])})</h2>"
-        )
-        parts.append("<ul>" + "".join(f"<li>{e(t.strip())}</li>" for t in c["text"]) + "</ul>")
-        parts.append(f"<p>WDQ {e(fmt_num(c['wdq'], 2))}; WDD total {e(fmt_num(c['wdd_total'][0]))} "
-                     f"(90% CI {e(fmt_num(c['wdd_total'][1]))} to {e(fmt_num(c['wdd_total'][2]))}).</p>")  # fmt: skip
-    parts.append(
-        "<h2>Điểm thay đổi / detected shifts</h2><table>"
-        "<tr><th>tỉnh / province</th><th>tháng / month</th><th>thay đổi / change</th></tr>"
-    )
-    parts += [
-        f"<tr><td>{e(x['province'])}</td><td>{e(x['month'])}</td><td>{e(fmt_num(100 * x['change_pct']))}%</td></tr>"
-        for x in s["shifts"]
-    ]
-    parts.append("</table><h2>Biểu đồ / chart</h2><img src='chart_national.png' alt='national cases by channel'>")
-    links = "".join(f"<li><a href='{e(m)}'>{e(m)}</a></li>" for m in s["maps"])
-    parts.append(f"<h2>Bản đồ / maps</h2><ul>{links}</ul>")
-    parts.append(
-        "<p>Shifts: change points in each province's monthly cases (Poisson, penalty 3·ln n). Anomalies: "
-        "months outside the 99% forecast interval (fitted without the last 3 months). "
-        "A detected shift is a prompt to look, not a finding.</p>"
-        "</body></html>"
-    )
-    return "\n".join(parts)
+def render_index(summary: dict[str, Any]) -> str:
+    """``index.html`` from the summary, through ``templates/index.html.j2`` (jinja2, autoescaping on).
+
+    Data text is passed as template *values*, never as template source, so a campaign named
+    ``{{7*7}}`` or ``<script>`` is shown as written.
+    """
+    return _templates().get_template("index.html.j2").render(s=summary)
 
 
-def _alert_text(a: dict[str, Any]) -> str:
+@functools.cache
+def _templates() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("trendkit.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = fmt_num
+    env.filters["alert_text"] = alert_text
+    return env
+
+
+def alert_text(a: dict[str, Any]) -> str:
     if a["kind"] == "new_shift":
         return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
     return (

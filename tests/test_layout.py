@@ -1,0 +1,113 @@
+"""The layout's promises: a light import, old import paths kept, lower rooms never import higher ones."""
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import trendkit as tk
+
+PACKAGE = Path(tk.__file__).resolve().parent
+
+HEAVY = ("statsmodels", "folium", "geopandas", "matplotlib")
+
+
+def test_import_trendkit_is_light():
+    code = f"import sys, trendkit; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("old", "name", "new"),
+    [
+        ("trendkit.trends", "campaign_effect", "trendkit.models.campaign"),
+        ("trendkit.trends", "series", "trendkit.models.trend"),
+        ("trendkit.trends", "change_points", "trendkit.models.breaks"),
+        ("trendkit.trends", "forecast", "trendkit.models.forecast"),
+        ("trendkit.displacement", "displacement_scan", "trendkit.models.scan"),
+        ("trendkit.displacement", "wdd", "trendkit.models.measures"),
+        ("trendkit.displacement", "channel_shift", "trendkit.models.channels"),
+        ("trendkit.loader", "load_cases", "trendkit.ingest.loader"),
+        ("trendkit.places", "resolve_province", "trendkit.geo.provinces"),
+        ("trendkit.shapes", "neighbours", "trendkit.geo.shapes"),
+        ("trendkit.gazetteer", "resolve_place", "trendkit.geo.gazetteer"),
+        ("trendkit.synth", "write_sample", "trendkit.synthetic.generate"),
+        ("trendkit.scenario", "Campaign", "trendkit.synthetic.scenario"),
+        ("trendkit.measures", "e_test", "trendkit.models.measures"),
+        ("trendkit.vocab", "CHANNELS", "trendkit.ingest.vocab"),
+        ("trendkit.report", "run_report", "trendkit.report.build"),
+    ],
+)
+def test_old_import_paths_still_resolve(old, name, new):
+    assert getattr(importlib.import_module(old), name) is getattr(importlib.import_module(new), name)
+
+
+def test_old_paths_do_not_hide_the_places_function():
+    import trendkit.places  # noqa: F401  (the old module path)
+
+    assert callable(tk.places) and tk.places("airport").height > 0
+
+
+#: A room may import rooms of a lower rank only (the shared base is rank 0).
+RANK = {"base": 0, "geo": 1, "ingest": 2, "synthetic": 3, "panel": 3, "models": 4, "maps": 5, "report": 6, "cli": 7}
+BASE = {"text", "months", "tet", "errors", "summary", "published", "data"}
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "trendkit" or len(parts) == 1:
+        return None
+    head = parts[1]
+    if head in BASE:
+        return "base"
+    return head if head in RANK else None  # the package itself, _legacy and the old-path modules sit on top
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return found
+
+
+def test_lower_rooms_never_import_higher_ones():
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(("trendkit", *path.relative_to(PACKAGE).with_suffix("").parts))
+        room = _room(module)
+        if room is None:
+            continue
+        for imported in _imports(path):
+            other = _room(imported)
+            if other is not None and RANK[other] > RANK[room]:
+                wrong.append(f"{module} imports {imported}")
+    assert not wrong, wrong
+
+
+def test_the_layering_check_can_fail(tmp_path):
+    bad = tmp_path / "m.py"
+    bad.write_text("from trendkit.models import wdd\n")
+    assert "trendkit.models" in _imports(bad) and RANK[_room("trendkit.models")] > RANK[_room("trendkit.geo.shapes")]
+
+
+def test_report_template_shows_data_text_as_written():
+    from trendkit.report import render_index
+
+    evil = "T{{7*7}}{% if 1 %}x{% endif %}<script>alert(1)</script>"
+    summary = {
+        "synthetic": True, "months": ["2024-01", "2024-12"], "generated_at": "2024-12-31T00:00:00+00:00",
+        "rows": {"in_report": 12, "rejected": 0}, "alerts": [], "maps": [evil], "shifts": [],
+        "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,
+                       "wdd_total": [1.0, 0.0, 2.0]}],
+    }  # fmt: skip
+    page = render_index(summary)
+    assert "T49" not in page and "<script>" not in page
+    assert "T{{7*7}}{% if 1 %}x{% endif %}&lt;script&gt;" in page

@@ -1,5 +1,6 @@
 """Maps: structure of the folium objects, escaping, suppression, offline export, static PNG."""
 
+import html
 import json
 import re
 
@@ -155,3 +156,28 @@ def test_monthly_map_has_a_slider_with_every_month():
     assert payload["labels"][0] == "01/2022" and len(payload["labels"]) == 48
     small = [v[1] for month in payload["data"].values() for v in month.values() if v[1].startswith("&lt;")]
     assert small  # counts of 1-2 are suppressed in the slider too
+
+
+TEMPLATE = "T{{7*7}}{% if true %}x{% endif %}{{ lipsum.__globals__ }}{%"
+
+
+@pytest.fixture(scope="module")
+def scan():
+    from trendkit.models import displacement_scan
+
+    return displacement_scan(PANEL.with_columns(channel=pl.lit("road")), ["Quảng Ninh", "Lạng Sơn"], "2023-07")
+
+
+@pytest.mark.parametrize("kind", ["choropleth", "period", "monthly", "displacement"])
+def test_template_syntax_in_a_title_is_shown_not_run(kind, scan):
+    from trendkit.maps import displacement_map, monthly_map
+
+    make = {
+        "choropleth": lambda: choropleth(VALUES, title=TEMPLATE),
+        "period": lambda: choropleth(VALUES, period=TEMPLATE),
+        "monthly": lambda: monthly_map(PANEL, title=TEMPLATE),
+        "displacement": lambda: displacement_map(scan, title=TEMPLATE),
+    }[kind]
+    page = make().get_root().render()  # a "{%" in the title used to crash the render
+    assert "T49" not in page and "__builtins__" not in page
+    assert "T{{7*7}}{% if true %}x{% endif %}" in html.unescape(page.replace("\\u0026", "&"))  # shown as written

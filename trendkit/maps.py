@@ -80,6 +80,47 @@ class ExportError(RuntimeError):
     """A map cannot be written as asked (e.g. an asset that cannot be inlined offline)."""
 
 
+def _esc(text: str) -> str:
+    """Text from data, safe in folium output: HTML-escaped, and ``{`` ``}`` as character references.
+
+    branca compiles the output of every element's macros again as a Jinja template, so ``{{ … }}``
+    in a name, title or label would run as template code; as ``&#123;`` it is only shown.
+
+    >>> _esc("<b>T{{7*7}}</b>")
+    '&lt;b&gt;T&#123;&#123;7*7&#125;&#125;&lt;/b&gt;'
+    """
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _once(template: str, **values: Any) -> Any:
+    """A map element from a branca macro template whose output is added to the page as text.
+
+    branca's ``MacroElement`` compiles its rendered macros again as templates; this one does not,
+    so values passed here (and shown with ``|e`` or ``|tojson``) can never run as template code.
+    """
+    from branca.element import Element, MacroElement, Template
+
+    class Text(Element):
+        _template = Template("{{ this.text }}")
+
+    class Once(MacroElement):
+        _template = Template(template)
+
+        def render(self, **kwargs: Any) -> None:
+            figure = self.get_root()
+            for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+                macro = self._template.module.__dict__.get(part)
+                if macro is not None:
+                    text = Text()
+                    text.text = macro(self, kwargs)
+                    target.add_child(text, name=f"{self.get_name()}_{part}")
+
+    element = Once()
+    for name, value in values.items():
+        setattr(element, name, value)
+    return element
+
+
 def _shown(value: float | None, suppress_below: float | None, digits: int) -> str:
     if value is None:
         return "không có số liệu / no data"
@@ -111,22 +152,23 @@ def _classes(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[flo
 
 
 def _legend(title: str, rows: list[tuple[str, str]], note: str, corner: str = "bottom:20px;left:10px") -> Any:
-    from branca.element import MacroElement, Template
-
-    items = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-        f'border:1px solid #777;margin-right:6px"></span>{html.escape(label)}</div>'
-        for c, label in rows
-    )
-    body = (
-        f'<div class="trendkit-legend" style="position:absolute;{corner};z-index:1000;'
+    """A legend box; title, labels and note are values, escaped when rendered (see :func:`_once`)."""
+    return _once(
+        "{% macro html(this, kwargs) %}"
+        '<div class="trendkit-legend" style="position:absolute;{{ this.corner }};z-index:1000;'
         "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;"
-        f'max-width:260px"><b>{html.escape(title)}</b>{items}'
-        f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div></div>'
+        'max-width:260px"><b>{{ this.title|e }}</b>'
+        "{% for colour, label in this.rows %}"
+        '<div><span style="display:inline-block;width:14px;height:14px;background:{{ colour|e }};'
+        'border:1px solid #777;margin-right:6px"></span>{{ label|e }}</div>'
+        "{% endfor %}"
+        '<div style="margin-top:4px;color:#555">{{ this.note|e }}</div></div>'
+        "{% endmacro %}",
+        title=title,
+        rows=rows,
+        note=note,
+        corner=corner,
     )
-    element = MacroElement()
-    element._template = Template("{% macro html(this, kwargs) %}" + body + "{% endmacro %}")
-    return element
 
 
 def _palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
@@ -249,15 +291,15 @@ def choropleth(
 
     shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits)
     key = "name"
-    shapes["tip_name"] = [html.escape(n) for n in shapes[key]]
-    shapes["tip_value"] = [html.escape(_shown(v, suppress_below, digits)) for v in shown]
-    shapes["tip_period"] = html.escape(period or "")
+    shapes["tip_name"] = [_esc(n) for n in shapes[key]]
+    shapes["tip_value"] = [_esc(_shown(v, suppress_below, digits)) for v in shown]
+    shapes["tip_period"] = _esc(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
     m = folium.Map(location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=True)
     _trim_assets(m)
     folium.GeoJson(
         shapes[keep],
-        name=html.escape(title),
+        name=_esc(title),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
             "color": "#555",
@@ -267,19 +309,19 @@ def choropleth(
         highlight_function=lambda f: {"weight": 2, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(
             fields=["tip_name", "tip_value", "tip_period"],
-            aliases=["Tỉnh / province", html.escape(title), "Kỳ / period"],
+            aliases=["Tỉnh / province", _esc(title), "Kỳ / period"],
             localize=False,
         ),
     ).add_to(m)
     for row in archipelagos().itertuples():
-        group = folium.FeatureGroup(name=html.escape(row.name))
+        group = folium.FeatureGroup(name=_esc(row.name))
         for pt in row.geometry.geoms:
             folium.CircleMarker([pt.y, pt.x], radius=2, color="#444", fill=True, weight=1).add_to(group)
         label = f"{row.name} ({row.province_2025})"
         folium.Marker(
             [row.label_lat, row.label_lon],
             icon=folium.DivIcon(
-                html=f'<div style="font:11px sans-serif;color:#333;white-space:nowrap">{html.escape(label)}</div>'
+                html=f'<div style="font:11px sans-serif;color:#333;white-space:nowrap">{_esc(label)}</div>'
             ),
         ).add_to(group)
         group.add_to(m)
@@ -315,13 +357,13 @@ def add_places(
     for row in table.iter_rows(named=True):
         ch = row["channel"]
         if ch not in groups:
-            groups[ch] = folium.FeatureGroup(name=html.escape(CHANNEL_LABELS.get(ch, ch)))
+            groups[ch] = folium.FeatureGroup(name=_esc(CHANNEL_LABELS.get(ch, ch)))
         n = counts.get(row["place_id"])
         radius = 4 + (2 * math.sqrt(n) if n else 0)
         popup = (
-            f"<b>{html.escape(row['name'])}</b><br>{html.escape(row['name_en'])}<br>"
-            f"{html.escape(CHANNEL_LABELS.get(ch, ch))} · {html.escape(row['province_2025'])}"
-            + (f"<br>Số vụ / cases: {html.escape(_shown(float(n), suppress_below, 0))}" if n is not None else "")
+            f"<b>{_esc(row['name'])}</b><br>{_esc(row['name_en'])}<br>"
+            f"{_esc(CHANNEL_LABELS.get(ch, ch))} · {_esc(row['province_2025'])}"
+            + (f"<br>Số vụ / cases: {_esc(_shown(float(n), suppress_below, 0))}" if n is not None else "")
         )
         folium.CircleMarker(
             [row["lat"], row["lon"]],
@@ -331,7 +373,7 @@ def add_places(
             fill_opacity=0.8,
             weight=1,
             popup=folium.Popup(popup, max_width=250),
-            tooltip=html.escape(row["name"]),
+            tooltip=_esc(row["name"]),
         ).add_to(groups[ch])
     for group in groups.values():
         group.add_to(m)
@@ -464,7 +506,7 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
         end = centre[province_name(r["province"], layout)]
         weight = 2 + 10 * r["excess"] / biggest
         colour = "#7b3294" if r["significant"] else "#999999"
-        tip = html.escape(
+        tip = _esc(
             f"{r['unit']}: +{fmt_num(r['excess'], 0)} vụ/cases so với dự kiến / vs expected "
             f"({fmt_num(r['expected'], 0)} → {fmt_num(r['observed'], 0)}); q = {fmt_num(r['q_value'], 3)}"
         )
@@ -506,7 +548,6 @@ def monthly_map(
     (quantiles of all monthly values) so colours compare between months. Plain Leaflet and a
     range input: nothing to fetch, works offline.
     """
-    from branca.element import MacroElement, Template
 
     frame = panel.group_by("period", "province").agg(pl.col("cases").sum().cast(pl.Float64))
     months = sorted(frame["period"].unique().to_list())
@@ -529,24 +570,24 @@ def monthly_map(
     by_month: dict[str, dict[str, list[str]]] = {}
     for r in frame.iter_rows(named=True):
         name = names[r["province"]]
-        by_month.setdefault(f"{r['period']:%m/%Y}", {})[html.escape(name)] = [
+        by_month.setdefault(f"{r['period']:%m/%Y}", {})[_esc(name)] = [
             colour(r["cases"]),
-            html.escape(_shown(r["cases"], suppress_below, 0)),
+            _esc(_shown(r["cases"], suppress_below, 0)),
         ]
     labels = [f"{d:%m/%Y}" for d in months]
-    import json
 
-    payload = json.dumps({"labels": labels, "data": by_month}, ensure_ascii=True)
-    script = (
+    # months and values are passed as a value (|tojson), never pasted into the template source
+    element = _once(
         "{% macro html(this, kwargs) %}"
         '<div style="position:absolute;top:10px;left:50px;z-index:1000;background:white;padding:6px 10px;'
         'border:1px solid #999;border-radius:4px;font:12px sans-serif">'
         '<button id="trendkit-play" type="button">▶</button> '
-        f'<input id="trendkit-month" type="range" min="0" max="{len(labels) - 1}" value="{len(labels) - 1}" '
-        'style="width:240px;vertical-align:middle"> <b id="trendkit-label"></b></div>'
+        '<input id="trendkit-month" type="range" min="0" max="{{ this.payload.labels|length - 1 }}" '
+        'value="{{ this.payload.labels|length - 1 }}" style="width:240px;vertical-align:middle"> '
+        '<b id="trendkit-label"></b></div>'
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
-        f"(function() {{ var T = {payload}; var layer = {layer.get_name()};"
+        "(function() { var T = {{ this.payload|tojson }}; var layer = {{ this.layer }};"
         " var input = document.getElementById('trendkit-month'), label = document.getElementById('trendkit-label');"
         " function show(i) { var key = T.labels[i], month = T.data[key] || {}; label.textContent = key;"
         "  layer.eachLayer(function(l) { var d = month[l.feature.properties.tip_name];"
@@ -559,9 +600,9 @@ def monthly_map(
         "  timer = setInterval(function() {"
         "   input.value = (+input.value + 1) % T.labels.length; show(+input.value); }, 700); });"
         " show(+input.value); })();"
-        "{% endmacro %}"
+        "{% endmacro %}",
+        payload={"labels": labels, "data": by_month},
+        layer=layer.get_name(),
     )
-    element = MacroElement()
-    element._template = Template(script)
     m.add_child(element)
     return m

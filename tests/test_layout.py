@@ -105,6 +105,8 @@ def test_report_template_shows_data_text_as_written():
     summary = {
         "synthetic": True, "months": ["2024-01", "2024-12"], "generated_at": "2024-12-31T00:00:00+00:00",
         "rows": {"in_report": 12, "rejected": 0}, "alerts": [], "maps": [evil], "shifts": [],
+        "sources": [{"source_file": evil, "source_sheet": evil, "rows_read": 1, "accepted": 1, "rejected": 0,
+                     "skipped": 0, "note": evil}],
         "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,
                        "wdd_total": [1.0, 0.0, 2.0]}],
     }  # fmt: skip

@@ -99,9 +99,12 @@ def test_xlsx_report_every_field(report_xlsx):
     )
     assert rej["Ngày bắt giữ" if "Ngày bắt giữ" in rej.columns else "Thông tin vụ việc Ngày bắt giữ"][0] == "31/02/2021"
 
-    assert res.skipped.sort("source_row").select("source_row", "kind").rows() == [(10, "blank"), (13, "total")]
+    skipped = res.skipped.sort("source_sheet", "source_row").select("source_sheet", "source_row", "kind").rows()
+    assert skipped == [("Hướng dẫn", 1, "sheet_skipped"), ("Tháng 3", 10, "blank"), ("Tháng 3", 13, "total")]
     f = res.files
-    assert f.filter(pl.col("source_sheet") == "Hướng dẫn")["note"].item() == "no case table found in this sheet"
+    notes = f.filter(pl.col("source_sheet") == "Hướng dẫn").row(0, named=True)
+    assert notes["note"].startswith("sheet skipped: no recognisable header")
+    assert (notes["rows_read"], notes["skipped"]) == (1, 1)  # the note row is counted, not lost
     sheet = f.filter(pl.col("source_sheet") == "Tháng 3").row(0, named=True)
     assert (sheet["rows_read"], sheet["accepted"], sheet["rejected"], sheet["skipped"]) == (8, 4, 2, 2)
 
@@ -258,7 +261,7 @@ def test_empty_folder(tmp_path):
 def test_summary_text_and_html(report_xlsx):
     s = tk.load_cases(report_xlsx).summary()
     text = str(s)
-    assert "8 rows from 1 file(s): 4 accepted, 2 rejected (0 duplicates), 2 skipped" in text
+    assert "9 rows from 1 file(s): 4 accepted, 2 rejected (0 duplicates), 3 skipped" in text  # + the notes sheet
     assert "date_invalid × 1" in text
     assert "<table>" in s._repr_html_() and "LS_2021-03.xlsx" in s._repr_html_()
     assert s.to_frame().height == 2

@@ -50,7 +50,13 @@ def _report(args: argparse.Namespace) -> int:
 
     campaigns = [parse_campaign(c) for c in args.campaign or []]
     result = run_report(
-        args.cases, args.out, since=args.since, layout=args.layout, campaigns=campaigns, progress=_progress(5)
+        args.cases,
+        args.out,
+        since=args.since,
+        layout=args.layout,
+        campaigns=campaigns,
+        sheet=args.sheet,
+        progress=_progress(5),
     )
     rows = result.summary["rows"]
     print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
@@ -77,7 +83,13 @@ def _demo(args: argparse.Namespace) -> int:
         print(wide)
     print(f"\nReport / báo cáo (campaign {DEMO_CAMPAIGN}):")
     report = argparse.Namespace(
-        cases=[str(folder)], out=args.out, since=None, layout="2025", campaign=[DEMO_CAMPAIGN], fail_on_alert=False
+        cases=[str(folder)],
+        out=args.out,
+        since=None,
+        layout="2025",
+        campaign=[DEMO_CAMPAIGN],
+        sheet=None,
+        fail_on_alert=False,
     )
     return _report(report)
 
@@ -118,11 +130,16 @@ def main(argv: list[str] | None = None) -> int:
         help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07'; an optional end month closes "
         "the window its effect is estimated on (repeatable)",
     )
+    report.add_argument(
+        "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
+    )
     report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")
     report.set_defaults(func=_report)
     load = sub.add_parser("load", help="load extracts and print the row accounting")
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
-    load.add_argument("--sheet", default=None, help="only this sheet of each workbook")
+    load.add_argument(
+        "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
+    )
     load.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV file")
     load.set_defaults(func=_load)
     args = parser.parse_args(argv)

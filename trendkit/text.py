@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -40,10 +41,15 @@ _VIETNAMESE_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòó
 _TCVN3_MARKERS = frozenset(
     chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIETNAMESE_LATIN1 and c != 0xD7 and c != 0xF7
 )
-# In TCVN3, bytes 0xC0-0xDD are lower-case toned letters that Latin-1 shows as upper-case
-# accented ones: "TuyÕn" (Tuyến) has no symbol character, but a lower-case letter followed by
-# an upper-case accented letter inside a word never happens in Vietnamese Unicode text.
-_TCVN3_CASE_RE = re.compile(r"[a-z\u00e0-\u00ff][\u00c0-\u00dd]")
+# In TCVN3, bytes 0xC0-0xDD are lower-case toned letters that Latin-1 (or Windows-1258) shows as
+# upper-case accented ones: "TuyÕn" / "TuyƠn" (Tuyến) has no symbol character, but a lower-case
+# letter followed by an upper-case accented letter inside a word never happens in Vietnamese text.
+
+
+def _lower_then_accented_upper(text: str) -> bool:
+    return any(a.islower() and b.isupper() and ord(b) > 0x7F for a, b in itertools.pairwise(text))
+
+
 _SPACE_RE = re.compile(r"\s+")
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 
@@ -57,10 +63,10 @@ def looks_like_tcvn3(text: str, codec: str = "latin-1") -> bool:
 
     >>> looks_like_tcvn3("Qu¶ng Ninh"), looks_like_tcvn3("TuyÕn biÓn"), looks_like_tcvn3("Quảng Ninh")
     (True, True, False)
-    >>> looks_like_tcvn3("CÀ MAU"), looks_like_tcvn3("Café")
-    (False, False)
+    >>> looks_like_tcvn3("CÀ MAU"), looks_like_tcvn3("Café"), looks_like_tcvn3("TuyƠn", "cp1258")
+    (False, False, True)
     """
-    if not any(ch in _TCVN3_MARKERS for ch in text) and not _TCVN3_CASE_RE.search(text):
+    if not any(ch in _TCVN3_MARKERS for ch in text) and not _lower_then_accented_upper(text):
         return False
     try:
         text.encode(codec)

@@ -90,14 +90,19 @@ def _assign(candidates: list[list[str]], user: Mapping[str, str] | None) -> dict
 
 
 def find_header(
-    rows: list[list[str]], user: Mapping[str, str] | None = None, *, fixed_row: int | None = None
+    rows: list[list[str]],
+    user: Mapping[str, str] | None = None,
+    *,
+    codec: str = "latin-1",
+    fixed_row: int | None = None,
 ) -> Header | None:
     """Locate the header in the first rows of a sheet; None when no row names two columns.
 
-    ``user`` maps folded source headers to canonical fields (from ``columns=``);
+    ``user`` maps folded source headers to canonical fields (from ``columns=``); ``codec`` is how
+    the file was decoded, for repairing TCVN3 header text exactly as the cells below it are;
     ``fixed_row`` forces the header row (Parquet column names).
     """
-    rows = [[clean_text(c) if c else "" for c in r] for r in rows]
+    rows = [[clean_text(c, codec) if c else "" for c in r] for r in rows]
     candidates = [fixed_row] if fixed_row is not None else range(len(rows))
     # (score, prefer pairs on a tie, row, n_rows, names, fields)
     best: tuple[int, int, int, int, list[str], dict[int, str]] | None = None
@@ -129,20 +134,29 @@ def find_header(
 
 
 def _is_second_header(top: list[str], bottom: list[str], user: Mapping[str, str] | None) -> bool:
+    """Whether ``bottom`` continues the header in ``top`` (sub-headers, units, merged cells).
+
+    Every filled cell of ``bottom`` must read as header text — the same text as above it (a cell
+    merged down), a canonical header, a "(unit)" under a header, or a sub-header under a group cell
+    merged across — so a first data row is never swallowed into the header. At least one cell must
+    add something (a header, a unit or a sub-header).
+    """
     cells = [c for c in bottom if c.strip()]
     if len({c for c in top if c.strip()}) < 2:  # a title row, merged across or in one cell
         return False
     if not cells or _is_column_number_row(bottom) or any(_looks_like_data(c) for c in cells):
         return False
+    adds = False
     for j, cell in enumerate(bottom):
-        if not cell.strip():
+        above = top[j] if j < len(top) else ""
+        if not cell.strip() or cell == above:
             continue
-        if _PARENS.fullmatch(cell.strip()) or field_for(cell, user) is not None:
-            return True
-        # under a merged group cell: the same text stands over several columns
-        if top[j] and ((j > 0 and top[j - 1] == top[j]) or (j + 1 < len(top) and top[j + 1] == top[j])):
-            return True
-    return False
+        group = bool(above) and ((j > 0 and top[j - 1] == above) or (j + 1 < len(top) and top[j + 1] == above))
+        if field_for(cell, user) is not None or group or (above and _PARENS.fullmatch(cell.strip())):
+            adds = True
+        else:
+            return False
+    return adds
 
 
 def _is_column_number_row(row: list[str]) -> bool:

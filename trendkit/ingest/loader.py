@@ -32,7 +32,7 @@ import polars as pl
 from trendkit.errors import TrendkitInputError
 from trendkit.ingest import fields
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.readers import RawSheet, discover, read_file
+from trendkit.ingest.readers import RawSheet, SheetChoice, discover, read_file
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     OUTCOME_VALUES,
@@ -67,6 +67,8 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 }
 REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "reason", "reason_code")
 SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
+#: trendkit's own column names: a source column with one of these names is renamed "name (2)", never shadows it
+_RESERVED = frozenset(CASE_SCHEMA) | frozenset(REJECTED_COLUMNS) | frozenset(SKIPPED_COLUMNS)
 
 _TOTAL_RE = re.compile(r"^(?:tong cong|tong so|tong|cong|total|sub ?total|luy ke|cong don)(?: |$)")
 _CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
@@ -158,7 +160,7 @@ def load_cases(
     source: Source,
     *,
     columns: Mapping[str, str] | None = None,
-    sheet: str | int | None = None,
+    sheet: SheetChoice = None,
 ) -> LoadResult:
     """Load case extracts (.xlsx, .csv, .parquet) into the canonical case table.
 
@@ -172,7 +174,8 @@ def load_cases(
         ``case_id``, ``detected_on``, ``province``, ``channel``, ``violation``,
         ``commodity_raw``, ``goods_value_vnd``, ``outcome`` and ``place_raw``.
     sheet
-        Only this sheet (name or 0-based index) of each workbook; default every sheet.
+        Only this sheet (a name or 0-based index, or a list of them) of each workbook; default every
+        sheet. A sheet without a case table is skipped, its rows counted with the reason.
 
     Returns
     -------
@@ -202,26 +205,32 @@ def load_cases(
     parts: list[_SheetResult] = []
     key_offset = 0
     for path in discover(list(source) if isinstance(source, list | tuple) else source):
-        sheets = read_file(path, sheet=sheet)
         file_parts = []
-        for raw in sheets:
-            header = find_header(raw.preview(), user, fixed_row=0 if raw.header_given else None)
-            if header is None:
-                file_parts.append(_SheetResult.empty(raw, "no case table found in this sheet"))
-                continue
-            _require(raw, header)
-            result = _normalise(raw, header, key_offset)
+        for raw in read_file(path, sheet=sheet):
+            part = _read_sheet(raw, user, key_offset)
             key_offset += raw.frame.height
-            file_parts.append(result)
+            file_parts.append(part)
         if all(p.cases is None for p in file_parts):
-            raise TrendkitInputError(
-                f"{path.name}: no recognisable header row in the first 40 rows"
-                + (f" of any sheet ({', '.join(str(r.sheet) for r in sheets)})" if len(sheets) > 1 else "")
-                + "; expected headers such as 'Mã vụ việc', 'Ngày phát hiện', 'Tỉnh/TP', 'Tuyến', "
-                "'Trị giá' — map others with columns={'your header': 'detected_on'}"
-            )
+            raise TrendkitInputError("; ".join(f"{p.raw.label}: {p.note}" for p in file_parts))
         parts.extend(file_parts)
     return _combine(parts)
+
+
+_NO_HEADER = (
+    "no recognisable header row in the first 40 rows; expected headers such as 'Mã vụ việc', 'Ngày phát hiện', "
+    "'Tỉnh/TP', 'Tuyến', 'Trị giá' — map others with columns={'your header': 'detected_on'}"
+)
+
+
+def _read_sheet(raw: RawSheet, user: Mapping[str, str], key_offset: int) -> _SheetResult:
+    """One sheet normalised, or skipped whole (with its rows counted) when it holds no case table."""
+    header = find_header(raw.preview(), user, codec=raw.codec, fixed_row=0 if raw.header_given else None)
+    if header is None:
+        return _SheetResult.skipped_sheet(raw, _NO_HEADER)
+    missing = _missing_columns(header)
+    if missing:
+        return _SheetResult.skipped_sheet(raw, missing)
+    return _normalise(raw, header, key_offset)
 
 
 def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
@@ -237,15 +246,17 @@ def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     return user
 
 
-def _require(raw: RawSheet, header: Header) -> None:
+def _missing_columns(header: Header) -> str | None:
+    """Why a table cannot be loaded (no date or no province column), or None."""
     found = set(header.fields.values())
     for need, example in (("detected_on", "Ngày phát hiện"), ("province", "Tỉnh/TP")):
         if need not in found:
             shown = ", ".join(f"'{n}'" for n in header.names if n) or "none"
-            raise TrendkitInputError(
-                f"{raw.label}: the header (row {header.first_row + 1}) has no column for {need} "
+            return (
+                f"the header (row {header.first_row + 1}) has no column for {need} "
                 f"(e.g. '{example}'); found {shown}. Map yours with columns={{'your header': '{need}'}}"
             )
+    return None
 
 
 @dataclass
@@ -259,8 +270,21 @@ class _SheetResult:
     note: str = ""
 
     @classmethod
-    def empty(cls, raw: RawSheet, note: str) -> _SheetResult:
-        return cls(raw, None, None, None, None, 0, note)
+    def skipped_sheet(cls, raw: RawSheet, note: str) -> _SheetResult:
+        """A sheet with no case table: its non-blank rows are counted as skipped, with the reason."""
+        cells = [c for c in raw.frame.columns if c.startswith("c")]
+        filled = (
+            raw.frame.filter(pl.any_horizontal(pl.col(cells).str.strip_chars().ne("").fill_null(False)))
+            if cells
+            else raw.frame.clear()
+        )
+        skipped = filled.select(
+            pl.lit(raw.path.name).alias("source_file"),
+            pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
+            "source_row",
+            pl.lit("sheet_skipped").alias("kind"),
+        )
+        return cls(raw, None, None, None, skipped, skipped.height, note)
 
 
 def _unique_names(header: Header) -> list[str]:
@@ -270,7 +294,7 @@ def _unique_names(header: Header) -> list[str]:
     for j, name in enumerate(header.names):
         base = name or f"cột {get_column_letter(j + 1)}"
         candidate, k = base, 2
-        while candidate in names or candidate in CASE_SCHEMA or candidate.startswith("__"):
+        while candidate in names or candidate in _RESERVED or candidate.startswith("__"):
             candidate, k = f"{base} ({k})", k + 1
         names.append(candidate)
     return names
@@ -389,7 +413,8 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     out["case_id"] = _case_ids(field("case_id"), texts)
     skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null())
 
-    problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in norm.problems]
+    beyond = _beyond_header(raw, header, texts)
+    problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]
     prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
     cases = pl.DataFrame(out).with_columns(
         pl.lit(raw.path.name).alias("source_file"),
@@ -397,12 +422,30 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
         body.get_column("source_row"),
         keys,
     )
-    extras = [names[j] for j in texts if j not in header.fields]
+    extras = [names[j] for j in texts if j not in header.fields and not (raw.fixed_width and j > _last_named(header))]
     cases = pl.concat([cases, original.select(extras)], how="horizontal")
     cases = cases.filter(~skip_mask & ~keys.is_in(prob["__key"].unique().implode()))
     return _SheetResult(
         raw, cases, original, prob, _skipped(raw, header, body, blank, skip_mask), body.height + header.skip
     )
+
+
+def _last_named(header: Header) -> int:
+    return max((j for j, n in enumerate(header.names) if n), default=-1)
+
+
+def _beyond_header(raw: RawSheet, header: Header, texts: dict[int, pl.Series]) -> list[fields.Problem]:
+    """CSV rows with filled fields past the header's last column: rejected, never cut off."""
+    last = _last_named(header)
+    extra = [s.is_not_null() for j, s in texts.items() if j > last]
+    if not raw.fixed_width or not extra:
+        return []
+    mask = pl.DataFrame(extra).select(pl.any_horizontal(pl.all())).to_series() if len(extra) > 1 else extra[0]
+    reason = (
+        f"the row has more fields than the header ({last + 1}); a value probably contains an unquoted "
+        "separator (e.g. 2,5 in a comma-separated file) — put it in quotes or use ';' as the separator"
+    )
+    return [fields.Problem("row", mask, reason, "too_many_fields")]
 
 
 def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series, skip: pl.Series) -> pl.DataFrame:
@@ -480,8 +523,8 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
         {k: v for k, v in CASE_SCHEMA.items() if k in cases.columns}
     )
     skipped = (
-        pl.concat([p.skipped for p in loaded])
-        if loaded
+        pl.concat([p.skipped for p in parts if p.skipped is not None])
+        if parts
         else pl.DataFrame(schema=dict.fromkeys(SKIPPED_COLUMNS, pl.String))
     )
 
@@ -489,7 +532,7 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
     for p in parts:
         f, s = p.raw.path.name, p.raw.sheet
         if p.cases is None:
-            rows.append((f, s, 0, 0, 0, 0, 0, p.note))
+            rows.append((f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"))
             continue
         acc = cases.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s))).height
         rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 
-__all__ = ["SUPPORTED_SUFFIXES", "RawSheet", "discover", "read_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "RawSheet", "SheetChoice", "choose_sheets", "discover", "read_file"]
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".parquet")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -44,6 +45,7 @@ class RawSheet:
     frame: pl.DataFrame
     codec: str = "latin-1"
     header_given: bool = False  # parquet: column names are the header
+    fixed_width: bool = False  # csv: a row with more fields than the header is an error, not a note column
 
     @property
     def label(self) -> str:
@@ -82,7 +84,7 @@ def discover(source: str | Path | list[str | Path]) -> list[Path]:
     return files
 
 
-def read_file(path: Path, *, sheet: str | int | None = None) -> list[RawSheet]:
+def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
     """Read one file into raw sheets. Raises :class:`TrendkitInputError` when it cannot."""
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
@@ -122,7 +124,33 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> list[RawSheet]:
+SheetChoice = str | int | Sequence[str | int] | None
+
+
+def choose_sheets(path: Path, names: list[str], sheet: SheetChoice) -> list[str]:
+    """The sheet names ``sheet`` picks (a name, a 0-based index, or a list of them; None = all).
+
+    >>> choose_sheets(Path("bc.xlsx"), ["T1", "T2", "Ghi chú"], ["T2", 0])
+    ['T2', 'T1']
+    """
+    if sheet is None:
+        return list(names)
+    chosen = []
+    for s in [sheet] if isinstance(sheet, str | int) else sheet:
+        if isinstance(s, int):
+            if not 0 <= s < len(names):
+                raise TrendkitInputError(
+                    f"{path.name}: no sheet number {s}; the workbook has {len(names)} sheet(s): {', '.join(names)}"
+                )
+            chosen.append(names[s])
+        elif s in names:
+            chosen.append(s)
+        else:
+            raise TrendkitInputError(f"{path.name}: no sheet named '{s}'; the workbook has: {', '.join(names)}")
+    return chosen
+
+
+def _read_xlsx(path: Path, sheet: SheetChoice) -> list[RawSheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -133,19 +161,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[RawSheet]:
             f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
             "expected an Excel file saved as .xlsx"
         ) from None
-    names = wb.sheetnames
-    if sheet is None:
-        chosen = names
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            raise TrendkitInputError(
-                f"{path.name}: no sheet number {sheet}; the workbook has {len(names)} sheet(s): {', '.join(names)}"
-            )
-        chosen = [names[sheet]]
-    else:
-        if sheet not in names:
-            raise TrendkitInputError(f"{path.name}: no sheet named '{sheet}'; the workbook has: {', '.join(names)}")
-        chosen = [sheet]
+    chosen = choose_sheets(path, wb.sheetnames, sheet)
     out = []
     for name in chosen:
         ws = wb[name]
@@ -207,26 +223,41 @@ def _read_csv(path: Path) -> RawSheet:
     delimiter = _sniff_delimiter(head_text)
     preview = list(itertools.islice(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), _PREVIEW_ROWS))
     width = max((len(r) for r in preview), default=1)
+    try:
+        frame = _csv_frame(data, delimiter, width)
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise TrendkitInputError(
+                f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
+                "expected comma-, semicolon- or tab-separated text"
+            ) from None
+        # a row further down is wider than the first rows: read every field (the loader rejects
+        # such rows with their reason), never cut them off
+        text = data.decode("utf-8", errors="replace")
+        width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=1)
+        try:
+            frame = _csv_frame(data, delimiter, width)
+        except pl.exceptions.ComputeError as again:
+            raise TrendkitInputError(
+                f"{path.name}: cannot be read as CSV ({str(again).splitlines()[0]}); "
+                "expected comma-, semicolon- or tab-separated text with the same number of fields on every row"
+            ) from None
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
+    return RawSheet(path, None, frame, codec=codec, fixed_width=True)
+
+
+def _csv_frame(data: bytes, delimiter: str, width: int) -> pl.DataFrame:
+    """``width`` String columns ``c0…``; raises polars' ComputeError when a row has more fields."""
     # polars takes its width from the first line; title rows are narrower than the table,
     # so a line of empty fields goes first (and is dropped) to fix the width.
-    sep = delimiter.encode()
-    body = sep * (width - 1) + b"\n" + data
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(body),
-            has_header=False,
-            separator=delimiter,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            new_columns=[f"c{j}" for j in range(width)],
-        ).slice(1)
-    except pl.exceptions.ComputeError as exc:
-        raise TrendkitInputError(
-            f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
-            "expected comma-, semicolon- or tab-separated text"
-        ) from None
-    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
-    return RawSheet(path, None, frame, codec=codec)
+    body = delimiter.encode() * (width - 1) + b"\n" + data
+    return pl.read_csv(
+        io.BytesIO(body),
+        has_header=False,
+        separator=delimiter,
+        infer_schema=False,
+        new_columns=[f"c{j}" for j in range(width)],
+    ).slice(1)
 
 
 def _sniff_delimiter(text: str) -> str:

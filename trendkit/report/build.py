@@ -33,6 +33,7 @@ from typing import Any
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
+from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
 from trendkit.summary import fmt_num
 
@@ -112,6 +113,7 @@ def run_report(
     since: str | None = None,
     layout: str = "2025",
     campaigns: Sequence[CampaignSpec] = (),
+    sheet: SheetChoice = None,
     progress: Callable[[str], None] = lambda _msg: None,
     now: dt.datetime | None = None,
 ) -> ReportResult:
@@ -127,7 +129,9 @@ def run_report(
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        summary = _build(cases, tmp, since=since, layout=layout, campaigns=campaigns, progress=progress, now=now)
+        summary = _build(
+            cases, tmp, since=since, layout=layout, campaigns=campaigns, sheet=sheet, progress=progress, now=now
+        )
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -166,6 +170,7 @@ def _build(
     since: str | None,
     layout: str,
     campaigns: Sequence[CampaignSpec],
+    sheet: SheetChoice,
     progress: Callable[[str], None],
     now: dt.datetime | None,
 ) -> dict[str, Any]:
@@ -188,7 +193,7 @@ def _build(
 
     paths = [Path(p) for p in cases]
     progress("đọc dữ liệu / loading extracts")
-    res = load_cases(paths)
+    res = load_cases(paths, sheet=sheet)
     data = res.cases
     unit = "province" if layout == "2025" else "province_legacy"
     if since:
@@ -302,6 +307,7 @@ def _build(
             "in_report": data.height,
         },
         "rejected_by_reason": dict(sorted(res.rejected.group_by("reason_code").len().iter_rows())),
+        "sources": res.files.to_dicts(),
         "campaigns": campaign_out,
         "shifts": shifts,
         "anomalies": anomalies,

@@ -1,0 +1,113 @@
+"""Regression tests for the adversarial findings: every row counted, values right, errors readable."""
+
+import datetime as dt
+
+import openpyxl
+import polars as pl
+import pytest
+
+import trendkit as tk
+from trendkit.errors import TrendkitInputError
+from trendkit.text import to_tcvn3
+
+
+def _accounted(res, rows):
+    """Every data row is in exactly one of cases, rejected, skipped."""
+    assert res.cases.height + res.rejected.height + res.skipped.height == rows
+    return True
+
+
+def test_first_data_row_is_not_swallowed_into_a_two_row_header(tmp_path):
+    path = tmp_path / "r2.csv"
+    path.write_text(
+        "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến;Ghi chú\n"
+        "A1;;Lạng Sơn;Đường bộ;(chưa xác minh)\n"
+        "A2;12/03/2021;Lạng Sơn;Đường bộ;x\n",
+        encoding="utf-8",
+    )
+    res = tk.load_cases(path)
+    assert res.files["rows_read"].item() == 2 and _accounted(res, 2)
+    assert res.rejected.select("case_id" if "case_id" in res.rejected.columns else "Mã vụ việc").item() == "A1"
+    assert res.rejected["reason_code"].item() == "date_missing"
+
+
+def _workbook(path, sheets):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+CASES = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"], ["A1", "12/03/2021", "Lạng Sơn"], ["A2", "13/03/2021", "Lào Cai"]]
+
+
+def test_a_sheet_without_a_header_is_counted_as_skipped(tmp_path):
+    odd = [["Mã hồ sơ", "Thời điểm", "Nơi"]] + [[f"X{i}", "12/03/2021", "Lạng Sơn"] for i in range(8)]
+    path = _workbook(tmp_path / "two.xlsx", {"Vụ việc": CASES, "Khác": odd})
+    res = tk.load_cases(path)
+    assert _accounted(res, 2 + 9)
+    other = res.files.filter(pl.col("source_sheet") == "Khác").row(0, named=True)
+    assert (other["rows_read"], other["skipped"]) == (9, 9) and "sheet skipped" in other["note"]
+    assert "9 skipped" in str(res.summary())
+    # the user picks the sheet and maps its headers
+    picked = tk.load_cases(path, sheet="Khác", columns={"Thời điểm": "detected_on", "Nơi": "province"})
+    assert picked.cases.height == 8
+
+
+def test_a_summary_sheet_beside_the_cases_is_skipped_not_fatal(tmp_path):
+    summary = [["Tỉnh/TP", "Số vụ", "Trị giá"], ["Lạng Sơn", 1, 5], ["Lào Cai", 1, 7]]
+    res = tk.load_cases(_workbook(tmp_path / "bc.xlsx", {"Vụ việc": CASES, "Tổng hợp": summary}))
+    assert res.cases.height == 2
+    note = res.files.filter(pl.col("source_sheet") == "Tổng hợp")["note"].item()
+    assert "no column for detected_on" in note
+    with pytest.raises(TrendkitInputError, match=r"bc.xlsx \[Tổng hợp\].*no column for detected_on"):
+        tk.load_cases(tmp_path / "bc.xlsx", sheet="Tổng hợp")
+
+
+def test_a_wide_csv_row_late_in_the_file_is_rejected_not_cut(tmp_path):
+    good = "".join(f"A{i},12/03/2021,Lạng Sơn,Đường bộ,5\n" for i in range(60))
+    path = tmp_path / "wide.csv"
+    path.write_text("Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Trị giá\n" + good + "B1,12/03/2021,Lạng Sơn,Đường bộ,2,5\n")
+    res = tk.load_cases(path)
+    assert _accounted(res, 61) and "B1" not in res.cases["case_id"].to_list()
+    bad = res.rejected.row(0, named=True)
+    assert bad["reason_code"] == "too_many_fields" and bad["source_row"] == 62 and "2,5" in bad["reason"]
+    assert res.cases["goods_value_vnd"].max() == 5  # nothing became 2,000,000
+
+
+def test_a_wide_row_within_the_first_rows_is_rejected_too(tmp_path):
+    path = tmp_path / "wide2.csv"
+    path.write_text("Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Trị giá\nB1,12/03/2021,Lạng Sơn,2,5\nB2,12/03/2021,Huế,7\n")
+    res = tk.load_cases(path)
+    assert res.cases["case_id"].to_list() == ["B2"] and res.rejected["reason_code"].to_list() == ["too_many_fields"]
+    assert not any(c.startswith("cột") for c in res.cases.columns)
+
+
+def test_tcvn3_encoded_csv_keeps_its_headers(tmp_path):
+    text = "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến;Trị giá (triệu đồng)\nT1;12/03/2021;Lạng Sơn;Đường biển;15\n"
+    path = tmp_path / "abc.csv"
+    path.write_bytes(to_tcvn3(text).encode("latin-1"))
+    res = tk.load_cases(path)
+    case = res.cases.row(0, named=True)
+    assert (case["province"], case["channel"], case["goods_value_vnd"]) == ("Lạng Sơn", "sea", 15e6)
+
+
+@pytest.mark.parametrize("name", ["reason", "column", "reason_code", "source_file", "kind"])
+def test_source_columns_never_shadow_the_loaders_own(tmp_path, name):
+    path = tmp_path / "s.csv"
+    path.write_text(f"Mã vụ việc;Ngày phát hiện;Tỉnh/TP;{name}\nA1;31/02/2021;Lạng Sơn;theirs\n")
+    res = tk.load_cases(path)
+    rej = res.rejected.row(0, named=True)
+    assert rej["reason_code"] == "date_invalid" and "not a real date" in rej["reason"]
+    assert rej[f"{name} (2)"] == "theirs" and "reason_right" not in res.rejected.columns
+
+
+def test_sheet_can_be_a_list(tmp_path):
+    path = _workbook(tmp_path / "m.xlsx", {"T1": CASES, "T2": CASES, "T3": [["x"]]})
+    res = tk.load_cases(path, sheet=["T1", "T2"])
+    assert set(res.files["source_sheet"]) == {"T1", "T2"}
+    assert dt.date(2021, 3, 12) in res.cases["detected_on"].to_list()

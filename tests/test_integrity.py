@@ -71,7 +71,8 @@ def test_a_summary_sheet_beside_the_cases_is_skipped_not_fatal(tmp_path):
 def test_a_wide_csv_row_late_in_the_file_is_rejected_not_cut(tmp_path):
     good = "".join(f"A{i},12/03/2021,Lạng Sơn,Đường bộ,5\n" for i in range(60))
     path = tmp_path / "wide.csv"
-    path.write_text("Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Trị giá\n" + good + "B1,12/03/2021,Lạng Sơn,Đường bộ,2,5\n")
+    head = "Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Trị giá\n"
+    path.write_text(head + good + "B1,12/03/2021,Lạng Sơn,Đường bộ,2,5\n")
     res = tk.load_cases(path)
     assert _accounted(res, 61) and "B1" not in res.cases["case_id"].to_list()
     bad = res.rejected.row(0, named=True)

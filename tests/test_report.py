@@ -82,28 +82,110 @@ def test_bad_input_leaves_the_previous_report_untouched(report, tmp_path):
     assert not [p for p in out.parent.iterdir() if ".building-" in p.name]
 
 
+def _building(out: Path) -> list[Path]:
+    home = out.parent / f".{out.name}.reports"
+    return [p for p in home.iterdir() if p.name.startswith(".building-")] if home.exists() else []
+
+
+def _start(out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "trendkit.cli", "report", "--cases", str(SAMPLE), "--out", str(out),
+         "--campaign", CAMPAIGN], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_for_build(out: Path, proc: subprocess.Popen) -> None:
+    deadline = time.time() + 120
+    while time.time() < deadline and not _building(out) and proc.poll() is None:
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
 def test_a_killed_run_leaves_the_previous_report_complete(report):
     out, _ = report
     before = _digest(out)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trendkit.cli", "report", "--cases", str(SAMPLE), "--out", str(out),
-         "--campaign", CAMPAIGN], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.time() + 120
-    while time.time() < deadline and not [p for p in out.parent.iterdir() if ".building-" in p.name]:
-        time.sleep(0.05)
-    time.sleep(1.0)  # well inside the build
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert _digest(out) == before
-    # the killed run's build folder is removed by a later run once it is a day old
-    from trendkit.report.build import _remove_stale
+    killed = 0
+    for delay in (0.0, 0.3, 0.8, 1.5, 2.5, 4.0):  # loading, models, maps, writing
+        proc = _start(out)
+        _wait_for_build(out, proc)
+        time.sleep(delay)
+        if proc.poll() is not None:  # finished before the kill: a new complete report, keep it as the reference
+            before = _digest(out)
+            continue
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        killed += 1
+        assert _digest(out) == before, delay  # at every instant a complete report is in place
+    assert killed >= 3
+    assert _building(out)  # the killed runs left their build folder ...
+    again = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", CAMPAIGN)
+    assert again.returncode == 0, again.stderr
+    assert not _building(out)  # ... which the next run removed
+    assert not [p for p in out.parent.iterdir() if ".link-" in p.name or ".old-" in p.name]
 
-    left = [p for p in out.parent.iterdir() if ".building-" in p.name]
-    assert left
-    os.utime(left[0], (time.time() - 2 * 86400, time.time() - 2 * 86400))
-    _remove_stale(out)
-    assert not left[0].exists() and out.exists()
+
+def test_concurrent_runs_on_one_out_do_not_race(report):
+    out, _ = report
+    first = _start(out)
+    _wait_for_build(out, first)
+    second = _run("report", "--cases", str(SAMPLE), "--out", str(out))
+    assert second.returncode == 2 and "another trendkit report is being written there" in second.stderr
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+
+
+def test_report_folders_keep_ordinary_permissions(report):
+    out, _ = report
+    assert out.is_symlink() and (out / ".trendkit-report").is_file()
+    assert out.resolve().stat().st_mode & 0o777 == 0o777 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("kind", ["user_folder", "input_folder", "inside_input", "file", "foreign_link"])
+def test_out_that_trendkit_does_not_own_is_refused(tmp_path, kind):
+    home = tmp_path / "home"
+    (home / "photos").mkdir(parents=True)
+    (home / "thesis.docx").write_bytes(b"years of work")
+    (home / "photos" / "a.jpg").write_bytes(b"jpg")
+    cases = tmp_path / "extracts"
+    cases.mkdir()
+    (cases / "SYNTHETIC_x.csv").write_bytes((SAMPLE / "SYNTHETIC_trich_xuat_2022-01_2025-09.csv").read_bytes())
+    out = {
+        "user_folder": home,
+        "input_folder": cases,
+        "inside_input": cases / "report",
+        "file": home / "thesis.docx",
+        "foreign_link": tmp_path / "link",
+    }[kind]
+    if kind == "foreign_link":
+        out.symlink_to(home)
+    before = _tree(tmp_path)
+    res = _run("report", "--cases", str(cases), "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    message = [line for line in res.stderr.splitlines() if line.startswith("trendkit: ")]
+    assert len(message) == 1 and "nothing was changed" in message[0] and "Traceback" not in res.stderr
+    assert _tree(tmp_path) == before  # byte for byte, nothing moved, nothing added
+
+
+def test_an_empty_folder_or_an_old_report_is_taken_over(tmp_path, report):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _run("report", "--cases", str(SAMPLE), "--out", str(empty)).returncode == 0
+    assert empty.is_symlink() and (empty / "index.html").is_file()
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("index.html", "summary.json", "rejected.csv", "map_cases.html", "chart_national.png"):
+        (old / name).write_bytes((report[0] / name).read_bytes())
+    assert _run("report", "--cases", str(SAMPLE), "--out", str(old), "--keep", "1").returncode == 0
+    assert old.is_symlink() and len([p for p in (tmp_path / ".old.reports").iterdir()]) == 1
 
 
 def test_fail_on_alert(tmp_path):

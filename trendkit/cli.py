@@ -56,6 +56,7 @@ def _report(args: argparse.Namespace) -> int:
         layout=args.layout,
         campaigns=campaigns,
         sheet=args.sheet,
+        keep=args.keep,
         progress=_progress(5),
     )
     rows = result.summary["rows"]
@@ -89,6 +90,7 @@ def _demo(args: argparse.Namespace) -> int:
         layout="2025",
         campaign=[DEMO_CAMPAIGN],
         sheet=None,
+        keep=3,
         fail_on_alert=False,
     )
     return _report(report)
@@ -120,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         "The report is built beside DIR and moved into place only when complete.",
     )
     report.add_argument("--cases", nargs="+", required=True, metavar="PATH", help="extract files or folders")
-    report.add_argument("--out", required=True, metavar="DIR", help="report folder (replaced on success)")
+    report.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="report link (made and replaced by trendkit only; a folder it did not make is refused)",
+    )
     report.add_argument("--since", metavar="YYYY-MM", help="only cases detected from this month on")
     report.add_argument("--layout", choices=("2025", "legacy"), default="2025", help="province layout (default 2025)")
     report.add_argument(
@@ -133,13 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument(
         "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
     )
+    report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
     report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")
     report.set_defaults(func=_report)
     load = sub.add_parser("load", help="load extracts and print the row accounting")
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
-    load.add_argument(
-        "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
-    )
+    load.add_argument("--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)")
     load.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV file")
     load.set_defaults(func=_load)
     args = parser.parse_args(argv)

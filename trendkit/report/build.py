@@ -22,9 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ import polars as pl
 from trendkit.errors import TrendkitInputError
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
+from trendkit.report.publish import lock, new_build, publish, refuse_unsafe_out
 from trendkit.summary import fmt_num
 
 __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]
@@ -114,53 +113,37 @@ def run_report(
     layout: str = "2025",
     campaigns: Sequence[CampaignSpec] = (),
     sheet: SheetChoice = None,
+    keep: int = 24,
     progress: Callable[[str], None] = lambda _msg: None,
     now: dt.datetime | None = None,
 ) -> ReportResult:
-    """Build the report for ``cases`` into ``out`` (replaced only on success).
+    """Build the report for ``cases`` and publish it at ``out`` only when complete.
+
+    ``out`` becomes a link to the newest report; the last ``keep`` reports stay beside it (see
+    :mod:`trendkit.report.publish`). trendkit refuses an ``out`` it does not own.
 
     Raises
     ------
     TrendkitInputError
-        Unreadable inputs, unknown provinces in a campaign, or too little data.
+        Unreadable inputs, unknown provinces in a campaign, too little data, an ``out`` that
+        trendkit may not replace, or another run writing the same ``out``.
     """
     out = Path(out)
+    inputs = [Path(c) for c in cases]
+    refuse_unsafe_out(out, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        summary = _build(
-            cases, tmp, since=since, layout=layout, campaigns=campaigns, sheet=sheet, progress=progress, now=now
-        )
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with lock(out):
+        refuse_unsafe_out(out, inputs)  # again, now that no other run can change it
+        build = new_build(out, now)
+        try:
+            summary = _build(
+                inputs, build, since=since, layout=layout, campaigns=campaigns, sheet=sheet, progress=progress, now=now
+            )
+            publish(build, out, keep=keep)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
     return ReportResult(out, summary)
-
-
-#: A build folder older than this was left by a killed run (a live run takes seconds to minutes).
-STALE_SECONDS = 24 * 3600
-
-
-def _remove_stale(out: Path) -> None:
-    """Remove build folders that killed runs left beside ``out`` more than a day ago."""
-    import time
-
-    for old in out.parent.glob(f".{out.name}.building-*"):
-        if time.time() - old.stat().st_mtime > STALE_SECONDS:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` in place of ``out``: the old folder is moved aside first, then removed."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-    new.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _build(

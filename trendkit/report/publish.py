@@ -1,0 +1,166 @@
+"""Publishing a report folder safely: only where trendkit owns it, atomically, one run at a time.
+
+``--out DIR`` is a symbolic link that trendkit owns, pointing at the newest complete report in the
+history folder beside it::
+
+    DIR -> .DIR.reports/20251202T060000-1234/     (the report a reader opens)
+    .DIR.reports/20251102T060000-987/             (the previous ones, up to ``keep``)
+    .DIR.reports/.building-20251202T060000-1234/  (while a run writes; renamed when complete)
+    .DIR.lock                                     (held while a run works on DIR)
+
+Each report folder carries the marker file :data:`MARKER`. The link is switched with one
+``rename``, so at every instant ``DIR`` is a complete report (the old one or the new one); a
+killed run leaves only a ``.building-*`` folder, which the next run removes. trendkit refuses
+(with :class:`~trendkit.errors.TrendkitInputError`, touching nothing) an ``--out`` that is a
+file, a folder it did not make, a link it did not make, or a path that is, or contains, an input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from trendkit.errors import TrendkitInputError
+
+__all__ = ["MARKER", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
+
+#: The file that marks a folder as a trendkit report (so trendkit may replace it).
+MARKER = ".trendkit-report"
+#: Files a trendkit report writes: a folder holding only these (and summary.json) is a report
+#: from before the marker existed.
+_REPORT_FILES = ("index.html", "summary.json", "rejected.csv", "map_*.html", "chart_*.png", "*.png")
+
+
+def history_dir(out: Path) -> Path:
+    """The folder beside ``out`` that holds its report folders."""
+    return out.parent / f".{out.name}.reports"
+
+
+def _is_old_report(folder: Path) -> bool:
+    entries = list(folder.iterdir())
+    return (folder / "summary.json").is_file() and all(
+        e.is_file() and any(e.match(p) for p in _REPORT_FILES) for e in entries
+    )
+
+
+def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
+    """Raise :class:`TrendkitInputError` unless trendkit may write its report at ``out``.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "thesis.docx").write_text("mine")
+    4
+    >>> try:
+    ...     refuse_unsafe_out(d, [])
+    ... except TrendkitInputError as exc:
+    ...     print(str(exc).split(": ", 1)[1].split(";")[0])
+    the folder exists and was not made by trendkit (it holds thesis.docx)
+    """
+    target = out.absolute()
+    for item in inputs:
+        src = Path(item).absolute()
+        if target == src or src.is_relative_to(target) or target.is_relative_to(src):
+            raise TrendkitInputError(
+                f"--out {out}: it is, contains or lies inside the input {item}; choose a folder outside the "
+                "inputs, nothing was changed"
+            )
+    if out.is_symlink():
+        link = Path(os.readlink(out))
+        home = history_dir(out)
+        if (out.parent / link).parent.resolve() != home.resolve() or not (out.parent / link / MARKER).is_file():
+            raise TrendkitInputError(
+                f"--out {out}: a link trendkit did not make (to {link}); choose another path, nothing was changed"
+            )
+    elif out.is_file():
+        raise TrendkitInputError(f"--out {out}: this is a file, not a report folder; nothing was changed")
+    elif out.is_dir():
+        entries = sorted(e.name for e in out.iterdir())
+        if entries and not (out / MARKER).is_file() and not _is_old_report(out):
+            shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
+            raise TrendkitInputError(
+                f"--out {out}: the folder exists and was not made by trendkit (it holds {shown}); "
+                "choose a new or empty folder, nothing was changed"
+            )
+    elif out.exists():
+        raise TrendkitInputError(f"--out {out}: not a folder; nothing was changed")
+
+
+@contextlib.contextmanager
+def lock(out: Path) -> Iterator[None]:
+    """Hold ``.OUT.lock`` beside ``out`` while a run works on it; a second run exits with a clear message."""
+    path = out.parent / f".{out.name}.lock"
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise TrendkitInputError(
+                f"--out {out}: another trendkit report is being written there ({holder}); try again when it ends"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _mode(out: Path) -> int:
+    """The previous report's permissions, else what the umask gives a new folder (0755 under 022)."""
+    if out.exists():
+        return out.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def new_build(out: Path, now: dt.datetime | None = None) -> Path:
+    """Remove build folders that killed runs left (call under :func:`lock`) and make a new one."""
+    home = history_dir(out)
+    home.mkdir(parents=True, exist_ok=True)
+    for stale in home.glob(".building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
+    build = home / f".building-{stamp}-{os.getpid()}"
+    build.mkdir()
+    build.chmod(_mode(out))
+    return build
+
+
+def publish(build: Path, out: Path, keep: int = 24) -> Path:
+    """Make the complete ``build`` the report at ``out`` with one atomic rename; keep ``keep`` reports.
+
+    Returns the report's folder in the history.
+    """
+    (build / MARKER).write_text("made by trendkit report; trendkit may replace this folder\n", encoding="utf-8")
+    final = build.with_name(build.name.removeprefix(".building-"))
+    build.rename(final)
+    if out.is_dir() and not out.is_symlink():  # an empty folder, or a report from before the history layout
+        if any(out.iterdir()):
+            made = dt.datetime.fromtimestamp(out.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S")
+            out.rename(final.with_name(f"{made}-previous"))
+        else:
+            out.rmdir()
+    link = out.parent / f".{out.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(final.relative_to(out.parent))
+    link.rename(out)  # atomic: readers see the old report or the new one, never neither
+    _prune(final.parent, keep, current=final)
+    return final
+
+
+def _prune(home: Path, keep: int, current: Path) -> None:
+    folders = (p for p in home.iterdir() if p.is_dir() and not p.name.startswith("."))
+    reports = sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))  # oldest first
+    for old in reports[: max(0, len(reports) - max(keep, 1))]:
+        if old != current and ((old / MARKER).is_file() or _is_old_report(old)):
+            shutil.rmtree(old, ignore_errors=True)

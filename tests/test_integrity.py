@@ -112,3 +112,38 @@ def test_sheet_can_be_a_list(tmp_path):
     res = tk.load_cases(path, sheet=["T1", "T2"])
     assert set(res.files["source_sheet"]) == {"T1", "T2"}
     assert dt.date(2021, 3, 12) in res.cases["detected_on"].to_list()
+
+
+BORDER = ["Biên giới", "Tuyến biên giới", "Cửa khẩu biên giới", "Đường biên", "biên giới đất liền"]
+
+
+@pytest.mark.parametrize("word", BORDER)
+def test_border_words_are_road_not_sea(word):
+    from trendkit.ingest.vocab import CHANNELS, match
+
+    assert match(CHANNELS, word) == "road"
+    assert match(CHANNELS, f"Hàng lậu qua {word.lower()}") == "road"
+
+
+def test_every_channel_word_in_both_spellings():
+    from trendkit.ingest.vocab import CHANNELS, _keys, match
+    from trendkit.text import fold
+
+    meanings: dict[str, set[str]] = {}
+    for canonical, words in CHANNELS.items():
+        for w in words:
+            meanings.setdefault(fold(w), set()).add(canonical)
+    for canonical, words in CHANNELS.items():
+        for w in words:
+            assert match(CHANNELS, w) == canonical, w  # as written, with diacritics
+            assert match(CHANNELS, w.upper()) == canonical, w
+            plain = fold(w)
+            expected = canonical if meanings[plain] == {canonical} else None  # "duong bien": border or sea
+            assert match(CHANNELS, plain) == expected, plain
+    assert _keys("Đường biển")[0] == _keys("Đường biên")[0]  # they do fold to the same key
+
+
+def test_a_border_case_is_loaded_as_road(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến\nA1;12/03/2021;Lạng Sơn;Tuyến biên giới\n")
+    assert tk.load_cases(path).cases["channel"].to_list() == ["road"]

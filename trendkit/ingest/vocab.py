@@ -15,10 +15,11 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from trendkit.text import fold
+from trendkit.text import strip_diacritics
 
 __all__ = [
     "CHANNELS",
@@ -35,7 +36,21 @@ __all__ = [
 Table = Mapping[str, Sequence[str]]
 
 CHANNELS: Table = {
-    "road": ["đường bộ", "bộ", "tuyến bộ", "biên giới đất liền", "đất liền", "road", "land", "truck"],
+    "road": [
+        "đường bộ",
+        "bộ",
+        "tuyến bộ",
+        "biên giới đất liền",
+        "đất liền",
+        "biên giới",
+        "tuyến biên giới",
+        "cửa khẩu biên giới",
+        "đường biên",
+        "đường biên giới",
+        "road",
+        "land",
+        "truck",
+    ],
     "sea": ["đường biển", "biển", "tuyến biển", "cảng biển", "đường thủy", "sea", "maritime", "seaport", "port"],
     "air": ["đường hàng không", "hàng không", "đường không", "sân bay", "air", "airport", "air cargo"],
     "rail": ["đường sắt", "ga liên vận", "tàu hỏa", "rail", "railway", "train"],
@@ -216,19 +231,44 @@ HEADERS: Table = {
 }
 
 
+def _keys(text: str) -> tuple[str, str]:
+    """The folded key (:func:`trendkit.text.fold`) and the same key with its diacritics kept, aligned
+    character for character, so a match found on one can be checked on the other.
+
+    >>> _keys("Tuyến Biên-giới")
+    ('tuyen bien gioi', 'tuyến biên giới')
+    """
+    folded, accented = [], []
+    for ch in unicodedata.normalize("NFC", text).lower():
+        base = strip_diacritics(ch)
+        keep = len(base) == 1 and (base.isascii() and base.isalnum())
+        folded.append(base if keep else " ")
+        accented.append(ch if keep else " ")
+    return " ".join("".join(folded).split()), " ".join("".join(accented).split())
+
+
+def _agrees(text_acc: str, text_fold: str, alias_acc: str, alias_fold: str) -> bool:
+    """A folded match counts only when the accents agree: the text or the alias was typed without
+    them, or they are the same ("biên" is not "biển")."""
+    return text_acc == text_fold or alias_acc == alias_fold or text_acc == alias_acc
+
+
+Aliases = dict[str, list[tuple[str, str]]]  # folded key -> (canonical, accented alias) for each alias
+
+
 @cache
-def _compiled(table_id: int) -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
-    table = _TABLES[table_id]
-    exact: dict[str, str] = {}
-    words: list[tuple[str, str]] = []
-    for canonical, aliases in table.items():
-        for alias in (canonical.replace("_", " "), *aliases):
-            key = fold(alias)
-            exact.setdefault(key, canonical)
-            words.append((key, canonical))
-    words.sort(key=lambda kv: -len(kv[0]))
-    patterns = [(re.compile(rf"(?:^| ){re.escape(k)}(?: |$)"), c) for k, c in words]
-    return exact, patterns
+def _compiled(table_id: int) -> tuple[Aliases, list[tuple[re.Pattern[str], str]]]:
+    aliases: Aliases = {}
+    for canonical, words in _TABLES[table_id].items():
+        for alias in (canonical.replace("_", " "), *words):
+            key, acc = _keys(alias)
+            aliases.setdefault(key, []).append((canonical, acc))
+    keys = sorted(aliases, key=len, reverse=True)
+    return aliases, [(re.compile(rf"(?:^| )({re.escape(k)})(?: |$)"), k) for k in keys]
+
+
+def _pick(candidates: list[tuple[str, str]], text_acc: str, key: str) -> set[str]:
+    return {c for c, alias_acc in candidates if _agrees(text_acc, key, alias_acc, key)}
 
 
 _TABLES: dict[int, Table] = {}
@@ -237,18 +277,28 @@ _TABLES: dict[int, Table] = {}
 def match(table: Table, text: str, *, contains: bool = True) -> str | None:
     """The canonical value for ``text`` in ``table``, or ``None`` when nothing matches.
 
-    With ``contains=False`` only whole-text matches count (used for headers, where
-    "Ngày" must not capture "Ngày nhập kho").
+    Matching ignores case and punctuation, and ignores diacritics only where they cannot change
+    the meaning: text typed without diacritics matches any alias, but "Biên giới" (border) never
+    matches "biển" (sea); text without diacritics that could mean either ("duong bien": đường biên,
+    the border, or đường biển, the sea) matches nothing rather than a guess. With ``contains=False``
+    only whole-text matches count (used for headers,
+    where "Ngày" must not capture "Ngày nhập kho").
+
+    >>> match(CHANNELS, "Tuyến biên giới"), match(CHANNELS, "Đường biển"), match(CHANNELS, "duong bien")
+    ('road', 'sea', None)
     """
     _TABLES.setdefault(id(table), table)
-    exact, patterns = _compiled(id(table))
-    key = fold(text)
+    aliases, patterns = _compiled(id(table))
+    key, acc = _keys(text)
     if not key:
         return None
-    if key in exact:
-        return exact[key]
-    if contains:
-        for pattern, canonical in patterns:
-            if pattern.search(key):
-                return canonical
-    return None
+    found = _pick(aliases.get(key, []), acc, key)
+    if not found and contains:
+        for pattern, alias_key in patterns:
+            for m in pattern.finditer(key):
+                found = _pick(aliases[alias_key], acc[m.start(1) : m.end(1)], alias_key)
+                if found:
+                    break
+            if found:
+                break
+    return found.pop() if len(found) == 1 else None  # two meanings: ambiguous, not guessed

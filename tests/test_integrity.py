@@ -147,3 +147,53 @@ def test_a_border_case_is_loaded_as_road(tmp_path):
     path = tmp_path / "b.csv"
     path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến\nA1;12/03/2021;Lạng Sơn;Tuyến biên giới\n")
     assert tk.load_cases(path).cases["channel"].to_list() == ["road"]
+
+
+def _extract(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Ghi chú\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def test_files_with_one_name_in_two_folders_are_counted_apart(tmp_path):
+    a = _extract(tmp_path / "2021" / "T3.csv", [f"A{i};12/03/2021;Huế;x" for i in range(11)])
+    b = _extract(tmp_path / "2022" / "T3.csv", [f"B{i};12/03/2022;Huế;x" for i in range(9)])
+    res = tk.load_cases([a, b])
+    assert sorted(res.files["source_file"]) == ["2021/T3.csv", "2022/T3.csv"]
+    assert "read 20 rows from 2 file(s): 20 accepted" in str(res.summary())
+    assert res.files["accepted"].to_list() == [11, 9]
+
+
+def test_a_later_month_wins_in_natural_order(tmp_path):
+    _extract(tmp_path / "BC_T9.csv", ["A1;12/09/2021;Huế;bản gốc / original"])
+    _extract(tmp_path / "BC_T10.csv", ["A1;12/09/2021;Huế;đính chính / correction"])
+    res = tk.load_cases(tmp_path)
+    assert res.files["source_file"].to_list() == ["BC_T9.csv", "BC_T10.csv"]
+    assert res.cases["Ghi chú"].to_list() == ["đính chính / correction"]
+    assert "natural name order" in str(res.summary())
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "value"),
+    [("1.234.567 đ", "(triệu đồng)", 1234567.0), ("1.234.567 VND", "(triệu đồng)", 1234567.0),
+     ("15", "(triệu đồng)", 15e6), ("2 tỷ", "(triệu đồng)", 2e9)],
+)  # fmt: skip
+def test_a_unit_in_the_cell_wins_over_the_columns(tmp_path, cell, unit, value):
+    path = tmp_path / "v.csv"
+    path.write_text(f"Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá {unit}\nA1;12/03/2021;Huế;{cell}\n")
+    assert tk.load_cases(path).cases["goods_value_vnd"].to_list() == [value]
+
+
+def test_non_finite_values_are_rejected(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá\nA1;12/03/2021;Huế;1e400\nA2;12/03/2021;Huế;5\n")
+    res = tk.load_cases(path)
+    assert res.cases["case_id"].to_list() == ["A2"] and res.rejected["reason_code"].to_list() == ["value_invalid"]
+    pq = tmp_path / "v.parquet"
+    pl.DataFrame({
+        "case_id": ["P1", "P2", "P3", "P4"], "detected_on": [dt.date(2021, 3, 12)] * 4, "province": ["Huế"] * 4,
+        "goods_value_vnd": [float("nan"), float("inf"), -float("inf"), 7.0],
+    }).write_parquet(pq)  # fmt: skip
+    res = tk.load_cases(pq)
+    assert res.cases["case_id"].to_list() == ["P4"]
+    assert res.rejected["reason_code"].to_list() == ["value_invalid"] * 3 and "finite" in res.rejected["reason"][0]

@@ -169,6 +169,14 @@ def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = N
         problems.append(
             Problem(
                 "goods_value_vnd",
+                (num.is_nan() | num.is_infinite()).fill_null(False),
+                "the value is not a finite number (NaN or infinity); expected a value of goods in đồng",
+                "value_invalid",
+            )
+        )
+        problems.append(
+            Problem(
+                "goods_value_vnd",
                 num < 0,
                 "the value is negative; expected a value of goods of 0 or more",
                 "value_invalid",

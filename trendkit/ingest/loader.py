@@ -10,7 +10,7 @@ Every data row of every file ends up in exactly one of three places:
 
 Duplicate case ids: when the same ``case_id`` appears more than once (in one file or in
 several), the **last** occurrence in load order wins — files are loaded in the order given,
-folders in file-name order, so a later monthly extract corrects an earlier one — and every
+folders in natural file-name order (T9 before T10), so a later monthly extract corrects an earlier one — and every
 earlier occurrence goes to ``rejected`` with ``reason_code == "duplicate"`` and the file and
 row that superseded it.
 
@@ -24,7 +24,7 @@ import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +32,7 @@ import polars as pl
 from trendkit.errors import TrendkitInputError
 from trendkit.ingest import fields
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.readers import RawSheet, SheetChoice, discover, read_file
+from trendkit.ingest.readers import RawSheet, SheetChoice, discover, read_file, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     OUTCOME_VALUES,
@@ -92,7 +92,9 @@ class LoadSummary:
         t = self.files.select(pl.col("rows_read", "accepted", "rejected", "skipped", "duplicates").sum()).row(0)
         lines = [
             f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
-            f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped"
+            f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped",
+            "  Thứ tự / order: files in natural name order (T9 before T10); for a case id seen twice the later "
+            "file wins",
         ]
         for r in self.files.iter_rows(named=True):
             where = r["source_file"] + (f" [{r['source_sheet']}]" if r["source_sheet"] else "")
@@ -168,7 +170,7 @@ def load_cases(
     ----------
     source
         A file, a list of files, or a folder (every .xlsx/.xlsm/.csv/.tsv/.txt/.parquet in
-        it, in name order).
+        it, in natural name order: T9 before T10).
     columns
         Extra header mappings, ``{"their header": "canonical_name"}``; canonical names are
         ``case_id``, ``detected_on``, ``province``, ``channel``, ``violation``,
@@ -204,9 +206,11 @@ def load_cases(
     user = _user_columns(columns)
     parts: list[_SheetResult] = []
     key_offset = 0
-    for path in discover(list(source) if isinstance(source, list | tuple) else source):
+    paths = discover(list(source) if isinstance(source, list | tuple) else source)
+    for path, name in zip(paths, source_names(paths), strict=True):
         file_parts = []
         for raw in read_file(path, sheet=sheet):
+            raw = replace(raw, name=name)
             part = _read_sheet(raw, user, key_offset)
             key_offset += raw.frame.height
             file_parts.append(part)
@@ -279,7 +283,7 @@ class _SheetResult:
             else raw.frame.clear()
         )
         skipped = filled.select(
-            pl.lit(raw.path.name).alias("source_file"),
+            pl.lit(raw.source).alias("source_file"),
             pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
             "source_row",
             pl.lit("sheet_skipped").alias("kind"),
@@ -417,7 +421,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]
     prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
     cases = pl.DataFrame(out).with_columns(
-        pl.lit(raw.path.name).alias("source_file"),
+        pl.lit(raw.source).alias("source_file"),
         pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
         body.get_column("source_row"),
         keys,
@@ -461,7 +465,7 @@ def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series
         )
         skipped = pl.concat([numbers, skipped])
     return skipped.with_columns(
-        pl.lit(raw.path.name).alias("source_file"), pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet")
+        pl.lit(raw.source).alias("source_file"), pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet")
     ).select(SKIPPED_COLUMNS)
 
 
@@ -472,7 +476,7 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
     originals = pl.concat(
         [
             p.original.with_columns(
-                pl.lit(p.raw.path.name).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
+                pl.lit(p.raw.source).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
             )
             for p in loaded
         ],
@@ -530,7 +534,7 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
 
     rows = []
     for p in parts:
-        f, s = p.raw.path.name, p.raw.sheet
+        f, s = p.raw.source, p.raw.sheet
         if p.cases is None:
             rows.append((f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"))
             continue

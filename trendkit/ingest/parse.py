@@ -17,6 +17,7 @@ expected, ready to go into a rejected row's ``reason``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from trendkit.text import fold, strip_diacritics
@@ -60,7 +61,10 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
     """
     s = text.strip().replace("\u00a0", "").replace(" ", "")
     if _SCIENTIFIC.match(s):
-        return float(s), None
+        value = float(s)
+        if not math.isfinite(value):
+            return None, f"'{text}' is too large to be a number of đồng"
+        return value, None
     if not _NUMBER_RE.match(s):
         return None, f"'{text}' is not a number; expected digits such as 1.234.567 or 12,5"
     sign = -1.0 if s.startswith("-") else 1.0
@@ -91,12 +95,14 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
 def parse_amount(text: str, unit: float = 1.0) -> tuple[float | None, str | None]:
     """An amount of money in VND: "12,5 tỷ", "350 triệu", "2 tỷ 300 triệu", "1.234.567 đ".
 
-    ``unit`` is the column's unit (1e6 for a "(triệu đồng)" column); a magnitude word in
-    the cell itself takes precedence over it. A bare number after a magnitude word
+    ``unit`` is the column's unit (1e6 for a "(triệu đồng)" column); a unit written in the cell
+    itself (a magnitude word, or "đ"/"đồng"/"VND") takes precedence over it. A bare number after a magnitude word
     ("12 tỷ 5") is ambiguous and rejected.
 
     >>> parse_amount("12,5 tỷ đồng")[0], parse_amount("350 triệu")[0], parse_amount("15", unit=1e6)[0]
     (12500000000.0, 350000000.0, 15000000.0)
+    >>> parse_amount("1.234.567 đ", unit=1e6)[0]  # the cell says đồng: the column's millions do not apply
+    1234567.0
     >>> parse_amount("-5")[1]
     "'-5' is negative; expected a value of goods of 0 or more"
     """
@@ -104,7 +110,9 @@ def parse_amount(text: str, unit: float = 1.0) -> tuple[float | None, str | None
     if problem is None and value is not None:
         total = value * unit
     else:
-        key = _CURRENCY_SUFFIX.sub("", _fold_keep_digits(text))
+        folded = _fold_keep_digits(text)
+        key = _CURRENCY_SUFFIX.sub("", folded)
+        bare = 1.0 if key != folded else unit  # "… đ": a bare number is in đồng whatever the column says
         if not _AMOUNT_FULL.fullmatch(key):
             return None, (f"'{text}' is not an amount; expected e.g. 1.234.567, 12,5 tỷ, 350 triệu or 2 tỷ 300 triệu")
         total = 0.0
@@ -115,7 +123,7 @@ def parse_amount(text: str, unit: float = 1.0) -> tuple[float | None, str | None
                 return None, problem
             if not word and i > 0:
                 return None, f"'{text}' is ambiguous: a bare number follows a magnitude word"
-            total += number * (UNIT_WORDS[word] if word else unit)
+            total += number * (UNIT_WORDS[word] if word else bare)
     if total < 0:
         return None, f"'{text}' is negative; expected a value of goods of 0 or more"
     return total, None

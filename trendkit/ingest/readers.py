@@ -15,6 +15,8 @@ import csv
 import datetime as dt
 import io
 import itertools
+import os
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +26,16 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 
-__all__ = ["SUPPORTED_SUFFIXES", "RawSheet", "SheetChoice", "choose_sheets", "discover", "read_file"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "RawSheet",
+    "SheetChoice",
+    "choose_sheets",
+    "discover",
+    "natural_key",
+    "read_file",
+    "source_names",
+]
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".parquet")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,16 +56,49 @@ class RawSheet:
     frame: pl.DataFrame
     codec: str = "latin-1"
     header_given: bool = False  # parquet: column names are the header
+    name: str = ""  # how rows name their file (source_file): the file name, or more of its path when two share it
     fixed_width: bool = False  # csv: a row with more fields than the header is an error, not a note column
 
     @property
     def label(self) -> str:
-        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+        return f"{self.source} [{self.sheet}]" if self.sheet else self.source
+
+    @property
+    def source(self) -> str:
+        return self.name or self.path.name
 
     def preview(self, n: int = _PREVIEW_ROWS) -> list[list[str]]:
         cols = [c for c in self.frame.columns if c.startswith("c")]
         head = self.frame.head(n).select(cols)
         return [["" if v is None else v for v in row] for row in head.iter_rows()]
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(path: Path) -> list[tuple[int, int | str]]:
+    """Sort key that reads numbers as numbers: BC_T9 before BC_T10 (so a later month's file wins).
+
+    >>> [p.name for p in sorted([Path("BC_T10.csv"), Path("BC_T9.csv"), Path("BC_T2.csv")], key=natural_key)]
+    ['BC_T2.csv', 'BC_T9.csv', 'BC_T10.csv']
+    """
+    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGITS.split(path.name) if part]
+
+
+def source_names(paths: Sequence[Path]) -> list[str]:
+    """How rows name each file: its name, or its path from the folders' common parent when two
+    files share a name (``2021/T3.csv`` and ``2022/T3.csv``), so no two files are counted as one.
+
+    >>> source_names([Path("x/2021/T3.csv"), Path("x/2022/T3.csv"), Path("x/2022/T4.csv")])
+    ['2021/T3.csv', '2022/T3.csv', 'T4.csv']
+    """
+    names = [p.name for p in paths]
+    clash = {n for n in names if names.count(n) > 1}
+    if not clash:
+        return names
+    absolute = [p.absolute() for p in paths]
+    root = Path(os.path.commonpath([p.parent for p in absolute]))
+    return [p.relative_to(root).as_posix() if p.name in clash else p.name for p in absolute]
 
 
 def discover(source: str | Path | list[str | Path]) -> list[Path]:
@@ -67,9 +111,12 @@ def discover(source: str | Path | list[str | Path]) -> list[Path]:
         path = Path(item)
         if path.is_dir():
             found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
+                (
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
+                ),
+                key=natural_key,
             )
             if not found:
                 raise TrendkitInputError(

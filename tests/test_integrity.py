@@ -197,3 +197,22 @@ def test_non_finite_values_are_rejected(tmp_path):
     res = tk.load_cases(pq)
     assert res.cases["case_id"].to_list() == ["P4"]
     assert res.rejected["reason_code"].to_list() == ["value_invalid"] * 3 and "finite" in res.rejected["reason"][0]
+
+
+@pytest.mark.parametrize("day", ["12/03/1999", "31/12/9999", "01/01/2031"])
+def test_implausible_dates_are_rejected_at_load(tmp_path, day):
+    path = _extract(tmp_path / "d.csv", [f"A1;{day};Huế;x", "A2;12/03/2021;Huế;x"])
+    res = tk.load_cases(path, date_range=("2000-01-01", "2027-12-31"))
+    assert res.cases["case_id"].to_list() == ["A2"]
+    bad = res.rejected.row(0, named=True)
+    assert bad["reason_code"] == "date_out_of_range" and day in bad["reason"] and bad["source_row"] == 2
+    assert tk.load_cases(path, date_range=("1990-01-01", "9999-12-31")).cases.height == 2  # configurable
+
+
+def test_a_stray_old_year_does_not_break_change_points():
+    from trendkit.models import change_points
+
+    months = [dt.date(2012 + (i // 12), i % 12 + 1, 1) for i in range(14 * 12)]
+    cases = [6, 6, 6] + [0] * (10 * 12 - 3) + [40] * (4 * 12)  # stray old rows, years of nothing, real data
+    cp = change_points(pl.DataFrame({"period": months, "cases": cases}))
+    assert cp.to_frame().height >= 2

@@ -16,50 +16,38 @@ datetime.date(2021, 2, 12)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import polars as pl
 
-__all__ = ["TET_DATES", "in_tet_window", "tet_date", "tet_window_share"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "in_tet_window", "tet_date", "tet_window_share"]
 
-#: First day of the lunar year (Mùng 1 Tết) in Vietnam.
-TET_DATES: dict[int, dt.date] = {
-    y: dt.date.fromisoformat(d)
-    for y, d in {
-        2010: "2010-02-14",
-        2011: "2011-02-03",
-        2012: "2012-01-23",
-        2013: "2013-02-10",
-        2014: "2014-01-31",
-        2015: "2015-02-19",
-        2016: "2016-02-08",
-        2017: "2017-01-28",
-        2018: "2018-02-16",
-        2019: "2019-02-05",
-        2020: "2020-01-25",
-        2021: "2021-02-12",
-        2022: "2022-02-01",
-        2023: "2023-01-22",
-        2024: "2024-02-10",
-        2025: "2025-01-29",
-        2026: "2026-02-17",
-        2027: "2027-02-06",
-        2028: "2028-01-26",
-        2029: "2029-02-13",
-        2030: "2030-02-03",
-    }.items()
-}
+#: Years :func:`tet_date` knows (those of the lunisolar tables in ``holidays``).
+FIRST_YEAR, LAST_YEAR = 1901, 2100
 
 #: Days before Tết counted as the pre-Tết peak (about six weeks: from early December's
 #: "cao điểm" campaigns to the eve of Tết).
 DEFAULT_WINDOW_DAYS = 42
 
 
+@functools.cache
 def tet_date(year: int) -> dt.date:
-    """The first day of Tết in ``year`` (2010–2030)."""
-    try:
-        return TET_DATES[year]
-    except KeyError:
-        raise ValueError(f"no Tết date for {year}; trendkit knows {min(TET_DATES)}–{max(TET_DATES)}") from None
+    """The first day of Tết (Mùng 1 Tết) in Vietnam in ``year``, for any year 1901–2100.
+
+    From the Vietnamese lunisolar calendar (UTC+7) of the maintained ``holidays`` package, which
+    differs from the Chinese calendar in some years (1985, 2007, 2030, …).
+
+    >>> tet_date(2024), tet_date(2030), tet_date(2031)
+    (datetime.date(2024, 2, 10), datetime.date(2030, 2, 2), datetime.date(2031, 1, 23))
+    """
+    import holidays
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"no Tết date for {year}; trendkit knows {FIRST_YEAR}–{LAST_YEAR}")
+    found = holidays.country_holidays("VN", years=year, language="en_US").get_named("Lunar New Year", lookup="exact")
+    if len(found) != 1:  # pragma: no cover - would mean the holidays package changed its names
+        raise RuntimeError(f"the holidays package gave {found} as Tết {year}; expected one date")
+    return found[0]
 
 
 def in_tet_window(day: dt.date, days: int = DEFAULT_WINDOW_DAYS) -> bool:

@@ -40,6 +40,7 @@ __all__ = [
     "lookup",
     "outcome",
     "place",
+    "plausible_dates",
     "province",
     "violation",
 ]
@@ -81,14 +82,27 @@ def lookup(
     return pl.DataFrame(cols)
 
 
-def detected_on(raw: pl.Series) -> Normalised:
-    """Day-first dates, ISO dates and Excel serials → Date; empty and impossible dates are problems.
+def plausible_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The default window of detection dates: 1 January 2000 to the end of next year.
 
-    >>> r = detected_on(pl.Series(["12/03/2021", "31/02/2021", None]))
-    >>> r.columns["detected_on"].to_list()[0], [p.code for p in r.problems]
-    (datetime.date(2021, 3, 12), ['date_missing', 'date_invalid'])
+    >>> plausible_dates(dt.date(2026, 11, 30))
+    (datetime.date(2000, 1, 1), datetime.date(2027, 12, 31))
     """
+    today = today or dt.date.today()
+    return dt.date(2000, 1, 1), dt.date(today.year + 1, 12, 31)
+
+
+def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -> Normalised:
+    """Day-first dates, ISO dates and Excel serials → Date; empty, impossible and implausible dates
+    (outside ``window``, default :func:`plausible_dates`) are problems, never guessed.
+
+    >>> r = detected_on(pl.Series(["12/03/2021", "31/02/2021", None, "31/12/9999"]))
+    >>> r.columns["detected_on"].to_list()[0], [p.code for p in r.problems if p.rows.any()]
+    (datetime.date(2021, 3, 12), ['date_missing', 'date_invalid', 'date_out_of_range'])
+    """
+    first, last = window or plausible_dates()
     d = lookup(raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
+    outside = ((d["v"] < first) | (d["v"] > last)).fill_null(False)
     return Normalised(
         {"detected_on": d["v"]},
         [
@@ -99,6 +113,13 @@ def detected_on(raw: pl.Series) -> Normalised:
                 "date_missing",
             ),
             Problem("detected_on", d["e"].is_not_null(), d["e"], "date_invalid"),
+            Problem(
+                "detected_on",
+                outside,
+                "'" + raw + f"' is outside the plausible dates {first:%d/%m/%Y}–{last:%d/%m/%Y}; check the year "
+                "(a typo?), or widen date_range=",
+                "date_out_of_range",
+            ),
         ],
     )
 

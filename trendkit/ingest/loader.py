@@ -20,6 +20,7 @@ province spellings, not a million), then joined back, so large extracts load qui
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -163,6 +164,7 @@ def load_cases(
     *,
     columns: Mapping[str, str] | None = None,
     sheet: SheetChoice = None,
+    date_range: tuple[dt.date | str, dt.date | str] | None = None,
 ) -> LoadResult:
     """Load case extracts (.xlsx, .csv, .parquet) into the canonical case table.
 
@@ -178,6 +180,10 @@ def load_cases(
     sheet
         Only this sheet (a name or 0-based index, or a list of them) of each workbook; default every
         sheet. A sheet without a case table is skipped, its rows counted with the reason.
+
+    date_range
+        Plausible detection dates ``(first, last)`` (dates or ISO strings); rows outside are rejected
+        as ``date_out_of_range``. Default: 1 January 2000 to the end of next year.
 
     Returns
     -------
@@ -204,6 +210,7 @@ def load_cases(
     (3, 'Ngày phát hiện', 'date_invalid')
     """
     user = _user_columns(columns)
+    window = _window(date_range)
     parts: list[_SheetResult] = []
     key_offset = 0
     paths = discover(list(source) if isinstance(source, list | tuple) else source)
@@ -211,7 +218,7 @@ def load_cases(
         file_parts = []
         for raw in read_file(path, sheet=sheet):
             raw = replace(raw, name=name)
-            part = _read_sheet(raw, user, key_offset)
+            part = _read_sheet(raw, user, key_offset, window)
             key_offset += raw.frame.height
             file_parts.append(part)
         if all(p.cases is None for p in file_parts):
@@ -226,7 +233,9 @@ _NO_HEADER = (
 )
 
 
-def _read_sheet(raw: RawSheet, user: Mapping[str, str], key_offset: int) -> _SheetResult:
+def _read_sheet(
+    raw: RawSheet, user: Mapping[str, str], key_offset: int, window: tuple[dt.date, dt.date]
+) -> _SheetResult:
     """One sheet normalised, or skipped whole (with its rows counted) when it holds no case table."""
     header = find_header(raw.preview(), user, codec=raw.codec, fixed_row=0 if raw.header_given else None)
     if header is None:
@@ -234,7 +243,17 @@ def _read_sheet(raw: RawSheet, user: Mapping[str, str], key_offset: int) -> _She
     missing = _missing_columns(header)
     if missing:
         return _SheetResult.skipped_sheet(raw, missing)
-    return _normalise(raw, header, key_offset)
+    return _normalise(raw, header, key_offset, window)
+
+
+def _window(date_range: tuple[dt.date | str, dt.date | str] | None) -> tuple[dt.date, dt.date]:
+    if date_range is None:
+        return fields.plausible_dates()
+    try:
+        first, last = (d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in date_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"date_range={date_range!r}: expected (first, last) as dates or 'YYYY-MM-DD'") from None
+    return first, last
 
 
 def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
@@ -349,10 +368,10 @@ def _case_ids(cid: pl.Series, texts: dict[int, pl.Series]) -> pl.Series:
 
 
 def _normalise_fields(
-    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None
+    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None, window: tuple[dt.date, dt.date]
 ) -> fields.Normalised:
     """Every canonical field's normaliser, composed: the output columns and all problems."""
-    when = fields.detected_on(field("detected_on"))
+    when = fields.detected_on(field("detected_on"), window)
     unit = header.units.get(next((j for j, f in header.fields.items() if f == "goods_value_vnd"), -1), 1.0)
     parts = [
         when,
@@ -396,7 +415,7 @@ def _problem_table(
     return pl.concat(frames).sort("__key", "__pos").drop("__pos")
 
 
-def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
+def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.date, dt.date]) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
     width = len(header.names)
@@ -412,7 +431,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int) -> _SheetResult:
 
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
     numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
-    norm = _normalise_fields(field, header, numeric)
+    norm = _normalise_fields(field, header, numeric, window)
     out = dict(norm.columns)
     out["case_id"] = _case_ids(field("case_id"), texts)
     skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null())

@@ -148,7 +148,7 @@ def change_points(
     for a, b in itertools.pairwise(edges):
         lvl = float(y[a:b].sum() / f[a:b].sum())
         rows.append(
-            (periods[a], periods[b - 1], b - a, float(y[a:b].sum()), lvl, None if prev is None else lvl / prev - 1)
+            (periods[a], periods[b - 1], b - a, float(y[a:b].sum()), lvl, None if not prev else lvl / prev - 1)
         )
         prev = lvl
     segments = pl.DataFrame(

@@ -216,3 +216,26 @@ def test_a_stray_old_year_does_not_break_change_points():
     cases = [6, 6, 6] + [0] * (10 * 12 - 3) + [40] * (4 * 12)  # stray old rows, years of nothing, real data
     cp = change_points(pl.DataFrame({"period": months, "cases": cases}))
     assert cp.to_frame().height >= 2
+
+
+def test_corrupt_xml_inside_an_xlsx_names_the_file(tmp_path):
+    import zipfile
+
+    good = _workbook(tmp_path / "good.xlsx", {"Vụ việc": CASES})
+    bad = tmp_path / "hỏng.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(TrendkitInputError, match=r"hỏng.xlsx: not a readable .xlsx workbook"):
+        tk.load_cases(bad)
+
+
+def test_parquet_with_nested_binary_and_duration_columns(tmp_path):
+    path = tmp_path / "odd.parquet"
+    pl.DataFrame({
+        "case_id": ["P1"], "detected_on": [dt.date(2021, 3, 12)], "province": ["Huế"],
+        "tags": [["a", "b"]], "blob": [b"\x00\x01"], "took": [dt.timedelta(hours=2)],
+    }).write_parquet(path)  # fmt: skip
+    res = tk.load_cases(path)
+    assert res.cases.height == 1 and res.cases["tags"].item() is not None

@@ -181,3 +181,10 @@ def test_template_syntax_in_a_title_is_shown_not_run(kind, scan):
     page = make().get_root().render()  # a "{%" in the title used to crash the render
     assert "T49" not in page and "__builtins__" not in page
     assert "T{{7*7}}{% if true %}x{% endif %}" in html.unescape(page.replace("\\u0026", "&"))  # shown as written
+
+
+def test_legend_never_shows_an_exact_small_count():
+    values = pl.DataFrame({"province": ["Lạng Sơn", "Lào Cai", "Cao Bằng", "Huế"], "value": [1.0, 2.0, 40.0, 90.0]})
+    page = choropleth(values, scheme="fixed", bins=[2, 50, 100]).get_root().render()
+    legend = page[page.index("trendkit-legend") :]
+    assert "&lt;3</div>" in legend and "1 – 2" not in legend and "&lt;3 – 50" in legend

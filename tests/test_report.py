@@ -222,3 +222,41 @@ def test_legacy_layout_and_since(tmp_path):
     # after the merger a record naming "Lào Cai" may mean Yên Bái too: the legacy report leaves it out
     assert summary["rows"]["in_report"] < summary["rows"]["accepted"]
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
+
+
+def _strict_json(path: Path):
+    def refuse(name):
+        raise ValueError(f"{path.name}: {name} is not JSON")
+
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_shared_outputs_are_strict_json_minimal_and_relative(tmp_path):
+    out = tmp_path / "r"
+    evil = "T{{7*7}}<b>"
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "HUE:Huế:2024-07:2024-09",
+               "--campaign", f"{evil}:Quảng Ninh+Lạng Sơn:2023-07:2024-06")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    summary = _strict_json(out / "summary.json")  # an interval that cannot be computed is null, not NaN
+    assert all(not Path(i["file"]).is_absolute() and str(tmp_path) not in i["file"] for i in summary["inputs"])
+    assert str(ROOT) not in (out / "summary.json").read_text(encoding="utf-8")
+    raw = (out / "rejected.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    header = raw[3:].decode("utf-8").splitlines()[0].split(",")
+    assert header == ["source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code"]
+    page = (out / "index.html").read_text(encoding="utf-8") + (out / "map_displacement_t_7_7_b.html").read_text()
+    assert "T49" not in page and "<b>" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_campaign_on_a_province_without_cases_is_bad_input(tmp_path):
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(tmp_path / "r"), "--campaign", "X:Sơn La:2023-07")
+    assert res.returncode == 2 and "no cases for Sơn La" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_small_counts_never_show_in_alert_text():
+    from trendkit.report import alert_text
+    from trendkit.summary import suppress
+
+    text = alert_text({"kind": "anomaly", "province": "Huế", "month": "2025-12", "cases": suppress(1),
+                       "lower": 4.0, "upper": 20.0})  # fmt: skip
+    assert "<3 vụ / cases" in text and " 1 " not in text

@@ -100,7 +100,9 @@ def _load(args: argparse.Namespace) -> int:
     res = load_cases([Path(p) for p in args.paths], sheet=args.sheet)
     print(res.summary())
     if args.rejected:
-        res.rejected.write_csv(args.rejected)
+        from trendkit.export import write_csv
+
+        write_csv(res.rejected, args.rejected)
         print(f"rejected rows written to {args.rejected}")
     return 0
 

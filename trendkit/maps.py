@@ -183,7 +183,14 @@ def _palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
 
 
 def _classified(
-    values: pl.DataFrame, value: str, layout: Layout, scheme: Scheme, k: int, bins: Sequence[float] | None, digits: int
+    values: pl.DataFrame,
+    value: str,
+    layout: Layout,
+    scheme: Scheme,
+    k: int,
+    bins: Sequence[float] | None,
+    digits: int,
+    suppress_below: float | None = None,
 ) -> tuple[Any, list[tuple[str, str]], list[float | None]]:
     """Province shapes with ``value`` and ``colour`` columns, the legend rows (colour, label), and
     each shape's value as a list (None for no data)."""
@@ -204,7 +211,8 @@ def _classified(
     shapes["colour"] = [colour(v) for v in shown]
     rows, lower = [], min(present) if present else 0
     for upper, c in zip(bounds, colours, strict=True):
-        rows.append((c, f"{fmt_num(lower, digits)} – {fmt_num(upper, digits)}"))
+        low, high = _shown(lower, suppress_below, digits), _shown(upper, suppress_below, digits)
+        rows.append((c, low if low == high else f"{low} – {high}"))  # "<3", never an exact small count
         lower = upper
     rows.append((_NO_DATA, "không có số liệu / no data"))
     return shapes, rows, shown
@@ -221,6 +229,7 @@ def static_choropleth(
     k: int = 5,
     bins: Sequence[float] | None = None,
     digits: int = 0,
+    suppress_below: float | None = 3,
     dpi: int = 150,
 ) -> Path:
     """The same choropleth as a PNG (geopandas + matplotlib) for printed reports."""
@@ -232,7 +241,7 @@ def static_choropleth(
 
     from trendkit.geo.shapes import archipelagos
 
-    shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits)
+    shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
     fig, ax = plt.subplots(figsize=(7, 9))
     shapes.plot(ax=ax, color=shapes["colour"], edgecolor="#555", linewidth=0.3)
     for row in archipelagos().itertuples():
@@ -289,7 +298,7 @@ def choropleth(
 
     from trendkit.geo.shapes import archipelagos
 
-    shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits)
+    shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
     key = "name"
     shapes["tip_name"] = [_esc(n) for n in shapes[key]]
     shapes["tip_value"] = [_esc(_shown(v, suppress_below, digits)) for v in shown]
@@ -508,7 +517,7 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
         colour = "#7b3294" if r["significant"] else "#999999"
         tip = _esc(
             f"{r['unit']}: +{fmt_num(r['excess'], 0)} vụ/cases so với dự kiến / vs expected "
-            f"({fmt_num(r['expected'], 0)} → {fmt_num(r['observed'], 0)}); q = {fmt_num(r['q_value'], 3)}"
+            f"({fmt_num(r['expected'], 0)} → {_shown(r['observed'], 3, 0)}); q = {fmt_num(r['q_value'], 3)}"
         )
         folium.PolyLine([origin, end], color=colour, weight=weight, opacity=0.8,
                         dash_array=None if r["significant"] else "6 6", tooltip=tip).add_to(group)  # fmt: skip

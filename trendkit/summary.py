@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-__all__ = ["Summary", "fmt_ci", "fmt_num", "fmt_p"]
+__all__ = ["SUPPRESS_BELOW", "Summary", "fmt_ci", "fmt_num", "fmt_p", "suppress"]
+
+#: Counts from 1 to this minus one are shown as "<3" in everything trendkit shares (small-cell suppression).
+SUPPRESS_BELOW = 3
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,14 @@ def fmt_p(p: float | None) -> str:
 def fmt_ci(low: float | None, high: float | None, level: float, digits: int = 1) -> str:
     """'95% CI −196 to −40' style, with Vietnamese number formatting."""
     return f"{round(level * 100):d}% CI {fmt_num(low, digits)} to {fmt_num(high, digits)}"
+
+
+def suppress(count: float | None, below: float = SUPPRESS_BELOW) -> float | str | None:
+    """A count as shared outputs may show it: "<3" for a count from 1 to 2, else the count.
+
+    >>> suppress(1), suppress(0), suppress(17)
+    ('<3', 0, 17)
+    """
+    if count is not None and 0 < count < below:
+        return f"<{fmt_num(below, 0)}"
+    return count

@@ -66,7 +66,7 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
 }
-REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "reason", "reason_code")
+REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code")
 SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
 #: trendkit's own column names: a source column with one of these names is renamed "name (2)", never shadows it
 _RESERVED = frozenset(CASE_SCHEMA) | frozenset(REJECTED_COLUMNS) | frozenset(SKIPPED_COLUMNS)
@@ -415,6 +415,25 @@ def _problem_table(
     return pl.concat(frames).sort("__key", "__pos").drop("__pos")
 
 
+def _with_values(prob: pl.DataFrame, original: pl.DataFrame) -> pl.DataFrame:
+    """Each problem with the raw text of the cell it is about (``value``), so a row can be fixed
+    from the rejected table alone."""
+    parts = []
+    for (column,), part in prob.group_by("column", maintain_order=True):
+        if column in original.columns:
+            cells = original.select("__key", pl.col(column).alias("value"))
+            part = part.join(cells, on="__key", how="left", maintain_order="left")
+        else:
+            part = part.with_columns(pl.lit(None, dtype=pl.String).alias("value"))
+        parts.append(part)
+    out = (
+        pl.concat(parts).sort("__key", maintain_order=True)
+        if parts
+        else prob.with_columns(value=pl.lit(None, pl.String))
+    )
+    return out.select("__key", "column", pl.col("value").cast(pl.String), "reason", "reason_code")
+
+
 def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.date, dt.date]) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
@@ -439,6 +458,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.
     beyond = _beyond_header(raw, header, texts)
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]
     prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
+    prob = _with_values(prob, original)
     cases = pl.DataFrame(out).with_columns(
         pl.lit(raw.source).alias("source_file"),
         pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
@@ -522,6 +542,7 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
                     {
                         "__key": dup_keys,
                         "column": pl.repeat("case_id", dup.height, eager=True),
+                        "value": dup["case_id"],
                         "reason": dup.select(
                             pl.format(
                                 "duplicate case_id '{}': superseded by {} row {} (the last occurrence is kept)",
@@ -538,7 +559,10 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
         cases = cases.filter(~pl.col("__key").is_in(dup_keys.implode()))
 
     grouped = problems.group_by("__key", maintain_order=True).agg(
-        pl.col("column").str.join(", "), pl.col("reason").str.join("; "), pl.col("reason_code").first()
+        pl.col("column").str.join(", "),
+        pl.col("value").str.join(" | "),
+        pl.col("reason").str.join("; "),
+        pl.col("reason_code").first(),
     )
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))

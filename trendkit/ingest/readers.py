@@ -203,7 +203,8 @@ def _read_xlsx(path: Path, sheet: SheetChoice) -> list[RawSheet]:
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # SyntaxError: xml.etree's ParseError, for corrupt XML inside a valid zip
         raise TrendkitInputError(
             f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
             "expected an Excel file saved as .xlsx"
@@ -325,6 +326,14 @@ def _sniff_delimiter(text: str) -> str:
 # --- Parquet -------------------------------------------------------------------------------
 
 
+def _as_text(s: pl.Series) -> pl.Series:
+    """A column as text: cast when polars can; lists, structs, binary and durations as Python shows them."""
+    try:
+        return s.cast(pl.String)
+    except (pl.exceptions.PolarsError, TypeError, ValueError):
+        return pl.Series(s.name, [None if v is None else str(v) for v in s.to_list()], dtype=pl.String)
+
+
 def _read_parquet(path: Path) -> RawSheet:
     try:
         df = pl.read_parquet(path)
@@ -347,7 +356,7 @@ def _read_parquet(path: Path) -> RawSheet:
         elif dtype == pl.Datetime or dtype == pl.Date:
             text = s.dt.strftime("%Y-%m-%d").alias(f"c{j}")
         else:
-            text = s.cast(pl.String).alias(f"c{j}")
+            text = _as_text(s).alias(f"c{j}")
         cols.append(text)
     body = pl.DataFrame(cols)
     head = pl.DataFrame(header, schema={k: pl.String for k in header})

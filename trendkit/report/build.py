@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,10 +32,12 @@ from typing import Any
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
+from trendkit.export import write_csv
+from trendkit.ingest.loader import REJECTED_COLUMNS
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
 from trendkit.report.publish import lock, new_build, publish, refuse_unsafe_out
-from trendkit.summary import fmt_num
+from trendkit.summary import fmt_num, suppress
 
 __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]
 
@@ -184,7 +187,9 @@ def _build(
     data = data.filter(pl.col(unit).is_not_null())
     if data.height == 0:
         raise TrendkitInputError("no accepted cases" + (f" since {since}" if since else "") + "; nothing to report")
-    res.rejected.write_csv(tmp / "rejected.csv")
+    # shared with the report: only what is needed to fix the row, never the row's other (personal) columns;
+    # the full rejected table stays with `trendkit load --rejected`
+    write_csv(res.rejected.select(REJECTED_COLUMNS), tmp / "rejected.csv")
     cases_p = panel(data, by=(unit, "channel")).rename({unit: "province"})
     prov_p = panel(data, by=(unit,)).rename({unit: "province"})
     months = sorted(prov_p["period"].unique().to_list())
@@ -213,7 +218,7 @@ def _build(
             continue
         fc = forecast(s, holdout=RECENT_MONTHS, horizon=3, level=ANOMALY_LEVEL)
         for r in fc.anomalies.iter_rows(named=True):
-            item = {"province": province, "month": f"{r['period']:%Y-%m}", "cases": r["cases"],
+            item = {"province": province, "month": f"{r['period']:%Y-%m}", "cases": suppress(r["cases"]),
                     "lower": round(r["lower"], 2), "upper": round(r["upper"], 2)}  # fmt: skip
             anomalies.append(item)
             if r["period"] == last:
@@ -233,9 +238,19 @@ def _build(
                 f"the data cover {first:%Y-%m} to {last:%Y-%m}"
             )
         after = min(12, len(months) - months.index(start))
-        eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end)
-        scan = displacement_scan(cases_p, targets, c.start, after=after)
-        meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout)
+        present = set(prov_p["province"].unique().to_list())
+        absent = [t for t in targets if t not in present]
+        if absent:
+            raise TrendkitInputError(
+                f"--campaign {c.name}: no cases for {', '.join(absent)} in the data; a campaign needs cases in "
+                "its provinces before and after it starts"
+            )
+        try:
+            eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end)
+            scan = displacement_scan(cases_p, targets, c.start, after=after)
+            meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout)
+        except ValueError as exc:  # the models' own checks on windows and units
+            raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
         name = f"map_displacement_{_slug(c.name)}.html"
         save_map(
@@ -279,7 +294,7 @@ def _build(
     summary = {
         "generated_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "synthetic": any("SYNTHETIC" in f for f in res.files["source_file"]),
-        "inputs": [{"file": str(p), "sha256": _sha256(p)} for f in paths for p in _files(f)],
+        "inputs": _inputs(paths),
         "layout": layout,
         "since": since,
         "months": [f"{first:%Y-%m}", f"{last:%Y-%m}"],
@@ -297,16 +312,34 @@ def _build(
         "alerts": alerts,
         "maps": maps,
     }
-    text = json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True)
+    summary = _json_safe(summary)
+    text = json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
     (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
     (tmp / "index.html").write_text(render_index(summary), encoding="utf-8")
     return summary
 
 
-def _files(path: Path) -> list[Path]:
-    from trendkit.ingest.readers import discover
+def _json_safe(value: Any) -> Any:
+    """NaN and ±inf (an interval that cannot be computed) become null: summary.json is strict JSON.
 
-    return list(discover(path))
+    >>> _json_safe({"ci": [1.0, float("nan")], "x": (float("inf"),)})
+    {'ci': [1.0, None], 'x': [None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _inputs(paths: Sequence[Path]) -> list[dict[str, str]]:
+    """Each input file by the name its rows carry (relative, never a server path), with its SHA-256."""
+    from trendkit.ingest.readers import discover, source_names
+
+    files = discover(list(paths))
+    return [{"file": n, "sha256": _sha256(p)} for p, n in zip(files, source_names(files), strict=True)]
 
 
 def _chart(cases_p: pl.DataFrame, path: Path) -> None:
@@ -351,6 +384,10 @@ def alert_text(a: dict[str, Any]) -> str:
     if a["kind"] == "new_shift":
         return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
     return (
-        f"Bất thường / anomaly: {a['province']} {a['month']}: {fmt_num(a['cases'], 0)} cases, outside "
+        f"Bất thường / anomaly: {a['province']} {a['month']}: {_count(a['cases'])} vụ / cases, outside "
         f"{fmt_num(a['lower'], 1)}–{fmt_num(a['upper'], 1)}"
     )
+
+
+def _count(n: float | str) -> str:
+    return n if isinstance(n, str) else fmt_num(n, 0)

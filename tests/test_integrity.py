@@ -239,3 +239,13 @@ def test_parquet_with_nested_binary_and_duration_columns(tmp_path):
     }).write_parquet(path)  # fmt: skip
     res = tk.load_cases(path)
     assert res.cases.height == 1 and res.cases["tags"].item() is not None
+
+
+def test_cli_load_picks_sheets(tmp_path):
+    import subprocess
+    import sys
+
+    path = _workbook(tmp_path / "m.xlsx", {"T1": CASES, "T2": CASES[:2], "Khác": [["ghi chú"]]})
+    res = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(path), "--sheet", "T2", "--sheet", "T1"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert "read 3 rows" in res.stdout and "[T2]" in res.stdout and "Khác" not in res.stdout

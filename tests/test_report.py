@@ -41,7 +41,7 @@ def test_report_writes_everything(report):
     out, res = report
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",
             "map_displacement_qn_ls.html", "chart_national.png"} <= {p.name for p in out.iterdir()}  # fmt: skip
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = _strict_json(out / "summary.json")
     assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179}
     assert summary["synthetic"] is True and all(len(i["sha256"]) == 64 for i in summary["inputs"])
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
@@ -60,8 +60,8 @@ def test_same_inputs_same_outputs(report, tmp_path):
     out, _ = report
     again = tmp_path / "again"
     assert _run("report", "--cases", str(SAMPLE), "--out", str(again), "--campaign", CAMPAIGN).returncode == 0
-    a = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    b = json.loads((again / "summary.json").read_text(encoding="utf-8"))
+    a = _strict_json(out / "summary.json")
+    b = _strict_json(again / "summary.json")
     a.pop("generated_at"), b.pop("generated_at")
     assert a == b
     for name in ("map_cases.html", "rejected.csv", "map_displacement_qn_ls.html"):
@@ -196,7 +196,7 @@ def test_fail_on_alert(tmp_path):
     out = tmp_path / "report"
     res = _run("report", "--cases", str(extract), "--out", str(out), "--fail-on-alert")
     assert res.returncode == 3, res.stderr
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = _strict_json(out / "summary.json")
     assert {"kind": "new_shift", "province": "Lạng Sơn", "month": "2025-10"}.items() <= next(
         a for a in summary["alerts"] if a["kind"] == "new_shift" and a["province"] == "Lạng Sơn"
     ).items()
@@ -217,7 +217,7 @@ def test_legacy_layout_and_since(tmp_path):
     res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--layout", "legacy", "--since", "2022-06",
                "--campaign", CAMPAIGN)  # fmt: skip
     assert res.returncode == 0, res.stderr
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = _strict_json(out / "summary.json")
     assert summary["months"] == ["2022-06", "2025-12"] and summary["layout"] == "legacy"
     # after the merger a record naming "Lào Cai" may mean Yên Bái too: the legacy report leaves it out
     assert summary["rows"]["in_report"] < summary["rows"]["accepted"]

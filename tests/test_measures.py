@@ -82,16 +82,44 @@ def test_wdd_ptools_unit_cases():
 
 
 def test_wdd_weights_by_hand():
+    # ptools divides each count by its weights (rates per unit time / area), variance by their square
     r = wdd(treated=(20, 10), control=(20, 20), time_weights=(1, 0.5))
-    assert r.local.estimate == pytest.approx((0.5 * 10 - 20) - (0.5 * 20 - 20))
-    assert r.local.se**2 == pytest.approx(0.25 * 10 + 20 + 0.25 * 20 + 20)
+    assert r.local.estimate == pytest.approx((10 / 0.5 - 20) - (20 / 0.5 - 20))
+    assert r.local.se**2 == pytest.approx(10 / 0.25 + 20 + 20 / 0.25 + 20)
     # area weights are ordered control, treated, disp_control, disp_treated
     r = wdd(treated=(20, 10), control=(20, 30), area_weights=(2, 1, 1, 1))
-    assert r.local.estimate == pytest.approx((10 - 20) - (60 - 40))
-    assert r.local.se**2 == pytest.approx(30 + 4 * 50)
-    r = wdd(treated=(20, 10), control=(20, 30), disp_treated=(5, 9), disp_control=(4, 4), area_weights=(1, 1, 3, 2))
-    assert r.displacement.estimate == pytest.approx((18 - 10) - (12 - 12))
-    assert r.displacement.se**2 == pytest.approx(4 * 14 + 9 * 8)
+    assert r.local.estimate == pytest.approx((10 - 20) - (30 / 2 - 20 / 2))
+    assert r.local.se**2 == pytest.approx(30 + 50 / 4)
+    r = wdd(treated=(20, 10), control=(20, 30), disp_treated=(5, 9), disp_control=(4, 4), area_weights=(1, 1, 4, 2))
+    assert r.displacement.estimate == pytest.approx((9 / 2 - 5 / 2) - (4 / 4 - 4 / 4))
+    assert r.displacement.se**2 == pytest.approx(14 / 4 + 8 / 16)
+
+
+# ptools' own tests (tests/testthat/test-wdd.R), from the paper and Wheeler's worked posts
+def test_wdd_ptools_time_weights_example():
+    r = wdd(control=(100, 50), treated=(80, 20), time_weights=(2, 1), alpha=0.05)
+    assert (r.total.estimate, r.total.se) == (pytest.approx(-20), pytest.approx(115**0.5))
+
+
+def test_wdd_ptools_area_weights_example():
+    r = wdd(control=(308, 318), treated=(207, 110), disp_control=(150, 140), disp_treated=(178, 157),
+            area_weights=(0.9, 1.2, 1.6, 1.5), alpha=0.05)  # fmt: skip
+    got = (r.total.estimate, r.total.se, r.total.z, r.total.ci_low, r.total.ci_high)
+    assert got == pytest.approx((-99.69444444, 35.4280755, -2.813995483, -169.1321965, -30.25669241), rel=1e-8)
+
+
+def test_wdd_harm_ptools_cumulative_harm_example():
+    pairs = [((133, 91), (130, 74)), ((388, 305), (327, 202)), ((148, 97), (398, 190)), ((86, 64), (144, 92)),
+             ((94, 67), (183, 96))]  # fmt: skip
+    res = [wdd(control=c, treated=t) for c, t in pairs]
+    h = wdd_harm(res, [3, 2, 5, 7, 10], alpha=0.05)
+    got = (h.estimate, h.se, h.z, h.ci_low, h.ci_high)
+    assert got == pytest.approx((-1721.0, 304.10360077, -5.65925558, -2317.03210507, -1124.96789493), rel=1e-7)
+
+
+def test_wdd_rejects_non_positive_weights():
+    with pytest.raises(ValueError, match="time_weights must be positive"):
+        wdd(treated=(1, 1), control=(1, 1), time_weights=(0, 1))
 
 
 def test_wdd_alpha_sets_the_interval():
@@ -121,41 +149,67 @@ def test_wdd_harm_by_hand():
 # --- E-test --------------------------------------------------------------------------------------
 
 
-def _etest_reference(k1, k2, n1, n2, d):
-    """Krishnamoorthy & Thomson (2004), eq. for the E-test p-value, by brute-force double sum."""
+def _ptools_e_test(k1, k2, n1=1, n2=1, d=0):
+    """ptools::e_test (R) transcribed line by line: a square grid to where the PMF drops below 1e-20,
+    the pooled-rate statistic, two-sided, the undefined (0, 0) cell left out."""
+    lhat = (k1 + k2) / (n1 + n2) - d * n1 / (n1 + n2)
+    tk = abs((k1 / n1 - k2 / n2 - d) / np.sqrt(lhat))
+    d1, d2 = n2 * lhat, n1 * (lhat + d)
+    top = int(max(d1, d2))
+    while stats.poisson.pmf(top, max(d1, d2)) > 1e-20:
+        top += 1
+    x1, x2 = np.meshgrid(np.arange(top + 1), np.arange(top + 1), indexing="ij")
+    rp = (x1 + x2) / (n1 + n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.abs(x1 / n1 - x2 / n2 - d) / np.sqrt(rp)
+    return float(np.nansum(stats.poisson.pmf(x1, d2) * stats.poisson.pmf(x2, d1) * (tx >= tk)))
 
-    def t(x1, x2):
-        var = x1 / n1**2 + x2 / n2**2
-        return (x1 / n1 - x2 / n2 - d) / np.sqrt(np.where(var > 0, var, 1e-20))
 
-    t_obs = t(np.array(k1), np.array(k2))
-    lam2 = (k1 + k2) / (n1 + n2) - d * n1 / (n1 + n2)
-    lam1 = lam2 + d
-    grid = np.arange(0, 400)
-    p1 = stats.poisson.pmf(grid, n1 * lam1)
-    p2 = stats.poisson.pmf(grid, n2 * lam2)
-    x1, x2 = np.meshgrid(grid, grid, indexing="ij")
-    return float((p1[:, None] * p2[None, :] * (t(x1, x2) >= t_obs - 1e-12)).sum())
+def test_etest_krishnamoorthy_thomson_examples():
+    # the paper's two examples, as ptools' tests check them
+    assert round(e_test(6, 2).p_value, 4) == 0.1749
+    assert e_test(0, 3).p_value == pytest.approx(0.0884, abs=5e-4)
+    assert e_test(6, 2).p_value == e_test(2, 6).p_value
 
 
 @pytest.mark.parametrize(
-    ("k1", "k2", "n1", "n2", "d"), [(20, 10, 1, 1, 0), (12, 5, 2, 1, 0), (30, 20, 3, 3, 1), (7, 7, 1, 1, 0)]
+    ("k1", "k2", "n1", "n2", "d"),
+    [(20, 10, 1, 1, 0), (12, 5, 2, 1, 0), (30, 20, 3, 3, 1), (7, 7, 1, 1, 0), (3, 0, 2, 2, 0), (20, 10, 4, 2, 0)],
 )
-def test_etest_matches_the_published_definition(k1, k2, n1, n2, d):
-    assert e_test(k1, k2, n1, n2, d).p_value == pytest.approx(_etest_reference(k1, k2, n1, n2, d), abs=1e-6)
+def test_etest_matches_ptools(k1, k2, n1, n2, d):
+    assert e_test(k1, k2, n1, n2, d).p_value == pytest.approx(_ptools_e_test(k1, k2, n1, n2, d), abs=1e-9)
 
 
-@pytest.mark.parametrize(("k1", "k2", "n1", "n2"), [(20, 10, 1, 1), (3, 9, 1, 2), (40, 25, 12, 12)])
-def test_etest_matches_statsmodels_for_d_zero(k1, k2, n1, n2):
+@pytest.mark.parametrize(("k1", "k2", "n1", "n2"), [(20, 10, 1, 1), (3, 9, 1, 2), (40, 25, 12, 12), (6, 2, 1, 1)])
+@pytest.mark.parametrize(("ours", "theirs"), [("two-sided", "two-sided"), ("greater", "larger"), ("less", "smaller")])
+def test_etest_matches_statsmodels_for_each_alternative(k1, k2, n1, n2, ours, theirs):
     from statsmodels.stats.rates import etest_poisson_2indep
 
-    _, ref = etest_poisson_2indep(k1, n1, k2, n2, method="wald", compare="diff", alternative="larger")
-    assert e_test(k1, k2, n1, n2).p_value == pytest.approx(ref, abs=1e-8)
+    _, ref = etest_poisson_2indep(k1, n1, k2, n2, method="score", compare="diff", alternative=theirs)
+    assert e_test(k1, k2, n1, n2, alternative=ours).p_value == pytest.approx(ref, abs=1e-9)
+
+
+def test_etest_national_counts_are_bounded():
+    import tracemalloc
+
+    tracemalloc.start()
+    r = e_test(16_000, 15_500)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert r.method == "exact sum" and peak < 600e6
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    approx = test_poisson_2indep(16_000, 1, 15_500, 1, method="score", compare="diff").pvalue
+    assert r.p_value == pytest.approx(approx, rel=0.05)  # large counts: the E-test is the normal test
+    big = e_test(2_000_000, 1_990_000)
+    assert big.method.startswith("normal approximation") and 0 < big.p_value < 1e-5
 
 
 def test_etest_edge_cases():
     assert e_test(0, 0).p_value == 1.0
-    assert e_test(50, 10).p_value < 0.001 < e_test(10, 50).p_value
+    assert e_test(50, 10, alternative="greater").p_value < 0.001 < e_test(10, 50, alternative="greater").p_value
+    with pytest.raises(ValueError, match="alternative"):
+        e_test(1, 2, alternative="bigger")
     with pytest.raises(ValueError, match="count"):
         e_test(-1, 3)
     with pytest.raises(ValueError, match="exposures"):

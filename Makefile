@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test notebooks bench clean
+.PHONY: demo test lab notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check trendkit tests benchmarks scripts
 	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
 
 notebooks: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir maps/notebooks

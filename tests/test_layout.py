@@ -53,8 +53,11 @@ def test_old_paths_do_not_hide_the_places_function():
 
 
 #: A room may import rooms of a lower rank only (the shared base is rank 0).
-RANK = {"base": 0, "geo": 1, "ingest": 2, "synthetic": 3, "panel": 3, "models": 4, "maps": 5, "report": 6, "cli": 7}
-BASE = {"text", "months", "tet", "errors", "summary", "export", "published", "data"}
+RANK = {
+    "base": 0, "geo": 1, "ingest": 2, "synthetic": 3, "panel": 3, "models": 4, "maps": 5, "explore": 6, "report": 6,
+    "cli": 7,
+}  # fmt: skip
+BASE = {"text", "months", "tet", "errors", "summary", "export", "plots", "published", "data"}
 
 
 def _room(module: str) -> str | None:

@@ -188,3 +188,9 @@ def test_legend_never_shows_an_exact_small_count():
     page = choropleth(values, scheme="fixed", bins=[2, 50, 100]).get_root().render()
     legend = page[page.index("trendkit-legend") :]
     assert "&lt;3</div>" in legend and "1 – 2" not in legend and "&lt;3 – 50" in legend
+
+
+def test_maps_show_offline_in_a_notebook():
+    page = html.unescape(choropleth(VALUES)._repr_html_())
+    assert 'title="trendkit map"' in page and "L.map(" in page
+    assert not re.search(r"""<script[^>]*src=["']https?://|<link[^>]*href=["']https?://""", page)

@@ -1,5 +1,7 @@
 """Every notebook is stored without outputs, seeds itself first, and runs top to bottom on the sample."""
 
+import html
+import re
 from pathlib import Path
 
 import nbformat
@@ -8,12 +10,13 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
         "01_load_and_check",
         "02_route_maps",
         "03_displacement",
         "04_forecast_and_alerts",
+        "05_explorer",
     ]
 
 
@@ -27,14 +30,52 @@ def test_stored_clean_seeded_and_labelled(path):
     assert len(book.cells) <= 25  # short: the logic lives in trendkit/
 
 
+#: Run first in each notebook's kernel: any connection beyond this machine fails, as on an offline office PC.
+NO_NETWORK = """
+import socket as _socket
+_connect = _socket.socket.connect
+def _local_only(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and not host.startswith(("127.", "::1", "localhost", "/")):
+        raise OSError(f"network blocked in this test: {address}")
+    return _connect(self, address)
+_socket.socket.connect = _local_only
+"""
+
+#: Outputs that would make a browser fetch something from the internet.
+EXTERNAL = re.compile(r"""<script[^>]*\bsrc=["']https?://|<link[^>]*\bhref=["']https?://|url\(["']?https?://|@import""")
+
+
+def _texts(book):
+    for cell in book.cells:
+        for out in cell.get("outputs", []):
+            for value in out.get("data", {}).values():
+                yield html.unescape(value if isinstance(value, str) else "".join(value))
+            if "text" in out:
+                yield out["text"]
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_top_to_bottom(path):
+def test_runs_top_to_bottom_offline(path):
     from nbclient import NotebookClient
 
     book = nbformat.read(path, as_version=4)
+    book.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))
     where = {"metadata": {"path": str(path.parent)}}
     client = NotebookClient(book, timeout=600, kernel_name="python3", resources=where)
     client.execute()
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
+    found = [m.group(0) for text in _texts(book) for m in EXTERNAL.finditer(text)]
+    assert found == [], found  # nothing in any output loads from the internet
+    if path.stem == "02_route_maps":
+        maps = [t for t in _texts(book) if 'title="trendkit map"' in t]
+        assert len(maps) >= 3 and all("L.map(" in m for m in maps)  # Leaflet is inside the output itself
+    if path.stem != "05_explorer":
+        assert not any("print(" in c.source and ".summary()" in c.source for c in book.cells)  # rich output, not print
+
+
+def test_the_external_url_check_can_fail():
+    assert EXTERNAL.search('<script src="https://cdn.jsdelivr.net/npm/leaflet.js"></script>')
+    assert not EXTERNAL.search("<script>var a = 'https://leafletjs.com';</script>")

@@ -25,8 +25,20 @@ def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {d for d in env["dependencies"] if isinstance(d, str)}
     conda |= {d for sub in env["dependencies"] if isinstance(sub, dict) for d in sub.get("pip", [])}
-    assert _names(project["dependencies"]) == _names(conda) - {"python", "pip"}
+    lab = _names(project["optional-dependencies"]["lab"])
+    assert _names(project["dependencies"]) == _names(conda) - {"python", "pip"} - lab
+    assert lab <= _names(conda)  # conda users get JupyterLab, the kernel and widgets too
+    assert "trendkit[lab]" in project["optional-dependencies"]["dev"]  # make test runs the notebooks with them
     assert any(d.startswith("python>=3.11") for d in conda)
+
+
+def test_make_lab_opens_jupyterlab_on_the_notebooks():
+    res = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "jupyter lab" in res.stdout and "notebooks" in res.stdout
+    version = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter"), "lab", "--version"], capture_output=True, text=True, check=True
+    )
+    assert int(version.stdout.strip().split(".")[0]) >= 4
 
 
 def test_version_comes_from_metadata():

@@ -182,3 +182,19 @@ def test_forecast_intervals_cover_about_right_on_null_data():
         inside += int((~fr["anomaly"]).sum())
         total += fr.height
     assert inside / total >= 0.85
+
+
+def test_plots_say_synthetic_have_readable_months_and_forecast_history():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+
+    s = series(SAMPLE, province=TARGETS)
+    fig = campaign_effect(s, "2023-07", end="2024-06").plot(note="SYNTHETIC")
+    ax = fig.axes[0]
+    assert ax.get_title().endswith("SYNTHETIC")
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    fc = forecast(s, holdout=3, horizon=6)
+    lines = {line.get_label(): line for line in fc.plot(note="SYNTHETIC").axes[0].get_lines()}
+    assert len(lines["history / đã qua"].get_xdata()) == s.height - 3  # the history, not only the last months

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -43,8 +44,10 @@ __all__ = [
     "choropleth",
     "displacement_map",
     "monthly_map",
+    "offline_html",
     "save_map",
     "static_choropleth",
+    "static_figure",
 ]
 
 #: ColorBrewer YlOrRd, 3 to 7 classes.
@@ -218,9 +221,8 @@ def _classified(
     return shapes, rows, shown
 
 
-def static_choropleth(
+def static_figure(
     values: pl.DataFrame,
-    path: str | Path,
     *,
     value: str = "value",
     layout: Layout = "2025",
@@ -230,19 +232,17 @@ def static_choropleth(
     bins: Sequence[float] | None = None,
     digits: int = 0,
     suppress_below: float | None = 3,
-    dpi: int = 150,
-) -> Path:
-    """The same choropleth as a PNG (geopandas + matplotlib) for printed reports."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+) -> Any:
+    """The choropleth as a matplotlib Figure (no pyplot, no backend change): light enough to redraw
+    in the explorer, and what :func:`static_choropleth` saves."""
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     from trendkit.geo.shapes import archipelagos
 
     shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
-    fig, ax = plt.subplots(figsize=(7, 9))
+    fig = Figure(figsize=(7, 9))
+    ax = fig.subplots()
     shapes.plot(ax=ax, color=shapes["colour"], edgecolor="#555", linewidth=0.3)
     for row in archipelagos().itertuples():
         xs, ys = [p.x for p in row.geometry.geoms], [p.y for p in row.geometry.geoms]
@@ -253,10 +253,14 @@ def static_choropleth(
     )
     ax.set_title(title)
     ax.set_axis_off()
+    return fig
+
+
+def static_choropleth(values: pl.DataFrame, path: str | Path, *, dpi: int = 150, **options: Any) -> Path:
+    """The choropleth as a PNG for printed reports; ``options`` as :func:`static_figure`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    static_figure(values, **options).savefig(path, dpi=dpi, bbox_inches="tight")
     return path
 
 
@@ -304,7 +308,9 @@ def choropleth(
     shapes["tip_value"] = [_esc(_shown(v, suppress_below, digits)) for v in shown]
     shapes["tip_period"] = _esc(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
-    m = folium.Map(location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=True)
+    m = _map_class()(
+        location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=True
+    )
     _trim_assets(m)
     folium.GeoJson(
         shapes[keep],
@@ -433,39 +439,62 @@ _SCRIPT = re.compile(r'<script src="(https?://[^"]+)"></script>')
 _LINK = re.compile(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/?>')
 
 
+def offline_html(m: Any, *, name: str = "map") -> str:
+    """The page of ``m`` with every external script and stylesheet replaced by its inlined copy.
+
+    An asset trendkit cannot inline raises :class:`ExportError` naming it, rather than leaving a
+    reference to the internet. Element ids are numbered in order, so the same map gives the same text.
+    """
+    text = _stable_ids(m.get_root().render())
+    assets = _local_assets()
+
+    def inline(kind: str) -> Any:
+        def repl(match: re.Match[str]) -> str:
+            asset = match.group(1).rsplit("/", 1)[-1]
+            if asset not in assets:
+                raise ExportError(
+                    f"{name}: cannot inline {match.group(1)} for offline use; remove the element that "
+                    "needs it or save with offline=False"
+                )
+            body = assets[asset].replace("</script", "<\\/script")
+            return f"<script>{body}</script>" if kind == "js" else f"<style>{body}</style>"
+
+        return repl
+
+    return _LINK.sub(inline("css"), _SCRIPT.sub(inline("js"), text))
+
+
 def save_map(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     """Write ``m`` as one HTML file.
 
-    ``offline=True``: every external script and stylesheet is replaced by its inlined copy;
-    an asset trendkit cannot inline raises :class:`ExportError` naming it (nothing is written),
-    rather than leaving a reference to the internet. Tiles, if the map has any, are the one
-    thing that needs internet; :func:`choropleth` draws none by default.
+    ``offline=True``: assets inlined by :func:`offline_html` (nothing is written if one cannot be).
+    Tiles, if the map has any, are the one thing that needs internet; :func:`choropleth` draws none
+    by default.
     """
     path = Path(path)
-    text = _stable_ids(m.get_root().render())
-    if offline:
-        assets = _local_assets()
-
-        def inline(kind: str) -> Any:
-            def repl(match: re.Match[str]) -> str:
-                name = match.group(1).rsplit("/", 1)[-1]
-                if name not in assets:
-                    raise ExportError(
-                        f"{path.name}: cannot inline {match.group(1)} for offline use; remove the element that "
-                        "needs it or save with offline=False"
-                    )
-                body = assets[name].replace("</script", "<\\/script")
-                return f"<script>{body}</script>" if kind == "js" else f"<style>{body}</style>"
-
-            return repl
-
-        text = _SCRIPT.sub(inline("js"), text)
-        text = _LINK.sub(inline("css"), text)
+    text = offline_html(m, name=path.name) if offline else _stable_ids(m.get_root().render())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+@functools.cache
+def _map_class() -> type:
+    import folium
+
+    class Map(folium.Map):
+        """A folium map whose notebook view carries Leaflet inline, so it shows without internet."""
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            page = html.escape(offline_html(self), quote=True)
+            return (
+                f'<iframe srcdoc="{page}" title="trendkit map" '
+                'style="width:100%;height:560px;border:1px solid #ddd"></iframe>'
+            )
+
+    return Map
 
 
 # --- displacement arrows ------------------------------------------------------------------------

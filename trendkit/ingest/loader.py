@@ -140,6 +140,12 @@ class LoadResult:
     def to_frame(self) -> pl.DataFrame:
         return self.cases
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether the data say they are SYNTHETIC (a file name with "SYNTHETIC", as trendkit's samples
+        have): maps, charts and reports made from them must say so too."""
+        return any("SYNTHETIC" in f.upper() for f in self.files["source_file"].to_list())
+
     def __repr__(self) -> str:
         return f"LoadResult(cases={self.cases.height}, rejected={self.rejected.height}, skipped={self.skipped.height})"
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from trendkit.models.trend import Family, Interval, _check, _design, _fit, _label, _terms
 from trendkit.months import months_between, parse_month
+from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num
 
 __all__ = ["CampaignEffect", "campaign_effect"]
@@ -70,7 +71,8 @@ class CampaignEffect:
             lines.append("The interval includes zero: the data do not show a clear effect / chưa đủ bằng chứng.")
         return Summary(f"Campaign effect / hiệu quả chiến dịch — {self.label}", lines)
 
-    def plot(self) -> Any:
+    def plot(self, *, note: str | None = None) -> Any:
+        """Cases, the fitted model and the counterfactual without the campaign; ``note`` goes in the title."""
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(8, 4))
@@ -82,8 +84,7 @@ class CampaignEffect:
             post["period"].to_list(), post["counterfactual"].to_list(), "--", label="without campaign / nếu không có"
         )
         ax.axvline(self.start, color="grey", lw=0.8)
-        ax.set_title(self.label)
-        ax.legend()
+        finish(fig, ax, self.label, note=note)
         return fig
 
 

@@ -11,6 +11,7 @@ import polars as pl
 
 from trendkit.models.trend import _check, _label
 from trendkit.months import add_months, parse_month
+from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num
 from trendkit.tet import tet_window_share
 
@@ -26,6 +27,7 @@ class Forecast:
     label: str
     level: float
     frame: pl.DataFrame
+    history: pl.DataFrame | None = None  # period, cases: the months the model was fitted on
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases`` (null for future months), ``forecast``, ``lower``, ``upper``, ``anomaly``."""
@@ -48,17 +50,25 @@ class Forecast:
             )
         return Summary(f"Forecast / dự báo — {self.label}", lines, self.frame)
 
-    def plot(self) -> Any:
+    def plot(self, *, note: str | None = None) -> Any:
+        """The history, the forecast with its interval, and the held-out months; anomalies in red."""
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(8, 4))
         f = self.frame
-        ax.fill_between(f["period"].to_list(), f["lower"].to_list(), f["upper"].to_list(), alpha=0.3, label="interval")
+        if self.history is not None:
+            h = self.history
+            ax.plot(h["period"].to_list(), h["cases"].to_list(), color="#444", lw=1, label="history / đã qua")
+        level = f"{round(self.level * 100)}%"
+        ax.fill_between(f["period"].to_list(), f["lower"].to_list(), f["upper"].to_list(), alpha=0.3,
+                        label=f"{level} interval / khoảng")  # fmt: skip
         ax.plot(f["period"].to_list(), f["forecast"].to_list(), label="forecast / dự báo")
         obs = f.filter(pl.col("cases").is_not_null())
         ax.plot(obs["period"].to_list(), obs["cases"].to_list(), "o", ms=3, label="cases / số vụ")
-        ax.set_title(self.label)
-        ax.legend()
+        bad = f.filter(pl.col("anomaly"))
+        ax.plot(bad["period"].to_list(), bad["cases"].to_list(), "o", color="#b10026", ms=6,
+                label="anomaly / bất thường")  # fmt: skip
+        finish(fig, ax, self.label, note=note)
         return fig
 
 
@@ -104,4 +114,4 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     ).with_columns(
         ((pl.col("cases") < pl.col("lower")) | (pl.col("cases") > pl.col("upper"))).fill_null(False).alias("anomaly")
     )
-    return Forecast(_label(s), level, frame)
+    return Forecast(_label(s), level, frame, fit_part.select("period", pl.col("cases").cast(pl.Float64)))

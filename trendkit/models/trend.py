@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.months import months_between
+from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
 
@@ -250,14 +251,15 @@ class Decomposition:
         ]
         return Summary(f"STL decomposition / phân rã — {self.label}", lines)
 
-    def plot(self) -> Any:
+    def plot(self, *, note: str | None = None) -> Any:
+        """Observed, trend, seasonal and remainder, one panel each; ``note`` goes in the title."""
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(4, 1, figsize=(8, 7), sharex=True)
         for ax, col in zip(axes, ("observed", "trend", "seasonal", "resid"), strict=True):
             ax.plot(self.frame["period"].to_list(), self.frame[col].to_list())
             ax.set_ylabel(col)
-        axes[0].set_title(f"{self.label} — STL")
+        finish(fig, axes[0], f"{self.label} — STL", note=note)
         return fig
 
 

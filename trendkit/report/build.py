@@ -86,12 +86,32 @@ def parse_campaign(text: str) -> CampaignSpec:
 
 @dataclass(frozen=True)
 class ReportResult:
+    """Where the report is and what it found (``summary`` is summary.json as a dict)."""
+
     out: Path
     summary: dict[str, Any]
 
     @property
     def alerts(self) -> list[dict[str, Any]]:
         return self.summary["alerts"]
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per alert: kind, province, month and its text."""
+        rows = [{"kind": a["kind"], "province": a["province"], "month": a["month"], "text": alert_text(a)}
+                for a in self.alerts]  # fmt: skip
+        return pl.DataFrame(rows, schema={"kind": pl.String, "province": pl.String, "month": pl.String,
+                                          "text": pl.String})  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        from trendkit.summary import Summary
+
+        rows = self.summary["rows"]
+        lines = [
+            f"{self.out / 'index.html'}",
+            f"{fmt_num(rows['in_report'], 0)} vụ / cases, {rows['rejected']} dòng bị loại / rows rejected; "
+            f"{len(self.alerts)} cảnh báo / alert(s)",
+        ]
+        return Summary("Báo cáo / report", lines, self.to_frame())._repr_html_()
 
 
 def _sha256(path: Path) -> str:
@@ -160,10 +180,6 @@ def _build(
     progress: Callable[[str], None],
     now: dt.datetime | None,
 ) -> dict[str, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-
     from trendkit.geo.provinces import province_name
     from trendkit.ingest.loader import load_cases
     from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
@@ -289,11 +305,11 @@ def _build(
     save_map(m, tmp / "map_cases.html")
     save_map(monthly_map(prov_p, layout=layout), tmp / "map_monthly.html")
     maps = ["map_cases.html", "map_monthly.html", *maps]
-    _chart(cases_p, tmp / "chart_national.png")
+    _chart(cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if res.synthetic else None)
 
     summary = {
         "generated_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-        "synthetic": any("SYNTHETIC" in f for f in res.files["source_file"]),
+        "synthetic": res.synthetic,
         "inputs": _inputs(paths),
         "layout": layout,
         "since": since,
@@ -342,18 +358,19 @@ def _inputs(paths: Sequence[Path]) -> list[dict[str, str]]:
     return [{"file": n, "sha256": _sha256(p)} for p, n in zip(files, source_names(files), strict=True)]
 
 
-def _chart(cases_p: pl.DataFrame, path: Path) -> None:
-    import matplotlib.pyplot as plt
+def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None) -> None:
+    from matplotlib.figure import Figure  # no pyplot: a report run inside a notebook leaves its plots alone
+
+    from trendkit.plots import finish
 
     national = cases_p.group_by("period", "channel").agg(pl.col("cases").sum()).sort("period")
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig = Figure(figsize=(8, 3.5))
+    ax = fig.subplots()
     for ch in sorted(national["channel"].cast(pl.String).unique().to_list()):
         s = national.filter(pl.col("channel").cast(pl.String) == ch)
         ax.plot(s["period"].to_list(), s["cases"].to_list(), label=ch)
-    ax.set_title("Số vụ theo phương thức / cases by channel")
-    ax.legend(fontsize=7, ncol=3)
+    finish(fig, ax, "Số vụ theo phương thức / cases by channel", note=note)
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
 
 
 def render_index(summary: dict[str, Any]) -> str:

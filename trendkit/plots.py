@@ -1,0 +1,34 @@
+"""What every trendkit chart shares: a readable month axis and a visible note (e.g. SYNTHETIC).
+
+>>> import matplotlib; matplotlib.use("Agg")
+>>> import matplotlib.pyplot as plt, datetime as dt
+>>> fig, ax = plt.subplots()
+>>> _ = ax.plot([dt.date(2022, m, 1) for m in range(1, 13)], range(12))
+>>> finish(fig, ax, "Lào Cai", note="SYNTHETIC / mô phỏng")
+>>> ax.get_title()
+'Lào Cai — SYNTHETIC / mô phỏng'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["finish", "month_axis"]
+
+
+def month_axis(ax: Any) -> None:
+    """Month ticks that never run together: a few per year, year shown once ("2023", "Apr", "Jul")."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def finish(fig: Any, ax: Any, title: str, *, note: str | None = None) -> None:
+    """Title (with ``note``, e.g. "SYNTHETIC", so a copied chart still says it), month axis, legend."""
+    ax.set_title(f"{title} — {note}" if note else title)
+    month_axis(ax)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()

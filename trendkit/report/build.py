@@ -240,6 +240,7 @@ def _build(
             if r["period"] == last:
                 alerts.append({"kind": "anomaly", **item})
 
+    mark = " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if res.synthetic else ""  # from the inputs, not a flag to remember
     progress("chiến dịch / campaigns")
     campaign_out, maps = [], []
     for c in campaigns:
@@ -270,7 +271,8 @@ def _build(
         top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
         name = f"map_displacement_{_slug(c.name)}.html"
         save_map(
-            displacement_map(scan, layout=layout, title=f"{c.name}: số vụ vượt dự kiến / excess cases"), tmp / name
+            displacement_map(scan, layout=layout, title=f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"),
+            tmp / name,
         )
         maps.append(name)
         per_month, pct, total = eff.change_per_month, eff.change_pct, meas.wdd.total
@@ -298,12 +300,14 @@ def _build(
         .group_by("province")
         .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
     )
-    m = choropleth(totals, layout=layout, title="Số vụ 12 tháng gần nhất / cases, last 12 months",
+    m = choropleth(totals, layout=layout, title=f"Số vụ 12 tháng gần nhất / cases, last 12 months{mark}",
                    period=f"{add_months(last, -11):%m/%Y}–{last:%m/%Y}")  # fmt: skip
     place_counts = data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases")
     add_places(m, place_counts)
     save_map(m, tmp / "map_cases.html")
-    save_map(monthly_map(prov_p, layout=layout), tmp / "map_monthly.html")
+    save_map(
+        monthly_map(prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{mark}"), tmp / "map_monthly.html"
+    )
     maps = ["map_cases.html", "map_monthly.html", *maps]
     _chart(cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if res.synthetic else None)
 

@@ -4,6 +4,10 @@ import datetime as dt
 import unicodedata
 
 import pytest
+from threadpoolctl import threadpool_limits
+
+# one BLAS/OpenMP thread for the whole suite: on 2 shared cores more threads only fight (and 5x slower)
+_THREADS = threadpool_limits(limits=1)
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 

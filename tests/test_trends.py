@@ -198,3 +198,11 @@ def test_plots_say_synthetic_have_readable_months_and_forecast_history():
     fc = forecast(s, holdout=3, horizon=6)
     lines = {line.get_label(): line for line in fc.plot(note="SYNTHETIC").axes[0].get_lines()}
     assert len(lines["history / đã qua"].get_xdata()) == s.height - 3  # the history, not only the last months
+
+
+def test_every_model_call_limits_blas_threads():
+    from trendkit import models
+
+    for name in ("fit_counts", "decompose", "campaign_effect", "change_points", "forecast", "displacement_scan",
+                 "displacement_measures", "channel_shift", "lead_lag"):  # fmt: skip
+        assert hasattr(getattr(models, name), "__wrapped__"), name

@@ -12,6 +12,7 @@ import polars as pl
 
 from trendkit.models.trend import _check, _design, _fit, _label
 from trendkit.summary import Summary, fmt_num
+from trendkit.threads import limit_threads
 
 __all__ = ["ChangePoints", "change_points"]
 
@@ -111,6 +112,7 @@ def _partition(cost: np.ndarray, n: int, penalty: float, min_size: int) -> list[
     return sorted(x for x in breaks if x > 0)
 
 
+@limit_threads
 def change_points(
     s: pl.DataFrame, *, min_size: int = 3, penalty: float | None = None, seasonal: bool = True
 ) -> ChangePoints:

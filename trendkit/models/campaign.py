@@ -22,6 +22,7 @@ from trendkit.models.trend import Family, Interval, _check, _design, _fit, _labe
 from trendkit.months import months_between, parse_month
 from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num
+from trendkit.threads import limit_threads
 
 __all__ = ["CampaignEffect", "campaign_effect"]
 
@@ -88,6 +89,7 @@ class CampaignEffect:
         return fig
 
 
+@limit_threads
 def campaign_effect(
     s: pl.DataFrame,
     start: str | dt.date,

@@ -13,6 +13,7 @@ import polars as pl
 from trendkit.models.selection import _windows
 from trendkit.months import parse_month
 from trendkit.summary import Summary, fmt_num
+from trendkit.threads import limit_threads
 
 __all__ = ["ChannelShift", "channel_shift"]
 
@@ -58,6 +59,7 @@ class ChannelShift:
         return self.summary()._repr_html_()
 
 
+@limit_threads
 def channel_shift(
     panel: pl.DataFrame,
     start: str | dt.date,

@@ -18,6 +18,7 @@ from trendkit.models.measures import WDDResult, WDQResult, _wdd, wdq
 from trendkit.models.selection import _units, _windows
 from trendkit.months import parse_month
 from trendkit.summary import Summary
+from trendkit.threads import limit_threads
 
 __all__ = ["DisplacementMeasures", "displacement_measures"]
 
@@ -63,6 +64,7 @@ class DisplacementMeasures:
         return self.summary()._repr_html_()
 
 
+@limit_threads
 def displacement_measures(
     panel: pl.DataFrame,
     targets: Sequence[str],

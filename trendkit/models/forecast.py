@@ -14,6 +14,7 @@ from trendkit.months import add_months, parse_month
 from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num
 from trendkit.tet import tet_window_share
+from trendkit.threads import limit_threads
 
 __all__ = ["Forecast", "forecast"]
 
@@ -72,6 +73,7 @@ class Forecast:
         return fig
 
 
+@limit_threads
 def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: float = 0.95) -> Forecast:
     """Forecast ``horizon`` months past the data (or check the last ``holdout`` months).
 

@@ -11,6 +11,7 @@ import polars as pl
 
 from trendkit.models.selection import _units
 from trendkit.summary import Summary, fmt_num, fmt_p
+from trendkit.threads import limit_threads
 
 __all__ = ["LeadLag", "lead_lag"]
 
@@ -46,6 +47,7 @@ class LeadLag:
         return self.summary()._repr_html_()
 
 
+@limit_threads
 def lead_lag(
     panel: pl.DataFrame, units: Sequence[str], *, by: str = "province", maxlags: int = 3, channel: str | None = None
 ) -> LeadLag:

@@ -24,6 +24,7 @@ from trendkit.models.selection import _units, _windows
 from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
+from trendkit.threads import limit_threads
 
 __all__ = ["DisplacementScan", "displacement_scan"]
 
@@ -120,6 +121,7 @@ def _bh(p: np.ndarray) -> np.ndarray:
     return multipletests(p, method="fdr_bh")[1] if len(p) else p
 
 
+@limit_threads
 def displacement_scan(
     panel: pl.DataFrame,
     targets: Sequence[str],

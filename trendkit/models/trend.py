@@ -20,6 +20,7 @@ from trendkit.months import months_between
 from trendkit.plots import finish
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
+from trendkit.threads import limit_threads
 
 __all__ = ["CountModel", "Decomposition", "Interval", "decompose", "fit_counts", "series"]
 
@@ -204,6 +205,7 @@ def _terms(fit: _Fit, names: list[str], level: float) -> pl.DataFrame:
     )
 
 
+@limit_threads
 def fit_counts(
     s: pl.DataFrame, *, family: Family = "auto", months: bool | None = None, tet: bool = True, level: float = 0.95
 ) -> CountModel:
@@ -263,6 +265,7 @@ class Decomposition:
         return fig
 
 
+@limit_threads
 def decompose(s: pl.DataFrame, *, period: int = 12) -> Decomposition:
     """Robust STL decomposition of a monthly series (needs two full years)."""
     from statsmodels.tsa.seasonal import STL

@@ -1,0 +1,49 @@
+"""BLAS/OpenMP threads inside trendkit's model calls: one by default, ``TRENDKIT_THREADS`` to change it.
+
+On a shared 2-core server, OpenBLAS's default of one thread per core makes statsmodels' small
+fits several times slower (threads fight for the cores). Model functions are wrapped with
+:func:`limit_threads`, which applies ``threadpoolctl`` only for the duration of the call and
+restores the caller's setting afterwards: nothing global changes on import.
+
+>>> import numpy as np
+>>> @limit_threads
+... def blas_threads():
+...     from threadpoolctl import threadpool_info
+...     return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+>>> blas_threads() <= {1}
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+__all__ = ["THREADS_ENV", "limit_threads", "model_threads"]
+
+THREADS_ENV = "TRENDKIT_THREADS"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def model_threads() -> int:
+    """Threads a model call may use: ``TRENDKIT_THREADS`` (a whole number ≥ 1), default 1."""
+    try:
+        return max(1, int(os.environ.get(THREADS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+def limit_threads(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with BLAS/OpenMP limited to :func:`model_threads` threads."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=model_threads()):
+            return fn(*args, **kwargs)
+
+    return wrapper

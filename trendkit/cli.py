@@ -47,6 +47,7 @@ def _progress(total: int) -> Callable[[str], None]:
 
 def _report(args: argparse.Namespace) -> int:
     from trendkit.report import alert_text, parse_campaign, run_report
+    from trendkit.report.build import report_time
 
     campaigns = [parse_campaign(c) for c in args.campaign or []]
     result = run_report(
@@ -58,6 +59,7 @@ def _report(args: argparse.Namespace) -> int:
         sheet=args.sheet,
         keep=args.keep,
         progress=_progress(5),
+        now=report_time(args.now),
     )
     rows = result.summary["rows"]
     print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
@@ -91,6 +93,7 @@ def _demo(args: argparse.Namespace) -> int:
         campaign=[DEMO_CAMPAIGN],
         sheet=None,
         keep=3,
+        now=None,
         fail_on_alert=False,
     )
     return _report(report)
@@ -141,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     report.add_argument(
         "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
+    )
+    report.add_argument(
+        "--now",
+        metavar="ISO",
+        help="the report's timestamp (default SOURCE_DATE_EPOCH, else now): same inputs and "
+        "--now give byte-identical files",
     )
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
     report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")

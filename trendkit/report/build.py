@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,6 +115,32 @@ class ReportResult:
         return Summary("Báo cáo / report", lines, self.to_frame())._repr_html_()
 
 
+def report_time(value: str | None = None) -> dt.datetime:
+    """The report's timestamp: ``value`` (ISO 8601), else ``SOURCE_DATE_EPOCH`` (reproducible builds),
+    else now — so a fixed time gives byte-identical reports.
+
+    >>> report_time("2025-12-02T06:00:00+07:00").isoformat()
+    '2025-12-02T06:00:00+07:00'
+    >>> import os; os.environ["SOURCE_DATE_EPOCH"] = "0"; report_time().isoformat(); del os.environ["SOURCE_DATE_EPOCH"]
+    '1970-01-01T00:00:00+00:00'
+    """
+    if value:
+        try:
+            stamp = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise TrendkitInputError(
+                f"--now {value!r}: expected a date and time such as 2025-12-02T06:00:00+07:00"
+            ) from None
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except ValueError:
+            raise TrendkitInputError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
+    return dt.datetime.now(dt.UTC)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -152,6 +179,7 @@ def run_report(
         trendkit may not replace, or another run writing the same ``out``.
     """
     out = Path(out)
+    now = now or report_time()
     inputs = [Path(c) for c in cases]
     refuse_unsafe_out(out, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +340,7 @@ def _build(
     _chart(cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if res.synthetic else None)
 
     summary = {
-        "generated_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "generated_at": (now or report_time()).isoformat(timespec="seconds"),
         "synthetic": res.synthetic,
         "inputs": _inputs(paths),
         "layout": layout,

@@ -207,8 +207,14 @@ def test_fail_on_alert(tmp_path):
         a for a in summary["alerts"] if a["kind"] == "new_shift" and a["province"] == "Lạng Sơn"
     ).items()
     assert "ALERT" in res.stdout
+    assert all(a["new"] for a in summary["alerts"]) and summary["previous_report"] is None
     quiet = _run("report", "--cases", str(extract), "--out", str(out))
     assert quiet.returncode == 0  # without the flag, alerts are reported but the run succeeds
+    again = _run("report", "--cases", str(extract), "--out", str(out), "--fail-on-alert")
+    assert again.returncode == 0, again.stdout  # the same alerts again are not new: cron stays quiet
+    later = _strict_json(out / "summary.json")
+    assert later["alerts"] and not any(a["new"] for a in later["alerts"]) and later["previous_report"]
+    assert "0 new" in again.stdout and "reported before" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_help_reads_well():

@@ -62,11 +62,14 @@ def _report(args: argparse.Namespace) -> int:
         now=report_time(args.now),
     )
     rows = result.summary["rows"]
-    print(f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s)")
+    fresh = result.new_alerts
+    print(
+        f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s), {len(fresh)} new"
+    )
     for alert in result.alerts:
-        print(f"  ALERT {alert_text(alert)}")
+        print(f"  ALERT{' (new / mới)' if alert in fresh else ''} {alert_text(alert)}")
     print(f"Mở / open: {result.out / 'index.html'}")
-    return EXIT_ALERT if args.fail_on_alert and result.alerts else 0
+    return EXIT_ALERT if args.fail_on_alert and fresh else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -152,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         "--now give byte-identical files",
     )
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
-    report.add_argument("--fail-on-alert", action="store_true", help=f"exit {EXIT_ALERT} when a new shift is detected")
+    report.add_argument(
+        "--fail-on-alert",
+        action="store_true",
+        help=f"exit {EXIT_ALERT} when there are alerts the previous report did not raise",
+    )
     report.set_defaults(func=_report)
     load = sub.add_parser("load", help="load extracts and print the row accounting")
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")

@@ -96,6 +96,11 @@ class ReportResult:
     def alerts(self) -> list[dict[str, Any]]:
         return self.summary["alerts"]
 
+    @property
+    def new_alerts(self) -> list[dict[str, Any]]:
+        """Alerts the previous report did not already raise."""
+        return [a for a in self.alerts if a.get("new", True)]
+
     def to_frame(self) -> pl.DataFrame:
         """One row per alert: kind, province, month and its text."""
         rows = [{"kind": a["kind"], "province": a["province"], "month": a["month"], "text": alert_text(a)}
@@ -186,10 +191,12 @@ def run_report(
     with lock(out):
         refuse_unsafe_out(out, inputs)  # again, now that no other run can change it
         build = new_build(out, now)
+        previous = _previous_summary(out)
         try:
             summary = _build(
                 inputs, build, since=since, layout=layout, campaigns=campaigns, sheet=sheet, progress=progress, now=now
             )
+            _mark_new(summary, previous, build)
             publish(build, out, keep=keep)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -365,6 +372,30 @@ def _build(
     (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
     (tmp / "index.html").write_text(render_index(summary), encoding="utf-8")
     return summary
+
+
+def _previous_summary(out: Path) -> dict[str, Any]:
+    """The summary.json of the report now at ``out`` (trendkit's own), or {} for a first run."""
+    try:
+        return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _alert_key(a: dict[str, Any]) -> tuple[str, str, str]:
+    return a["kind"], a["province"], a["month"]
+
+
+def _mark_new(summary: dict[str, Any], previous: dict[str, Any], build: Path) -> None:
+    """Mark each alert new or already reported (by the previous report), and write the page and
+    summary.json again with that."""
+    seen = {_alert_key(a) for a in previous.get("alerts", [])}
+    for a in summary["alerts"]:
+        a["new"] = _alert_key(a) not in seen
+    summary["previous_report"] = previous.get("generated_at")
+    text = json.dumps(_json_safe(summary), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
+    (build / "summary.json").write_text(text + "\n", encoding="utf-8")
+    (build / "index.html").write_text(render_index(summary), encoding="utf-8")
 
 
 def _json_safe(value: Any) -> Any:

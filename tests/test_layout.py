@@ -107,7 +107,9 @@ def test_report_template_shows_data_text_as_written():
     evil = "T{{7*7}}{% if 1 %}x{% endif %}<script>alert(1)</script>"
     summary = {
         "synthetic": True, "months": ["2024-01", "2024-12"], "generated_at": "2024-12-31T00:00:00+00:00",
-        "rows": {"in_report": 12, "rejected": 0}, "alerts": [], "maps": [evil], "shifts": [],
+        "rows": {"in_report": 12, "rejected": 0, "held_back": 0}, "alerts": [], "maps": [evil], "shifts": [],
+        "limits": [evil], "held_back_months": [evil], "completeness": [{"period": evil, "reported": 1, "expected": 1,
+        "missing": evil}],
         "sources": [{"source_file": evil, "source_sheet": evil, "rows_read": 1, "accepted": 1, "rejected": 0,
                      "skipped": 0, "note": evil}],
         "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,

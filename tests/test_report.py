@@ -43,7 +43,7 @@ def test_report_writes_everything(report):
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",
             "map_displacement_qn_ls.html", "chart_national.png"} <= {p.name for p in out.iterdir()}  # fmt: skip
     summary = _strict_json(out / "summary.json")
-    assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179}
+    assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179, "held_back": 0}
     assert summary["synthetic"] is True and all(len(i["sha256"]) == 64 for i in summary["inputs"])
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
     lo, hi = summary["campaigns"][0]["change_pct"][1:]
@@ -257,7 +257,9 @@ def test_shared_outputs_are_strict_json_minimal_and_relative(tmp_path):
     header = raw[3:].decode("utf-8").splitlines()[0].split(",")
     assert header == ["source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code"]
     page = (out / "index.html").read_text(encoding="utf-8") + (out / "map_displacement_t_7_7_b.html").read_text()
-    assert "T49" not in page and "<b>" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "T49" not in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "T{{7*7}}<b>" not in index and "T{{7*7}}&lt;b&gt;" in index
 
 
 def test_a_campaign_on_a_province_without_cases_is_bad_input(tmp_path):
@@ -272,3 +274,55 @@ def test_small_counts_never_show_in_alert_text():
     text = alert_text({"kind": "anomaly", "province": "Huế", "month": "2025-12", "cases": suppress(1),
                        "lower": 4.0, "upper": 20.0})  # fmt: skip
     assert "<3 vụ / cases" in text and " 1 " not in text
+
+
+def _months_of_sample(tmp_path: Path, months: list[str]) -> Path:
+    """A SYNTHETIC extract with only these months (MM/YYYY) of the sample CSV."""
+    lines = (SAMPLE / "SYNTHETIC_trich_xuat_2022-01_2025-09.csv").read_text(encoding="utf-8").splitlines()
+    keep = [line for line in lines[1:] if line.split(";")[1][3:] in months]
+    path = tmp_path / "in" / "SYNTHETIC_few_months.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([lines[0], *keep]) + "\n", encoding="utf-8")
+    return path.parent
+
+
+@pytest.mark.parametrize("months", [["09/2025"], ["07/2025", "08/2025", "09/2025"]])
+def test_a_new_deployment_gets_a_report_from_month_one(tmp_path, months):
+    folder = _months_of_sample(tmp_path, months)
+    out = tmp_path / "r"
+    res = _run("report", "--cases", str(folder), "--out", str(out), "--campaign", CAMPAIGN)
+    assert res.returncode == 0, res.stderr
+    summary = _strict_json(out / "summary.json")
+    assert summary["rows"]["in_report"] > 0 and {"map_cases.html", "map_monthly.html"} <= set(summary["maps"])
+    limits = " ".join(summary["limits"])
+    assert "change points need 6 months" in limits and "forecasts and anomalies need 15 months" in limits
+    assert "campaign QN-LS needs 12 months before" in limits and not summary["campaigns"]
+    assert "Cần thêm dữ liệu / needs more data" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_early_partial_month_raises_no_alert(tmp_path, report):
+    early = tmp_path / "in"
+    early.mkdir()
+    (early / "SYNTHETIC_T1_2026_Lang_Son.csv").write_text(
+        "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến\n"
+        + "".join(f"EARLY-{i};{i % 28 + 1:02d}/01/2026;Lạng Sơn;Đường bộ\n" for i in range(30)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "r"
+    res = _run("report", "--cases", str(SAMPLE), str(early), "--out", str(out), "--campaign", CAMPAIGN, "--now", NOW)
+    assert res.returncode == 0, res.stderr
+    summary, before = _strict_json(out / "summary.json"), _strict_json(report[0] / "summary.json")
+    assert summary["held_back_months"] == ["2026-01"] and summary["rows"]["held_back"] == 30
+    assert summary["months"] == ["2022-01", "2025-12"]  # the models stop at the last complete month
+    assert [a for a in summary["alerts"] if a["month"] == "2026-01"] == []
+    strip = lambda alerts: [{k: v for k, v in a.items() if k != "new"} for a in alerts]  # noqa: E731
+    assert strip(summary["alerts"]) == strip(before["alerts"])  # the early file changes no alert
+    last = summary["completeness"][-1]
+    assert last["period"] == "2026-01" and not last["complete"] and "Lào Cai" in last["missing"]
+
+
+def test_expected_units_file(tmp_path):
+    units = tmp_path / "units.txt"
+    units.write_text("# provinces that report monthly\nLạng Sơn\nAtlantis\n", encoding="utf-8")
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(tmp_path / "r"), "--expected-units", str(units))
+    assert res.returncode == 2 and "line 3: 'Atlantis' is not a province" in res.stderr

@@ -48,6 +48,7 @@ def _progress(total: int) -> Callable[[str], None]:
 def _report(args: argparse.Namespace) -> int:
     from trendkit.report import alert_text, parse_campaign, run_report
     from trendkit.report.build import report_time
+    from trendkit.report.completeness import read_expected_units
 
     campaigns = [parse_campaign(c) for c in args.campaign or []]
     result = run_report(
@@ -58,6 +59,7 @@ def _report(args: argparse.Namespace) -> int:
         campaigns=campaigns,
         sheet=args.sheet,
         keep=args.keep,
+        expected_units=read_expected_units(args.expected_units, args.layout) if args.expected_units else None,
         progress=_progress(5),
         now=report_time(args.now),
     )
@@ -97,6 +99,7 @@ def _demo(args: argparse.Namespace) -> int:
         sheet=None,
         keep=3,
         now=None,
+        expected_units=None,
         fail_on_alert=False,
     )
     return _report(report)
@@ -153,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ISO",
         help="the report's timestamp (default SOURCE_DATE_EPOCH, else now): same inputs and "
         "--now give byte-identical files",
+    )
+    report.add_argument(
+        "--expected-units",
+        metavar="FILE",
+        help="provinces that must report every month, one a line: a month is complete only when all have cases "
+        "(default: inferred from the last six months)",
     )
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
     report.add_argument(

@@ -37,6 +37,7 @@ from trendkit.export import write_csv
 from trendkit.ingest.loader import REJECTED_COLUMNS
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
+from trendkit.report.completeness import completeness
 from trendkit.report.publish import lock, new_build, publish, refuse_unsafe_out
 from trendkit.summary import fmt_num, suppress
 
@@ -44,6 +45,8 @@ __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "rend
 
 #: Breaks and anomalies within this many months of the last month are "new" and raise alerts.
 RECENT_MONTHS = 3
+#: Months of history each analysis needs (a report with fewer still shows counts, maps and data quality).
+CHANGE_POINT_MONTHS, FORECAST_MONTHS = 6, 12 + 3
 #: Prediction-interval level for anomalies; only the latest month's anomalies raise alerts (with ~30
 #: series checked every month, 95% intervals would raise false alerts every run).
 ANOMALY_LEVEL = 0.99
@@ -168,6 +171,7 @@ def run_report(
     layout: str = "2025",
     campaigns: Sequence[CampaignSpec] = (),
     sheet: SheetChoice = None,
+    expected_units: Sequence[str] | None = None,
     keep: int = 24,
     progress: Callable[[str], None] = lambda _msg: None,
     now: dt.datetime | None = None,
@@ -175,7 +179,10 @@ def run_report(
     """Build the report for ``cases`` and publish it at ``out`` only when complete.
 
     ``out`` becomes a link to the newest report; the last ``keep`` reports stay beside it (see
-    :mod:`trendkit.report.publish`). trendkit refuses an ``out`` it does not own.
+    :mod:`trendkit.report.publish`). trendkit refuses an ``out`` it does not own. Months that not
+    every unit has reported yet (:mod:`trendkit.report.completeness`; ``expected_units`` lists the
+    provinces that must report) are held back from the models. With little history the report shows
+    what it can and says which analyses need more months.
 
     Raises
     ------
@@ -194,7 +201,15 @@ def run_report(
         previous = _previous_summary(out)
         try:
             summary = _build(
-                inputs, build, since=since, layout=layout, campaigns=campaigns, sheet=sheet, progress=progress, now=now
+                inputs,
+                build,
+                since=since,
+                layout=layout,
+                campaigns=campaigns,
+                sheet=sheet,
+                expected_units=expected_units,
+                progress=progress,
+                now=now,
             )
             _mark_new(summary, previous, build)
             publish(build, out, keep=keep)
@@ -212,6 +227,7 @@ def _build(
     layout: str,
     campaigns: Sequence[CampaignSpec],
     sheet: SheetChoice,
+    expected_units: Sequence[str] | None,
     progress: Callable[[str], None],
     now: dt.datetime | None,
 ) -> dict[str, Any]:
@@ -241,17 +257,20 @@ def _build(
     # shared with the report: only what is needed to fix the row, never the row's other (personal) columns;
     # the full rejected table stays with `trendkit load --rejected`
     write_csv(res.rejected.select(REJECTED_COLUMNS), tmp / "rejected.csv")
+    table, held = completeness(data, unit, expected_units)
+    held_rows = data.filter(pl.col("detected_on") >= held[0]).height if held else 0
+    if held:  # the latest month(s) are not fully reported yet: counted, shown, but kept out of the models
+        data = data.filter(pl.col("detected_on") < held[0])
     cases_p = panel(data, by=(unit, "channel")).rename({unit: "province"})
     prov_p = panel(data, by=(unit,)).rename({unit: "province"})
     months = sorted(prov_p["period"].unique().to_list())
     first, last = months[0], months[-1]
-    if len(months) < 12:
-        raise TrendkitInputError(f"the report needs at least 12 months of cases; the data cover {len(months)}")
     recent = add_months(last, -(RECENT_MONTHS - 1))
+    limits = _limits(len(months), campaigns)
 
     progress("điểm gãy / change points")
     shifts, alerts = [], []
-    for province in sorted(prov_p["province"].unique().to_list()):
+    for province in sorted(prov_p["province"].unique().to_list()) if len(months) >= CHANGE_POINT_MONTHS else []:
         s = series(prov_p, province=province)
         if s["cases"].mean() < 2:
             continue
@@ -263,7 +282,8 @@ def _build(
                 alerts.append({"kind": "new_shift", **item})
     progress("dự báo / forecasts")
     anomalies = []
-    for province in ["all", *sorted(prov_p["province"].unique().to_list())]:
+    provinces = ["all", *sorted(prov_p["province"].unique().to_list())] if len(months) >= FORECAST_MONTHS else []
+    for province in provinces:
         s = series(prov_p) if province == "all" else series(prov_p, province=province)
         if s["cases"].mean() < 5:
             continue
@@ -285,10 +305,12 @@ def _build(
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         start = parse_month(c.start)
         if start not in months or months.index(start) < 12 or months.index(start) > len(months) - 3:
-            raise TrendkitInputError(
-                f"--campaign {c.name}: {c.start} needs 12 months of data before it and 3 after; "
-                f"the data cover {first:%Y-%m} to {last:%Y-%m}"
+            limits.append(
+                f"Chiến dịch {c.name}: cần 12 tháng trước {c.start} và 3 tháng sau; dữ liệu {first:%m/%Y}–{last:%m/%Y} "
+                f"/ campaign {c.name} needs 12 months before {c.start} and 3 after; the data cover "
+                f"{first:%Y-%m} to {last:%Y-%m}"
             )
+            continue
         after = min(12, len(months) - months.index(start))
         present = set(prov_p["province"].unique().to_list())
         absent = [t for t in targets if t not in present]
@@ -358,7 +380,11 @@ def _build(
             "rejected": res.rejected.height,
             "skipped": res.skipped.height,
             "in_report": data.height,
+            "held_back": held_rows,
         },
+        "completeness": [{**r, "period": f"{r['period']:%Y-%m}"} for r in table.tail(12).iter_rows(named=True)],
+        "held_back_months": [f"{m:%Y-%m}" for m in held],
+        "limits": limits,
         "rejected_by_reason": dict(sorted(res.rejected.group_by("reason_code").len().iter_rows())),
         "sources": res.files.to_dicts(),
         "campaigns": campaign_out,
@@ -372,6 +398,21 @@ def _build(
     (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
     (tmp / "index.html").write_text(render_index(summary), encoding="utf-8")
     return summary
+
+
+def _limits(n_months: int, campaigns: Sequence[CampaignSpec]) -> list[str]:
+    """One line per analysis that needs more months than the data have (Vietnamese / English)."""
+    out = []
+    for name_vi, name_en, need in (
+        ("Điểm thay đổi", "change points", CHANGE_POINT_MONTHS),
+        ("Dự báo và bất thường", "forecasts and anomalies", FORECAST_MONTHS),
+    ):
+        if n_months < need:
+            out.append(
+                f"{name_vi} cần ≥ {need} tháng, dữ liệu có {n_months} (còn {need - n_months}) / {name_en} need "
+                f"{need} months; the data have {n_months} ({need - n_months} to go)"
+            )
+    return out
 
 
 def _previous_summary(out: Path) -> dict[str, Any]:

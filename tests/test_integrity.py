@@ -249,3 +249,20 @@ def test_cli_load_picks_sheets(tmp_path):
     res = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(path), "--sheet", "T2", "--sheet", "T1"],
                          capture_output=True, text=True, check=True)  # fmt: skip
     assert "read 3 rows" in res.stdout and "[T2]" in res.stdout and "Khác" not in res.stdout
+
+
+@pytest.mark.parametrize("name", ["Công ty TNHH Hải Long", "Tống Văn Nam", "Cộng hòa", "Cong ty ABC", "TONG VAN A"])
+def test_names_that_start_like_a_total_are_case_rows(tmp_path, name):
+    path = tmp_path / "n.csv"
+    path.write_text(
+        "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Đối tượng\n"
+        f"A1;12/03/2021;Huế;{name}\n"  # a full case row
+        f";;Huế;{name}\n"  # no id, no date: rejected (date missing), never skipped as a total
+        "Tổng cộng;;;\n"  # a real total row
+        ";;;Cộng tháng 3\n",  # a subtotal label in another column
+        encoding="utf-8",
+    )
+    res = tk.load_cases(path)
+    assert res.cases["case_id"].to_list() == ["A1"]
+    assert res.rejected["reason_code"].to_list() == ["date_missing"]
+    assert res.skipped["kind"].to_list() == ["total", "total"]

@@ -71,7 +71,15 @@ SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
 #: trendkit's own column names: a source column with one of these names is renamed "name (2)", never shadows it
 _RESERVED = frozenset(CASE_SCHEMA) | frozenset(REJECTED_COLUMNS) | frozenset(SKIPPED_COLUMNS)
 
-_TOTAL_RE = re.compile(r"^(?:tong cong|tong so|tong|cong|total|sub ?total|luy ke|cong don)(?: |$)")
+#: A total/subtotal label: a total word on its own (accents kept: "Cộng" is a total, "Công ty" a company,
+#: "Tống" a surname), optionally with a period after it ("Cộng tháng 3", "Lũy kế từ đầu năm").
+_TOTAL_WORDS = r"(?:tổng cộng|tổng số|tổng|cộng dồn|cộng|lũy kế|luỹ kế|grand total|sub ?total|total)"
+_TOTAL_TAIL = r"(?:\s*[:.]?\s*(?:(?:tháng|quý|năm|kỳ|toàn|từ|cả|đầu|month|year|quarter)\b.*|[\d/ .()-]*))?"
+_TOTAL_RE = re.compile(rf"^{_TOTAL_WORDS}{_TOTAL_TAIL}$")
+_TOTAL_ASCII_RE = re.compile(
+    r"^(?:tong cong|tong so|tong|cong don|cong|luy ke|grand total|sub ?total|total)"
+    r"(?:\s*[:.]?\s*(?:(?:thang|quy|nam|ky|toan|tu|ca|dau|month|year|quarter)\b.*|[\d/ .()-]*))?$"
+)
 _CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
 
 
@@ -346,11 +354,26 @@ def _blank_rows(texts: dict[int, pl.Series], height: int) -> pl.Series:
     return pl.DataFrame({str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
 
 
+def is_total_label(text: str) -> bool:
+    """Whether a cell is a total/subtotal label — a total word on its own, not a name that starts like one.
+
+    >>> [is_total_label(t) for t in ("Tổng cộng", "Cộng:", "Cộng tháng 3", "TONG CONG:", "Lũy kế từ đầu năm")]
+    [True, True, True, True, True]
+    >>> [is_total_label(t) for t in ("Công ty TNHH Hải Long", "Tống Văn Nam", "Cộng hòa", "Cong ty ABC", "Tong Van A")]
+    [False, False, False, False, False]
+    """
+    lower = " ".join(text.lower().split())
+    if _TOTAL_RE.match(lower):
+        return True
+    return lower.isascii() and bool(_TOTAL_ASCII_RE.match(lower))  # typed without diacritics: no accent to tell
+
+
 def _total_rows(texts: dict[int, pl.Series], candidates: pl.Series) -> pl.Series:
-    """Total/subtotal rows among ``candidates``: no usable date and a cell that starts with Cộng/Tổng cộng/Total."""
+    """Total/subtotal rows among ``candidates`` (rows with no case id and no usable date of their own):
+    a cell that is a total label on its own (:func:`is_total_label`)."""
     flags = [False] * candidates.len()
     for i in candidates.arg_true().to_list():
-        if any(_TOTAL_RE.match(fold(s[i])) for s in texts.values() if s[i] is not None):
+        if any(is_total_label(s[i]) for s in texts.values() if s[i] is not None):
             flags[i] = True
     return pl.Series(flags, dtype=pl.Boolean)
 
@@ -458,8 +481,11 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.
     numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
     norm = _normalise_fields(field, header, numeric, window)
     out = dict(norm.columns)
-    out["case_id"] = _case_ids(field("case_id"), texts)
-    skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null())
+    cid = field("case_id")  # no id of its own: empty, or the total label itself sits in the id column
+    wordy = cid.filter(cid.is_not_null() & ~cid.str.contains(r"\d")).unique().to_list()  # real ids have digits
+    no_id = cid.is_null() | cid.is_in([c for c in wordy if is_total_label(c)])
+    out["case_id"] = _case_ids(field("case_id").clone(), texts)
+    skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null() & no_id)
 
     beyond = _beyond_header(raw, header, texts)
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]

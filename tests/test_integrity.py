@@ -266,3 +266,23 @@ def test_names_that_start_like_a_total_are_case_rows(tmp_path, name):
     assert res.cases["case_id"].to_list() == ["A1"]
     assert res.rejected["reason_code"].to_list() == ["date_missing"]
     assert res.skipped["kind"].to_list() == ["total", "total"]
+
+
+def test_every_file_in_a_folder_is_listed_and_one_bad_file_does_not_stop_the_load(tmp_path):
+    _extract(tmp_path / "BC_T3.csv", ["A1;12/03/2021;Huế;x"])
+    (tmp_path / "README.txt").write_text("Thư mục này chứa báo cáo tháng.\nĐừng sửa tay.\n", encoding="utf-8")
+    (tmp_path / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (tmp_path / "~$BC_T3.xlsx").write_bytes(b"lock")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip at all")
+    (tmp_path / "ghi chu.docx").write_bytes(b"PK")
+    res = tk.load_cases(tmp_path)
+    assert res.cases["case_id"].to_list() == ["A1"]
+    reasons = dict(res.skipped_files.iter_rows())
+    assert set(reasons) == {f"{tmp_path.name}/cu.xls", f"{tmp_path.name}/~$BC_T3.xlsx", f"{tmp_path.name}/ghi chu.docx",
+                            "bad.xlsx", "README.txt"}  # fmt: skip
+    folder = tmp_path.name
+    assert "Excel 97-2003" in reasons[f"{folder}/cu.xls"] and "lock file" in reasons[f"{folder}/~$BC_T3.xlsx"]
+    assert "not a readable .xlsx" in reasons["bad.xlsx"] and "no case table" in reasons["README.txt"]
+    assert "files not read" in str(res.summary()) and "README.txt" in res._repr_html_()
+    with pytest.raises(TrendkitInputError, match=r"bad\.xlsx: not a readable"):
+        tk.load_cases(tmp_path / "bad.xlsx")  # a file named on its own still raises

@@ -110,6 +110,7 @@ def test_report_template_shows_data_text_as_written():
         "rows": {"in_report": 12, "rejected": 0, "held_back": 0}, "alerts": [], "maps": [evil], "shifts": [],
         "limits": [evil], "held_back_months": [evil], "completeness": [{"period": evil, "reported": 1, "expected": 1,
         "missing": evil}],
+        "skipped_files": [{"file": evil, "reason": evil}],
         "sources": [{"source_file": evil, "source_sheet": evil, "rows_read": 1, "accepted": 1, "rejected": 0,
                      "skipped": 0, "note": evil}],
         "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,

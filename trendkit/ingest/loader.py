@@ -33,7 +33,7 @@ import polars as pl
 from trendkit.errors import TrendkitInputError
 from trendkit.ingest import fields
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.readers import RawSheet, SheetChoice, discover, read_file, source_names
+from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, read_file, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     OUTCOME_VALUES,
@@ -92,6 +92,7 @@ class LoadSummary:
 
     files: pl.DataFrame
     reasons: pl.DataFrame
+    skipped_files: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_frame(self) -> pl.DataFrame:
         """Per file and sheet: rows_read, accepted, rejected, skipped, duplicates, note."""
@@ -112,6 +113,9 @@ class LoadSummary:
                 f"  {where}: {r['rows_read']} read, {r['accepted']} accepted, {r['rejected']} rejected, "
                 f"{r['skipped']} skipped, {r['duplicates']} duplicates{note}"
             )
+        if self.skipped_files.height:
+            lines.append("Tệp không đọc / files not read:")
+            lines += [f"  {r['file']}: {r['reason']}" for r in self.skipped_files.iter_rows(named=True)]
         if self.reasons.height:
             lines.append("Rejected by reason / lý do loại:")
             for r in self.reasons.iter_rows(named=True):
@@ -123,7 +127,12 @@ class LoadSummary:
 
     def _repr_html_(self) -> str:
         head = html.escape(str(self).splitlines()[0])
-        return f"<p>{head}</p>{_html_table(self.files)}{_html_table(self.reasons) if self.reasons.height else ''}"
+        parts = [f"<p>{head}</p>", _html_table(self.files)]
+        if self.skipped_files.height:
+            parts += ["<p>Tệp không đọc / files not read</p>", _html_table(self.skipped_files)]
+        if self.reasons.height:
+            parts.append(_html_table(self.reasons))
+        return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,10 @@ class LoadResult:
     rejected: pl.DataFrame
     skipped: pl.DataFrame
     files: pl.DataFrame = field(repr=False)
+    #: Files in the folders that were not read (``file``, ``reason``): other types, lock files, unreadable.
+    skipped_files: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"file": pl.String, "reason": pl.String}), repr=False
+    )
 
     def summary(self) -> LoadSummary:
         reasons = (
@@ -143,7 +156,7 @@ class LoadResult:
             if self.rejected.height
             else pl.DataFrame(schema={"source_file": pl.String, "reason_code": pl.String, "rows": pl.UInt32})
         )
-        return LoadSummary(self.files, reasons)
+        return LoadSummary(self.files, reasons, self.skipped_files)
 
     def to_frame(self) -> pl.DataFrame:
         return self.cases
@@ -227,18 +240,34 @@ def load_cases(
     window = _window(date_range)
     parts: list[_SheetResult] = []
     key_offset = 0
-    paths = discover(list(source) if isinstance(source, list | tuple) else source)
-    for path, name in zip(paths, source_names(paths), strict=True):
+    found = find_files(list(source) if isinstance(source, list | tuple) else source)
+    skipped_files = list(found.skipped)
+    paths = [p for p, _ in found.files]
+    for (path, named), name in zip(found.files, source_names(paths), strict=True):
+        try:
+            sheets = read_file(path, sheet=sheet)
+        except TrendkitInputError as exc:
+            if named:  # a file the user named must be readable
+                raise
+            skipped_files.append((name, str(exc).removeprefix(f"{path.name}: ")))  # one bad file never stops a folder
+            continue
         file_parts = []
-        for raw in read_file(path, sheet=sheet):
+        for raw in sheets:
             raw = replace(raw, name=name)
             part = _read_sheet(raw, user, key_offset, window)
             key_offset += raw.frame.height
             file_parts.append(part)
         if all(p.cases is None for p in file_parts):
-            raise TrendkitInputError("; ".join(f"{p.raw.label}: {p.note}" for p in file_parts))
+            reason = "; ".join(f"{p.raw.label}: {p.note}" for p in file_parts)
+            if named:
+                raise TrendkitInputError(reason)
+            skipped_files.append((name, "no case table in any sheet (its rows are counted as skipped)"))
         parts.extend(file_parts)
-    return _combine(parts)
+    if not any(p.cases is not None for p in parts):
+        raise TrendkitInputError(
+            "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
+        )
+    return _combine(parts, skipped_files)
 
 
 _NO_HEADER = (
@@ -540,7 +569,7 @@ def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series
     ).select(SKIPPED_COLUMNS)
 
 
-def _combine(parts: list[_SheetResult]) -> LoadResult:
+def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | None = None) -> LoadResult:
     loaded = [p for p in parts if p.cases is not None]
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
@@ -633,4 +662,7 @@ def _combine(parts: list[_SheetResult]) -> LoadResult:
         },
         orient="row",
     )
-    return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files)
+    skipped_files_frame = pl.DataFrame(
+        skipped_files or [], schema={"file": pl.String, "reason": pl.String}, orient="row"
+    )
+    return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files, skipped_files=skipped_files_frame)

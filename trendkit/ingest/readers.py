@@ -28,10 +28,12 @@ from trendkit.errors import TrendkitInputError
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "Found",
     "RawSheet",
     "SheetChoice",
     "choose_sheets",
     "discover",
+    "find_files",
     "natural_key",
     "read_file",
     "source_names",
@@ -101,34 +103,76 @@ def source_names(paths: Sequence[Path]) -> list[str]:
     return [p.relative_to(root).as_posix() if p.name in clash else p.name for p in absolute]
 
 
-def discover(source: str | Path | list[str | Path]) -> list[Path]:
-    """The files a ``source`` names: a path, a list of paths, or a folder (sorted by name)."""
+_NOT_YET = {
+    ".xls": "Excel 97-2003 (.xls) is not read yet; open it and 'Save As' .xlsx",
+    ".xlsb": "Excel binary (.xlsb) is not read yet; open it and 'Save As' .xlsx",
+    ".ods": "OpenDocument (.ods) is not read yet; save it as .xlsx",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a source names: the files to read (each with whether the user named it), and the
+    files of its folders that are not read, each with the reason."""
+
+    files: list[tuple[Path, bool]]
+    skipped: list[tuple[str, str]]
+
+
+def find_files(source: str | Path | Sequence[str | Path]) -> Found:
+    """Every file a ``source`` names: a path, a list of paths, or a folder (natural name order).
+
+    In a folder, hidden files, Office lock files (``~$…``), subfolders and files of other types are
+    listed as skipped with their reason, never silently dropped.
+    """
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
         raise TrendkitInputError("no input files given; expected a path, a list of paths or a folder")
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []
+    skipped: list[tuple[str, str]] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
-                (
-                    p
-                    for p in path.iterdir()
-                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
-                ),
-                key=natural_key,
-            )
+            entries = sorted(path.iterdir(), key=natural_key)
+            found = []
+            for p in entries:
+                reason = _skip_reason(p)
+                if reason:
+                    skipped.append((f"{path.name}/{p.name}", reason))
+                else:
+                    found.append(p)
             if not found:
+                listed = "; ".join(f"{n}: {r}" for n, r in skipped[-5:]) or "it is empty"
                 raise TrendkitInputError(
-                    f"{path}: the folder holds no case extracts; expected files ending in "
+                    f"{path}: the folder holds no case extracts ({listed}); expected files ending in "
                     + ", ".join(SUPPORTED_SUFFIXES)
                 )
-            files.extend(found)
+            files.extend((p, False) for p in found)
         elif not path.exists():
             raise TrendkitInputError(f"{path}: file not found")
         else:
-            files.append(path)
-    return files
+            files.append((path, True))
+    return Found(files, skipped)
+
+
+def _skip_reason(p: Path) -> str | None:
+    if p.is_dir():
+        return "a folder (folders inside are not searched)"
+    if p.name.startswith("~$"):
+        return "an Office lock file (the workbook is open in Excel)"
+    if p.name.startswith("."):
+        return "a hidden file"
+    suffix = p.suffix.lower()
+    if suffix in _NOT_YET:
+        return _NOT_YET[suffix]
+    if suffix not in SUPPORTED_SUFFIXES:
+        return f"not a case extract (type '{suffix or 'none'}'); expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+    return None
+
+
+def discover(source: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The files :func:`find_files` would read, in order."""
+    return [p for p, _ in find_files(source).files]
 
 
 def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:

@@ -387,6 +387,7 @@ def _build(
         "limits": limits,
         "rejected_by_reason": dict(sorted(res.rejected.group_by("reason_code").len().iter_rows())),
         "sources": res.files.to_dicts(),
+        "skipped_files": res.skipped_files.to_dicts(),
         "campaigns": campaign_out,
         "shifts": shifts,
         "anomalies": anomalies,

@@ -286,3 +286,42 @@ def test_every_file_in_a_folder_is_listed_and_one_bad_file_does_not_stop_the_loa
     assert "files not read" in str(res.summary()) and "README.txt" in res._repr_html_()
     with pytest.raises(TrendkitInputError, match=r"bad\.xlsx: not a readable"):
         tk.load_cases(tmp_path / "bad.xlsx")  # a file named on its own still raises
+
+
+def test_unmapped_words_are_surfaced_and_values_maps_them(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến;Hình thức xử lý\n"
+        + "".join(f"A{i};12/03/2021;Huế;Đường mòn;XLHC\n" for i in range(5))
+        + "B1;12/03/2021;Huế;Đường bộ;Khởi tố hình sự\n",
+        encoding="utf-8",
+    )
+    res = tk.load_cases(path)
+    assert res.rejected["reason_code"].to_list() == ["channel_unknown"] * 5  # an unknown channel is never guessed
+    mapped = tk.load_cases(path, values={"channel": {"đường mòn": "road"}})
+    assert mapped.unmapped.row(0) == ("outcome", "XLHC", 5, "unknown")
+    assert "outcome: 'XLHC' × 5 → unknown" in str(mapped.summary())
+    fixed = tk.load_cases(path, values={"channel": {"Đường mòn": "road"}, "outcome": {"xlhc": "administrative"}})
+    assert fixed.cases["outcome"].value_counts(sort=True).rows() == [("administrative", 5), ("criminal", 1)]
+    assert fixed.unmapped.height == 0
+    with pytest.raises(TrendkitInputError, match="'punished' is not a outcome"):
+        tk.load_cases(path, values={"outcome": {"XLHC": "punished"}})
+
+
+def test_cli_takes_columns_and_values_files(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "x.csv"
+    data.write_text("Số BB;Thời điểm;Tỉnh/TP;Xử lý\nA1;12/03/2021;Huế;XLHC\n", encoding="utf-8")
+    cols, vals = tmp_path / "cols.csv", tmp_path / "vals.csv"
+    cols.write_text("# their header;canonical\nSố BB;case_id\nThời điểm;detected_on\nXử lý;outcome\n", encoding="utf-8")
+    vals.write_text("outcome;XLHC;administrative\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--columns", str(cols),
+                          "--values", str(vals)], capture_output=True, text=True)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "1 accepted" in res.stdout and "not understood" not in res.stdout
+    vals.write_text("outcome;XLHC\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--values", str(vals)],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "line 1: expected field;their word;canonical value" in bad.stderr

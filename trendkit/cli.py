@@ -58,6 +58,8 @@ def _report(args: argparse.Namespace) -> int:
         layout=args.layout,
         campaigns=campaigns,
         sheet=args.sheet,
+        columns=_mapping(args.columns, "columns"),
+        values=_mapping(args.values, "values"),
         keep=args.keep,
         expected_units=read_expected_units(args.expected_units, args.layout) if args.expected_units else None,
         progress=_progress(5),
@@ -97,6 +99,8 @@ def _demo(args: argparse.Namespace) -> int:
         layout="2025",
         campaign=[DEMO_CAMPAIGN],
         sheet=None,
+        columns=None,
+        values=None,
         keep=3,
         now=None,
         expected_units=None,
@@ -105,8 +109,24 @@ def _demo(args: argparse.Namespace) -> int:
     return _report(report)
 
 
+def _mapping(path: str | None, kind: str) -> dict | None:
+    from trendkit.ingest.loader import read_mapping_file
+
+    return read_mapping_file(path, kind) if path else None
+
+
+def _mapping_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--columns", metavar="CSV", help="your headers: lines 'their header;canonical column'")
+    parser.add_argument("--values", metavar="CSV", help="your words: lines 'field;their word;canonical value'")
+
+
 def _load(args: argparse.Namespace) -> int:
-    res = load_cases([Path(p) for p in args.paths], sheet=args.sheet)
+    res = load_cases(
+        [Path(p) for p in args.paths],
+        sheet=args.sheet,
+        columns=_mapping(args.columns, "columns"),
+        values=_mapping(args.values, "values"),
+    )
     print(res.summary())
     if args.rejected:
         from trendkit.export import write_csv
@@ -163,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         help="provinces that must report every month, one a line: a month is complete only when all have cases "
         "(default: inferred from the last six months)",
     )
+    _mapping_options(report)
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
     report.add_argument(
         "--fail-on-alert",
@@ -173,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load", help="load extracts and print the row accounting")
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
     load.add_argument("--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)")
+    _mapping_options(load)
     load.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV file")
     load.set_defaults(func=_load)
     args = parser.parse_args(argv)

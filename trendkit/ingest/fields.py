@@ -17,7 +17,7 @@ alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, resolve_province
 from trendkit.ingest.parse import parse_amount, parse_date
 from trendkit.ingest.vocab import CHANNELS, COMMODITIES, OUTCOMES, VIOLATIONS, Table, match
+from trendkit.text import fold
 
 __all__ = [
     "Normalised",
@@ -210,46 +211,58 @@ def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = N
     return Normalised({"goods_value_vnd": value.round(0)}, problems)
 
 
-def _channel(text: str) -> tuple[str | None, str | None]:
-    found = match(CHANNELS, text)
-    return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
+Words = Mapping[str, str]  # the analyst's own words for one field: folded word -> canonical value
 
 
-def channel(raw: pl.Series) -> Normalised:
+def _with_words(table: Table, words: Words | None) -> Callable[[str], str | None]:
+    """Match ``words`` (the analyst's, from ``values=``) first, then the vocabulary."""
+    return lambda t: (words or {}).get(fold(t)) or match(table, t)
+
+
+def channel(raw: pl.Series, words: Words | None = None) -> Normalised:
     """Transport channel words → ``road``/``sea``/``air``/``rail``/``post``/``inland``; blank → ``unknown``.
 
-    Words it does not know are rejected, not guessed (see the module example).
+    Words it does not know are rejected, not guessed (see the module example), unless ``words``
+    maps them (``load_cases(values={"channel": {...}})``).
     """
-    c = lookup(raw, _channel, ["v", "e"], [pl.String(), pl.String()])
+    find = _with_words(CHANNELS, words)
+
+    def one(text: str) -> tuple[str | None, str | None]:
+        found = find(text)
+        return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
+
+    c = lookup(raw, one, ["v", "e"], [pl.String(), pl.String()])
     return Normalised(
         {"channel": c["v"].fill_null("unknown"), "channel_raw": raw},
         [Problem("channel", c["e"].is_not_null(), c["e"], "channel_unknown")],
     )
 
 
-def category(raw: pl.Series, name: str, table: Table, fallback: str) -> Normalised:
+def category(raw: pl.Series, name: str, table: Table, fallback: str, words: Words | None = None) -> Normalised:
     """Violation or outcome words → the canonical value; unknown words fall into ``fallback``.
 
     >>> category(pl.Series(["Buôn lậu", "lạ"]), "violation", VIOLATIONS, "other").columns["violation"].to_list()
     ['smuggling', 'other']
     """
-    v = lookup(raw, lambda t: (match(table, t),), ["v"], [pl.String()])["v"].fill_null(fallback)
+    find = _with_words(table, words)
+    v = lookup(raw, lambda t: (find(t),), ["v"], [pl.String()])["v"].fill_null(fallback)
     return Normalised({name: v, f"{name}_raw": raw})
 
 
-def violation(raw: pl.Series) -> Normalised:
+def violation(raw: pl.Series, words: Words | None = None) -> Normalised:
     """Violation type (smuggling, illegal transport, trade fraud, …); unknown words → ``other``."""
-    return category(raw, "violation", VIOLATIONS, "other")
+    return category(raw, "violation", VIOLATIONS, "other", words)
 
 
-def outcome(raw: pl.Series) -> Normalised:
+def outcome(raw: pl.Series, words: Words | None = None) -> Normalised:
     """Handling outcome (administrative, criminal, referred); unknown words → ``unknown``."""
-    return category(raw, "outcome", OUTCOMES, "unknown")
+    return category(raw, "outcome", OUTCOMES, "unknown", words)
 
 
-def commodity(raw: pl.Series) -> Normalised:
+def commodity(raw: pl.Series, words: Words | None = None) -> Normalised:
     """Goods description → a commodity group (raw text kept in ``commodity_raw``)."""
-    v = lookup(raw, lambda t: (match(COMMODITIES, t) or "other",), ["v"], [pl.String()])["v"]
+    find = _with_words(COMMODITIES, words)
+    v = lookup(raw, lambda t: (find(t) or "other",), ["v"], [pl.String()])["v"]
     return Normalised({"commodity": v, "commodity_raw": raw})
 
 

@@ -36,6 +36,7 @@ from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, read_file, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
+    COMMODITIES,
     OUTCOME_VALUES,
     VIOLATION_VALUES,
 )
@@ -93,6 +94,7 @@ class LoadSummary:
     files: pl.DataFrame
     reasons: pl.DataFrame
     skipped_files: pl.DataFrame = field(default_factory=pl.DataFrame)
+    unmapped: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_frame(self) -> pl.DataFrame:
         """Per file and sheet: rows_read, accepted, rejected, skipped, duplicates, note."""
@@ -116,6 +118,14 @@ class LoadSummary:
         if self.skipped_files.height:
             lines.append("Tệp không đọc / files not read:")
             lines += [f"  {r['file']}: {r['reason']}" for r in self.skipped_files.iter_rows(named=True)]
+        if self.unmapped.height:
+            lines.append("Chưa hiểu / words not understood (map them with values=):")
+            lines += [
+                f"  {r['field']}: '{r['raw']}' × {r['rows']} → {r['mapped_to']}"
+                for r in self.unmapped.head(10).iter_rows(named=True)
+            ]
+            if self.unmapped.height > 10:
+                lines.append(f"  … {self.unmapped.height - 10} more (LoadResult.unmapped)")
         if self.reasons.height:
             lines.append("Rejected by reason / lý do loại:")
             for r in self.reasons.iter_rows(named=True):
@@ -156,10 +166,40 @@ class LoadResult:
             if self.rejected.height
             else pl.DataFrame(schema={"source_file": pl.String, "reason_code": pl.String, "rows": pl.UInt32})
         )
-        return LoadSummary(self.files, reasons, self.skipped_files)
+        return LoadSummary(self.files, reasons, self.skipped_files, self.unmapped)
 
     def to_frame(self) -> pl.DataFrame:
         return self.cases
+
+    @property
+    def unmapped(self) -> pl.DataFrame:
+        """Raw words that fell into ``unknown``/``other``: ``field``, ``raw``, ``rows``, ``mapped_to``, most first.
+
+        Map them with ``load_cases(..., values={"outcome": {"their word": "administrative"}})``.
+        """
+        frames = []
+        for fld, raw, fallback in (
+            ("violation", "violation_raw", "other"),
+            ("outcome", "outcome_raw", "unknown"),
+            ("commodity", "commodity_raw", "other"),
+        ):
+            if raw not in self.cases.columns:
+                continue
+            hit = self.cases.filter((pl.col(fld).cast(pl.String) == fallback) & pl.col(raw).is_not_null())
+            frames.append(
+                hit.group_by(pl.col(raw).alias("raw"))
+                .len("rows")
+                .select(
+                    pl.lit(fld).alias("field"),
+                    "raw",
+                    pl.col("rows").cast(pl.Int64),
+                    pl.lit(fallback).alias("mapped_to"),
+                )
+            )
+        schema = {"field": pl.String, "raw": pl.String, "rows": pl.Int64, "mapped_to": pl.String}
+        if not frames:
+            return pl.DataFrame(schema=schema)
+        return pl.concat(frames).sort(["rows", "field", "raw"], descending=[True, False, False])
 
     @property
     def synthetic(self) -> bool:
@@ -192,6 +232,7 @@ def load_cases(
     columns: Mapping[str, str] | None = None,
     sheet: SheetChoice = None,
     date_range: tuple[dt.date | str, dt.date | str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> LoadResult:
     """Load case extracts (.xlsx, .csv, .parquet) into the canonical case table.
 
@@ -211,6 +252,11 @@ def load_cases(
     date_range
         Plausible detection dates ``(first, last)`` (dates or ISO strings); rows outside are rejected
         as ``date_out_of_range``. Default: 1 January 2000 to the end of next year.
+
+    values
+        The analyst's own words for values, ``{"outcome": {"XLHC": "administrative"}}``, for
+        ``channel``, ``violation``, ``outcome`` and ``commodity``; they win over trendkit's
+        vocabulary. ``LoadResult.unmapped`` lists the words that still fell into unknown/other.
 
     Returns
     -------
@@ -236,8 +282,7 @@ def load_cases(
     >>> res.rejected.select("source_row", "column", "reason_code").row(0)
     (3, 'Ngày phát hiện', 'date_invalid')
     """
-    user = _user_columns(columns)
-    window = _window(date_range)
+    opts = _Options(_user_columns(columns), _window(date_range), _user_words(values))
     parts: list[_SheetResult] = []
     key_offset = 0
     found = find_files(list(source) if isinstance(source, list | tuple) else source)
@@ -254,7 +299,7 @@ def load_cases(
         file_parts = []
         for raw in sheets:
             raw = replace(raw, name=name)
-            part = _read_sheet(raw, user, key_offset, window)
+            part = _read_sheet(raw, opts, key_offset)
             key_offset += raw.frame.height
             file_parts.append(part)
         if all(p.cases is None for p in file_parts):
@@ -276,17 +321,79 @@ _NO_HEADER = (
 )
 
 
-def _read_sheet(
-    raw: RawSheet, user: Mapping[str, str], key_offset: int, window: tuple[dt.date, dt.date]
-) -> _SheetResult:
+@dataclass(frozen=True)
+class _Options:
+    """What the analyst told the loader: their headers, plausible dates, their words for values."""
+
+    columns: Mapping[str, str]
+    window: tuple[dt.date, dt.date]
+    words: Mapping[str, Mapping[str, str]]
+
+
+#: Fields ``values=`` may map, with the values each accepts.
+VALUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "channel": CHANNEL_VALUES,
+    "violation": VIOLATION_VALUES,
+    "outcome": OUTCOME_VALUES,
+    "commodity": tuple(COMMODITIES),
+}
+
+
+def read_mapping_file(path: str | Path, kind: str) -> dict:
+    """A small CSV the CLI takes for ``--columns`` (``their header;canonical``) or ``--values``
+    (``field;their word;canonical``); ``;`` or ``,`` separated, ``#`` comments.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "v.csv"; _ = f.write_text("# field;word;value\\noutcome;XLHC;administrative\\n")
+    >>> read_mapping_file(f, "values")
+    {'outcome': {'XLHC': 'administrative'}}
+    """
+    import csv
+
+    width = {"columns": 2, "values": 3}[kind]
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise TrendkitInputError(f"--{kind} {path}: cannot be read ({exc.strerror})") from None
+    out: dict = {}
+    lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    for n, line in lines:
+        cells = next(csv.reader([line], delimiter=";" if ";" in line else ","))
+        cells = [c.strip() for c in cells]
+        if len(cells) != width or not all(cells):
+            shape = "their header;canonical column" if kind == "columns" else "field;their word;canonical value"
+            raise TrendkitInputError(f"--{kind} {path}, line {n}: expected {shape}, found {line!r}")
+        if kind == "columns":
+            out[cells[0]] = cells[1]
+        else:
+            out.setdefault(cells[0], {})[cells[1]] = cells[2]
+    return out
+
+
+def _user_words(values: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
+    words: dict[str, dict[str, str]] = {}
+    for fld, mapping in (values or {}).items():
+        if fld not in VALUE_FIELDS:
+            raise TrendkitInputError(f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}")
+        for theirs, ours in mapping.items():
+            if ours not in VALUE_FIELDS[fld]:
+                raise TrendkitInputError(
+                    f"values={{{fld!r}: {{{theirs!r}: {ours!r}}}}}: {ours!r} is not a {fld}; expected one of "
+                    f"{', '.join(VALUE_FIELDS[fld])}"
+                )
+            words.setdefault(fld, {})[fold(theirs)] = ours
+    return words
+
+
+def _read_sheet(raw: RawSheet, opts: _Options, key_offset: int) -> _SheetResult:
     """One sheet normalised, or skipped whole (with its rows counted) when it holds no case table."""
-    header = find_header(raw.preview(), user, codec=raw.codec, fixed_row=0 if raw.header_given else None)
+    header = find_header(raw.preview(), opts.columns, codec=raw.codec, fixed_row=0 if raw.header_given else None)
     if header is None:
         return _SheetResult.skipped_sheet(raw, _NO_HEADER)
     missing = _missing_columns(header)
     if missing:
         return _SheetResult.skipped_sheet(raw, missing)
-    return _normalise(raw, header, key_offset, window)
+    return _normalise(raw, header, key_offset, opts)
 
 
 def _window(date_range: tuple[dt.date | str, dt.date | str] | None) -> tuple[dt.date, dt.date]:
@@ -303,7 +410,7 @@ def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     user: dict[str, str] = {}
     for theirs, ours in (columns or {}).items():
         if ours not in CANONICAL_FIELDS:
-            raise ValueError(
+            raise TrendkitInputError(
                 f"columns={{{theirs!r}: {ours!r}}}: {ours!r} is not a canonical column; "
                 f"expected one of {', '.join(CANONICAL_FIELDS)}"
             )
@@ -426,19 +533,20 @@ def _case_ids(cid: pl.Series, texts: dict[int, pl.Series]) -> pl.Series:
 
 
 def _normalise_fields(
-    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None, window: tuple[dt.date, dt.date]
+    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None, opts: _Options
 ) -> fields.Normalised:
     """Every canonical field's normaliser, composed: the output columns and all problems."""
-    when = fields.detected_on(field("detected_on"), window)
+    when = fields.detected_on(field("detected_on"), opts.window)
+    words = opts.words.get
     unit = header.units.get(next((j for j, f in header.fields.items() if f == "goods_value_vnd"), -1), 1.0)
     parts = [
         when,
         fields.province(field("province"), when.columns["detected_on"]),
         fields.goods_value(field("goods_value_vnd"), unit, numeric),
-        fields.channel(field("channel")),
-        fields.violation(field("violation")),
-        fields.outcome(field("outcome")),
-        fields.commodity(field("commodity_raw")),
+        fields.channel(field("channel"), words("channel")),
+        fields.violation(field("violation"), words("violation")),
+        fields.outcome(field("outcome"), words("outcome")),
+        fields.commodity(field("commodity_raw"), words("commodity")),
         fields.place(field("place_raw")),
     ]
     columns = {k: v for part in parts for k, v in part.columns.items()}
@@ -492,7 +600,7 @@ def _with_values(prob: pl.DataFrame, original: pl.DataFrame) -> pl.DataFrame:
     return out.select("__key", "column", pl.col("value").cast(pl.String), "reason", "reason_code")
 
 
-def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.date, dt.date]) -> _SheetResult:
+def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
     width = len(header.names)
@@ -508,7 +616,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, window: tuple[dt.
 
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
     numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
-    norm = _normalise_fields(field, header, numeric, window)
+    norm = _normalise_fields(field, header, numeric, opts)
     out = dict(norm.columns)
     cid = field("case_id")  # no id of its own: empty, or the total label itself sits in the id column
     wordy = cid.filter(cid.is_not_null() & ~cid.str.contains(r"\d")).unique().to_list()  # real ids have digits

@@ -171,6 +171,8 @@ def run_report(
     layout: str = "2025",
     campaigns: Sequence[CampaignSpec] = (),
     sheet: SheetChoice = None,
+    columns: dict[str, str] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
     expected_units: Sequence[str] | None = None,
     keep: int = 24,
     progress: Callable[[str], None] = lambda _msg: None,
@@ -207,6 +209,8 @@ def run_report(
                 layout=layout,
                 campaigns=campaigns,
                 sheet=sheet,
+                columns=columns,
+                values=values,
                 expected_units=expected_units,
                 progress=progress,
                 now=now,
@@ -227,6 +231,8 @@ def _build(
     layout: str,
     campaigns: Sequence[CampaignSpec],
     sheet: SheetChoice,
+    columns: dict[str, str] | None,
+    values: dict[str, dict[str, str]] | None,
     expected_units: Sequence[str] | None,
     progress: Callable[[str], None],
     now: dt.datetime | None,
@@ -246,7 +252,7 @@ def _build(
 
     paths = [Path(p) for p in cases]
     progress("đọc dữ liệu / loading extracts")
-    res = load_cases(paths, sheet=sheet)
+    res = load_cases(paths, sheet=sheet, columns=columns, values=values)
     data = res.cases
     unit = "province" if layout == "2025" else "province_legacy"
     if since:

@@ -325,3 +325,12 @@ def test_cli_takes_columns_and_values_files(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--values", str(vals)],
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2 and "line 1: expected field;their word;canonical value" in bad.stderr
+
+
+def test_every_reason_reads_in_vietnamese_first():
+    from trendkit.ingest.loader import REASONS_VI
+
+    res = tk.load_cases("data/sample")
+    for code, reason in res.rejected.select("reason_code", "reason").iter_rows():
+        assert reason.startswith(REASONS_VI[code] + " / "), reason
+    assert set(res.rejected["reason_code"]) <= set(REASONS_VI)

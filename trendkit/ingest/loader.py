@@ -69,6 +69,19 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 }
 REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code")
 SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
+#: The first words of every rejection reason, in Vietnamese for the unit that must fix the row; the
+#: English detail follows after " / ".
+REASONS_VI = {
+    "date_missing": "Thiếu ngày phát hiện",
+    "date_invalid": "Ngày không hợp lệ",
+    "date_out_of_range": "Ngày nằm ngoài khoảng hợp lý (nhầm năm?)",
+    "province_missing": "Thiếu tỉnh/thành phố",
+    "province_unknown": "Không nhận ra tỉnh/thành phố",
+    "value_invalid": "Trị giá không hợp lệ",
+    "channel_unknown": "Không nhận ra tuyến/phương thức vận chuyển",
+    "duplicate": "Trùng mã vụ việc, giữ bản sau cùng",
+    "too_many_fields": "Dòng có nhiều cột hơn tiêu đề",
+}
 #: trendkit's own column names: a source column with one of these names is renamed "name (2)", never shadows it
 _RESERVED = frozenset(CASE_SCHEMA) | frozenset(REJECTED_COLUMNS) | frozenset(SKIPPED_COLUMNS)
 
@@ -569,7 +582,7 @@ def _problem_table(
                     "__key": keys.filter(p.rows),
                     "__pos": pl.repeat(pos.get(p.field, -1), n, eager=True, dtype=pl.Int64),
                     "column": pl.repeat(hdr.get(p.field, p.field), n, eager=True),
-                    "reason": reasons,
+                    "reason": f"{REASONS_VI.get(p.code, p.code)} / " + reasons,
                     "reason_code": pl.repeat(p.code, n, eager=True),
                 }
             )
@@ -714,7 +727,8 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
                         "value": dup["case_id"],
                         "reason": dup.select(
                             pl.format(
-                                "duplicate case_id '{}': superseded by {} row {} (the last occurrence is kept)",
+                                REASONS_VI["duplicate"] + " / duplicate case_id '{}': superseded by {} row {} "
+                                "(the last occurrence is kept)",
                                 "case_id",
                                 "wf",
                                 "wr",

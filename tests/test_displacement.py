@@ -33,8 +33,25 @@ def test_province_builder_counts_and_rules():
     wc, wdc = tb / cb, db / cb
     assert m.wdd.local.estimate == pytest.approx((ta - tb) - wc * (ca - cb))
     assert m.wdd.total.estimate == pytest.approx((ta - tb) + (da - db) - (wc + wdc) * (ca - cb))
-    assert m.wdd.total.se**2 == pytest.approx(ta + tb + da + db + (wc + wdc) ** 2 * (ca + cb))
+    phi_t, phi_d, phi_c = m.dispersion  # quasi-Poisson by default: each group's variance × its dispersion
+    assert min(m.dispersion) >= 1 and m.to_frame()["dispersion"].to_list() == list(m.dispersion)
+    quasi = phi_t * (ta + tb) + phi_d * (da + db) + phi_c * (wc + wdc) ** 2 * (ca + cb)
+    assert m.wdd.total.se**2 == pytest.approx(quasi)
     assert m.wdd.local.ci_high < 0  # the planted 40% cut
+    assert "quasi-Poisson" in str(m.summary())
+    poisson = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, method="poisson")
+    assert poisson.wdd.total.se**2 == pytest.approx(ta + tb + da + db + (wc + wdc) ** 2 * (ca + cb))
+    assert poisson.wdd.total.estimate == m.wdd.total.estimate and "Poisson variance" in str(poisson.summary())
+
+
+def test_dispersion_by_hand():
+    from trendkit.models.displacement import _dispersion
+
+    monthly = pl.DataFrame({"period": [dt.date(2024, m, 1) for m in range(1, 7)], "cases": [10, 20, 30, 5, 5, 5]})
+    pre, post = pl.col("period") < dt.date(2024, 4, 1), pl.col("period") >= dt.date(2024, 4, 1)
+    assert _dispersion(monthly, pre, post) == pytest.approx((100 + 0 + 100) / 20 / (6 - 2))  # (Σ(y-ȳ)²/ȳ) / df
+    flat = monthly.with_columns(cases=pl.lit(7))
+    assert _dispersion(flat, pre, post) == 1.0  # never below Poisson
 
 
 def test_builder_overrides_and_errors():

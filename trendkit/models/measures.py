@@ -284,10 +284,13 @@ def _wdd(
     alpha: float,
     *,
     shared: bool,
+    dispersion: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
 ) -> WDDResult:
     """The WDD with *multipliers* (``time_weights`` and ``area_weights`` scale each count; the public
     :func:`wdd` passes ptools' divisors as their reciprocals). ``shared=True``: the displacement
-    control is the same area as the control (one set of counts)."""
+    control is the same area as the control (one set of counts). ``dispersion`` (control, treated,
+    disp_control, disp_treated) multiplies each count's Poisson variance: quasi-Poisson, for counts
+    that vary more than Poisson."""
     treated, control, disp_treated, disp_control = (
         (float(p[0]), float(p[1])) for p in (treated, control, disp_treated, disp_control)
     )
@@ -297,15 +300,15 @@ def _wdd(
     def delta(pair: Pair, aw: float) -> tuple[float, float]:
         return aw * tw1 * pair[1] - aw * tw0 * pair[0], (aw * tw1) ** 2 * pair[1] + (aw * tw0) ** 2 * pair[0]
 
-    d_t, v_t = delta(treated, aw_t)
-    d_c, v_c = delta(control, aw_c)
-    d_dt, v_dt = delta(disp_treated, aw_dt)
-    d_dc, v_dc = delta(disp_control, aw_dc)
+    phi_c, phi_t, phi_dc, phi_dt = (max(float(x), 0.0) for x in dispersion)
+    (d_t, v_t), (d_c, v_c) = delta(treated, aw_t), delta(control, aw_c)
+    (d_dt, v_dt), (d_dc, v_dc) = delta(disp_treated, aw_dt), delta(disp_control, aw_dc)
+    v_t, v_c, v_dt, v_dc = phi_t * v_t, phi_c * v_c, phi_dt * v_dt, phi_dc * v_dc
     local = Estimate.normal("Local / tại chỗ", d_t - d_c, v_t + v_c, alpha)
     disp = Estimate.normal("Displacement / dịch chuyển", d_dt - d_dc, v_dt + v_dc, alpha)
     if shared:  # the same control counts enter twice: their variance adds with the summed weight
         _, v_both = delta(control, aw_c + aw_dc)
-        v_total = v_t + v_dt + v_both
+        v_total = v_t + v_dt + phi_c * v_both
     else:
         v_total = v_t + v_c + v_dt + v_dc
     total = Estimate.normal("Total / tổng", local.estimate + disp.estimate, v_total, alpha)

@@ -76,3 +76,24 @@ def test_wdd_intervals_cover_a_planted_displacement(size):
             covered[k] += e.ci_low <= true <= e.ci_high
     assert min(covered.values()) / REPS >= 0.92
     assert truth.wdd.local.estimate < 0 < truth.wdd.displacement.estimate
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_wdq_claims_displacement_or_diffusion_rarely_on_null_data(size):
+    rng = np.random.default_rng(50 + size)
+    claims = 0
+    for _ in range(REPS):
+        # a real campaign in the target (so the WDQ is meaningful) but nothing planted in the buffer
+        m = _measures(_panel(_expected(target_change=-0.3), rng, size))
+        claims += "displacement into" in m.claim or "diffusion of benefits" in m.claim
+    assert claims / REPS <= 0.07
+
+
+def test_wdq_claim_follows_the_planted_direction():
+    rng = np.random.default_rng(7)
+    up = _measures(_panel(_expected(target_change=-0.4, buffer_change=0.6), rng, 12))
+    down = _measures(_panel(_expected(target_change=-0.4, buffer_change=-0.6), rng, 12))
+    assert "displacement into the buffer" in up.claim and "diffusion of benefits" in down.claim
+    lo, hi = up.wdq_interval
+    assert lo <= up.wdq.wdq <= hi  # a ratio: its interval is wide; the claim rests on the SM and BDM intervals

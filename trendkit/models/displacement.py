@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from trendkit.models.measures import WDDResult, WDQResult, _wdd, wdq
@@ -47,6 +48,13 @@ class DisplacementMeasures:
     wdd: WDDResult
     method: str = "quasi"
     dispersion: tuple[float, float, float] = (1.0, 1.0, 1.0)  # target, buffer, control
+    #: 95% bootstrap intervals (over months) of the success measure, buffer displacement measure and WDQ
+    intervals: dict[str, tuple[float, float]] | None = None
+    claim: str = ""
+
+    @property
+    def wdq_interval(self) -> tuple[float, float] | None:
+        return None if self.intervals is None else self.intervals.get("wdq")
 
     def to_frame(self) -> pl.DataFrame:
         """``role``, ``units``, ``before``, ``after`` counts and each group's ``dispersion``."""
@@ -57,7 +65,16 @@ class DisplacementMeasures:
             f"{self.by}: target {', '.join(self.target)}; buffer {', '.join(self.buffer) or '—'}; "
             f"control {len(self.control)} units ({', '.join(self.control[:6])}{'…' if len(self.control) > 6 else ''}).",
             f"Windows: {self.before} months before and {self.after} from {self.start:%m/%Y}.",
-            self.wdq.interpretation,
+            self.claim or self.wdq.interpretation,
+            *(
+                [
+                    f"WDQ {fmt_num(self.wdq.wdq, 2)} (95% bootstrap interval over months {fmt_num(lo, 2)} to "
+                    f"{fmt_num(hi, 2)})"
+                    for lo, hi in [self.intervals["wdq"]]
+                ]
+                if self.intervals and self.wdq.wdq is not None
+                else []
+            ),
             *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
             _method_sentence(self.method, self.dispersion),
         ]
@@ -77,6 +94,56 @@ def _method_sentence(method: str, dispersion: tuple[float, float, float]) -> str
     return (
         f"WDD: quasi-Poisson — each group's variance is its Poisson variance × its dispersion ({shown}), estimated "
         "from its own monthly counts, because real counts vary more than Poisson / hiệu chỉnh phân tán."
+    )
+
+
+def _bootstrap_wdq(
+    series: list[np.ndarray], n_pre: int, reps: int = 2000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of the success measure (sm), buffer displacement measure (bdm) and
+    WDQ, resampling months with replacement within each window — the same months for every group,
+    so a shock common to all of them stays common."""
+    rng = np.random.default_rng(seed)
+    t, d, c = (np.asarray(s, dtype=float) for s in series)
+    n_post = len(t) - n_pre
+    i_pre = rng.integers(0, n_pre, size=(reps, n_pre))
+    i_post = n_pre + rng.integers(0, n_post, size=(reps, n_post))
+    tb, ta = t[i_pre].sum(1), t[i_post].sum(1)
+    db, da = d[i_pre].sum(1), d[i_post].sum(1)
+    cb, ca = c[i_pre].sum(1), c[i_post].sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sm = ta / ca - tb / cb
+        bdm = da / ca - db / cb
+        q = bdm / sm
+    out = {}
+    for name, x in (("sm", sm), ("bdm", bdm), ("wdq", q)):
+        x = x[np.isfinite(x)]
+        out[name] = (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975))) if x.size else (np.nan, np.nan)
+    return out
+
+
+def _claim(iv: dict[str, tuple[float, float]]) -> str:
+    """What the WDQ may say: displacement or diffusion only when the intervals support it."""
+    sm_hi = iv["sm"][1]
+    bdm_lo, bdm_hi = iv["bdm"]
+    if not sm_hi < 0:
+        return (
+            "Chưa thấy địa bàn mục tiêu giảm rõ so với đối chứng, nên WDQ không kết luận được / no clear success in "
+            "the target relative to the control (95% interval of the success measure includes 0): the WDQ says nothing."
+        )
+    if bdm_lo > 0:
+        return (
+            "Có dấu hiệu dịch chuyển sang vùng đệm (khoảng tin cậy 95% của chỉ số vùng đệm > 0) / displacement into "
+            "the buffer: the buffer rose relative to the control (95% interval above 0)."
+        )
+    if bdm_hi < 0:
+        return (
+            "Có dấu hiệu lan tỏa lợi ích sang vùng đệm (khoảng 95% < 0) / diffusion of benefits: the buffer fell "
+            "relative to the control too (95% interval below 0)."
+        )
+    return (
+        "Chưa đủ bằng chứng về dịch chuyển hay lan tỏa / no clear evidence either way: the buffer's change "
+        "relative to the control is within chance (95% interval includes 0)."
     )
 
 
@@ -153,14 +220,17 @@ def displacement_measures(
         raise ValueError(f"a unit cannot have two roles: {sorted(overlap)}")
     if method not in ("quasi", "poisson"):
         raise ValueError(f"method must be 'quasi' or 'poisson', not {method!r}")
-    rows, phis = [], []
+    rows, phis, series = [], [], []
     for role, units in (("target", targets), ("buffer", buffer), ("control", control)):
         sel = frame.filter(pl.col(by).cast(pl.String).is_in(units))
         b = float(sel.filter(pre)["cases"].sum())
         a = float(sel.filter(post)["cases"].sum())
         rows.append((role, ", ".join(units), b, a))
-        monthly = sel.group_by("period").agg(pl.col("cases").sum())
+        monthly = sel.group_by("period").agg(pl.col("cases").sum()).sort("period")
         phis.append(_dispersion(monthly, pre, post) if method == "quasi" else 1.0)
+        window = monthly.filter(pre | post)
+        months = pl.DataFrame({"period": sorted(frame.filter(pre | post)["period"].unique().to_list())})
+        series.append(months.join(window, on="period", how="left")["cases"].fill_null(0).to_numpy())
     counts = pl.DataFrame(
         rows, schema={"role": pl.String, "units": pl.String, "before": pl.Float64, "after": pl.Float64}, orient="row"
     )
@@ -171,6 +241,8 @@ def displacement_measures(
     phi_t, phi_d, phi_c = phis
     wd = _wdd((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), alpha, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
+    intervals = _bootstrap_wdq(series, n_pre=before)
     return DisplacementMeasures(
-        by, start_d, before, after, list(targets), list(buffer), list(control), counts, wq, wd, method, tuple(phis)
-    )
+        by, start_d, before, after, list(targets), list(buffer), list(control), counts, wq, wd, method, tuple(phis),
+        intervals, _claim(intervals),
+    )  # fmt: skip

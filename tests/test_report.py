@@ -326,3 +326,14 @@ def test_expected_units_file(tmp_path):
     units.write_text("# provinces that report monthly\nLạng Sơn\nAtlantis\n", encoding="utf-8")
     res = _run("report", "--cases", str(SAMPLE), "--out", str(tmp_path / "r"), "--expected-units", str(units))
     assert res.returncode == 2 and "line 3: 'Atlantis' is not a province" in res.stderr
+
+
+def test_a_link_whose_report_was_deleted_by_hand_is_still_ours(tmp_path, report):
+    import shutil
+
+    out = tmp_path / "r"
+    assert _run("report", "--cases", str(SAMPLE), "--out", str(out), "--keep", "1").returncode == 0
+    shutil.rmtree(out.resolve())  # someone cleans the history by hand: the link dangles
+    again = _run("report", "--cases", str(SAMPLE), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert (out / "index.html").is_file()

@@ -71,7 +71,9 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
     if out.is_symlink():
         link = Path(os.readlink(out))
         home = history_dir(out)
-        if (out.parent / link).parent.resolve() != home.resolve() or not (out.parent / link / MARKER).is_file():
+        target = out.parent / link
+        ours = target.parent.resolve() == home.resolve() and (not target.exists() or (target / MARKER).is_file())
+        if not ours:  # (a link into our history whose report was deleted by hand is still ours)
             raise TrendkitInputError(
                 f"--out {out}: a link trendkit did not make (to {link}); choose another path, nothing was changed"
             )

@@ -215,7 +215,8 @@ def run_report(
                 progress=progress,
                 now=now,
             )
-            _mark_new(summary, previous, build)
+            _mark_new(summary, previous)
+            summary = _write_summary(summary, build)
             publish(build, out, keep=keep)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -235,8 +236,10 @@ def _build(
     values: dict[str, dict[str, str]] | None,
     expected_units: Sequence[str] | None,
     progress: Callable[[str], None],
-    now: dt.datetime | None,
+    now: dt.datetime,
 ) -> dict[str, Any]:
+    """Load, model and write the maps and files of one report into ``tmp``; return its summary
+    (written, with index.html, by :func:`_write_summary`)."""
     from trendkit.geo.provinces import province_name
     from trendkit.ingest.loader import load_cases
     from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
@@ -375,7 +378,7 @@ def _build(
     _chart(cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if res.synthetic else None)
 
     summary = {
-        "generated_at": (now or report_time()).isoformat(timespec="seconds"),
+        "generated_at": now.isoformat(timespec="seconds"),
         "synthetic": res.synthetic,
         "inputs": _inputs(paths),
         "layout": layout,
@@ -400,10 +403,6 @@ def _build(
         "alerts": alerts,
         "maps": maps,
     }
-    summary = _json_safe(summary)
-    text = json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
-    (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
-    (tmp / "index.html").write_text(render_index(summary), encoding="utf-8")
     return summary
 
 
@@ -434,16 +433,21 @@ def _alert_key(a: dict[str, Any]) -> tuple[str, str, str]:
     return a["kind"], a["province"], a["month"]
 
 
-def _mark_new(summary: dict[str, Any], previous: dict[str, Any], build: Path) -> None:
-    """Mark each alert new or already reported (by the previous report), and write the page and
-    summary.json again with that."""
+def _mark_new(summary: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Mark each alert new or already reported (by the previous report)."""
     seen = {_alert_key(a) for a in previous.get("alerts", [])}
     for a in summary["alerts"]:
         a["new"] = _alert_key(a) not in seen
     summary["previous_report"] = previous.get("generated_at")
-    text = json.dumps(_json_safe(summary), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
-    (build / "summary.json").write_text(text + "\n", encoding="utf-8")
-    (build / "index.html").write_text(render_index(summary), encoding="utf-8")
+
+
+def _write_summary(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """summary.json (strict JSON) and index.html, once, from the finished summary; returns what was written."""
+    safe = _json_safe(summary)
+    text = json.dumps(safe, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
+    (folder / "summary.json").write_text(text + "\n", encoding="utf-8")
+    (folder / "index.html").write_text(render_index(safe), encoding="utf-8")
+    return safe
 
 
 def _json_safe(value: Any) -> Any:

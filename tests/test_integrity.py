@@ -334,3 +334,11 @@ def test_every_reason_reads_in_vietnamese_first():
     for code, reason in res.rejected.select("reason_code", "reason").iter_rows():
         assert reason.startswith(REASONS_VI[code] + " / "), reason
     assert set(res.rejected["reason_code"]) <= set(REASONS_VI)
+
+
+def test_the_rejected_value_is_the_cell_or_null():
+    res = tk.load_cases("data/sample")
+    empty = res.rejected.filter(pl.col("reason_code") == "date_missing").row(0, named=True)
+    assert empty["value"] is None  # an empty cell, not the text ""
+    bad = res.rejected.filter(pl.col("reason_code") == "date_invalid")["value"].to_list()
+    assert "31/09/2025" in bad

@@ -743,10 +743,11 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
 
     grouped = problems.group_by("__key", maintain_order=True).agg(
         pl.col("column").str.join(", "),
-        pl.col("value").str.join(" | "),
+        pl.col("value").drop_nulls().str.join(" | "),
         pl.col("reason").str.join("; "),
         pl.col("reason_code").first(),
     )
+    grouped = grouped.with_columns(pl.when(pl.col("value") != "").then(pl.col("value")).alias("value"))  # empty: null
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
     cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key")).cast(

@@ -122,12 +122,19 @@ def test_scan_ranks_the_planted_receiver_first():
 def test_scan_counterfactual_by_hand():
     from trendkit.models.scan import _counterfactual
 
-    y = np.array([10.0, 12, 8, 10])
+    y = np.array([4.0, 16, 6, 14])  # level 10, squared deviations 104 against a Poisson 40
     shape_pre, shape_post = np.ones(4), np.ones(2) * 1.5
-    mu, var = _counterfactual(y, shape_pre, shape_post)
-    assert mu == pytest.approx(10 * 1.5 * 2)
-    phi = max(1.0, ((0 + 4 + 4 + 0) / 10) / 3)
-    assert var == pytest.approx(phi * mu * (1 + 3 / 4))
+    proj = _counterfactual(y, shape_pre, shape_post)
+    assert proj.mu == pytest.approx(10 * 1.5 * 2)
+    inv_k = (104 - 40) * 4 / 3 / 400
+    assert proj.inv_k == pytest.approx(inv_k)
+    noise_post = 2 * (15 + inv_k * 15**2)
+    noise_level = 4 * (10 + inv_k * 100) * (3 / 4) ** 2
+    assert proj.var() == pytest.approx(noise_post + noise_level)
+    assert proj.df == pytest.approx(2 * 3 / (2 + 6 * inv_k + 1 / (10 + inv_k * 100)))
+    # a Poisson-looking unit: no extra-Poisson term, and the shape's uncertainty adds μ²·v
+    flat = _counterfactual(np.array([10.0, 12, 8, 10]), shape_pre, shape_post, shape_var=0.01)
+    assert flat.inv_k == 0 and flat.var() == pytest.approx(30 + 40 * (3 / 4) ** 2 + 30**2 * 0.01)
 
 
 @pytest.mark.slow

@@ -29,9 +29,19 @@ class ChangePoints:
     penalty: float
     dispersion: float
 
+    @property
+    def ranges(self) -> list[tuple[dt.date, dt.date]]:
+        """The range of dates each break could be at (95%, parametric bootstrap)."""
+        later = self.segments.filter(pl.col("start_low").is_not_null())
+        return list(zip(later["start_low"].to_list(), later["start_high"].to_list(), strict=True))
+
     def to_frame(self) -> pl.DataFrame:
-        """One row per segment: start, end, months, cases, level (seasonally adjusted cases a month), change_pct."""
+        """One row per segment: start (with start_low/start_high, the range of its break date),
+        end, months, cases, level (seasonally adjusted cases a month), change_pct."""
         return self.segments
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def summary(self) -> Summary:
         if not self.breaks:
@@ -40,7 +50,8 @@ class ChangePoints:
             lines = [
                 f"{len(self.breaks)} change(s) in level / điểm gãy: "
                 + "; ".join(
-                    f"{r['start']:%m/%Y} ({'+' if r['change_pct'] > 0 else ''}{fmt_num(100 * r['change_pct'])}%)"
+                    f"{r['start']:%m/%Y} ({'+' if r['change_pct'] > 0 else ''}{fmt_num(100 * r['change_pct'])}%; "
+                    f"date range {_span(r['start_low'], r['start_high'])} / khoảng thời điểm)"
                     for r in self.segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True)
                 )
             ]
@@ -50,6 +61,10 @@ class ChangePoints:
             f"{fmt_num(self.penalty, 1)} per change; trend, month and pre-Tết factors fitted alongside."
         )
         return Summary(f"Change points / điểm thay đổi — {self.label}", lines, self.segments)
+
+
+def _span(low: dt.date, high: dt.date) -> str:
+    return f"{low:%m/%Y}" if low == high else f"{low:%m/%Y}–{high:%m/%Y}"
 
 
 def _factors(s: pl.DataFrame, breaks: list[int], trend: bool) -> np.ndarray:
@@ -91,6 +106,57 @@ def _segment_costs(y: np.ndarray, f: np.ndarray) -> np.ndarray:
     return -2 * (theta_term - ys + (cyl[b] - cyl[a]))
 
 
+def _date_ranges(
+    y: np.ndarray, f: np.ndarray, edges: list[int], phi: float, min_size: int, *, n_boot: int = 400, seed: int = 0
+) -> list[tuple[int, int]]:
+    """A 95% range for each break position, by parametric bootstrap.
+
+    Counts are redrawn from the fitted segmentation (mean θₖ·fₜ, variance φ·μ as a negative
+    binomial) and each break is placed again between its neighbours, which are held; the range
+    is the 2.5–97.5% quantiles of where it lands, widened to include the estimate. The χ²₁
+    profile-likelihood range is far too narrow for a change point's date (the location's
+    likelihood ratio is not χ²₁); the bootstrap is calibrated in ``tests/test_calibration.py``.
+    """
+    rng = np.random.default_rng(seed)
+    mu = np.concatenate([np.full(b - a, y[a:b].sum() / f[a:b].sum()) * f[a:b] for a, b in itertools.pairwise(edges)])
+    if phi > 1:
+        size = np.maximum(mu, 1e-9) / (phi - 1)
+        draws = rng.negative_binomial(size, size / (size + np.maximum(mu, 1e-9)), (n_boot, len(y)))
+    else:
+        draws = rng.poisson(mu, (n_boot, len(y)))
+    found = np.empty((n_boot, len(edges) - 2), dtype=int)
+    for j, yb in enumerate(draws.astype(float)):
+        cost = _segment_costs(yb, f)
+        for i in range(1, len(edges) - 1):
+            a, b = edges[i - 1], edges[i + 1]
+            cand = np.arange(a + min_size, b - min_size + 1)
+            found[j, i - 1] = cand[np.argmin(cost[a, cand] + cost[cand, b])]
+    lo, hi = np.quantile(found, [0.005, 0.995], axis=0, method="inverted_cdf") if len(found.T) else ([], [])
+    return [(min(int(l_), e), max(int(h), e)) for l_, h, e in zip(lo, hi, edges[1:-1], strict=True)]
+
+
+def _search(
+    s: pl.DataFrame, y: np.ndarray, f: np.ndarray, pen: float, min_size: int, *, refit: bool
+) -> tuple[list[int], np.ndarray, float]:
+    """Breaks given the factors, then trend and season given the breaks, in turn (≤ 4 rounds)."""
+    breaks: list[int] = []
+    for round_ in range(4):
+        phi = _difference_dispersion(y, f)
+        new = _partition(_segment_costs(y, f) / phi, len(y), pen, min_size)
+        if new == breaks and round_ > 0:
+            break
+        breaks = new
+        if refit:
+            f = _factors(s, breaks, trend=True)
+    return breaks, f, phi
+
+
+def _criterion(y: np.ndarray, f: np.ndarray, breaks: list[int], phi: float, pen: float) -> float:
+    """Penalised cost of a segmentation: −2 log-likelihood / φ + penalty per break."""
+    cost = _segment_costs(y, f)
+    return sum(cost[a, b] for a, b in itertools.pairwise([0, *breaks, len(y)])) / phi + pen * len(breaks)
+
+
 def _partition(cost: np.ndarray, n: int, penalty: float, min_size: int) -> list[int]:
     """Optimal partitioning (exact): the breaks minimising total cost + penalty per break."""
     best = np.full(n + 1, np.inf)
@@ -120,8 +186,12 @@ def change_points(
 
     The model: cases in month t are Poisson with mean θₖ·fₜ, where θₖ is the level of segment
     k and fₜ the trend, month and pre-Tết factors of a GLM with one level per segment; breaks
-    and factors are found in turn (at most 4 rounds), so a steady trend is not cut into steps
-    and the steps do not bend the trend. ``seasonal=False`` sets fₜ = 1.
+    and factors are found in turn (at most 4 rounds, the first with the trend fitted over the
+    whole series), so a steady trend is not cut into steps and the steps do not bend the
+    trend. ``seasonal=False`` sets fₜ = 1 (no trend either).
+
+    Each break date comes with a 95% range (``ranges``, and the segments' ``start_low`` /
+    ``start_high``), by parametric bootstrap of the fitted segmentation (``_date_ranges``).
     Overdispersion is handled quasi-likelihood style: the Poisson cost is divided by a
     dispersion φ estimated from month-to-month differences (robust to the shifts themselves).
     Breaks are placed by exact optimal partitioning with segments of at least ``min_size``
@@ -133,30 +203,29 @@ def change_points(
     _check(s, 2 * min_size)
     y = s["cases"].to_numpy().astype(float)
     n = len(y)
-    f = _factors(s, [], trend=False) if seasonal else np.ones(n)
     pen = 3 * np.log(n) if penalty is None else float(penalty)
-    breaks: list[int] = []
-    for _ in range(4):  # alternate: breaks given the factors, trend and season given the breaks
-        phi = _difference_dispersion(y, f)
-        new = _partition(_segment_costs(y, f) / phi, n, pen, min_size)
-        if new == breaks and _ > 0:
-            break
-        breaks = new
-        if seasonal:
-            f = _factors(s, breaks, trend=True)
+    if not seasonal:
+        breaks, f, phi = _search(s, y, np.ones(n), pen, min_size, refit=False)
+    else:  # two starts: a trend absorbing any step, or steps absorbing any trend; the better one wins
+        phi0 = _difference_dispersion(y, _factors(s, [], trend=False))
+        fits = [_search(s, y, _factors(s, [], trend=t), pen, min_size, refit=True) for t in (True, False)]
+        breaks, f, phi = min(fits, key=lambda r: _criterion(y, r[1], r[0], phi0, pen))
     edges = [0, *breaks, n]
     periods = s["period"].to_list()
+    ranges = [(0, 0), *_date_ranges(y, f, edges, phi, min_size)]
     rows, prev = [], None
-    for a, b in itertools.pairwise(edges):
+    for (a, b), (lo, hi) in zip(itertools.pairwise(edges), ranges, strict=True):
         lvl = float(y[a:b].sum() / f[a:b].sum())
-        rows.append(
-            (periods[a], periods[b - 1], b - a, float(y[a:b].sum()), lvl, None if not prev else lvl / prev - 1)
-        )
+        change = None if not prev else lvl / prev - 1
+        low, high = (periods[lo], periods[hi]) if a else (None, None)
+        rows.append((periods[a], low, high, periods[b - 1], b - a, float(y[a:b].sum()), lvl, change))
         prev = lvl
     segments = pl.DataFrame(
         rows,
         schema={
             "start": pl.Date,
+            "start_low": pl.Date,
+            "start_high": pl.Date,
             "end": pl.Date,
             "months": pl.Int64,
             "cases": pl.Float64,

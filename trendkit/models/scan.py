@@ -14,13 +14,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units, _windows
+from trendkit.models.trend import _nb_moments
 from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
@@ -75,7 +76,8 @@ class DisplacementScan:
             )
         lines.append(
             f"Each unit: its own level × the common trend and pre-Tết shape of all other units, fitted on "
-            f"{self.before} months before and projected forward (quasi-Poisson); p-values two-sided, "
+            f"{self.before} months before and projected forward (negative-binomial noise, each unit its own "
+            "dispersion; the projected trend's own uncertainty included); p-values two-sided (Student's t), "
             f"Benjamini–Hochberg at {fmt_num(self.alpha, 2)} across {self.results.height} units. "
             "An excess is evidence of a shift, not proof of its cause."
         )
@@ -87,31 +89,133 @@ class DisplacementScan:
         return self.summary()._repr_html_()
 
 
-def _counterfactual(y_pre: np.ndarray, shape_pre: np.ndarray, shape_post: np.ndarray) -> tuple[float, float]:
-    """Projected post-window total of one unit and its variance.
+@dataclass(frozen=True)
+class _Projection:
+    """One unit's projected post-window total under the common shape, with its noise model."""
+
+    mu: float  # projected total
+    noise_level: float  # variance from the level θ̂ carried forward
+    shape_var: float  # variance of log S_post − log S_pre (common to all units)
+    inv_k: float  # the unit's dispersion 1/k (Var y = μ + μ²/k)
+    mu_post: np.ndarray  # projected monthly means
+    df: float  # degrees of freedom of the dispersion estimate (Satterthwaite)
+
+    def var(self, scale: float = 1.0) -> float:
+        """Variance of observed − projected when the post months run at ``scale`` × the projection."""
+        m = self.mu_post * scale
+        return float(np.sum(m + self.inv_k * m**2)) + self.noise_level + self.mu**2 * self.shape_var
+
+
+def _counterfactual(
+    y_pre: np.ndarray, shape_pre: np.ndarray, shape_post: np.ndarray, shape_var: float = 0.0
+) -> _Projection:
+    """Project one unit's post-window total from its pre-window level and the common shape.
 
     The unit's level θ is fitted on its pre-window counts with the common shape as offset
-    (μₜ = θ·shapeₜ, θ̂ = Σy / Σshape); the variance adds quasi-Poisson noise φ·μ to the
-    uncertainty of θ̂, φ·μ·(S_post / S_pre), with φ the unit's own Pearson dispersion (≥ 1).
+    (μₜ = θ·shapeₜ, θ̂ = Σy / Σshape). Noise is negative-binomial in its moments,
+    Var yₜ = μₜ + μₜ²/k, with 1/k the unit's own moment estimate Σ[(y − μ)² − μ] / Σμ² on the
+    pre window (≥ 0, corrected for the fitted level). The variance of the projection adds
+    the post-window noise, the uncertainty of θ̂ carried forward, and the uncertainty of the
+    shape's projection, μ²·``shape_var`` (common to all units). Because the extra-Poisson part
+    grows with μₜ², busy months (Tết, a growing trend) weigh in properly, where a single
+    quasi-Poisson factor would understate them. The dispersion is estimated from n months of
+    heavy-tailed counts; its degrees of freedom, 2(n − 1) / (2 + κ) with κ the negative
+    binomial's excess kurtosis 6/k + 1/Var, make the tests and intervals use Student's t.
     """
     s_pre, s_post = shape_pre.sum(), shape_post.sum()
     theta = y_pre.sum() / s_pre
-    mu_pre = theta * shape_pre
-    n = len(y_pre)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        chi2 = float(np.sum(np.where(mu_pre > 0, (y_pre - mu_pre) ** 2 / mu_pre, 0.0)))
-    phi = max(1.0, chi2 / max(n - 1, 1))
-    mu = theta * s_post
-    return float(mu), float(phi * mu * (1 + s_post / s_pre))
+    mu_pre, mu_post = theta * shape_pre, theta * shape_post
+    inv_k, df = _nb_moments(y_pre, mu_pre, len(y_pre) - 1)
+    noise_level = float(np.sum(mu_pre + inv_k * mu_pre**2)) * (s_post / s_pre) ** 2
+    return _Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
 
 
-def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """exp(trend + pre-Tết effect) from a Poisson GLM of all non-target units' pre-window total."""
+def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, float]:
+    """The common shape exp(trend + season) of all non-target units, and its projection's variance.
+
+    A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
+    variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
+    trend and season may be off, which moves every unit's counterfactual together.
+    """
     import statsmodels.api as sm
 
-    res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit()
+    res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
     beta = np.asarray(res.params)
-    return np.exp(x[:, 1:] @ beta[1:])
+    shape = np.exp(x[:, 1:] @ beta[1:])
+    xs = x[:, 1:]
+    grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
+    cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
+    return shape, float(grad @ cov @ grad)
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The scan's window: non-target units, the common shape and its uncertainty."""
+
+    targets: list[str]
+    before: int
+    keys: list[str]
+    wide: pl.DataFrame  # non-target rows in the window, sorted by unit and period
+    is_post: np.ndarray
+    shape: np.ndarray
+    shape_var: float
+    y_target: np.ndarray
+
+    def units(self) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
+        """Each non-target unit's key and monthly counts over the window."""
+        for key, group in self.wide.group_by(self.keys, maintain_order=True):
+            yield tuple(str(k) for k in key), group.sort("period")["cases"].to_numpy().astype(float)
+
+    def project(self, y: np.ndarray, *, with_shape: bool = False) -> _Projection:
+        pre, post = ~self.is_post, self.is_post
+        return _counterfactual(y[pre], self.shape[pre], self.shape[post], self.shape_var if with_shape else 0.0)
+
+
+def _prepare(
+    panel: pl.DataFrame, targets: Sequence[str], start: dt.date, before: int | None, after: int, target_by: str
+) -> _Prepared:
+    periods = sorted(panel["period"].unique().to_list())
+    if before is None:
+        before = sum(p < start for p in periods)
+    if before < 12:
+        raise ValueError(f"the scan needs at least 12 months before {start:%Y-%m}; got {before}")
+    _windows(panel, start, before, after)
+    targets = _units(panel, target_by, targets, "targets")
+    keys = [c for c in ("province", "channel") if c in panel.columns]
+    frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(
+        pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
+    )
+    window = sorted(frame["period"].unique().to_list())
+    t = np.array([months_between(window[0], p) / 12 for p in window])
+    tet = tet_window_share(pl.Series(window, dtype=pl.Date)).to_numpy()
+    seasons = [np.array([p.month == m for p in window], dtype=float) for m in range(2, 13)] if before >= 24 else []
+    x = np.column_stack([np.ones(len(window)), t, tet, *seasons])
+    is_post = np.array([p >= start for p in window])
+
+    def total(rows: pl.DataFrame) -> np.ndarray:
+        return rows.group_by("period").agg(pl.col("cases").sum()).sort("period")["cases"].to_numpy().astype(float)
+
+    wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
+    shape, shape_var = _common_shape(total(wide), x, ~is_post)
+    y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
+    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target)
+
+
+def _signed_root(obs: float, mu: float, var: float) -> float:
+    """z of an observed total against its projection: the signed root of the deviance of a
+    negative binomial with that mean and variance (size K = μ² / (var − μ); Poisson when
+    var ≤ μ). Unlike (obs − μ)/√var it keeps the right skew of overdispersed counts, so a
+    chance rise in one unit is not read as a 3σ event.
+
+    >>> round(_signed_root(130.0, 100.0, 100.0), 2), round(_signed_root(130.0, 100.0, 400.0), 2)
+    (2.87, 1.39)
+    """
+    size = mu**2 / (var - mu) if var > mu else np.inf
+    dev = 2 * (obs * np.log(obs / mu) if obs > 0 else 0.0)
+    if np.isfinite(size):
+        dev -= 2 * (obs + size) * np.log((obs + size) / (mu + size))
+    else:
+        dev -= 2 * (obs - mu)
+    return float(np.sign(obs - mu) * np.sqrt(max(dev, 0.0)))
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
@@ -135,64 +239,51 @@ def displacement_scan(
 ) -> DisplacementScan:
     """Rank every other province × channel by its excess over its own counterfactual.
 
-    Counterfactual: the common shape of all non-target units (a Poisson GLM of their total
-    with a trend and the pre-Tết window share, fitted on the ``before`` months before ``start``,
-    default all of them) times each unit's own level, fitted on its pre-window counts. A
-    per-unit trend is not used: extrapolating a trend fitted to a few noisy months is what makes
-    naive scans flag noise. The excess is observed − projected over the ``after`` months from
-    ``start``; its variance is quasi-Poisson noise plus the level's uncertainty (see
-    ``_counterfactual``). z = excess / SE, p-values two-sided, Benjamini–Hochberg across units at
-    ``alpha``. Units below ``min_rate`` cases a month before are too sparse to test.
+    Counterfactual: the common shape of all non-target units (a quasi-Poisson GLM of their total
+    with a trend, the pre-Tết window share and, with 24 months or more, month-of-year effects,
+    fitted on the ``before`` months before ``start``, default all of them) times each unit's own
+    level, fitted on its pre-window counts. A per-unit trend is not used: extrapolating a trend
+    fitted to a few noisy months is what makes naive scans flag noise. The excess is observed −
+    projected over the ``after`` months from ``start``; its variance is the unit's own
+    negative-binomial noise, the level's uncertainty and the common shape's (see
+    ``_counterfactual``). z is the signed root of the deviance (``_signed_root``), p-values
+    two-sided from Student's t, Benjamini–Hochberg across units at ``alpha``;
+    ``excess_low``/``excess_high`` is the excess's (1 − ``alpha``) interval. On
+    negative-binomial nulls (size 3 and 12) with a Tết season and a national trend the
+    family-wise error stays near ``alpha`` and the intervals cover planted excesses
+    (``tests/test_calibration.py``). Units below ``min_rate`` cases a month before are too
+    sparse to test.
     """
     start_d = parse_month(start)
-    periods = sorted(panel["period"].unique().to_list())
-    if before is None:
-        before = sum(p < start_d for p in periods)
-    if before < 12:
-        raise ValueError(f"the scan needs at least 12 months before {start_d:%Y-%m}; got {before}")
-    _pre, _post = _windows(panel, start_d, before, after)
-    targets = _units(panel, target_by, targets, "targets")
-    keys = [c for c in ("province", "channel") if c in panel.columns]
-    frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(pl.col("period") < add_months(start_d, after))
-    frame = frame.filter(pl.col("period") >= add_months(start_d, -before))
-    window = sorted(frame["period"].unique().to_list())
-    origin = window[0]
-    t = np.array([months_between(origin, p) / 12 for p in window])
-    tet = tet_window_share(pl.Series(window, dtype=pl.Date)).to_numpy()
-    x = np.column_stack([np.ones(len(window)), t, tet])
-    is_post = np.array([p >= start_d for p in window])
+    prep = _prepare(panel, targets, start_d, before, after, target_by)
+    is_post = prep.is_post
+    target_change = float(prep.y_target[is_post].sum() - prep.project(prep.y_target).mu)
 
-    def total(rows: pl.DataFrame) -> np.ndarray:
-        return rows.group_by("period").agg(pl.col("cases").sum()).sort("period")["cases"].to_numpy().astype(float)
-
-    wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
-    shape = _common_shape(total(wide), x, ~is_post)
-    y_t = total(frame.filter(pl.col(target_by).is_in(targets)))
-    mu_t, _ = _counterfactual(y_t[~is_post], shape[~is_post], shape[is_post])
-    target_change = float(y_t[is_post].sum() - mu_t)
+    from scipy import stats
 
     rows, sparse = [], []
-    for key, group in wide.group_by(keys, maintain_order=True):
-        y = group.sort("period")["cases"].to_numpy().astype(float)
-        unit = " · ".join(str(k) for k in key)
+    keys = prep.keys
+    for key, y in prep.units():
+        unit = " · ".join(key)
         if y[~is_post].mean() < min_rate:
             sparse.append(unit)
             continue
-        mu, var = _counterfactual(y[~is_post], shape[~is_post], shape[is_post])
+        proj = prep.project(y, with_shape=True)
         obs = float(y[is_post].sum())
-        z = (obs - mu) / np.sqrt(var)
-        rows.append((unit, *[str(k) for k in key], obs, mu, obs - mu, (obs - mu) / mu, z))
+        z = _signed_root(obs, proj.mu, proj.var())
+        half = stats.t.ppf(1 - alpha / 2, proj.df) * np.sqrt(proj.var(obs / proj.mu if proj.mu > 0 else 1.0))
+        p = 2 * stats.t.sf(abs(z), proj.df)
+        excess = obs - proj.mu
+        rows.append((unit, *key, obs, proj.mu, excess, excess - half, excess + half,
+                     excess / proj.mu, z, p))  # fmt: skip
     schema = {"unit": pl.String, **dict.fromkeys(keys, pl.String), "observed": pl.Float64, "expected": pl.Float64,
-              "excess": pl.Float64, "excess_pct": pl.Float64, "z": pl.Float64}  # fmt: skip
+              "excess": pl.Float64, "excess_low": pl.Float64, "excess_high": pl.Float64, "excess_pct": pl.Float64,
+              "z": pl.Float64, "p_value": pl.Float64}  # fmt: skip
     res = pl.DataFrame(rows, schema=schema, orient="row")
-    from scipy import stats
-
-    p = 2 * stats.norm.sf(np.abs(res["z"].to_numpy()))
-    q = _bh(p)
+    q = _bh(res["p_value"].to_numpy())
     res = res.with_columns(
-        pl.Series("p_value", p),
         pl.Series("q_value", q),
         pl.Series("significant", q < alpha),
         pl.when(pl.col("z") > 0).then(pl.lit("rise")).otherwise(pl.lit("fall")).alias("direction"),
     ).sort("z", descending=True)
-    return DisplacementScan(list(targets), start_d, before, after, alpha, target_change, res, sparse)
+    return DisplacementScan(list(prep.targets), start_d, prep.before, after, alpha, target_change, res, sparse)

@@ -120,9 +120,33 @@ class _Fit:
     lr_pvalue: float | None
 
 
+def _nb_moments(y: np.ndarray, mu: np.ndarray, dof: float) -> tuple[float, float]:
+    """Negative-binomial dispersion 1/k by moments and the degrees of freedom it is worth.
+
+    1/k = Σ[(y − μ)² − μ] / Σμ² (≥ 0; the squared deviations scaled by n/``dof`` for the
+    fitted parameters). A variance estimated from heavy-tailed counts is worth fewer degrees
+    of freedom than its residuals: Satterthwaite's 2·dof / (2 + κ), with κ = 6/k + 1/Var the
+    negative binomial's excess kurtosis (mean over the months). Student-t intervals on these
+    degrees of freedom keep their level on overdispersed series of a few dozen months.
+
+    >>> inv_k, df = _nb_moments(np.array([4.0, 16, 6, 14]), np.full(4, 10.0), 3)
+    >>> round(inv_k, 4), round(df, 2)
+    (0.2133, 1.81)
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_k = float(np.sum((y - mu) ** 2 - mu) * len(y) / max(dof, 1.0)) / float(np.sum(mu**2))
+    inv_k = max(0.0, inv_k) if np.isfinite(inv_k) else 0.0
+    var = mu + inv_k * mu**2
+    with np.errstate(divide="ignore"):
+        kurtosis = float(np.mean(6 * inv_k + np.where(var > 0, 1 / var, 0.0)))
+    return inv_k, 2 * max(dof, 1.0) / (2 + kurtosis)
+
+
 def _fit(y: np.ndarray, x: np.ndarray, family: Family) -> _Fit:
     """Poisson GLM, and a negative-binomial one when the counts are overdispersed.
 
+    ``poisson`` is quasi-Poisson when the Pearson dispersion exceeds 1: the covariance scaled
+    by it and Student-t intervals on the residual degrees of freedom.
     ``auto`` fits NB2 by maximum likelihood and keeps it when the likelihood-ratio test of
     alpha = 0 rejects at 5% (the p-value is halved: alpha = 0 is on the boundary).
     """
@@ -132,9 +156,11 @@ def _fit(y: np.ndarray, x: np.ndarray, family: Family) -> _Fit:
     pois = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     dispersion = float(pois.pearson_chi2 / max(pois.df_resid, 1))
     # quasi-Poisson: the Poisson model's CIs are widened by the Pearson dispersion when above 1
-    quasi = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale=dispersion) if dispersion > 1 else pois
+    over = dispersion > 1
+    quasi = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale=dispersion, use_t=True) if over else pois
+    name = "quasi-Poisson" if over else "Poisson"
     if family == "poisson":
-        return _Fit(quasi, "Poisson", None, dispersion, None)
+        return _Fit(quasi, name, None, dispersion, None)
     import warnings
 
     with warnings.catch_warnings():
@@ -144,7 +170,7 @@ def _fit(y: np.ndarray, x: np.ndarray, family: Family) -> _Fit:
     lr = max(0.0, 2 * (nb.llf - pois.llf))
     p = 0.5 * stats.chi2.sf(lr, 1) if lr > 0 else 1.0
     if family == "auto" and (p >= 0.05 or alpha <= 1e-8):
-        return _Fit(quasi, "Poisson", None, dispersion, float(p))
+        return _Fit(quasi, name, None, dispersion, float(p))
     glm = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=max(alpha, 1e-8))).fit()
     return _Fit(glm, "negative binomial", alpha, dispersion, float(p))
 

@@ -97,3 +97,142 @@ def test_wdq_claim_follows_the_planted_direction():
     assert "displacement into the buffer" in up.claim and "diffusion of benefits" in down.claim
     lo, hi = up.wdq_interval
     assert lo <= up.wdq.wdq <= hi  # a ratio: its interval is wide; the claim rests on the SM and BDM intervals
+
+
+# --- a 20-unit, 4-year panel: the scan, campaign effects, change points and power --------------
+
+YEARS4 = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(48)]
+SEASON4 = np.array([1.6 if m.month in (1, 2) else (1.2 if m.month == 12 else 1.0) for m in YEARS4])
+TREND4 = 1.04 ** (np.arange(48) / 12)
+START4 = 36  # January 2023: the campaign month, 12 months followed
+
+
+def _panel4(rng: np.random.Generator, size: float, means, change: dict[int, float] | None = None,
+            trend: np.ndarray = TREND4) -> pl.DataFrame:  # fmt: skip
+    rows = []
+    for i, mu in enumerate(means):
+        lam = mu * SEASON4 * trend * np.where(np.arange(48) >= START4, 1 + (change or {}).get(i, 0.0), 1.0)
+        y = rng.negative_binomial(size, size / (size + lam))
+        rows += [(m, f"P{i:02d}", float(v)) for m, v in zip(YEARS4, y, strict=True)]
+    return pl.DataFrame(rows, schema={"period": pl.Date, "province": pl.String, "cases": pl.Float64}, orient="row")
+
+
+def _one(p: pl.DataFrame, unit: str = "P00") -> pl.DataFrame:
+    return p.filter(pl.col("province") == unit).select("period", "cases")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_scan_family_wise_error_on_overdispersed_nulls(size):
+    from trendkit.models import displacement_scan
+
+    rng = np.random.default_rng(size)
+    means = rng.uniform(5, 60, 20)
+    flagged = 0
+    for _ in range(REPS):  # a real campaign in P00, nothing anywhere else
+        res = displacement_scan(_panel4(rng, size, means, {0: -0.4}), ["P00"], "2023-01", after=12).to_frame()
+        flagged += bool(res["significant"].any())
+    assert flagged / REPS <= 0.07
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_scan_excess_interval_covers_a_planted_receiver(size):
+    from trendkit.models import displacement_scan
+
+    rng = np.random.default_rng(10 + size)
+    means = rng.uniform(5, 60, 20)
+    r = int(np.argmax(means[1:])) + 1  # the busiest other unit receives more than its counterfactual:
+    lift = 0.5 if size == 12 else 1.0  # at size 3, +50% is found in only 15% of runs
+    truth = means[r] * (SEASON4 * TREND4)[START4:].sum() * lift
+    covered = found = 0
+    for _ in range(REPS):
+        res = displacement_scan(_panel4(rng, size, means, {0: -0.4, r: lift}), ["P00"], "2023-01", after=12)
+        row = res.to_frame().filter(pl.col("province") == f"P{r:02d}").row(0, named=True)
+        covered += row["excess_low"] <= truth <= row["excess_high"]
+        found += row["significant"]
+    assert covered / REPS >= 0.92
+    assert found / REPS > 0.2  # and it is a test that can find things
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_campaign_effect_calibrated_on_overdispersed_series(size):
+    from trendkit.models import campaign_effect
+
+    rng = np.random.default_rng(20 + size)
+    reps = 2 * REPS  # the size-3 rate is near 6.5%: more replicates keep the check from flickering
+    false = sum(
+        not (e.change_pct.low <= 0 <= e.change_pct.high)
+        for e in (campaign_effect(_one(_panel4(rng, size, [30])), "2023-01", n_sim=1000) for _ in range(reps))
+    )
+    planted = (_one(_panel4(rng, size, [30], {0: -0.3})) for _ in range(REPS))
+    covered = sum(
+        e.change_pct.low <= -0.3 <= e.change_pct.high
+        for e in (campaign_effect(s, "2023-01", n_sim=1000) for s in planted)
+    )
+    assert false / reps <= 0.07
+    assert covered / REPS >= 0.92
+
+
+@pytest.mark.slow
+def test_maximum_likelihood_negbin_intervals_are_too_narrow_on_the_same_series():
+    from trendkit.models import campaign_effect
+
+    rng = np.random.default_rng(23)
+    nulls = (_one(_panel4(rng, 3, [30])) for _ in range(REPS))
+    false = sum(
+        not (e.change_pct.low <= 0 <= e.change_pct.high)
+        for e in (campaign_effect(s, "2023-01", family="negbin", n_sim=1000) for s in nulls)
+    )
+    assert false / REPS > 0.1  # why quasi-Poisson is the default
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_change_points_do_not_cut_a_trend_into_steps(size):
+    from trendkit.models import change_points
+
+    rng = np.random.default_rng(30 + size)
+    steep = 1.04 ** (np.arange(48) / 12)  # the national trend of the issue, no break
+    false = sum(bool(change_points(_one(_panel4(rng, size, [30], trend=steep))).breaks) for _ in range(REPS))
+    assert false / REPS <= 0.07
+
+
+@pytest.mark.slow
+def test_change_point_date_ranges_cover_the_planted_month():
+    from trendkit.models import change_points
+
+    rng = np.random.default_rng(42)
+    found = covered = 0
+    for _ in range(REPS):
+        cp = change_points(_one(_panel4(rng, 12, [40], {0: -0.5})))
+        found += bool(cp.breaks)
+        covered += any(lo <= YEARS4[START4] <= hi for lo, hi in cp.ranges)
+    assert found / REPS >= 0.6
+    assert covered / found >= 0.88
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [3, 12])
+def test_effects_planted_at_the_minimum_detectable_size_are_found_about_80_percent(size):
+    from trendkit.models import campaign_effect, displacement_scan, minimum_detectable
+
+    rng = np.random.default_rng(60 + size)
+    means = rng.uniform(5, 60, 20)
+    bases, reps = 40, 5  # the minimum is estimated from one history, then tested on fresh ones
+    campaign = scan = tried = 0
+    for _ in range(bases):
+        mde = minimum_detectable(_panel4(rng, size, means), ["P00"], "2023-01", after=12)
+        displaced = mde.to_frame().filter(pl.col("province") == "P05")["displaced_pct"][0]
+        if not np.isfinite(mde.drop_pct):
+            continue
+        for _ in range(reps):
+            p = _panel4(rng, size, means, {0: -mde.drop_pct, 5: displaced})
+            campaign += campaign_effect(_one(p), "2023-01", n_sim=1000).change_pct.high < 0
+            res = displacement_scan(p, ["P00"], "2023-01", after=12).to_frame()
+            scan += res.filter(pl.col("province") == "P05")["significant"][0]
+            tried += 1
+    assert tried >= 150
+    assert 0.7 <= campaign / tried <= 0.9
+    assert 0.65 <= scan / tried <= 0.9

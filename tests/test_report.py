@@ -226,13 +226,15 @@ def test_help_reads_well():
 
 def test_legacy_layout_and_since(tmp_path):
     out = tmp_path / "legacy"
-    res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--layout", "legacy", "--since", "2022-06",
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--layout", "legacy", "--since", "2022-04",
                "--campaign", CAMPAIGN)  # fmt: skip
     assert res.returncode == 0, res.stderr
     summary = _strict_json(out / "summary.json")
-    assert summary["months"] == ["2022-06", "2025-12"] and summary["layout"] == "legacy"
+    assert summary["months"] == ["2022-04", "2025-12"] and summary["layout"] == "legacy"
     # after the merger a record naming "Lào Cai" may mean Yên Bái too: the legacy report leaves it out
     assert summary["rows"]["in_report"] < summary["rows"]["accepted"]
+    # 15 months before the campaign: the calibrated scan still finds the planted receiver (with 13 it has
+    # too little history to estimate Lào Cai's own dispersion: q = 0.11)
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
 
 

@@ -10,6 +10,7 @@ One module per concept:
   :func:`e_test`;
 - :mod:`~trendkit.models.displacement` — :func:`displacement_measures` (WDQ/WDD from a panel);
 - :mod:`~trendkit.models.scan` — :func:`displacement_scan`;
+- :mod:`~trendkit.models.power` — :func:`minimum_detectable` (power before claiming "none");
 - :mod:`~trendkit.models.channels` — :func:`channel_shift`;
 - :mod:`~trendkit.models.leadlag` — :func:`lead_lag`.
 
@@ -25,6 +26,7 @@ from trendkit.models.displacement import DisplacementMeasures, displacement_meas
 from trendkit.models.forecast import Forecast, forecast
 from trendkit.models.leadlag import LeadLag, lead_lag
 from trendkit.models.measures import Estimate, ETestResult, WDDResult, WDQResult, e_test, wdd, wdd_harm, wdq
+from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
 from trendkit.models.trend import CountModel, Decomposition, Interval, decompose, fit_counts, series
 
@@ -41,6 +43,7 @@ __all__ = [
     "Forecast",
     "Interval",
     "LeadLag",
+    "MinimumDetectable",
     "WDDResult",
     "WDQResult",
     "campaign_effect",
@@ -53,6 +56,7 @@ __all__ = [
     "fit_counts",
     "forecast",
     "lead_lag",
+    "minimum_detectable",
     "series",
     "wdd",
     "wdd_harm",

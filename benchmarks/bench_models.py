@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 import trendkit as tk
-from trendkit.models import change_points, channel_shift, displacement_scan, series
+from trendkit.models import change_points, channel_shift, displacement_scan, minimum_detectable, series
 
 CHANNELS = ["road", "sea", "air", "rail", "post", "inland"]
 
@@ -42,6 +42,9 @@ def main() -> None:
         scan = displacement_scan(panel, ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12)
         scan_s = time.perf_counter() - t
         t = time.perf_counter()
+        minimum_detectable(panel, ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12)
+        mde_s = time.perf_counter() - t
+        t = time.perf_counter()
         channel_shift(panel, "2023-07")
         shift_s = time.perf_counter() - t
         t = time.perf_counter()
@@ -51,7 +54,8 @@ def main() -> None:
         units = panel["province"].n_unique()
         print(
             f"layout {layout:>6}: {units} provinces x 6 channels x 96 months ({panel.height:,} rows): "
-            f"scan {scan_s:.2f} s ({scan.results.height} units tested), channel shift {shift_s:.2f} s, "
+            f"scan {scan_s:.2f} s ({scan.results.height} units tested), minimum detectable {mde_s:.2f} s, "
+            f"channel shift {shift_s:.2f} s, "
             f"change points for every province {cp_s:.2f} s"
         )
 

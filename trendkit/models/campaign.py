@@ -53,6 +53,7 @@ class CampaignEffect:
     change_per_month: Interval
     change_pct: Interval
     frame: pl.DataFrame
+    dispersion: float = 1.0
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases``, ``fitted``, ``counterfactual`` (no campaign), ``post``."""
@@ -66,7 +67,7 @@ class CampaignEffect:
             f"{self.change_pct.pct()}.",
             f"Level change at the start: {self.level_change.pct()}; trend change: {self.slope_change.pct()} a year.",
             "Sau chiến dịch, số vụ thay đổi như trên so với mức dự kiến nếu không có chiến dịch "
-            f"({self.family} model; CI by simulation from the fitted coefficients).",
+            f"({self.family} model; {self._why()}; CI by simulation from the fitted coefficients).",
         ]
         lines.append(
             "No comparison group: a change that hit every province at the same time would show here too / "
@@ -75,6 +76,14 @@ class CampaignEffect:
         if self.change_pct.low < 0 < self.change_pct.high:
             lines.append("The interval includes zero: the data do not show a clear effect / chưa đủ bằng chứng.")
         return Summary(f"Campaign effect / hiệu quả chiến dịch — {self.label}", lines)
+
+    def _why(self) -> str:
+        if self.family == "quasi-Poisson":
+            return (f"the counts' variance is {fmt_num(self.dispersion, 1)}× what Poisson allows, so the "
+                    f"intervals are {fmt_num(self.dispersion**0.5, 2)}× wider")  # fmt: skip
+        if self.family == "Poisson":
+            return "no overdispersion found"
+        return "negative binomial chosen by the overdispersion test"
 
     def plot(self, *, note: str | None = None) -> Any:
         """Cases, the fitted model and the counterfactual without the campaign; ``note`` goes in the title."""
@@ -176,6 +185,7 @@ def campaign_effect(
         change_per_month=Interval(point_diff, *np.quantile(diff, q).tolist(), level),
         change_pct=Interval(point_pct, *np.quantile(pct, q).tolist(), level),
         frame=frame,
+        dispersion=fit.dispersion,
     )
 
 

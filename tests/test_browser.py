@@ -78,3 +78,97 @@ def test_the_check_catches_errors(tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text("<html><body><script>undefinedFunction();</script></body></html>")
     assert _console_errors(_chromium("--dump-dom", bad.as_uri()).stderr)
+
+
+# --- layout: nothing overlaps, nothing is cut off (bounding boxes from the DOM) ----------------
+
+_MEASURE = """<script>
+window.addEventListener('load', function() { setTimeout(function() {
+  var out = [], sel = '.trendkit-box, .leaflet-control-layers, .leaflet-control-scale, .leaflet-control-zoom, '
+    + '.trendkit-archipelago, .trendkit-dock';
+  document.querySelectorAll(sel).forEach(function(el) {
+    var r = el.getBoundingClientRect();
+    out.push({cls: el.className, text: (el.textContent || '').slice(0, 40), x0: r.left, y0: r.top, x1: r.right,
+              y1: r.bottom, scroll: el.scrollHeight > el.clientHeight + 1});
+  });
+  parent.postMessage(JSON.stringify({w: window.innerWidth, h: window.innerHeight, boxes: out}), '*');
+}, 300); });
+</script>"""
+
+# headless Chromium will not make a window narrower than 500 px: the map goes in an iframe of the
+# exact size (a phone's 390 × 844 viewport, media queries included) and reports its boxes back
+_HOST = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="{src}" width="{w}" height="{h}" style="border:0;display:block"></iframe>
+<script>addEventListener('message', function(e) {{
+  var pre = document.createElement('pre'); pre.id = 'trendkit-boxes'; pre.textContent = e.data;
+  document.body.appendChild(pre); }});</script></body></html>"""
+
+
+def _boxes(path: Path, width: int, height: int) -> dict:
+    import html
+    import json
+
+    probe = path.with_name(path.stem + "_probe.html")
+    probe.write_text(path.read_text(encoding="utf-8").replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    host = path.with_name(path.stem + f"_host_{width}.html")
+    host.write_text(_HOST.format(src=probe.name, w=width, h=height), encoding="utf-8")
+    dom = _chromium("--window-size=1400,1100", "--dump-dom", host.as_uri())
+    assert dom.returncode == 0 and _console_errors(dom.stderr) == [], dom.stderr[-2000:]
+    found = re.search(r'<pre id="trendkit-boxes">(.*?)</pre>', dom.stdout, re.S)
+    assert found, "the measuring script did not run"
+    page = json.loads(html.unescape(found.group(1)))
+    assert (page["w"], page["h"]) == (width, height)
+    return page
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5
+
+
+def _layout_problems(page: dict) -> list[str]:
+    w, h = page["w"], page["h"]
+    boxes = [b for b in page["boxes"] if "trendkit-dock" not in b["cls"]]
+    problems = [f"empty box: {b['cls']} {b['text']!r}" for b in boxes if b["x1"] - b["x0"] < 1 or b["y1"] - b["y0"] < 1]
+    problems += [f"cut off: {b['cls']} {b['text']!r} {b}" for b in boxes
+                 if b["x0"] < -0.5 or b["y0"] < -0.5 or b["x1"] > w + 0.5 or b["y1"] > h + 0.5]  # fmt: skip
+    problems += [f"scrolls (content hidden): {b['cls']}" for b in page["boxes"] if b.get("scroll")]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if _overlap(a, b):
+                problems.append(f"overlap: {a['cls']} {a['text']!r} and {b['cls']} {b['text']!r}")
+    return problems
+
+
+def _layout_maps(tmp_path: Path) -> list[Path]:
+    values = (
+        tk.panel(CASES, by=("province",))
+        .group_by("province")
+        .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
+    )
+    counts = CASES.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases")
+    m = choropleth(values, title="Số vụ 12 tháng gần nhất / cases, last 12 months — DỮ LIỆU MÔ PHỎNG / SYNTHETIC",
+                   period="01/2025–12/2025", labels=True)  # fmt: skip
+    add_places(m, counts)
+    scan = displacement_scan(tk.panel(CASES), ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12)
+    return [
+        save_map(m, tmp_path / "cases.html"),
+        save_map(displacement_map(scan, title="QN-LS — SYNTHETIC"), tmp_path / "displacement.html"),
+        save_map(monthly_map(tk.panel(CASES, by=("province",))), tmp_path / "monthly.html"),
+    ]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_legends_titles_and_controls_do_not_overlap_or_get_cut_off(tmp_path, width, height):
+    for path in _layout_maps(tmp_path):
+        page = _boxes(path, width, height)
+        kinds = " ".join(b["cls"] for b in page["boxes"])
+        assert "trendkit-title" in kinds and "trendkit-legend" in kinds and "leaflet-control-scale" in kinds
+        assert kinds.count("trendkit-archipelago") == 2
+        assert _layout_problems(page) == [], path.name
+
+
+def test_the_layout_check_catches_an_overlap():
+    a = {"cls": "a", "text": "", "x0": 0, "y0": 0, "x1": 100, "y1": 100}
+    b = {"cls": "b", "text": "", "x0": 50, "y0": 50, "x1": 150, "y1": 150}
+    c = {"cls": "c", "text": "", "x0": 380, "y0": 0, "x1": 420, "y1": 10}
+    assert len(_layout_problems({"w": 400, "h": 400, "boxes": [a, b, c]})) == 2  # a/b overlap, c cut off

@@ -194,3 +194,25 @@ def test_maps_show_offline_in_a_notebook():
     page = html.unescape(choropleth(VALUES)._repr_html_())
     assert 'title="trendkit map"' in page and "L.map(" in page
     assert not re.search(r"""<script[^>]*src=["']https?://|<link[^>]*href=["']https?://""", page)
+
+
+def test_title_period_metric_scale_and_place_legend_are_on_the_page():
+    m = choropleth(VALUES, title="Số vụ 2024 — SYNTHETIC", period="01/2024–12/2024")
+    add_places(m, pl.DataFrame({"place_id": ["huu_nghi"], "cases": [10]}))
+    page = m.get_root().render()
+    title = re.search(r'<div class="trendkit-title[^>]*><b>(.*?)</b><div>(.*?)</div>', page)
+    assert title and title.group(1) == "Số vụ 2024 — SYNTHETIC" and "01/2024–12/2024" in title.group(2)
+    assert "imperial: false" in page and "control_scale" not in page and "L.control.scale({imperial: false" in page
+    legends = re.findall(r'class="trendkit-legend[^>]*><b>(.*?)</b>', page)
+    assert legends == ["Số vụ 2024 — SYNTHETIC", "Cửa khẩu, cảng, sân bay / gates, ports, airports"]
+    assert "cỡ = số vụ / size = cases" in page and "Đường bộ / road" in page
+    assert page.count('id="trendkit-dock-bottom"') == 1  # one dock however many legends
+
+
+def test_province_labels_on_request():
+    plain = choropleth(VALUES).get_root().render()
+    labelled = choropleth(VALUES, labels=True).get_root().render()
+    assert 'class="trendkit-place-label"' not in plain
+    icons = [json.loads(f'"{h}"') for h in re.findall(r'"html": "(.*?)",', labelled)]
+    names = [re.sub("<[^>]+>", "", h) for h in icons if 'class="trendkit-place-label"' in h]
+    assert len(names) == 34 and "Lào Cai" in names

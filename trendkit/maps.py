@@ -154,23 +154,79 @@ def _classes(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[flo
     raise ValueError(f"scheme must be 'quantiles', 'natural_breaks' or 'fixed', not {scheme!r}")
 
 
-def _legend(title: str, rows: list[tuple[str, str]], note: str, corner: str = "bottom:20px;left:10px") -> Any:
-    """A legend box; title, labels and note are values, escaped when rendered (see :func:`_once`)."""
+def _legend(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: bool = False) -> Any:
+    """A legend box in the map's lower-left dock; title, labels and note are values, escaped when
+    rendered (see :func:`_once`). Every legend of a map shares the dock, so they never overlap."""
     return _once(
         "{% macro html(this, kwargs) %}"
-        '<div class="trendkit-legend" style="position:absolute;{{ this.corner }};z-index:1000;'
-        "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;"
-        'max-width:260px"><b>{{ this.title|e }}</b>'
+        '<div class="trendkit-legend trendkit-box" data-trendkit-dock="bottom"><b>{{ this.title|e }}</b>'
         "{% for colour, label in this.rows %}"
-        '<div><span style="display:inline-block;width:14px;height:14px;background:{{ colour|e }};'
-        'border:1px solid #777;margin-right:6px"></span>{{ label|e }}</div>'
+        '<div><span style="display:inline-block;width:12px;height:12px;background:{{ colour|e }};'
+        "border:1px solid #777;margin-right:6px;vertical-align:-1px;"
+        "{% if this.round_marks %}border-radius:50%{% endif %}\"></span>{{ label|e }}</div>"
         "{% endfor %}"
-        '<div style="margin-top:4px;color:#555">{{ this.note|e }}</div></div>'
+        '<div class="trendkit-note">{{ this.note|e }}</div></div>'
         "{% endmacro %}",
         title=title,
         rows=rows,
         note=note,
-        corner=corner,
+        round_marks=round_marks,
+    )
+
+
+def _title(title: str, period: str | None) -> Any:
+    """The map's visible title and data period, top left beside the zoom buttons."""
+    return _once(
+        "{% macro html(this, kwargs) %}"
+        '<div class="trendkit-title trendkit-box" data-trendkit-dock="top"><b>{{ this.title|e }}</b>'
+        '{% if this.period %}<div>Kỳ dữ liệu / data period: {{ this.period|e }}</div>{% endif %}</div>'
+        "{% endmacro %}",
+        title=title,
+        period=period,
+    )
+
+
+_FRAME_CSS = (
+    ".trendkit-dock{position:absolute;z-index:1000;display:flex;flex-direction:column;gap:6px;"
+    "pointer-events:none}"
+    ".trendkit-dock>*{pointer-events:auto}"
+    "#trendkit-dock-top{top:10px;left:54px;max-width:calc(100% - 64px)}"
+    "#trendkit-dock-bottom{bottom:10px;left:10px;max-width:min(300px,calc(50% - 15px));"
+    "max-height:calc(100% - 140px);overflow:auto}"
+    ".trendkit-box{background:rgba(255,255,255,.93);padding:6px 9px;border:1px solid #999;border-radius:4px;"
+    "font:12px sans-serif;color:#222}"
+    ".trendkit-title b{font-size:14px}"
+    ".trendkit-note{margin-top:4px;color:#555}"
+    ".trendkit-place-label{font:11px sans-serif;color:#333;white-space:nowrap;text-shadow:0 0 3px #fff}"
+    ".trendkit-archipelago{display:inline-block;font:11px sans-serif;color:#333;white-space:nowrap;"
+    "transform:translateX(-100%);text-shadow:0 0 3px #fff}"
+    ".leaflet-control-layers{max-width:calc(50% - 25px);font-size:12px}"
+    "@media (max-width:600px){.trendkit-box{font-size:10px;padding:4px 6px}.trendkit-title b{font-size:12px}"
+    ".trendkit-note{display:none}.leaflet-control-layers{font-size:10px}}"
+)
+
+
+def _frame(map_name: str) -> Any:
+    """Once per map: the docks that hold the title and legends, and a metric-only scale.
+
+    The title (and a month slider) stack in the top dock beside the zoom buttons; every legend
+    stacks in the bottom-left dock; the layer list and the scale sit bottom right. Boxes in one
+    dock cannot overlap, and the two bottom corners each keep under half the width, so nothing
+    overlaps on a 1280×720 screen or a 390×844 phone (``tests/test_browser.py`` measures it).
+    """
+    return _once(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+        "{% macro html(this, kwargs) %}"
+        '<div id="trendkit-dock-top" class="trendkit-dock"></div>'
+        '<div id="trendkit-dock-bottom" class="trendkit-dock"></div>'
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true, position: 'bottomright'}).addTo({{ this.map }});"
+        "document.querySelectorAll('[data-trendkit-dock]').forEach(function(el) {"
+        " document.getElementById('trendkit-dock-' + el.getAttribute('data-trendkit-dock')).appendChild(el); });"
+        "{% endmacro %}",
+        css=_FRAME_CSS,
+        map=map_name,
     )
 
 
@@ -277,8 +333,9 @@ def choropleth(
     digits: int = 0,
     suppress_below: float | None = 3,
     tiles: str | None = None,
+    labels: bool = False,
 ) -> Any:
-    """A folium map of provinces coloured by ``values[value]``.
+    """A folium map of provinces coloured by ``values[value]``, with its title and data period shown.
 
     Parameters
     ----------
@@ -290,13 +347,21 @@ def choropleth(
     scheme, k, bins
         Class breaks: quantiles or natural breaks (Fisher–Jenks) with ``k`` classes, or
         ``"fixed"`` upper bounds in ``bins``.
+    title
+        Shown at the top of the map and as the legend's heading. Put SYNTHETIC in it for
+        synthetic data (the report does so from the loader's provenance).
     period
-        Shown in tooltips, e.g. "07/2023–06/2024".
+        The data period, shown under the title and in tooltips, e.g. "07/2023–06/2024".
     suppress_below
         Positive values below this show as "<3" in tooltips (None shows every value).
     tiles
         A folium tile name for online use; None (the default) draws no base map, so the map
         needs no internet.
+    labels
+        Write each province's name on the map.
+
+    The scale bar is metric only; the Hoàng Sa and Trường Sa labels end at their islands, so a
+    narrow screen never cuts them off.
     """
     import folium
 
@@ -309,7 +374,8 @@ def choropleth(
     shapes["tip_period"] = _esc(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
     m = _map_class()(
-        location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=True
+        location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=False,
+        zoom_snap=0.25,
     )
     _trim_assets(m)
     folium.GeoJson(
@@ -335,16 +401,24 @@ def choropleth(
         label = f"{row.name} ({row.province_2025})"
         folium.Marker(
             [row.label_lat, row.label_lon],
-            icon=folium.DivIcon(
-                html=f'<div style="font:11px sans-serif;color:#333;white-space:nowrap">{_esc(label)}</div>'
-            ),
+            icon=folium.DivIcon(html=f'<div class="trendkit-archipelago">{_esc(label)}</div>', icon_size=(0, 0)),
         ).add_to(group)
+        group.add_to(m)
+    if labels:
+        group = folium.FeatureGroup(name="Tên tỉnh / province names")
+        for name, point in zip(shapes["name"], shapes.geometry.representative_point(), strict=True):
+            folium.Marker(
+                [point.y, point.x],
+                icon=folium.DivIcon(html=f'<div class="trendkit-place-label">{_esc(name)}</div>', icon_size=(0, 0)),
+            ).add_to(group)
         group.add_to(m)
     note = "Ranh giới: Natural Earth (đơn giản hóa). Boundaries: Natural Earth, simplified."
     if suppress_below:
         note += f" Giá trị < {fmt_num(suppress_below, 0)} được ẩn / values below {fmt_num(suppress_below, 0)} hidden."
+    m.get_root().add_child(_frame(m.get_name()))
+    m.get_root().add_child(_title(title, period))
     m.get_root().add_child(_legend(title, rows, note))
-    m.fit_bounds([[8.2, 102.1], [23.4, 114.5]])
+    m.fit_bounds([[8.2, 102.1], [23.4, 114.5]], padding_top_left=(0, 70), padding_bottom_right=(0, 5))
     return m
 
 
@@ -369,12 +443,13 @@ def add_places(
     table = places().filter(pl.col("kind").is_in(list(kinds)))
     counts = dict(cases.select("place_id", "cases").iter_rows()) if cases is not None else {}
     groups: dict[str, Any] = {}
+    biggest = max([n for n in counts.values() if n] or [1])
     for row in table.iter_rows(named=True):
         ch = row["channel"]
         if ch not in groups:
             groups[ch] = folium.FeatureGroup(name=_esc(CHANNEL_LABELS.get(ch, ch)))
         n = counts.get(row["place_id"])
-        radius = 4 + (2 * math.sqrt(n) if n else 0)
+        radius = 3 + (12 * math.sqrt(n / biggest) if n else 0)  # area ∝ cases; at most 15 px
         popup = (
             f"<b>{_esc(row['name'])}</b><br>{_esc(row['name_en'])}<br>"
             f"{_esc(CHANNEL_LABELS.get(ch, ch))} · {_esc(row['province_2025'])}"
@@ -382,17 +457,20 @@ def add_places(
         )
         folium.CircleMarker(
             [row["lat"], row["lon"]],
-            radius=min(radius, 30),
+            radius=radius,
             color=CHANNEL_COLOURS.get(ch, "#333"),
             fill=True,
-            fill_opacity=0.8,
+            fill_opacity=0.45,  # the choropleth stays readable under the markers
             weight=1,
             popup=folium.Popup(popup, max_width=250),
             tooltip=_esc(row["name"]),
         ).add_to(groups[ch])
     for group in groups.values():
         group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
+    rows = [(CHANNEL_COLOURS.get(ch, "#333"), CHANNEL_LABELS.get(ch, ch)) for ch in groups]
+    note = "Màu = phương thức / colour = channel" + ("; cỡ = số vụ / size = cases" if counts else "")
+    m.get_root().add_child(_legend("Cửa khẩu, cảng, sân bay / gates, ports, airports", rows, note, round_marks=True))
     return m
 
 
@@ -563,7 +641,6 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
             "Dịch chuyển / displacement",
             [("#7b3294", "có ý nghĩa / significant"), ("#999999", "chưa chắc / not significant")],
             note,
-            corner="bottom:20px;right:10px",
         )
     )
     return m
@@ -617,11 +694,10 @@ def monthly_map(
     # months and values are passed as a value (|tojson), never pasted into the template source
     element = _once(
         "{% macro html(this, kwargs) %}"
-        '<div style="position:absolute;top:10px;left:50px;z-index:1000;background:white;padding:6px 10px;'
-        'border:1px solid #999;border-radius:4px;font:12px sans-serif">'
-        '<button id="trendkit-play" type="button">▶</button> '
+        '<div class="trendkit-box" data-trendkit-dock="top">'
+        '<button id="trendkit-play" type="button" aria-label="play / chạy">▶</button> '
         '<input id="trendkit-month" type="range" min="0" max="{{ this.payload.labels|length - 1 }}" '
-        'value="{{ this.payload.labels|length - 1 }}" style="width:240px;vertical-align:middle"> '
+        'value="{{ this.payload.labels|length - 1 }}" style="width:min(240px,50vw);vertical-align:middle"> '
         '<b id="trendkit-label"></b></div>'
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"

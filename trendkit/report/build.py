@@ -353,9 +353,12 @@ def _build(
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
                 "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
                 "receivers": [
-                    {"unit": r["unit"], "excess": round(r["excess"], 2),
-                     "excess_interval": [round(r["excess_low"], 2), round(r["excess_high"], 2)],
-                     "q_value": float(f"{r['q_value']:.3g}")}  # fmt: skip
+                    {
+                        "unit": r["unit"],
+                        "excess": round(r["excess"], 2),
+                        "excess_interval": [round(r["excess_low"], 2), round(r["excess_high"], 2)],
+                        "q_value": float(f"{r['q_value']:.3g}"),
+                    }
                     for r in top.iter_rows(named=True)
                 ],
                 "text": [str(eff.summary()).splitlines()[1], *str(scan.summary()).splitlines()[1:3]],

@@ -172,3 +172,55 @@ def test_the_layout_check_catches_an_overlap():
     b = {"cls": "b", "text": "", "x0": 50, "y0": 50, "x1": 150, "y1": 150}
     c = {"cls": "c", "text": "", "x0": 380, "y0": 0, "x1": 420, "y1": 10}
     assert len(_layout_problems({"w": 400, "h": 400, "boxes": [a, b, c]})) == 2  # a/b overlap, c cut off
+
+
+def test_the_report_page_reads_in_vietnamese_and_has_no_console_errors(tmp_path):
+    import sys
+
+    out = tmp_path / "report"
+    run = subprocess.run(
+        [sys.executable, "-m", "trendkit.cli", "report", "--cases", "data/sample", "--out", str(out),
+         "--campaign", "QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06", "--now", "2026-01-05T08:00:00"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    index = (out / "index.html").resolve()
+    dom = _chromium("--dump-dom", index.as_uri())
+    assert dom.returncode == 0 and _console_errors(dom.stderr) == [], dom.stderr[-2000:]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom.stdout))
+    for sentence in (
+        "Số vụ ở Quảng Ninh và Lạng Sơn giảm khoảng",  # the headline, with its range
+        "so với mức dự kiến nếu không có chiến dịch",
+        "Chưa so sánh với các tỉnh khác",  # this model has no comparison group, and says so
+        "Hoạt động tăng rõ hơn dự kiến ở: Lào Cai (đường bộ)",  # where it went
+        "Các tỉnh giáp ranh",  # displacement or diffusion in the neighbours
+        "Tỷ trọng",  # the channel picture
+        "khoảng tin cậy 95%",  # one confidence level
+        "DỮ LIỆU MÔ PHỎNG",  # the sample is synthetic, from the loader's provenance
+    ):
+        assert sentence in text, sentence
+    assert re.search(r"có thể từ \d+% đến \d+%", text)
+    # both static maps embedded and loaded (natural size known), each linking to its interactive map
+    sizes = _chromium("--dump-dom", _with_image_probe(index).as_uri())
+    loaded = re.search(r'<pre id="images">(.*?)</pre>', sizes.stdout, re.S)
+    assert loaded and loaded.group(1).split(",")[:2] == ["map_cases.png:ok", "map_displacement_qn_ls.png:ok"]
+    assert 'href="map_cases.html"' in dom.stdout and 'href="map_displacement_qn_ls.html"' in dom.stdout
+    # a clean A4 print
+    pdf = _chromium("--no-pdf-header-footer", f"--print-to-pdf={tmp_path / 'report.pdf'}", index.as_uri())
+    raw = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.returncode == 0 and raw[:5] == b"%PDF-"
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw)
+    assert box and abs(float(box.group(1)) - 595) < 2 and abs(float(box.group(2)) - 842) < 2  # A4 from @page
+
+
+def _with_image_probe(index: Path) -> Path:
+    probe = index.with_name("index_probe.html")
+    script = (
+        "<script>window.addEventListener('load', function() { var out = [];"
+        " document.querySelectorAll('img').forEach(function(i) {"
+        "  out.push(i.getAttribute('src') + ':' + (i.naturalWidth > 100 ? 'ok' : 'missing')); });"
+        " var pre = document.createElement('pre'); pre.id = 'images'; pre.textContent = out.join(',');"
+        " document.body.appendChild(pre); });</script>"
+    )
+    probe.write_text(index.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    return probe

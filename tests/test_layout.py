@@ -114,8 +114,13 @@ def test_report_template_shows_data_text_as_written():
         "sources": [{"source_file": evil, "source_sheet": evil, "rows_read": 1, "accepted": 1, "rejected": 0,
                      "skipped": 0, "note": evil}],
         "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,
-                       "wdd_total": [1.0, 0.0, 2.0]}],
+                       "wdd_total": [1.0, 0.0, 2.0], "story": [{"vi": evil, "en": evil, "kind": evil}],
+                       "groups": {"target": [evil], "buffer": [evil], "control": [evil]},
+                       "receivers": [{"unit": evil, "excess": 1.0, "excess_interval": [0.0, 2.0], "q_value": 0.01}],
+                       "minimum_detectable": None}],
+        "figures": [{"png": evil, "html": evil, "caption": evil}],
     }  # fmt: skip
     page = render_index(summary)
     assert "T49" not in page and "<script>" not in page
     assert "T{{7*7}}{% if 1 %}x{% endif %}&lt;script&gt;" in page
+    assert 'class="T{{7*7}}{% if 1 %}x{% endif %}&lt;script&gt;' in page  # in attributes too

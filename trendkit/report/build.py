@@ -242,16 +242,19 @@ def _build(
     (written, with index.html, by :func:`_write_summary`)."""
     from trendkit.geo.provinces import province_name
     from trendkit.ingest.loader import load_cases
-    from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map
+    from trendkit.maps import add_places, choropleth, displacement_map, monthly_map, save_map, static_choropleth
     from trendkit.models import (
         campaign_effect,
         change_points,
+        channel_shift,
         displacement_measures,
         displacement_scan,
         forecast,
+        minimum_detectable,
         series,
     )
     from trendkit.panel import panel
+    from trendkit.report import story
 
     paths = [Path(p) for p in cases]
     progress("đọc dữ liệu / loading extracts")
@@ -285,7 +288,8 @@ def _build(
             continue
         cp = change_points(s)
         for row in cp.segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True):
-            item = {"province": province, "month": f"{row['start']:%Y-%m}", "change_pct": round(row["change_pct"], 4)}
+            item = {"province": province, "month": f"{row['start']:%Y-%m}", "change_pct": round(row["change_pct"], 4),
+                    "range": [f"{row['start_low']:%Y-%m}", f"{row['start_high']:%Y-%m}"]}  # fmt: skip
             shifts.append(item)
             if row["start"] >= recent:
                 alerts.append({"kind": "new_shift", **item})
@@ -306,7 +310,7 @@ def _build(
 
     mark = " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if res.synthetic else ""  # from the inputs, not a flag to remember
     progress("chiến dịch / campaigns")
-    campaign_out, maps = [], []
+    campaign_out, maps, figures = [], [], []
     for c in campaigns:
         try:
             targets = [province_name(u, layout) for u in c.units]
@@ -331,16 +335,23 @@ def _build(
         try:
             eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end)
             scan = displacement_scan(cases_p, targets, c.start, after=after)
-            meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout)
+            # one confidence level on the page: 95% everywhere
+            meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout, alpha=0.05)
+            shift = channel_shift(cases_p, c.start, before=12, after=after)
         except ValueError as exc:  # the models' own checks on windows and units
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
-        name = f"map_displacement_{_slug(c.name)}.html"
-        save_map(
-            displacement_map(scan, layout=layout, title=f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"),
-            tmp / name,
-        )
-        maps.append(name)
+        mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
+        name = f"map_displacement_{_slug(c.name)}"
+        title = f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"
+        save_map(displacement_map(scan, layout=layout, title=title), tmp / f"{name}.html")
+        excess = scan.to_frame().group_by("province").agg(pl.col("excess").sum().alias("value"))
+        static_choropleth(excess, tmp / f"{name}.png", layout=layout, title=title, suppress_below=None)
+        maps.append(f"{name}.html")
+        figures.append({"png": f"{name}.png", "html": f"{name}.html", "caption": title})
+        shock = story.national_shock(scan)
+        told = [story.campaign_headline(eff, after), *story.where_it_went(scan, mde), story.buffer_claim(meas),
+                story.channel_picture(shift), *([shock] if shock else [])]  # fmt: skip
         per_month, pct, total = eff.change_per_month, eff.change_pct, meas.wdd.total
         campaign_out.append(
             {
@@ -352,6 +363,12 @@ def _build(
                 "change_pct": [round(x, 4) for x in (pct.estimate, pct.low, pct.high)],
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
                 "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
+                "groups": {"target": meas.target, "buffer": meas.buffer, "control": meas.control},
+                "story": told,
+                "minimum_detectable": None if mde is None else {
+                    "drop_pct": round(mde.drop_pct, 4),
+                    "displaced_median": round(float(mde.to_frame()["displaced"].median()), 1),
+                },
                 "receivers": [
                     {
                         "unit": r["unit"],
@@ -376,6 +393,10 @@ def _build(
     place_counts = data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases")
     add_places(m, place_counts)
     save_map(m, tmp / "map_cases.html")
+    title = f"Số vụ 12 tháng gần nhất / cases, last 12 months{mark}"
+    static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title)
+    figures.insert(0, {"png": "map_cases.png", "html": "map_cases.html",
+                       "caption": f"{title} ({add_months(last, -11):%m/%Y}–{last:%m/%Y})"})  # fmt: skip
     save_map(
         monthly_map(prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{mark}"), tmp / "map_monthly.html"
     )
@@ -407,6 +428,7 @@ def _build(
         "anomalies": anomalies,
         "alerts": alerts,
         "maps": maps,
+        "figures": figures,
     }
     return summary
 

@@ -1,0 +1,157 @@
+"""The report's plain-language story: what a leader reads in two minutes, Vietnamese first.
+
+Each function turns one result object into sentences, a ``{"vi": …, "en": …}`` pair each,
+that claim only what the result supports at one confidence level (95%): a fall or a rise is
+"clear" only when its 95% interval excludes zero, displacement and diffusion only when the
+measures' own claim says so, and every campaign sentence says when it has no comparison
+group. The technical names (WDQ, WDD, BH, q) stay in the report's details section.
+
+>>> s = _sentence("Số vụ giảm", "Cases fell")
+>>> s["vi"], s["en"]
+('Số vụ giảm', 'Cases fell')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from trendkit.maps import CHANNEL_LABELS
+from trendkit.summary import fmt_num
+
+Sentence = dict[str, str]
+
+#: When at least this share of the units the scan tested fell clearly at once, the window holds a
+#: shock common to the whole country, and no result in it is evidence about the campaign.
+SHOCK_SHARE = 0.5
+
+
+def _sentence(vi: str, en: str, kind: str = "info") -> Sentence:
+    return {"vi": vi, "en": en, "kind": kind}
+
+
+def _pct(x: float) -> str:
+    return f"{fmt_num(abs(100 * x), 0)}%"
+
+
+def _unit_vi(unit: str) -> str:
+    """'Lào Cai · road' → 'Lào Cai (đường bộ)'."""
+    province, _, channel = unit.partition(" · ")
+    if not channel:
+        return province
+    return f"{province} ({CHANNEL_LABELS.get(channel, channel).split(' / ')[0].lower()})"
+
+
+def campaign_headline(effect: Any, after: int) -> Sentence:
+    """The campaign's change in the targets against the model's expectation without it."""
+    pct = effect.change_pct
+    who, when = effect.label.replace(" + ", " và "), f"{effect.start:%m/%Y}"
+    who_en = effect.label.replace(" + ", " and ")
+    caveat_vi = " Chưa so sánh với các tỉnh khác: một biến động chung cả nước cũng sẽ hiện ra như vậy."
+    caveat_en = " This has no comparison group: a change across the whole country would show the same way."
+    if pct.low < 0 < pct.high:
+        return _sentence(
+            f"Chưa thấy số vụ ở {who} thay đổi rõ sau chiến dịch từ {when} (ước tính {_signed(pct.estimate)}, "
+            f"có thể từ {_signed(pct.low)} đến {_signed(pct.high)})." + caveat_vi,
+            f"No clear change in {who_en} after the campaign from {when} (estimate {_signed(pct.estimate)}, "
+            f"plausibly {_signed(pct.low)} to {_signed(pct.high)})." + caveat_en,
+            "campaign",
+        )
+    verb_vi, verb_en = ("giảm", "fell") if pct.estimate < 0 else ("tăng", "rose")
+    lo, hi = sorted((abs(pct.low), abs(pct.high)))
+    return _sentence(
+        f"Số vụ ở {who} {verb_vi} khoảng {_pct(pct.estimate)} (có thể từ {_pct(lo)} đến {_pct(hi)}) so với mức "
+        f"dự kiến nếu không có chiến dịch, trong {after} tháng từ {when}." + caveat_vi,
+        f"Cases in {who_en} {verb_en} by about {_pct(pct.estimate)} (plausibly {_pct(lo)} to {_pct(hi)}) against "
+        f"what the model expects without the campaign, over {after} months from {when}." + caveat_en,
+        "campaign",
+    )
+
+
+def _signed(x: float) -> str:
+    return f"{'+' if x > 0 else '−' if x < 0 else ''}{_pct(x)}"
+
+
+def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:
+    """Units that rose clearly above their own expectation, with the size and its range; or, when
+    none did, how large a displacement would have had to be to be seen."""
+    res = scan.to_frame()
+    rises = res.filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+    if rises.height:
+        parts_vi = [f"{_unit_vi(r['unit'])}: thêm khoảng {fmt_num(r['excess'], 0)} vụ (có thể từ "
+                    f"{fmt_num(max(r['excess_low'], 0), 0)} đến {fmt_num(r['excess_high'], 0)})"
+                    for r in rises.iter_rows(named=True)]  # fmt: skip
+        parts_en = [f"{r['unit']}: about {fmt_num(r['excess'], 0)} more cases (plausibly "
+                    f"{fmt_num(max(r['excess_low'], 0), 0)} to {fmt_num(r['excess_high'], 0)})"
+                    for r in rises.iter_rows(named=True)]  # fmt: skip
+        return [
+            _sentence(
+                "Hoạt động tăng rõ hơn dự kiến ở: " + "; ".join(parts_vi) + ". Đây là dấu hiệu dịch chuyển, "
+                "chưa phải bằng chứng về nguyên nhân.",
+                "Activity rose clearly above expectation in: " + "; ".join(parts_en) + ". A sign of displacement, "
+                "not proof of its cause.",
+                "moved",
+            )
+        ]
+    out = [_sentence("Chưa thấy nơi nào tăng rõ hơn dự kiến.", "No unit rose clearly above its expectation.", "moved")]
+    if mde is not None and mde.to_frame().height:
+        d = mde.to_frame()["displaced"].median()
+        out.append(
+            _sentence(
+                f"Tuy vậy, dịch chuyển dưới khoảng {fmt_num(d, 0)} vụ vào một đơn vị (trung vị) có thể đã bị bỏ sót: "
+                "“không thấy” chưa có nghĩa là “không có”.",
+                f"But a displacement of fewer than about {fmt_num(d, 0)} cases into one unit (median) would likely "
+                "be missed: 'not seen' does not mean 'did not happen'.",
+                "moved",
+            )
+        )
+    return out
+
+
+def national_shock(scan: Any) -> Sentence | None:
+    """A warning when most units fell clearly at the same time as the campaign."""
+    res = scan.to_frame()
+    if res.height < 4:
+        return None
+    falls = res.filter(pl.col("significant") & (pl.col("direction") == "fall")).height
+    if falls / res.height < SHOCK_SHARE:
+        return None
+    return _sentence(
+        f"Cả nước cùng giảm: {falls} trong {res.height} đơn vị giảm rõ cùng lúc. Đây không phải bằng chứng về "
+        "chiến dịch; các con số trên cần được xem cùng biến động chung này.",
+        f"The whole country fell at the same time: {falls} of {res.height} units fell clearly together. This is "
+        "not evidence about the campaign; read the figures above against this common shock.",
+        "shock",
+    )
+
+
+def buffer_claim(measures: Any) -> Sentence:
+    """Displacement into, or diffusion to, the neighbouring provinces, as the measures' intervals allow."""
+    vi, _, en = measures.claim.partition(" / ")
+    buffer = ", ".join(measures.buffer) or "—"
+    return _sentence(f"Các tỉnh giáp ranh ({buffer}): {vi}", f"Neighbouring provinces ({buffer}): {en}", "buffer")
+
+
+def channel_picture(shift: Any) -> Sentence:
+    """Road → sea / air / post: which channel shares changed clearly."""
+    clear = shift.to_frame().filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0)).sort("change")
+    if not clear.height:
+        return _sentence(
+            "Tỷ trọng các phương thức (đường bộ, biển, hàng không, bưu chính…) chưa thay đổi rõ từ "
+            f"{shift.start:%m/%Y}.",
+            f"The mix of channels (road, sea, air, post…) did not change clearly from {shift.start:%m/%Y}.",
+            "channels",
+        )
+    vi, en = [], []
+    for r in clear.iter_rows(named=True):
+        name_vi, _, name_en = CHANNEL_LABELS.get(r["channel"], f"{r['channel']} / {r['channel']}").partition(" / ")
+        move_vi = "tăng" if r["change"] > 0 else "giảm"
+        span = f"{fmt_num(100 * r['share_before'], 0)}% → {fmt_num(100 * r['share_after'], 0)}%"
+        vi.append(f"{name_vi} {move_vi} ({span})")
+        en.append(f"{name_en} {'up' if r['change'] > 0 else 'down'} ({span})")
+    return _sentence(
+        f"Tỷ trọng phương thức từ {shift.start:%m/%Y}: " + "; ".join(vi) + " — thay đổi rõ ở mức tin cậy 95%.",
+        f"Channel shares from {shift.start:%m/%Y}: " + "; ".join(en) + " — clear at 95% confidence.",
+        "channels",
+    )

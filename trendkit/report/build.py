@@ -7,10 +7,10 @@ the ``generated_at`` timestamp.
 
 Output folder:
 
-- ``index.html`` — headline numbers, campaign effects, detected shifts and alerts, tables,
-  static charts, links to the maps (Vietnamese with English);
+- ``index.html`` — the leader's page (see :mod:`trendkit.report.story`): the headline with its
+  range, where activity went, alerts, embedded maps, technical details (Vietnamese with English);
 - ``map_cases.html``, ``map_monthly.html`` and one ``map_displacement_<campaign>.html`` per
-  campaign — offline HTML (see :mod:`trendkit.maps`);
+  campaign — offline HTML (see :mod:`trendkit.maps`), with ``.png`` copies for printing;
 - ``chart_national.png`` — national monthly cases by channel;
 - ``summary.json`` — inputs with SHA-256 hashes, row accounting, detected shifts, alerts;
 - ``rejected.csv`` — every rejected row with its reason.

@@ -231,13 +231,29 @@ def test_duplicates_last_occurrence_wins(tmp_path):
     assert res.files.filter(pl.col("source_file") == "2021-01.csv")["duplicates"].item() == 1
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("missing.csv", None, "file not found"),
-        ("bad.xlsx", b"this is not a zip", "not a readable .xlsx"),
-        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "password-protected"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", "old Excel 97-2003"),
+        ("bad.xlsx", b"this is not a zip", "named like a workbook but it is a text file"),
+        ("locked.xlsx", OLE + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le"), "password-protected"),
+        ("renamed.xlsx", OLE + b"\x00" * 100, "damaged Excel 97-2003 workbook"),  # the real format, not 'encrypted'
+        ("old.xls", OLE + b"\x01" * 600, "damaged Excel 97-2003 workbook"),
+        ("notes.zip.xlsx", _zip({"readme.txt": "hello"}), "zip archive that holds no workbook"),
         ("notes.csv", b"just some words\nand more words\n", "no recognisable header"),
         ("bin.csv", b"\x00\x01\x02\x03" * 10, "binary data"),
         ("bad.parquet", b"PAR1 nope", "not a readable Parquet"),

@@ -473,12 +473,23 @@ class _SheetResult:
         return cls(raw, None, None, None, skipped, skipped.height, note)
 
 
-def _unique_names(header: Header) -> list[str]:
-    from openpyxl.utils import get_column_letter
+def column_letter(n: int) -> str:
+    """A spreadsheet column's letters, 1-based.
 
+    >>> column_letter(1), column_letter(26), column_letter(27), column_letter(16384)
+    ('A', 'Z', 'AA', 'XFD')
+    """
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _unique_names(header: Header) -> list[str]:
     names: list[str] = []
     for j, name in enumerate(header.names):
-        base = name or f"cột {get_column_letter(j + 1)}"
+        base = name or f"cột {column_letter(j + 1)}"
         candidate, k = base, 2
         while candidate in names or candidate in _RESERVED or candidate.startswith("__"):
             candidate, k = f"{base} ({k})", k + 1

@@ -17,7 +17,6 @@ import io
 import itertools
 import os
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,8 @@ __all__ = [
     "source_names",
 ]
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".parquet")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv", ".txt", ".parquet")
+_WORKBOOKS = ("xlsx", "xlsb", "xls", "ods")
 _PREVIEW_ROWS = 40
 
 
@@ -103,13 +102,6 @@ def source_names(paths: Sequence[Path]) -> list[str]:
     return [p.relative_to(root).as_posix() if p.name in clash else p.name for p in absolute]
 
 
-_NOT_YET = {
-    ".xls": "Excel 97-2003 (.xls) is not read yet; open it and 'Save As' .xlsx",
-    ".xlsb": "Excel binary (.xlsb) is not read yet; open it and 'Save As' .xlsx",
-    ".ods": "OpenDocument (.ods) is not read yet; save it as .xlsx",
-}
-
-
 @dataclass(frozen=True)
 class Found:
     """What a source names: the files to read (each with whether the user named it), and the
@@ -163,8 +155,6 @@ def _skip_reason(p: Path) -> str | None:
     if p.name.startswith("."):
         return "a hidden file"
     suffix = p.suffix.lower()
-    if suffix in _NOT_YET:
-        return _NOT_YET[suffix]
     if suffix not in SUPPORTED_SUFFIXES:
         return f"not a case extract (type '{suffix or 'none'}'); expected one of {', '.join(SUPPORTED_SUFFIXES)}"
     return None
@@ -176,26 +166,39 @@ def discover(source: str | Path | Sequence[str | Path]) -> list[Path]:
 
 
 def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
-    """Read one file into raw sheets. Raises :class:`TrendkitInputError` when it cannot."""
+    """Read one file into raw sheets. Raises :class:`TrendkitInputError` when it cannot.
+
+    The format comes from the content (:func:`trendkit.ingest.excel.sniff`), not the name: an
+    ``.xls`` renamed ``.xlsx`` is read as Excel 97-2003, and errors name the real format.
+    """
+    from trendkit.ingest.excel import FORMAT_NAMES, check_limits, sniff
+
     suffix = path.suffix.lower()
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if suffix in (".xlsx", ".xlsm"):
-        if head.startswith(_OLE_MAGIC):
-            raise TrendkitInputError(
-                f"{path.name}: the workbook is password-protected (encrypted); "
-                "expected an unprotected .xlsx — remove the password in Excel and save again"
-            )
-        return _read_xlsx(path, sheet)
-    if suffix == ".xls":
-        raise TrendkitInputError(f"{path.name}: old Excel 97-2003 format; expected .xlsx — open it and 'Save As' .xlsx")
-    if suffix in (".csv", ".tsv", ".txt"):
-        return [_read_csv(path)]
-    if suffix == ".parquet":
+    kind = sniff(path)
+    if kind == "encrypted":
+        raise TrendkitInputError(
+            f"{path.name}: the workbook is password-protected (encrypted); "
+            "expected an unprotected workbook — remove the password in Excel and save again"
+        )
+    if kind in _WORKBOOKS:
+        check_limits(path, kind)
+        return _read_workbook(path, kind, sheet)
+    if kind == "parquet" or suffix == ".parquet":
         return [_read_parquet(path)]
-    raise TrendkitInputError(
-        f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
-    )
+    if kind == "zip":
+        raise TrendkitInputError(
+            f"{path.name}: a {FORMAT_NAMES['zip']} that holds no workbook; expected .xlsx, .xls, .xlsb, .ods or CSV"
+        )
+    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        raise TrendkitInputError(
+            f"{path.name}: named like a workbook but it is a {FORMAT_NAMES[kind]}; expected a spreadsheet saved by "
+            "Excel or LibreOffice (or rename a CSV to .csv)"
+        )
+    if suffix not in (".csv", ".tsv", ".txt"):
+        raise TrendkitInputError(
+            f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    return [_read_csv(path)]
 
 
 # --- Excel ---------------------------------------------------------------------------------
@@ -241,29 +244,45 @@ def choose_sheets(path: Path, names: list[str], sheet: SheetChoice) -> list[str]
     return chosen
 
 
-def _read_xlsx(path: Path, sheet: SheetChoice) -> list[RawSheet]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _read_workbook(path: Path, kind: str, sheet: SheetChoice) -> list[RawSheet]:
+    """Every chosen sheet of an Excel or OpenDocument workbook, through calamine.
+
+    Typed numbers and dates come through as stored; a merged cell's value stands in every cell
+    it covers (within the cells the sheet really has, so a huge merged range costs nothing).
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from trendkit.ingest.excel import FORMAT_NAMES
+
+    def broken(exc: Exception) -> TrendkitInputError:
+        first = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
+        return TrendkitInputError(
+            f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({first}); expected a workbook that Excel or "
+            "LibreOffice opens"
+        )
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
-        # SyntaxError: xml.etree's ParseError, for corrupt XML inside a valid zip
-        raise TrendkitInputError(
-            f"{path.name}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
-            "expected an Excel file saved as .xlsx"
-        ) from None
-    chosen = choose_sheets(path, wb.sheetnames, sheet)
+        with path.open("rb") as fh:
+            wb = CalamineWorkbook.from_filelike(fh)
+        names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] or list(wb.sheet_names)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise broken(exc) from None
     out = []
-    for name in chosen:
-        ws = wb[name]
-        grid = [list(r) for r in ws.iter_rows(values_only=True)]
-        for rng in ws.merged_cells.ranges:  # a merged cell's value stands in every cell it covers
-            top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else None
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, rng.max_col):
-                    if c < len(grid[r]):
-                        grid[r][c] = top
+    for name in choose_sheets(path, names, sheet):
+        try:
+            ws = wb.get_sheet_by_name(name)
+            grid = [[None if v == "" else v for v in row] for row in ws.to_python(skip_empty_area=False)]
+            merged = ws.merged_cell_ranges or []
+        except (CalamineError, OSError, ValueError) as exc:
+            raise broken(exc) from None
+        for (r0, c0), (r1, c1) in merged:
+            if r0 >= len(grid) or c0 >= len(grid[r0]):
+                continue
+            top = grid[r0][c0]
+            for r in range(r0, min(r1 + 1, len(grid))):
+                row = grid[r]
+                for c in range(c0, min(c1 + 1, len(row))):
+                    row[c] = top
         out.append(RawSheet(path, name, _frame_from_grid(grid, first_row=1)))
     wb.close()
     return out

@@ -1,0 +1,258 @@
+"""Every spreadsheet format through calamine, told apart by content; hostile workbooks refused fast.
+
+Fixtures are written by the tests: .xlsx by openpyxl, .xls by xlwt, .ods by hand (a zip with
+``content.xml``), each from the same provincial report (title rows, merged two-row header).
+No Python library writes .xlsb, so .xlsb is covered by format detection only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import resource
+import time
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import trendkit as tk
+from trendkit.errors import TrendkitInputError
+from trendkit.ingest import excel
+from trendkit.ingest.excel import sniff
+
+CASE_COLUMNS = ["case_id", "detected_on", "province", "channel", "violation", "outcome", "goods_value_vnd"]
+
+
+def _cells(xlsx: Path) -> tuple[str, list[list[object]], list[tuple[int, int, int, int]]]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(xlsx).active
+    merges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+    return ws.title, [list(row) for row in ws.iter_rows(values_only=True)], merges
+
+
+def _to_xls(xlsx: Path, path: Path) -> Path:
+    import xlwt
+
+    title, rows, merges = _cells(xlsx)
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(title)
+    dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    covered = {(r, c) for r0, r1, c0, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    for r0, r1, c0, c1 in merges:
+        ws.write_merge(r0, r1, c0, c1, rows[r0][c0])
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is None or (i, j) in covered:
+                continue
+            ws.write(i, j, v, dates) if isinstance(v, dt.date) else ws.write(i, j, v)
+    wb.save(str(path))
+    return path
+
+
+def _ods_cell(v: object) -> str:
+    if v is None:
+        return "<table:table-cell/>"
+    if isinstance(v, bool | int | float):
+        return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+    if isinstance(v, dt.datetime | dt.date):
+        d = v.date() if isinstance(v, dt.datetime) else v
+        value = f'office:value-type="date" office:date-value="{d.isoformat()}"'
+        return f"<table:table-cell {value}><text:p>{d}</text:p></table:table-cell>"
+    return f'<table:table-cell office:value-type="string"><text:p>{html.escape(str(v))}</text:p></table:table-cell>'
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def write_ods(path: Path, title: str, rows: list[list[object]], extra: str = "") -> Path:
+    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="{html.escape(title)}">{body}{extra}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", MANIFEST)
+    return path
+
+
+def _to_ods(xlsx: Path, path: Path) -> Path:
+    title, rows, _ = _cells(xlsx)
+    return write_ods(path, title, rows)
+
+
+def _cases(path: Path) -> pl.DataFrame:
+    return tk.load_cases(path).cases.select(CASE_COLUMNS).sort("case_id")
+
+
+def test_xls_and_ods_give_the_same_cases_as_xlsx(report_xlsx, tmp_path):
+    expected = _cases(report_xlsx)
+    assert expected.height >= 2
+    for convert, name in ((_to_xls, "BC_T3.xls"), (_to_ods, "BC_T3.ods")):
+        path = convert(report_xlsx, tmp_path / name)
+        assert _cases(path).equals(expected), name
+
+
+def test_the_format_comes_from_the_content_not_the_name(report_xlsx, tmp_path):
+    xls = _to_xls(report_xlsx, tmp_path / "real.xls")
+    renamed = tmp_path / "looks_new.xlsx"
+    renamed.write_bytes(xls.read_bytes())
+    assert sniff(renamed) == "xls" and sniff(report_xlsx) == "xlsx"
+    assert _cases(renamed).equals(_cases(report_xlsx))  # read as the .xls it is, not called encrypted
+    ods = _to_ods(report_xlsx, tmp_path / "x.ods")
+    assert sniff(ods) == "ods"
+    xlsb = tmp_path / "b.xlsb"
+    with zipfile.ZipFile(xlsb, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x00\x01")
+    assert sniff(xlsb) == "xlsb"
+    with pytest.raises(TrendkitInputError, match=r"b\.xlsb: a damaged Excel binary workbook"):
+        tk.load_cases(xlsb)
+
+
+def test_a_folder_reads_xls_and_ods_and_lists_what_it_skips(report_xlsx, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _to_xls(report_xlsx, folder / "T3.xls")
+    ods_rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"], ["OD-1", "14/03/2021", "Huế"]]
+    write_ods(folder / "T4.ods", "T4", ods_rows)
+    (folder / "README.txt").write_text("Báo cáo tháng\n", encoding="utf-8")
+    (folder / "~$T3.xls").write_bytes(b"lock")
+    res = tk.load_cases(folder)
+    read = res.files.filter(pl.col("accepted") > 0)["source_file"].to_list()
+    assert sorted(read) == ["T3.xls", "T4.ods"] and "OD-1" in res.cases["case_id"].to_list()
+    skipped = dict(res.skipped_files.iter_rows())
+    assert set(skipped) == {"README.txt", "in/~$T3.xls"} and "no case table" in skipped["README.txt"]
+
+
+def test_typed_numbers_and_dates_stay_exact(tmp_path):
+    rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá (triệu đồng)"],
+            ["N-1", dt.date(2024, 3, 5), "Huế", 123.456], ["N-2", dt.date(2024, 3, 6), "Huế", 1234.5]]  # fmt: skip
+    for path in (write_ods(tmp_path / "n.ods", "T3", rows), _xls_from_rows(tmp_path / "n.xls", rows)):
+        cases = tk.load_cases(path).cases.sort("case_id")
+        # 123.456 million đồng is 123,456,000, never 123,456 million read from the text "123.456"
+        assert cases["goods_value_vnd"].to_list() == [123_456_000.0, 1_234_500_000.0], path.name
+        assert cases["detected_on"].to_list() == [dt.date(2024, 3, 5), dt.date(2024, 3, 6)], path.name
+
+
+def _xls_from_rows(path: Path, rows: list[list[object]]) -> Path:
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("T3")
+    dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            ws.write(i, j, v, dates) if isinstance(v, dt.date) else ws.write(i, j, v)
+    wb.save(str(path))
+    return path
+
+
+# --- hostile workbooks ---------------------------------------------------------------------------
+
+
+def _bounded(fn, seconds: float = 10.0, megabytes: float = 400.0):
+    """Run ``fn``; it must finish within ``seconds`` and raise peak memory by at most ``megabytes``."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    try:
+        fn()
+    finally:
+        took = time.perf_counter() - t
+        grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+        assert took < seconds and grew < megabytes, (took, grew)
+
+
+def test_a_far_away_cell_is_refused_quickly(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T3"
+    ws.append(["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"])
+    ws.append(["F-1", "12/03/2021", "Huế"])
+    ws["XFD1048576"] = "x"  # 17 billion cells from A1
+    wb.save(tmp_path / "far.xlsx")
+    with pytest.raises(TrendkitInputError, match=r"far\.xlsx \[T3\]: the sheet spans 1,048,576 rows × 16,384"):
+        _bounded(lambda: tk.load_cases(tmp_path / "far.xlsx"))
+
+
+def _patched(src: Path, dst: Path, member: str, change) -> Path:
+    """A copy of a zip-based workbook with one member's bytes changed."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, change(data) if item.filename == member else data)
+    return dst
+
+
+def test_a_huge_merged_range_costs_nothing(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"])
+    ws.append(["M-1", "12/03/2021", "Huế"])
+    wb.save(tmp_path / "plain.xlsx")  # openpyxl itself cannot build the range below: it makes every cell
+    merge = b'</sheetData><mergeCells count="1"><mergeCell ref="D1:XFD1048576"/></mergeCells>'
+    path = _patched(tmp_path / "plain.xlsx", tmp_path / "merged.xlsx", "xl/worksheets/sheet1.xml",
+                    lambda xml: xml.replace(b"</sheetData>", merge))  # fmt: skip
+    _bounded(lambda: tk.load_cases(path))
+
+
+def test_a_zip_bomb_is_refused_while_it_unpacks(tmp_path, monkeypatch):
+    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED", 8 << 20)  # the real limit is 1 GiB: the same code path
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (32 << 20) + b"</worksheet>")
+    assert path.stat().st_size < 200_000
+    with pytest.raises(TrendkitInputError, match=r"bomb\.xlsx: unpacks to more than"):
+        _bounded(lambda: tk.load_cases(path))
+
+
+def test_xml_entities_are_never_expanded(report_xlsx, tmp_path):
+    laughs = '<!DOCTYPE x [<!ENTITY a "' + "ha" * 50 + '">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
+    ) + "]>"  # fmt: skip
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(report_xlsx) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                head, _, rest = data.partition(b"?>")
+                data = head + b"?>" + laughs.encode() + rest.replace(b"<t>Hoa qu", b"<t>&i;Hoa qu", 1)
+            dst.writestr(item, data)
+
+    def load() -> None:
+        try:
+            res = tk.load_cases(bomb)
+        except TrendkitInputError:
+            return  # refused: fine
+        text = " ".join(str(v) for v in res.cases.select(pl.col(pl.String)).row(1))
+        assert "ha" * 1000 not in text  # 10^8 'ha's if expanded
+
+    _bounded(load)
+
+
+def test_a_huge_ods_repeat_is_refused(tmp_path):
+    rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"], ["O-1", "12/03/2021", "Huế"]]
+    extra = ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="string" '
+             'table:number-columns-repeated="500"><text:p>x</text:p></table:table-cell></table:table-row>')  # fmt: skip
+    path = write_ods(tmp_path / "rep.ods", "T3", rows, extra)
+    with pytest.raises(TrendkitInputError, match=r"rep\.ods.*cells"):
+        _bounded(lambda: tk.load_cases(path))

@@ -1,0 +1,218 @@
+"""Spreadsheets through calamine: every Excel format and OpenDocument, told apart by content.
+
+:func:`sniff` names a file's real format from its first bytes (and, for a zip, its members), so
+an ``.xls`` renamed ``.xlsx`` is read as what it is and an encrypted workbook is called
+password-protected, not corrupt. :func:`check_limits` bounds the work a hostile file can cause
+*before* calamine builds a sheet: the uncompressed size of a zip is counted while streaming (the
+sizes a zip declares can lie), and the cells a sheet spans are measured from its cell
+references, so a "far-away cell" or a zip bomb is refused in seconds with a clear message.
+calamine (Rust) does not expand XML entities, so an entity bomb expands nothing.
+
+>>> sniff_bytes(b"PK\\x03\\x04", ["[Content_Types].xml", "xl/workbook.xml"])
+'xlsx'
+>>> sniff_bytes(b"\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1", [])
+'xls'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+
+from trendkit.errors import TrendkitInputError
+
+__all__ = [
+    "FORMAT_NAMES",
+    "MAX_CELLS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_UNCOMPRESSED",
+    "check_limits",
+    "sniff",
+    "sniff_bytes",
+]
+
+#: What each format is called in messages.
+FORMAT_NAMES = {
+    "xlsx": "Excel workbook (.xlsx/.xlsm)",
+    "xlsb": "Excel binary workbook (.xlsb)",
+    "xls": "Excel 97-2003 workbook (.xls)",
+    "ods": "OpenDocument spreadsheet (.ods)",
+    "encrypted": "password-protected (encrypted) Excel workbook",
+    "parquet": "Parquet file",
+    "zip": "zip archive",
+    "text": "text file",
+}
+#: Limits no real extract reaches (Excel itself stops at 1,048,576 rows and 32,767 characters a cell).
+MAX_UNCOMPRESSED = 1 << 30  # bytes of XML/binary inside a zip-based workbook
+MAX_CELLS = 40_000_000  # cells a sheet spans (rows × columns from its first to its last cell)
+MAX_COLUMNS = 1_000
+MAX_CELL_CHARS = 32_767
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_CELL_COL = re.compile(rb' r="([A-Z]{1,4})[0-9]')  # a cell's reference (a row's r= has no letters)
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
+_ODS_TOKEN = re.compile(
+    rb"<table:table-row\b([^>]*)>|<table:table-cell\b([^>]*?)(/?)>|</table:table-row>|<table:table\b"
+)
+_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def sniff_bytes(head: bytes, members: list[str]) -> str:
+    """The format of a file from its first 8 bytes and, for a zip, its member names."""
+    if head.startswith(_OLE):
+        return "xls"  # or an encrypted OOXML workbook: :func:`sniff` looks inside
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        names = set(members)
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "content.xml" in names and "mimetype" in names:
+            return "ods"
+        return "zip"
+    return "text"
+
+
+def sniff(path: Path) -> str:
+    """The real format of ``path``: xlsx, xlsb, xls, ods, encrypted, parquet, zip or text."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    members: list[str] = []
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                members = z.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "zip"
+    kind = sniff_bytes(head, members)
+    if kind == "xls" and _ENCRYPTED in path.read_bytes():
+        return "encrypted"
+    return kind
+
+
+def _label(path: Path, sheet: str | None = None) -> str:
+    return f"{path.name} [{sheet}]" if sheet else path.name
+
+
+def _stream(z: zipfile.ZipFile, name: str, budget: list[int], path: Path, chunk: int = 1 << 20):
+    """Yield a member's bytes in chunks, counting them against the file's uncompressed budget."""
+    with z.open(name) as fh:
+        while block := fh.read(chunk):
+            budget[0] -= len(block)
+            if budget[0] < 0:
+                raise TrendkitInputError(
+                    f"{path.name}: unpacks to more than {MAX_UNCOMPRESSED:,} bytes (at {name}); a case extract "
+                    "is far smaller — is it a zip bomb? Expected an ordinary workbook"
+                )
+            yield block
+
+
+def _span_error(path: Path, sheet: str, rows: int, cols: int) -> TrendkitInputError:
+    return TrendkitInputError(
+        f"{_label(path, sheet)}: the sheet spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells); expected "
+        f"at most {MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells — a stray value far from the table? Delete the "
+        "empty rows and columns after the table and save again"
+    )
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[int], path: Path) -> None:
+    """The rows × columns a worksheet spans from A1 to its farthest cell reference (calamine
+    builds a dense grid of that size), counted while the XML streams by."""
+    hi_r = hi_c = 0
+    tail = b""
+    for block in _stream(z, name, budget, path):
+        text = tail + block
+        cut = text.rfind(b"<")  # a tag may straddle two chunks: keep it for the next round
+        body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+        rows = _CELL_ROW.findall(body)
+        if rows:
+            hi_r = max(hi_r, max(map(int, rows)))
+            hi_c = max(hi_c, *(_column_number(c) for c in set(_CELL_COL.findall(body))))
+    if hi_r and (hi_c > MAX_COLUMNS or hi_r * hi_c > MAX_CELLS):
+        raise _span_error(path, sheet, hi_r, hi_c)
+
+
+def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> None:
+    """Cells an ODS table spans once its repeated rows and columns are expanded (values only:
+    empty cells repeated to the sheet's edge are normal and cost nothing)."""
+    row_repeat, row_cells, cells, widest, tail = 1, 0, 0, 0, b""
+    for block in _stream(z, "content.xml", budget, path):
+        text = tail + block
+        cut = text.rfind(b"<")
+        body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+        for m in _ODS_TOKEN.finditer(body):
+            token = m.group(0)
+            if token.startswith(b"<table:table-row"):
+                found = _REPEAT_ROWS.search(m.group(1) or b"")
+                row_repeat, row_cells = (int(found.group(1)) if found else 1), 0
+            elif token.startswith(b"<table:table-cell"):
+                attrs = m.group(2) or b""
+                found = _REPEAT_COLS.search(attrs)
+                n = int(found.group(1)) if found else 1
+                if b"office:value-type" in attrs or not m.group(3):  # a value, or text inside
+                    row_cells += n
+                    widest = max(widest, row_cells)
+            elif token == b"</table:table-row>":
+                cells += row_repeat * row_cells
+            if widest > MAX_COLUMNS or cells > MAX_CELLS:
+                raise _span_error(path, "content.xml", max(cells // max(widest, 1), 1), widest)
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part (``xl/worksheets/sheet1.xml``) → the name the user sees (``T3``)."""
+    try:
+        book = z.read("xl/workbook.xml")[:1 << 20].decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels")[:1 << 20].decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {_attr(tag, "Id"): _attr(tag, "Target") for tag in re.findall(r"<Relationship\b[^>]*>", rels)}
+    out = {}
+    for tag in re.findall(r"<sheet\b[^>]*>", book):
+        target = (targets.get(_attr(tag, "r:id")) or "").lstrip("/")
+        out[target if target.startswith("xl/") else f"xl/{target}"] = html.unescape(_attr(tag, "name"))
+    return out
+
+
+def _attr(tag: str, name: str) -> str:
+    found = re.search(rf'\s{re.escape(name)}="([^"]*)"', tag)
+    return found.group(1) if found else ""
+
+
+def check_limits(path: Path, kind: str) -> None:
+    """Refuse, before any sheet is built, a workbook whose reading would not be bounded."""
+    if kind not in ("xlsx", "xlsb", "ods"):
+        return
+    budget = [MAX_UNCOMPRESSED]
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = _sheet_names(z) if kind == "xlsx" else {}
+            for info in z.infolist():
+                if kind == "xlsx" and re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                    sheet = names.get(info.filename, Path(info.filename).stem)
+                    _check_xlsx_sheet(z, info.filename, sheet, budget, path)
+                elif kind == "ods" and info.filename == "content.xml":
+                    _check_ods(z, budget, path)
+                else:
+                    for _ in _stream(z, info.filename, budget, path):
+                        pass
+    except TrendkitInputError:  # a ValueError too: ours, already clear
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        raise TrendkitInputError(
+            f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({exc.__class__.__name__}); "
+            "expected a workbook that Excel or LibreOffice opens"
+        ) from None

@@ -292,20 +292,20 @@ def test_unmapped_words_are_surfaced_and_values_maps_them(tmp_path):
     path = tmp_path / "o.csv"
     path.write_text(
         "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến;Hình thức xử lý\n"
-        + "".join(f"A{i};12/03/2021;Huế;Đường mòn;XLHC\n" for i in range(5))
+        + "".join(f"A{i};12/03/2021;Huế;Đường mòn;Nộp NSNN\n" for i in range(5))
         + "B1;12/03/2021;Huế;Đường bộ;Khởi tố hình sự\n",
         encoding="utf-8",
     )
     res = tk.load_cases(path)
     assert res.rejected["reason_code"].to_list() == ["channel_unknown"] * 5  # an unknown channel is never guessed
     mapped = tk.load_cases(path, values={"channel": {"đường mòn": "road"}})
-    assert mapped.unmapped.row(0) == ("outcome", "XLHC", 5, "unknown")
-    assert "outcome: 'XLHC' × 5 → unknown" in str(mapped.summary())
-    fixed = tk.load_cases(path, values={"channel": {"Đường mòn": "road"}, "outcome": {"xlhc": "administrative"}})
+    assert mapped.unmapped.row(0) == ("outcome", "Nộp NSNN", 5, "unknown")
+    assert "outcome: 'Nộp NSNN' × 5 → unknown" in str(mapped.summary())
+    fixed = tk.load_cases(path, values={"channel": {"Đường mòn": "road"}, "outcome": {"nop nsnn": "administrative"}})
     assert fixed.cases["outcome"].value_counts(sort=True).rows() == [("administrative", 5), ("criminal", 1)]
     assert fixed.unmapped.height == 0
     with pytest.raises(TrendkitInputError, match="'punished' is not a outcome"):
-        tk.load_cases(path, values={"outcome": {"XLHC": "punished"}})
+        tk.load_cases(path, values={"outcome": {"Nộp NSNN": "punished"}})
 
 
 def test_cli_takes_columns_and_values_files(tmp_path):

@@ -2,6 +2,7 @@ import unicodedata
 
 import pytest
 
+import trendkit as tk
 from trendkit.text import clean_text, fold, from_tcvn3, looks_like_tcvn3, strip_diacritics
 
 TCVN3 = [
@@ -48,3 +49,42 @@ def test_fold_and_strip():
     assert fold("Tỉnh/TP") == "tinh tp"
     assert fold("ĐẮK LẮK") == fold("dak lak") == "dak lak"
     assert strip_diacritics("Đường Bộ") == "Duong Bo"
+
+
+# --- VNI ---------------------------------------------------------------------------------------
+
+VNI_CASES = [
+    ("Laïng Sôn", "Lạng Sơn"),
+    ("Cuïc Haûi quan tænh Quaûng Ninh", "Cục Hải quan tỉnh Quảng Ninh"),
+    ("Ñöôøng boä", "Đường bộ"),
+    ("Xöû phaït vi phaïm haønh chính", "Xử phạt vi phạm hành chính"),
+    ("Vieät Nam", "Việt Nam"),
+    ("ÑAØ NAÜNG", "ĐÀ NẴNG"),
+    ("bieân giôùi", "biên giới"),
+]
+
+
+@pytest.mark.parametrize(("vni", "unicode_"), VNI_CASES)
+def test_vni_is_detected_and_repaired(vni, unicode_):
+    from trendkit.text import looks_like_vni, to_vni
+
+    assert looks_like_vni(vni) and clean_text(vni) == unicode_
+    assert to_vni(unicode_) == vni
+
+
+def test_vni_read_through_windows_1258_is_repaired_too():
+    vni = "Laïng Sôn; Ñöôøng bieån".encode("latin-1").decode("cp1258")  # how a VNI CSV reads as cp1258
+    assert clean_text(vni, "cp1258") == "Lạng Sơn; Đường biển"
+
+
+def test_vni_never_touches_real_vietnamese_and_repairs_nearly_all_words():
+    from trendkit.ingest.vocab import CHANNELS, COMMODITIES, OUTCOMES, VIOLATIONS
+    from trendkit.text import looks_like_vni, to_vni
+
+    words = [w for t in (CHANNELS, OUTCOMES, VIOLATIONS, COMMODITIES) for ws in t.values() for w in ws]
+    words += [*tk.provinces("legacy")["name"].to_list(), "Hoà Bình", "khoá", "Thuý", "loã thể", "Café"]
+    assert not any(looks_like_vni(w) for w in words)  # Unicode text, old-style tones included, stays as it is
+    vietnamese = [w for w in words if not w.isascii()]
+    repaired = sum(clean_text(to_vni(w)) == w for w in vietnamese)
+    # short words whose VNI form is also plausible Unicode ("Sôn La") cannot be told apart: ≥ 90% are
+    assert repaired / len(vietnamese) >= 0.9

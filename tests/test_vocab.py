@@ -47,3 +47,26 @@ def test_unknown_words_do_not_match():
     assert match(CHANNELS, "tàu vũ trụ") is None
     assert match(HEADERS, "Ngày nhập kho", contains=False) is None
     assert match(CHANNELS, "") is None
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "canonical"),
+    [
+        (CHANNELS, "Đường thủy nội địa", "inland"),  # the longer alias wins over "đường thủy" (sea)
+        (CHANNELS, "ĐTNĐ", "inland"),
+        (CHANNELS, "Hàng gửi CPN / TMĐT", "post"),
+        (CHANNELS, "HK", "air"),
+        (OUTCOMES, "Đã ra QĐXP", "administrative"),
+        (OUTCOMES, "Khởi tố VAHS", "criminal"),
+        (OUTCOMES, "Chuyển CQĐT đề nghị khởi tố", "referred"),
+        (VIOLATIONS, "VCTP hàng hóa qua biên giới", "illegal_transport"),
+    ],
+)
+def test_unit_abbreviations_in_context(table, text, canonical):
+    assert match(table, text) == canonical
+
+
+def test_short_codes_that_mean_something_else_stay_unmatched():
+    assert match(OUTCOMES, "Mã HS 2402") is None  # HS is the tariff code, not hình sự
+    assert match(OUTCOMES, "HC") is None  # too short to be sure
+    assert match(CHANNELS, "Công ty TNHH Đông Bắc") is None

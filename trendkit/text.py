@@ -18,7 +18,17 @@ import itertools
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold", "from_tcvn3", "looks_like_tcvn3", "strip_diacritics", "to_tcvn3"]
+__all__ = [
+    "clean_text",
+    "fold",
+    "from_tcvn3",
+    "from_vni",
+    "looks_like_tcvn3",
+    "looks_like_vni",
+    "strip_diacritics",
+    "to_tcvn3",
+    "to_vni",
+]
 
 # TCVN 5712:1993 VN3 ("ABC", the .VnTime fonts), bytes 0xA1-0xFF -> Unicode.
 # The upper-case toned letters of VN1 (0x80-0x9F and a few control positions)
@@ -48,6 +58,107 @@ _TCVN3_MARKERS = frozenset(
 
 def _lower_then_accented_upper(text: str) -> bool:
     return any(a.islower() and b.isupper() and ord(b) > 0x7F for a, b in itertools.pairwise(text))
+
+
+# VNI (VNI-Windows fonts): a toned vowel is the base letter followed by a mark byte, shown as Latin-1
+# ("Vieät Nam", "Haûi quan"); đ is ñ, ơ is ô, ư is ö. Marks by the combining marks they stand for.
+_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
+_CIRC, _BREVE, _HORN = "\u0302", "\u0306", "\u031b"
+_VNI_TONES = {"ù": _ACUTE, "ø": _GRAVE, "û": _HOOK, "õ": _TILDE, "ï": _DOT}
+_VNI_CIRC = {"â": "", "á": _ACUTE, "à": _GRAVE, "å": _HOOK, "ã": _TILDE, "ä": _DOT}
+_VNI_BREVE = {"ê": "", "é": _ACUTE, "è": _GRAVE, "ú": _HOOK, "ü": _TILDE, "ë": _DOT}
+
+
+def _vni_table() -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for upper in (False, True):
+        case = str.upper if upper else (lambda x: x)
+        for base in "aeouy":
+            for mark, comb in _VNI_TONES.items():
+                pairs[case(base) + case(mark)] = case(base) + comb
+        for base in "aeo":
+            for mark, comb in _VNI_CIRC.items():
+                pairs[case(base) + case(mark)] = case(base) + _CIRC + comb
+        for mark, comb in _VNI_BREVE.items():
+            pairs[case("a") + case(mark)] = case("a") + _BREVE + comb
+        for horn, base in (("ô", "o"), ("ö", "u")):
+            for mark, comb in _VNI_TONES.items():
+                pairs[case(horn) + case(mark)] = case(base) + _HORN + comb
+    singles = {"ñ": "đ", "Ñ": "Đ", "ô": "ơ", "Ô": "Ơ", "ö": "ư", "Ö": "Ư", "æ": "ỉ", "Æ": "Ỉ", "ó": "ĩ", "Ó": "Ĩ",
+               "ò": "ị", "Ò": "Ị", "î": "ỵ", "Î": "Ỵ"}  # fmt: skip
+    table = {k: unicodedata.normalize("NFC", v) for k, v in {**pairs, **singles}.items()}
+    return table
+
+
+_VNI = _vni_table()
+_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True)))
+_VNI_INVERSE = {v: k for k, v in sorted(_VNI.items(), key=lambda kv: len(kv[0]))}  # pairs win over singles
+# Latin-1 letters that no Vietnamese word contains: each must be explained by VNI (a mark after its
+# base vowel, or a VNI letter such as ñ = đ) for a string to count as VNI.
+_VNI_ONLY = frozenset("ñÑöÖûÛïÏäÄåÅëËüÜæÆîÎøØ")
+_TCVN3_SYMBOLS = frozenset(chr(c) for c in range(0xA1, 0xC0))
+# o + á/à/ã is VNI ố/ồ/ỗ but also the old spelling of khoá, hoà, loã: no evidence either way.
+_VNI_AMBIGUOUS = frozenset({"oá", "oà", "oã", "Oá", "Oà", "Oã", "OÁ", "OÀ", "OÃ"})
+_VNI_LETTERS = frozenset("ñÑöÖôÔæÆîÎóÓòÒ")
+
+
+def _vni_evidence(text: str) -> int:
+    """Unambiguous VNI pairs and letters in ``text``; -1 when a VNI-only character is unexplained."""
+    evidence, i = 0, 0
+    while i < len(text):
+        pair = text[i : i + 2]
+        if len(pair) == 2 and pair in _VNI:
+            evidence += pair not in _VNI_AMBIGUOUS
+            i += 2
+            continue
+        ch = text[i]
+        if ch in _VNI_ONLY:
+            prev = text[i - 1] if i else " "
+            if ch not in _VNI_LETTERS or (ch.isupper() and prev.islower()):
+                return -1  # a mark with no base, or "ViÖt": TCVN3 or something else, not VNI
+            evidence += ch in "ñÑ"  # đ; ư ỉ ĩ ị ỵ (ö æ ó ò î) are allowed, but TCVN3 uses them too
+        i += 1
+    return evidence
+
+
+def looks_like_vni(text: str, codec: str = "latin-1") -> bool:
+    """Whether ``text`` is VNI-encoded Vietnamese read as ``codec``.
+
+    VNI text read as Latin-1 is all Latin-1, holds no TCVN3 symbol (U+00A1–U+00BF), and has a
+    vowel followed by a mark that no Vietnamese word has ("aâ", "eä", "ôù") or a VNI letter
+    (ñ = đ); every Latin-1 letter foreign to Vietnamese must be explained that way.
+
+    >>> looks_like_vni("Laïng Sôn"), looks_like_vni("bieân giôùi"), looks_like_vni("Lạng Sơn")
+    (True, True, False)
+    >>> looks_like_vni("Hoà Bình"), looks_like_vni("khëi tè"), looks_like_vni("ViÖt Nam")
+    (False, False, False)
+    """
+    if any(ch in _TCVN3_SYMBOLS for ch in text) or _lower_then_accented_upper(text.replace("Ñ", "").replace("Ö", "")):
+        return False
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return _vni_evidence(text) > 0
+
+
+def from_vni(text: str, codec: str = "latin-1") -> str:
+    """Convert VNI text that was decoded with ``codec`` into NFC Unicode.
+
+    >>> from_vni("Laïng Sôn"), from_vni("Cuïc Haûi quan tænh Quaûng Ninh"), from_vni("ÑÖÔØNG BOÄ")
+    ('Lạng Sơn', 'Cục Hải quan tỉnh Quảng Ninh', 'ĐƯỜNG BỘ')
+    """
+    latin = text.encode(codec).decode("latin-1")
+    return unicodedata.normalize("NFC", _VNI_RE.sub(lambda m: _VNI[m.group(0)], latin))
+
+
+def to_vni(text: str) -> str:
+    """Encode NFC text as VNI and show it as Latin-1, the way Excel shows VNI-font cells.
+
+    >>> to_vni("Lạng Sơn"), from_vni(to_vni("Đường biển Hải Phòng"))
+    ('Laïng Sôn', 'Đường biển Hải Phòng')
+    """
+    return "".join(_VNI_INVERSE.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
 
 
 _SPACE_RE = re.compile(r"\s+")
@@ -110,7 +221,7 @@ def to_tcvn3(text: str) -> str:
 
 
 def clean_text(text: str, codec: str = "latin-1") -> str:
-    """NFC text with surrounding white space removed; TCVN3 repaired when detected.
+    """NFC text with surrounding white space removed; VNI and TCVN3 repaired when detected.
 
     ``codec`` is how the source file was decoded (``"cp1258"`` for Windows-1258 CSV
     files, otherwise Latin-1, which is how Excel shows ABC-font text).
@@ -118,7 +229,9 @@ def clean_text(text: str, codec: str = "latin-1") -> str:
     >>> clean_text("  Lào Cai ") == "Lào Cai"
     True
     """
-    if looks_like_tcvn3(text, codec):
+    if looks_like_vni(text, codec):
+        text = from_vni(text, codec)
+    elif looks_like_tcvn3(text, codec):
         text = from_tcvn3(text, codec)
     return unicodedata.normalize("NFC", _SPACE_RE.sub(" ", text).strip())
 

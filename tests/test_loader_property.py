@@ -41,11 +41,11 @@ GOOD = {
         "22",
         "Huế",
     ],
-    "channel": ["Đường bộ", "đường biển", "Hàng không", "CPN", "Bưu chính", "rail", "", "Nội địa"],
+    "channel": ["Đường bộ", "đường biển", "Hàng không", "CPN", "Bưu chính", "rail", "", "Nội địa", "ĐB", "HK", "TMĐT"],
     "violation": ["Buôn lậu", "gian lận thương mại", "Hàng giả", "xyz", ""],
     "commodity_raw": ["Thuốc lá", "Pháo nổ", "Đường cát", "", "đồ lạ"],
     "goods_value_vnd": ["1.234.567", "12,5 tỷ", "350 triệu", "2 tỷ 300 triệu", "0", "", "1.234,5"],
-    "outcome": ["Khởi tố", "Xử phạt hành chính", "", "???"],
+    "outcome": ["Khởi tố", "Xử phạt hành chính", "", "???", "XLHC", "KT VAHS", "Chuyển CQĐT"],
     "place_raw": ["Hữu Nghị", "Móng Cái", ""],
 }
 BAD = {
@@ -55,6 +55,10 @@ BAD = {
     "goods_value_vnd": ["nhiều", "5 tỷ abc", "-3"],
 }
 TCVN3 = {"province": "L¹ng S¬n", "channel": "§\u00adêng bé", "violation": "Bu«n lËu", "commodity_raw": "Thuèc l¸"}
+VNI = {"province": "Laïng Sôn", "channel": "Ñöôøng boä", "violation": "Buoân laäu", "commodity_raw": "Thuoác laù"}
+# company and person names that fold to a total word ("cong", "tong"): a case row, never a subtotal
+NAMES = ["Công ty TNHH Tổng Hợp Bắc", "Tống Văn Cộng", "Cộng hòa", "CÔNG TY CP TỔNG CÔNG", "Tống Thị Tổng", "",
+         "Nguyễn Văn A"]  # fmt: skip
 SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 
 
@@ -70,31 +74,40 @@ def spelling(draw, field: str) -> str:
 def tables(draw):
     fields = ["detected_on", "province", *draw(st.lists(st.sampled_from(FIELDS[:1] + FIELDS[3:]), unique=True))]
     header = [spelling(draw, f) for f in fields]
+    named = draw(st.booleans())  # an offender column holding company and person names
+    if named:
+        fields, header = [*fields, "offender"], [*header, "Đối tượng vi phạm"]
     rows, kinds = [], []
     for i in range(draw(st.integers(0, 25))):
-        kind = draw(st.sampled_from(["good", "good", "good", "bad", "garbage", "blank", "total", "tcvn3"]))
+        kind = draw(st.sampled_from(["good", "good", "good", "bad", "garbage", "blank", "total", "tcvn3", "vni"]))
         if kind == "blank":
             row = [""] * len(fields)
         elif kind == "total":
             row = [draw(st.sampled_from(["Tổng cộng", "Cộng", "TỔNG CỘNG", "Total"]))] + [""] * (len(fields) - 1)
+            if "case_id" in fields and "detected_on" in fields and draw(st.booleans()):
+                row = [""] * (len(fields) - 1) + [row[0]]  # the label in the last column: still a total
         else:
             row = []
             bad_field = draw(st.sampled_from([f for f in fields if f in BAD])) if kind == "bad" else None
             for f in fields:
                 if f == "case_id":
                     row.append(f"ID{i}")
+                elif f == "offender":
+                    row.append(draw(st.sampled_from(NAMES)))
                 elif f == bad_field:
                     row.append(draw(st.sampled_from(BAD[f])))
                 elif kind == "garbage" and draw(st.booleans()):
                     row.append(draw(SAFE_TEXT))
                 elif kind == "tcvn3" and f in TCVN3:
                     row.append(TCVN3[f])
+                elif kind == "vni" and f in VNI:
+                    row.append(VNI[f])
                 else:
                     row.append(draw(st.sampled_from(GOOD.get(f, [""]))))
         rows.append(row)
         kinds.append(kind)
     title = draw(st.lists(st.sampled_from(["BÁO CÁO THÁNG 3/2021", "Đơn vị: Cục Hải quan", ""]), max_size=3))
-    fmt = draw(st.sampled_from(["csv-utf8", "csv-bom", "csv-utf16", "csv-semicolon", "csv-tab", "xlsx"]))
+    fmt = draw(st.sampled_from(["csv-utf8", "csv-bom", "csv-utf16", "csv-semicolon", "csv-tab", "xlsx", "xls", "ods"]))
     return title, header, rows, kinds, fmt
 
 
@@ -111,6 +124,23 @@ def write(path: Path, title, header, rows, fmt) -> Path:
             ws.append([c if c != "" else None for c in r])
         out = path.with_suffix(".xlsx")
         wb.save(out)
+        return out
+    if fmt in ("xls", "ods"):
+        grid = [[t] for t in title] + [header] + rows
+        if fmt == "ods":
+            from tests.test_formats import write_ods
+
+            return write_ods(path.with_suffix(".ods"), "T3", [[c if c != "" else None for c in r] for r in grid])
+        import xlwt
+
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("T3")
+        for i, r in enumerate(grid):
+            for j, c in enumerate(r):
+                if c != "":
+                    ws.write(i, j, c)
+        out = path.with_suffix(".xls")
+        wb.save(str(out))
         return out
     sep = {"csv-semicolon": ";", "csv-tab": "\t"}.get(fmt, ",")
     buf = io.StringIO()
@@ -135,7 +165,7 @@ def test_every_row_is_accounted_for(table):
             res = tk.load_cases(path)
         except TrendkitInputError:
             return
-    if fmt == "xlsx":  # a workbook does not store empty rows after its last cell
+    if fmt in ("xlsx", "xls", "ods"):  # a workbook does not store empty rows after its last cell
         while kinds and kinds[-1] == "blank":
             kinds, rows = kinds[:-1], rows[:-1]
     n_in = len(rows)
@@ -149,7 +179,7 @@ def test_every_row_is_accounted_for(table):
     for r in res.cases["source_row"]:
         assert by_row[r] not in ("bad", "blank", "total")
     for r in res.rejected["source_row"]:
-        assert by_row[r] not in ("good", "tcvn3", "blank")
+        assert by_row[r] not in ("good", "tcvn3", "vni", "blank")
     assert all(by_row[r] in ("blank", "total", "garbage") for r in res.skipped["source_row"])
     bad_rows = {r for r, k in by_row.items() if k == "bad"}
     assert bad_rows <= set(res.rejected["source_row"])

@@ -528,6 +528,14 @@ def is_total_label(text: str) -> bool:
     return lower.isascii() and bool(_TOTAL_ASCII_RE.match(lower))  # typed without diacritics: no accent to tell
 
 
+def _own_value_missing(cells: pl.Series, *, ids: bool) -> pl.Series:
+    """Rows whose cell is empty or is a total label ("Tổng cộng" or "Cộng tháng 3" in the id or date
+    column). Ids are nearly all distinct, so only those without a digit (real ids have one) are checked."""
+    present = cells.filter(cells.is_not_null())
+    wordy = (present.filter(~present.str.contains(r"\d")) if ids else present).unique().to_list()
+    return cells.is_null() | cells.is_in([c for c in wordy if is_total_label(c)])
+
+
 def _total_rows(texts: dict[int, pl.Series], candidates: pl.Series) -> pl.Series:
     """Total/subtotal rows among ``candidates`` (rows with no case id and no usable date of their own):
     a cell that is a total label on its own (:func:`is_total_label`)."""
@@ -642,11 +650,12 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
     norm = _normalise_fields(field, header, numeric, opts)
     out = dict(norm.columns)
-    cid = field("case_id")  # no id of its own: empty, or the total label itself sits in the id column
-    wordy = cid.filter(cid.is_not_null() & ~cid.str.contains(r"\d")).unique().to_list()  # real ids have digits
-    no_id = cid.is_null() | cid.is_in([c for c in wordy if is_total_label(c)])
+    # a total row has no id and no date of its own: the cell is empty, or holds the total label itself
+    # (a date that is there but wrong, "31/02/2021", belongs to a case row: rejected, never skipped)
+    no_id = _own_value_missing(field("case_id"), ids=True)
+    no_date = _own_value_missing(field("detected_on"), ids=False)
     out["case_id"] = _case_ids(field("case_id").clone(), texts)
-    skip_mask = blank | _total_rows(texts, ~blank & out["detected_on"].is_null() & no_id)
+    skip_mask = blank | _total_rows(texts, ~blank & no_date & no_id)
 
     beyond = _beyond_header(raw, header, texts)
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]

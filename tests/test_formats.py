@@ -256,3 +256,19 @@ def test_a_huge_ods_repeat_is_refused(tmp_path):
     path = write_ods(tmp_path / "rep.ods", "T3", rows, extra)
     with pytest.raises(TrendkitInputError, match=r"rep\.ods.*cells"):
         _bounded(lambda: tk.load_cases(path))
+
+
+def test_load_reports_progress_per_file_and_the_cli_is_quiet_when_piped(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for m in (3, 4):
+        (folder / f"BC_T{m}.csv").write_text(f"Mã vụ việc;Ngày phát hiện;Tỉnh/TP\nA{m};12/0{m}/2021;Huế\n", "utf-8")
+    (folder / "notes.docx").write_bytes(b"PK")
+    calls = []
+    tk.load_cases(folder, progress=lambda k, n, name: calls.append((k, n, name)))
+    assert calls == [(1, 2, "BC_T3.csv"), (2, 2, "BC_T4.csv")]
+    piped = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(folder)], capture_output=True, text=True)
+    assert piped.returncode == 0 and "█" not in piped.stderr + piped.stdout and "·" * 5 not in piped.stderr

@@ -120,12 +120,26 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--values", metavar="CSV", help="your words: lines 'field;their word;canonical value'")
 
 
+def _file_bar() -> Callable[[int, int, str], None] | None:
+    """A per-file progress bar on a terminal (stderr); nothing at all when piped or under cron."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(k: int, n: int, name: str) -> None:
+        done = round(24 * (k - 1) / n)
+        end = "\n" if k == n else ""
+        print(f"\r[{'█' * done}{'·' * (24 - done)}] {k}/{n} {name[:50]:<50}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def _load(args: argparse.Namespace) -> int:
     res = load_cases(
         [Path(p) for p in args.paths],
         sheet=args.sheet,
         columns=_mapping(args.columns, "columns"),
         values=_mapping(args.values, "values"),
+        progress=_file_bar(),
     )
     print(res.summary())
     if args.rejected:

@@ -246,14 +246,17 @@ def load_cases(
     sheet: SheetChoice = None,
     date_range: tuple[dt.date | str, dt.date | str] | None = None,
     values: Mapping[str, Mapping[str, str]] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> LoadResult:
-    """Load case extracts (.xlsx, .csv, .parquet) into the canonical case table.
+    """Load case extracts (Excel .xlsx/.xlsm/.xls/.xlsb, OpenDocument .ods, CSV, Parquet) into the
+    canonical case table.
 
     Parameters
     ----------
     source
-        A file, a list of files, or a folder (every .xlsx/.xlsm/.csv/.tsv/.txt/.parquet in
-        it, in natural name order: T9 before T10).
+        A file, a list of files, or a folder (every .xlsx/.xlsm/.xls/.xlsb/.ods/.csv/.tsv/.txt/.parquet
+        in it, in natural name order: T9 before T10). The format is read from the content, not the
+        name.
     columns
         Extra header mappings, ``{"their header": "canonical_name"}``; canonical names are
         ``case_id``, ``detected_on``, ``province``, ``channel``, ``violation``,
@@ -270,6 +273,9 @@ def load_cases(
         The analyst's own words for values, ``{"outcome": {"XLHC": "administrative"}}``, for
         ``channel``, ``violation``, ``outcome`` and ``commodity``; they win over trendkit's
         vocabulary. ``LoadResult.unmapped`` lists the words that still fell into unknown/other.
+    progress
+        Called as ``progress(k, n, file_name)`` before the k-th of n files is read (``trendkit
+        load`` draws a bar with it on a terminal).
 
     Returns
     -------
@@ -301,7 +307,9 @@ def load_cases(
     found = find_files(list(source) if isinstance(source, list | tuple) else source)
     skipped_files = list(found.skipped)
     paths = [p for p, _ in found.files]
-    for (path, named), name in zip(found.files, source_names(paths), strict=True):
+    for k, ((path, named), name) in enumerate(zip(found.files, source_names(paths), strict=True), start=1):
+        if progress is not None:
+            progress(k, len(paths), name)
         try:
             sheets = read_file(path, sheet=sheet)
         except TrendkitInputError as exc:

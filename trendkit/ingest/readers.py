@@ -272,7 +272,7 @@ def _read_workbook(path: Path, kind: str, sheet: SheetChoice) -> list[RawSheet]:
         try:
             ws = wb.get_sheet_by_name(name)
             grid = [[None if v == "" else v for v in row] for row in ws.to_python(skip_empty_area=False)]
-            merged = ws.merged_cell_ranges or []
+            merged = getattr(ws, "merged_cell_ranges", None) or []  # xlsx, xls and ods report them
         except (CalamineError, OSError, ValueError) as exc:
             raise broken(exc) from None
         for (r0, c0), (r1, c1) in merged:

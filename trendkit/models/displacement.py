@@ -128,8 +128,9 @@ def _claim(iv: dict[str, tuple[float, float]]) -> str:
     bdm_lo, bdm_hi = iv["bdm"]
     if not sm_hi < 0:
         return (
-            "Chưa thấy địa bàn mục tiêu giảm rõ so với đối chứng, nên WDQ không kết luận được / no clear success in "
-            "the target relative to the control (95% interval of the success measure includes 0): the WDQ says nothing."
+            "Chưa thấy địa bàn mục tiêu giảm rõ so với đối chứng, nên chưa thể nói gì về dịch chuyển / no clear "
+            "success in the target relative to the control (95% interval of the success measure includes 0), so "
+            "nothing can be said about displacement."
         )
     if bdm_lo > 0:
         return (

@@ -272,3 +272,11 @@ def test_load_reports_progress_per_file_and_the_cli_is_quiet_when_piped(tmp_path
     assert calls == [(1, 2, "BC_T3.csv"), (2, 2, "BC_T4.csv")]
     piped = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(folder)], capture_output=True, text=True)
     assert piped.returncode == 0 and "█" not in piped.stderr + piped.stdout and "·" * 5 not in piped.stderr
+
+
+def test_a_huge_csv_cell_is_refused_quickly(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP\nA1;12/03/2021;Huế\nA2;12/03/2021;" + "x" * 10_000_000 + "\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(TrendkitInputError, match=r"long\.csv: row 3, column 3 holds 10,000,000 characters"):
+        _bounded(lambda: tk.load_cases(path))

@@ -354,7 +354,24 @@ def _read_csv(path: Path) -> RawSheet:
                 "expected comma-, semicolon- or tab-separated text with the same number of fields on every row"
             ) from None
     frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
+    _check_cell_lengths(path, frame)
     return RawSheet(path, None, frame, codec=codec, fixed_width=True)
+
+
+def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:
+    """Refuse a cell longer than Excel allows (32,767 characters): no extract has one, and a
+    megabyte-long cell would only cost time in every step after."""
+    from trendkit.ingest.excel import MAX_CELL_CHARS
+
+    cols = [c for c in frame.columns if c.startswith("c")]
+    longest = frame.select(pl.col(cols).str.len_chars().max()).row(0)
+    for col, n in zip(cols, longest, strict=True):
+        if n is not None and n > MAX_CELL_CHARS:
+            row = frame.filter(pl.col(col).str.len_chars() > MAX_CELL_CHARS)["source_row"][0]
+            raise TrendkitInputError(
+                f"{path.name}: row {row}, column {int(col[1:]) + 1} holds {n:,} characters; expected at most "
+                f"{MAX_CELL_CHARS:,} (Excel's own limit) — is a quote left open?"
+            )
 
 
 def _csv_frame(data: bytes, delimiter: str, width: int) -> pl.DataFrame:

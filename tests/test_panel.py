@@ -70,7 +70,36 @@ def test_panel_on_loaded_sample_adds_up():
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(ValueError, match="no column 'region'"):
-        tk.panel(CASES, by=("region",))
+    with pytest.raises(ValueError, match="no column 'district'"):
+        tk.panel(CASES, by=("district",))  # region and macro_region now come from the province
     with pytest.raises(ValueError, match="value must be"):
         tk.panel(CASES, value="weight")
+
+
+def test_region_levels_come_from_the_province():
+    from trendkit.geo.regions import MACRO_REGIONS, with_regions
+
+    assert {k: len(v) for k, v in MACRO_REGIONS.items()} == {"Bắc": 15, "Trung": 11, "Nam": 8}
+    assert sorted(n for v in MACRO_REGIONS.values() for n in v) == sorted(tk.provinces("2025")["name"].to_list())
+    legacy = with_regions(tk.provinces("legacy").select(pl.col("name").alias("province")), layout="legacy")
+    assert legacy["macro_region"].null_count() == 0 and legacy["region"].null_count() == 0
+    assert dict(legacy.select("province", "macro_region").iter_rows())["Yên Bái"] == "Bắc"  # via Lào Cai
+
+
+@pytest.mark.parametrize("level", ["region", "macro_region"])
+def test_panel_by_region_adds_up_to_the_province_panel(level):
+    cases = tk.load_cases("data/sample").cases
+    by_region = tk.panel(cases, by=(level, "channel"))
+    by_province = tk.panel(cases, by=("province", "channel"))
+    assert by_region["cases"].sum() == by_province["cases"].sum() == cases.height
+    assert by_region[level].null_count() == 0
+
+
+def test_the_scan_can_target_a_macro_region():
+    from trendkit.models import displacement_scan
+
+    p = tk.panel(tk.load_cases("data/sample").cases)
+    res = displacement_scan(p, ["Bắc", "Nam"], "2023-07", target_by="macro_region", after=12).to_frame()
+    from trendkit.geo.regions import MACRO_REGIONS
+
+    assert res.height > 0 and set(res["province"]) <= set(MACRO_REGIONS["Trung"])

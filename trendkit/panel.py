@@ -41,6 +41,9 @@ def panel(
         The canonical case table (``LoadResult.cases``); needs ``detected_on`` and ``by``.
     by
         Grouping columns; every combination seen in the data appears in every period.
+        ``"region"`` (the six socio-economic regions) and ``"macro_region"`` (Bắc / Trung / Nam)
+        are looked up from ``province`` when the table does not have them
+        (:mod:`trendkit.geo.regions`).
     freq
         A polars interval: ``"1mo"`` (default), ``"1q"``, ``"1w"``, ``"1y"``, ``"1d"``.
     value
@@ -63,6 +66,11 @@ def panel(
         ``reported`` with ``reports``), sorted by period then group.
     """
     by = list(by)
+    derived = [c for c in by if c in ("region", "macro_region") and c not in cases.columns]
+    if derived and "province" in cases.columns:  # region levels come from the province
+        from trendkit.geo.regions import with_regions
+
+        cases = with_regions(cases)
     if value not in ("cases", "goods_value_vnd"):
         raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
     missing = [c for c in ("detected_on", *by) if c not in cases.columns]

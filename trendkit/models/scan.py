@@ -179,6 +179,10 @@ def _prepare(
     if before < 12:
         raise ValueError(f"the scan needs at least 12 months before {start:%Y-%m}; got {before}")
     _windows(panel, start, before, after)
+    if target_by in ("region", "macro_region") and target_by not in panel.columns and "province" in panel.columns:
+        from trendkit.geo.regions import with_regions
+
+        panel = with_regions(panel)  # target a region: every unit in it is a target
     targets = _units(panel, target_by, targets, "targets")
     keys = [c for c in ("province", "channel") if c in panel.columns]
     frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(

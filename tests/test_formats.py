@@ -280,3 +280,17 @@ def test_a_huge_csv_cell_is_refused_quickly(tmp_path):
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(TrendkitInputError, match=r"long\.csv: row 3, column 3 holds 10,000,000 characters"):
         _bounded(lambda: tk.load_cases(path))
+
+
+def test_a_windows_1258_csv_is_found_out_even_past_the_first_64_kib(tmp_path):
+    from tests.conftest import cp1258_bytes
+
+    head = "Ma vu viec;Ngay phat hien;Tinh/TP;Tuyen\n"  # ASCII too: the first accent is past 64 KiB
+    plain = "".join(f"A{i};12/03/2021;Hue;road\n" for i in range(4000))  # ASCII: 90 KB before any accent
+    path = tmp_path / "old.csv"
+    path.write_bytes(cp1258_bytes(head) + plain.encode() + cp1258_bytes("Z1;12/03/2021;Lạng Sơn;Đường bộ\n"))
+    from trendkit.ingest.readers import read_file
+
+    assert read_file(path)[0].codec == "cp1258"  # polars refused the bytes past 64 KiB: read again
+    cases = tk.load_cases(path).cases
+    assert cases.height == 4001 and cases.filter(pl.col("case_id") == "Z1")["province"].item() == "Lạng Sơn"

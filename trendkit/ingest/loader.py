@@ -505,15 +505,22 @@ def _unique_names(header: Header) -> list[str]:
     return names
 
 
-def _clean_column(s: pl.Series, codec: str) -> pl.Series:
-    """NFC, trimmed, TCVN3 repaired; empty strings become null. Python runs once per distinct non-ASCII value."""
-    s = s.str.strip_chars()
-    s = s.set(s == "", None) if s.null_count() < s.len() else s
-    needs = s.drop_nulls().filter(s.drop_nulls().str.contains(r"[^\x00-\x7f]|\s\s"))
-    if needs.len():
-        uniq = needs.unique()
-        s = s.replace({u: clean_text(u, codec) for u in uniq.to_list()})
-    return s
+def _clean_columns(body: pl.DataFrame, cols: list[str], codec: str) -> list[pl.Series]:
+    """Each column NFC, trimmed, TCVN3/VNI repaired, empty strings as null.
+
+    Three polars passes over all columns at once (so they run in parallel); Python runs only once
+    per distinct value that is not plain ASCII with single spaces.
+    """
+    if not cols:
+        return []
+    stripped = body.select(pl.col(c).str.strip_chars().replace("", None) for c in cols)
+    odd = stripped.select(
+        pl.col(c).filter(pl.col(c).str.contains(r"[^\x00-\x7f]|\s\s")).unique().implode() for c in cols
+    ).row(0)
+    fixes = {c: {u: clean_text(u, codec) for u in values} for c, values in zip(cols, odd, strict=True)}
+    changed = {c: {u: v for u, v in f.items() if u != v} for c, f in fixes.items()}
+    out = stripped.with_columns(pl.col(c).replace(m) for c, m in changed.items() if m)
+    return out.get_columns()
 
 
 def _blank_rows(texts: dict[int, pl.Series], height: int) -> pl.Series:
@@ -644,7 +651,8 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
     width = len(header.names)
-    texts = {j: _clean_column(body.get_column(f"c{j}"), raw.codec) for j in range(width) if f"c{j}" in body.columns}
+    present = [j for j in range(width) if f"c{j}" in body.columns]
+    texts = dict(zip(present, _clean_columns(body, [f"c{j}" for j in present], raw.codec), strict=True))
     keys = pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64, eager=True).alias("__key")
     original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(keys, body.get_column("source_row"))
     blank = _blank_rows(texts, body.height)

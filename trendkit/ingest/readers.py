@@ -314,13 +314,15 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
             return raw.decode("utf-16").encode("utf-8"), "latin-1"
         except UnicodeDecodeError:
             raise TrendkitInputError(f"{path.name}: starts like UTF-16 but is not valid UTF-16 text") from None
-    try:
-        raw.decode("utf-8")
-        return raw, "latin-1"
-    except UnicodeDecodeError:
-        # Not UTF-8: Windows-1258 is what Vietnamese Windows writes. Its combining tone
-        # marks are composed later (NFC), and TCVN3 cells are repaired per cell.
-        return raw.decode("cp1258", errors="replace").encode("utf-8"), "cp1258"
+    # taken as UTF-8 here; polars checks every byte as it reads, and a file that is not UTF-8 is
+    # read again as Windows-1258 (see :func:`_from_windows_1258`)
+    return raw, "latin-1"
+
+
+def _from_windows_1258(raw: bytes) -> tuple[bytes, str]:
+    """Not UTF-8: Windows-1258 is what Vietnamese Windows writes. Its combining tone marks are
+    composed later (NFC), and TCVN3/VNI cells are repaired per cell."""
+    return raw.decode("cp1258", errors="replace").encode("utf-8"), "cp1258"
 
 
 def _read_csv(path: Path) -> RawSheet:
@@ -330,6 +332,27 @@ def _read_csv(path: Path) -> RawSheet:
             f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text"
         )
     data, codec = _decode(path, raw)
+    if codec == "latin-1" and not _utf8_head(data):
+        data, codec = _from_windows_1258(raw)
+    try:
+        return _parse_csv(path, data, codec)
+    except _NotUtf8:
+        return _parse_csv(path, *_from_windows_1258(raw))
+
+
+class _NotUtf8(Exception):
+    """polars found a byte sequence that is not UTF-8 past the first 64 KiB."""
+
+
+def _utf8_head(data: bytes) -> bool:
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > 65530  # a character cut at the 64 KiB boundary is not an error
+    return True
+
+
+def _parse_csv(path: Path, data: bytes, codec: str) -> RawSheet:
     head_text = data[:65536].decode("utf-8", errors="ignore")
     delimiter = _sniff_delimiter(head_text)
     preview = list(itertools.islice(csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter), _PREVIEW_ROWS))
@@ -337,6 +360,8 @@ def _read_csv(path: Path) -> RawSheet:
     try:
         frame = _csv_frame(data, delimiter, width)
     except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() and codec != "cp1258":
+            raise _NotUtf8 from None
         if "more fields" not in str(exc):
             raise TrendkitInputError(
                 f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); "

@@ -117,7 +117,8 @@ def test_report_template_shows_data_text_as_written():
                        "wdd_total": [1.0, 0.0, 2.0], "story": [{"vi": evil, "en": evil, "kind": evil}],
                        "groups": {"target": [evil], "buffer": [evil], "control": [evil]},
                        "receivers": [{"unit": evil, "excess": 1.0, "excess_interval": [0.0, 2.0], "q_value": 0.01}],
-                       "minimum_detectable": None}],
+                       "minimum_detectable": None,
+                       "comparison": {"change_pct": [0.1, 0.0, 0.2], "provinces": [evil], "left_out": {evil: [evil]}}}],
         "figures": [{"png": evil, "html": evil, "caption": evil}],
     }  # fmt: skip
     page = render_index(summary)

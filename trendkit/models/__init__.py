@@ -3,7 +3,8 @@
 One module per concept:
 
 - :mod:`~trendkit.models.trend` — :func:`series`, :func:`fit_counts`, :func:`decompose`;
-- :mod:`~trendkit.models.campaign` — :func:`campaign_effect`;
+- :mod:`~trendkit.models.campaign` — :func:`campaign_effect` (one series, no comparison);
+- :mod:`~trendkit.models.comparison` — :func:`comparative_effect` (against comparison provinces);
 - :mod:`~trendkit.models.breaks` — :func:`change_points`;
 - :mod:`~trendkit.models.forecast` — :func:`forecast`;
 - :mod:`~trendkit.models.measures` — the field's measures :func:`wdq`, :func:`wdd`, :func:`wdd_harm`,
@@ -22,6 +23,7 @@ from __future__ import annotations
 from trendkit.models.breaks import ChangePoints, change_points
 from trendkit.models.campaign import CampaignEffect, campaign_effect
 from trendkit.models.channels import ChannelShift, channel_shift
+from trendkit.models.comparison import ComparativeEffect, comparative_effect
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
 from trendkit.models.forecast import Forecast, forecast
 from trendkit.models.leadlag import LeadLag, lead_lag
@@ -34,6 +36,7 @@ __all__ = [
     "CampaignEffect",
     "ChangePoints",
     "ChannelShift",
+    "ComparativeEffect",
     "CountModel",
     "Decomposition",
     "DisplacementMeasures",
@@ -49,6 +52,7 @@ __all__ = [
     "campaign_effect",
     "change_points",
     "channel_shift",
+    "comparative_effect",
     "decompose",
     "displacement_measures",
     "displacement_scan",

@@ -247,6 +247,7 @@ def _build(
         campaign_effect,
         change_points,
         channel_shift,
+        comparative_effect,
         displacement_measures,
         displacement_scan,
         forecast,
@@ -341,6 +342,11 @@ def _build(
         except ValueError as exc:  # the models' own checks on windows and units
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+        try:  # against provinces the campaign should not have touched: not targets, neighbours or receivers
+            receivers = sorted(set(top["province"].to_list()))
+            comp = comparative_effect(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
+        except ValueError:  # no comparison province left in the data: the single-series sentence stays
+            comp = None
         mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
         name = f"map_displacement_{_slug(c.name)}"
         title = f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"
@@ -350,7 +356,8 @@ def _build(
         maps.append(f"{name}.html")
         figures.append({"png": f"{name}.png", "html": f"{name}.html", "caption": title})
         shock = story.national_shock(scan)
-        told = [story.campaign_headline(eff, after), *story.where_it_went(scan, mde), story.buffer_claim(meas),
+        headline = story.comparison_headline(comp) if comp else story.campaign_headline(eff, after)
+        told = [headline, *story.where_it_went(scan, mde), story.buffer_claim(meas),
                 story.channel_picture(shift), *([shock] if shock else [])]  # fmt: skip
         per_month, pct, total = eff.change_per_month, eff.change_pct, meas.wdd.total
         campaign_out.append(
@@ -364,6 +371,12 @@ def _build(
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
                 "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
                 "groups": {"target": meas.target, "buffer": meas.buffer, "control": meas.control},
+                "comparison": None if comp is None else {
+                    "change_pct": [round(x, 4) for x in (comp.change_pct.estimate, comp.change_pct.low,
+                                                         comp.change_pct.high)],
+                    "provinces": comp.comparison,
+                    "left_out": {k: v for k, v in comp.excluded.items() if v},
+                },
                 "story": told,
                 "minimum_detectable": None if mde is None else {
                     "drop_pct": round(mde.drop_pct, 4),

@@ -69,6 +69,12 @@ def campaign_headline(effect: Any, after: int) -> Sentence:
     )
 
 
+def comparison_headline(effect: Any) -> Sentence:
+    """The campaign's change in the targets relative to comparison provinces (difference in differences)."""
+    vi, en = effect.headline()
+    return _sentence(vi, en, "campaign")
+
+
 def _signed(x: float) -> str:
     return f"{'+' if x > 0 else '−' if x < 0 else ''}{_pct(x)}"
 

@@ -1,0 +1,79 @@
+"""comparative_effect: a national shock is not a campaign; the planted effect is found with honest intervals."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+import trendkit as tk
+from trendkit.models import campaign_effect, comparative_effect, series
+from trendkit.models.comparison import default_comparison
+
+NAMES = tk.provinces("2025")["name"].to_list()
+TARGETS = ["Quảng Ninh", "Lạng Sơn"]
+MONTHS = [dt.date(2021 + i // 12, i % 12 + 1, 1) for i in range(36)]
+SEASON = np.array([1.6 if m.month in (1, 2) else (1.2 if m.month == 12 else 1.0) for m in MONTHS])
+START = 24  # January 2023
+
+
+def _panel(rng, *, size=5.0, shock=0.0, cut=0.0) -> pl.DataFrame:
+    """SYNTHETIC negative-binomial counts for every province; ``shock`` hits everyone for six months
+    from START, ``cut`` only the targets, for the twelve months from START."""
+    t = np.arange(36)
+    common = np.where((t >= START) & (t < START + 6), 1 + shock, 1.0) * 1.04 ** (t / 12) * SEASON
+    rows = []
+    for name in NAMES:
+        lam = 20 * common * np.where((t >= START) & (name in TARGETS), 1 + cut, 1.0)
+        y = rng.negative_binomial(size, size / (size + lam))
+        rows += [(m, name, float(v)) for m, v in zip(MONTHS, y, strict=True)]
+    return pl.DataFrame(rows, schema={"period": pl.Date, "province": pl.String, "cases": pl.Float64}, orient="row")
+
+
+def _effect(p):
+    return comparative_effect(p, TARGETS, "2023-01", end="2023-12")
+
+
+def test_default_comparison_leaves_out_targets_neighbours_and_receivers():
+    p = _panel(np.random.default_rng(0))
+    comparison, excluded = default_comparison(p, TARGETS, exclude=["Lào Cai"])
+    assert not set(comparison) & {*TARGETS, "Cao Bằng", "Bắc Ninh", "Lào Cai"}
+    assert "Cao Bằng" in excluded["neighbours of the targets / tỉnh giáp ranh"]
+    e = comparative_effect(p, TARGETS, "2023-01", exclude=["Lào Cai"])
+    assert e.comparison == comparison and "Lào Cai" in str(e.summary())
+
+
+@pytest.mark.slow
+def test_a_national_shock_is_not_a_campaign():
+    rng = np.random.default_rng(1)
+    reps = 200
+    covered, estimates, single = 0, [], []
+    for i in range(reps):
+        p = _panel(rng, shock=-0.5)  # everyone down 50% for six months, no campaign at all
+        e = _effect(p)
+        covered += e.change_pct.low <= 0 <= e.change_pct.high
+        estimates.append(e.change_pct.estimate)
+        if i < 20:  # the single-series model, for contrast: it reads the shock as a campaign
+            s = series(p.filter(pl.col("period") <= dt.date(2023, 12, 1)), province=TARGETS)
+            single.append(campaign_effect(s, "2023-01", n_sim=500).change_pct.estimate)
+    assert covered / reps >= 0.93
+    assert abs(np.mean(estimates)) < 0.03 and np.mean(single) < -0.15
+
+
+@pytest.mark.slow
+def test_a_planted_cut_is_found_and_its_interval_covers_it():
+    rng = np.random.default_rng(2)
+    reps = 200
+    covered = found = 0
+    for _ in range(reps):
+        e = _effect(_panel(rng, shock=-0.5, cut=-0.4))  # the campaign, during a national shock
+        covered += e.change_pct.low <= -0.4 <= e.change_pct.high
+        found += e.change_pct.high < 0
+    assert covered / reps >= 0.92 and found / reps >= 0.9
+
+
+def test_headline_says_against_what():
+    e = _effect(_panel(np.random.default_rng(3), cut=-0.4))
+    vi, en = e.headline()
+    assert "so với các tỉnh khác" in vi and "relative to the other provinces" in en
+    assert e.to_frame().columns == ["period", "target", "comparison", "post"]

@@ -1,0 +1,193 @@
+"""A campaign's effect against comparison provinces: difference in differences on monthly counts.
+
+The single-series :func:`~trendkit.models.campaign.campaign_effect` cannot tell a campaign from a
+shock that hits the whole country. :func:`comparative_effect` compares the targets with provinces
+the campaign should not have touched, month by month: a common shock moves both and cancels.
+
+>>> import trendkit as tk
+>>> p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
+>>> eff = comparative_effect(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07", end="2024-06")
+>>> eff.change_pct.high < 0  # the planted 40% cut, against the comparison
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from trendkit.models.selection import _units
+from trendkit.models.trend import Interval, _nb_moments
+from trendkit.months import parse_month
+from trendkit.summary import Summary, fmt_num
+from trendkit.threads import limit_threads
+
+__all__ = ["ComparativeEffect", "comparative_effect"]
+
+
+@dataclass(frozen=True)
+class ComparativeEffect:
+    """The targets' change after ``start`` relative to the comparison provinces (ratio of ratios).
+
+    ``change_pct`` is exp(δ) − 1, δ the target × after interaction of a quasi-Poisson model with
+    a fixed effect for every month (so anything common to both groups in a month cancels).
+    """
+
+    targets: list[str]
+    comparison: list[str]
+    excluded: dict[str, list[str]]
+    start: dt.date
+    change_pct: Interval
+    dispersion: float
+    df: float
+    frame: pl.DataFrame
+
+    def to_frame(self) -> pl.DataFrame:
+        """``period``, ``target`` and ``comparison`` monthly cases, ``post``."""
+        return self.frame
+
+    def headline(self) -> tuple[str, str]:
+        """The plain sentence, Vietnamese and English, with the interval."""
+        pct = self.change_pct
+        who_vi, who_en = " và ".join(self.targets), " and ".join(self.targets)
+        if pct.low < 0 < pct.high:
+            return (
+                f"So với các tỉnh đối chứng, chưa thấy số vụ ở {who_vi} thay đổi rõ từ {self.start:%m/%Y} "
+                f"(ước tính {_signed(pct.estimate)}, có thể từ {_signed(pct.low)} đến {_signed(pct.high)}).",
+                f"Against the comparison provinces, no clear change in {who_en} from {self.start:%m/%Y} "
+                f"(estimate {_signed(pct.estimate)}, plausibly {_signed(pct.low)} to {_signed(pct.high)}).",
+            )
+        verb_vi, verb_en = ("giảm", "fell") if pct.estimate < 0 else ("tăng", "rose")
+        lo, hi = sorted((abs(pct.low), abs(pct.high)))
+        return (
+            f"Số vụ ở {who_vi} {verb_vi} khoảng {_pct(pct.estimate)} (có thể từ {_pct(lo)} đến {_pct(hi)}) so với "
+            f"các tỉnh khác từ {self.start:%m/%Y}.",
+            f"Cases in {who_en} {verb_en} by about {_pct(pct.estimate)} (plausibly {_pct(lo)} to {_pct(hi)}) "
+            f"relative to the other provinces from {self.start:%m/%Y}.",
+        )
+
+    def summary(self) -> Summary:
+        vi, en = self.headline()
+        lines = [
+            vi,
+            en,
+            f"Comparison ({len(self.comparison)}): {', '.join(self.comparison)}.",
+            *(f"Left out of the comparison — {why}: {', '.join(names)}." for why, names in self._left_out()),
+            f"Quasi-Poisson difference in differences with a fixed effect per month (a shock common to both "
+            f"groups cancels); dispersion {fmt_num(self.dispersion, 2)}, Student t on {fmt_num(self.df, 1)} "
+            "degrees of freedom.",
+        ]
+        return Summary("Campaign effect against a comparison / so với nhóm đối chứng", lines, self.frame)
+
+    def _left_out(self) -> list[tuple[str, list[str]]]:
+        return [(why, names) for why, names in self.excluded.items() if names]
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _pct(x: float) -> str:
+    return f"{fmt_num(abs(100 * x), 0)}%"
+
+
+def _signed(x: float) -> str:
+    return f"{'+' if x > 0 else '−' if x < 0 else ''}{_pct(x)}"
+
+
+def default_comparison(
+    panel: pl.DataFrame, targets: Sequence[str], *, exclude: Sequence[str] = (), layout: str = "2025"
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The documented default: every province that is not a target, not a land neighbour of one
+    (spill-over goes there first), and not in ``exclude`` (e.g. the scan's receivers)."""
+    from trendkit.geo.shapes import neighbours
+
+    everyone = sorted(panel["province"].cast(pl.String).unique().to_list())
+    near = sorted({n for t in targets for n in neighbours(t, layout)} - set(targets))
+    excluded = {
+        "neighbours of the targets / tỉnh giáp ranh": [p for p in near if p in everyone],
+        "named by the analyst or flagged as receivers / nơi nhận": [p for p in exclude if p in everyone],
+    }
+    dropped = set(targets) | {p for names in excluded.values() for p in names}
+    return [p for p in everyone if p not in dropped], excluded
+
+
+@limit_threads
+def comparative_effect(
+    panel: pl.DataFrame,
+    targets: Sequence[str],
+    start: str | dt.date,
+    *,
+    end: str | dt.date | None = None,
+    comparison: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    layout: str = "2025",
+    level: float = 0.95,
+) -> ComparativeEffect:
+    """The targets' change from ``start`` relative to comparison provinces, with an interval.
+
+    Parameters
+    ----------
+    panel
+        A province panel (``period``, ``province``, ``cases``), e.g. ``tk.panel(cases, by=("province",))``.
+    comparison
+        The comparison provinces; default :func:`default_comparison` (not targets, not their land
+        neighbours, not ``exclude`` — pass the scan's receivers there). The result lists them.
+    end
+        Last month of the analysis window.
+
+    The model: log μ(g, t) = α_g + γ_t + δ·[g = targets]·[t ≥ start], counts summed per group,
+    quasi-Poisson (Pearson dispersion ≥ 1), Student-t interval on the degrees of freedom the
+    dispersion is worth. With a fixed effect per month, a shock common to targets and comparison
+    cancels: on a national 50% drop with no campaign the interval covers 0
+    (``tests/test_comparison.py``).
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    start_d = parse_month(start)
+    frame = panel.with_columns(pl.col("province").cast(pl.String))
+    if end is not None:
+        frame = frame.filter(pl.col("period") <= parse_month(end))
+    targets = _units(frame, "province", targets, "targets")
+    if comparison is None:
+        comparison, excluded = default_comparison(frame, targets, exclude=exclude, layout=layout)
+    else:
+        comparison, excluded = _units(frame, "province", comparison, "comparison"), {}
+    if not comparison:
+        raise ValueError("no comparison provinces are left: name some with comparison=[...]")
+    wide = (
+        frame.filter(pl.col("province").is_in([*targets, *comparison]))
+        .with_columns(
+            pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
+            .alias("group")
+        )
+        .group_by("period", "group")
+        .agg(pl.col("cases").sum().cast(pl.Float64))
+        .pivot(on="group", index="period", values="cases")
+        .sort("period")
+        .fill_null(0.0)
+    )
+    post = (wide["period"] >= start_d).to_numpy()
+    n = wide.height
+    if post.sum() < 1 or (~post).sum() < 3:
+        raise ValueError(
+            f"{start_d:%Y-%m} leaves {(~post).sum()} months before and {post.sum()} after; need ≥ 3 and ≥ 1"
+        )
+    y = np.concatenate([wide["target"].to_numpy(), wide["comparison"].to_numpy()])
+    months = np.vstack([np.eye(n), np.eye(n)])
+    group = np.concatenate([np.ones(n), np.zeros(n)])
+    x = np.column_stack([months, group, group * np.concatenate([post, post])])
+    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    dof = float(fit.df_resid)
+    phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
+    df = _nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
+    delta = float(fit.params[-1])
+    se = float(fit.bse[-1]) * np.sqrt(phi)
+    half = stats.t.ppf(0.5 + level / 2, df) * se
+    change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
+    out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
+    return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out)

@@ -77,3 +77,19 @@ def test_headline_says_against_what():
     vi, en = e.headline()
     assert "so với các tỉnh khác" in vi and "relative to the other provinces" in en
     assert e.to_frame().columns == ["period", "target", "comparison", "post"]
+
+
+@pytest.mark.slow
+def test_placebos_rank_a_planted_effect_first_and_a_null_one_anywhere():
+    from trendkit.models import placebo_checks
+
+    ranks = {}
+    for cut in (-0.5, 0.0):
+        rng = np.random.default_rng(5)
+        checks = [placebo_checks(_panel(rng, cut=cut), TARGETS, "2023-01", end="2023-12") for _ in range(20)]
+        ranks[cut] = ([c.rank("time") for c in checks], [c.rank("space") for c in checks])
+    time_planted, space_planted = ranks[-0.5]
+    _, space_null = ranks[0.0]
+    assert np.mean(np.array(time_planted) == 1) >= 0.9 and np.mean(np.array(space_planted) == 1) >= 0.75
+    assert np.mean(np.array(space_null) == 1) <= 0.15  # on null data the real "effect" is one among many
+    assert "ranks" in str(checks[0].summary()) and set(checks[0].to_frame()["kind"]) == {"time", "space"}

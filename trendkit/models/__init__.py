@@ -23,7 +23,7 @@ from __future__ import annotations
 from trendkit.models.breaks import ChangePoints, change_points
 from trendkit.models.campaign import CampaignEffect, campaign_effect
 from trendkit.models.channels import ChannelShift, channel_shift
-from trendkit.models.comparison import ComparativeEffect, comparative_effect
+from trendkit.models.comparison import ComparativeEffect, Placebos, comparative_effect, placebo_checks
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
 from trendkit.models.forecast import Forecast, forecast
 from trendkit.models.leadlag import LeadLag, lead_lag
@@ -47,6 +47,7 @@ __all__ = [
     "Interval",
     "LeadLag",
     "MinimumDetectable",
+    "Placebos",
     "WDDResult",
     "WDQResult",
     "campaign_effect",
@@ -61,6 +62,7 @@ __all__ = [
     "forecast",
     "lead_lag",
     "minimum_detectable",
+    "placebo_checks",
     "series",
     "wdd",
     "wdd_harm",

@@ -26,7 +26,7 @@ from trendkit.months import parse_month
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
-__all__ = ["ComparativeEffect", "comparative_effect"]
+__all__ = ["ComparativeEffect", "Placebos", "comparative_effect", "placebo_checks"]
 
 
 @dataclass(frozen=True)
@@ -191,3 +191,71 @@ def comparative_effect(
     change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
     out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out)
+
+
+@dataclass(frozen=True)
+class Placebos:
+    """The real effect among placebo effects: the same model at fake dates and on fake targets."""
+
+    real: float
+    frame: pl.DataFrame
+
+    def rank(self, kind: str) -> int:
+        """1 = the real effect is larger (in size) than every placebo of this kind."""
+        others = self.frame.filter(pl.col("kind") == kind)["change_pct"].abs()
+        return int((others >= abs(self.real)).sum()) + 1
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per placebo: ``kind`` ("time" or "space"), ``label`` (start month or province), ``change_pct``."""
+        return self.frame
+
+    def summary(self) -> Summary:
+        lines = [f"Real effect {fmt_num(100 * self.real)}%."]
+        for kind, vi in (("time", "ngày bắt đầu giả"), ("space", "tỉnh giả làm mục tiêu")):
+            n = self.frame.filter(pl.col("kind") == kind).height
+            if n:
+                lines.append(
+                    f"Placebo in {kind} ({vi}): the real effect ranks {self.rank(kind)} of {n + 1} by size "
+                    "(1 = larger than every placebo)."
+                )
+        return Summary("Placebo checks / kiểm tra giả định", lines, self.frame)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+@limit_threads
+def placebo_checks(
+    panel: pl.DataFrame,
+    targets: Sequence[str],
+    start: str | dt.date,
+    *,
+    end: str | dt.date | None = None,
+    fake_starts: int = 6,
+    exclude: Sequence[str] = (),
+    layout: str = "2025",
+) -> Placebos:
+    """:func:`comparative_effect` at fake start dates and on fake targets, to rank the real effect.
+
+    In time: the months before ``start`` only, with a fake start every month from 6 months after
+    the first to 3 months before ``start`` (at most ``fake_starts`` of them, the latest ones). In
+    space: each comparison province, alone, as if it were targeted, against the rest of the
+    comparison. A real effect should be larger than nearly all of them.
+    """
+    from trendkit.months import add_months
+
+    start_d = parse_month(start)
+    real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, layout=layout)
+    rows = []
+    before = panel.filter(pl.col("period") < start_d)
+    months = sorted(before["period"].unique().to_list())
+    fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]
+    for m in fakes:
+        eff = comparative_effect(before, targets, m, comparison=real.comparison, layout=layout)
+        rows.append(("time", f"{m:%Y-%m}", eff.change_pct.estimate))
+    for p in real.comparison:
+        rest = [q for q in real.comparison if q != p]
+        eff = comparative_effect(panel, [p], start_d, end=end, comparison=rest, layout=layout)
+        rows.append(("space", p, eff.change_pct.estimate))
+    frame = pl.DataFrame(rows, schema={"kind": pl.String, "label": pl.String, "change_pct": pl.Float64}, orient="row")
+    return Placebos(real.change_pct.estimate, frame)

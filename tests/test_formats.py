@@ -156,7 +156,8 @@ def _xls_from_rows(path: Path, rows: list[list[object]]) -> Path:
     dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
-            ws.write(i, j, v, dates) if isinstance(v, dt.date) else ws.write(i, j, v)
+            if v is not None:  # an empty cell is not written at all
+                ws.write(i, j, v, dates) if isinstance(v, dt.date) else ws.write(i, j, v)
     wb.save(str(path))
     return path
 

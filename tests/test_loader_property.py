@@ -127,21 +127,12 @@ def write(path: Path, title, header, rows, fmt) -> Path:
         return out
     if fmt in ("xls", "ods"):
         grid = [[t] for t in title] + [header] + rows
+        from tests.test_formats import _xls_from_rows, write_ods
+
+        cells = [[c if c != "" else None for c in r] for r in grid]
         if fmt == "ods":
-            from tests.test_formats import write_ods
-
-            return write_ods(path.with_suffix(".ods"), "T3", [[c if c != "" else None for c in r] for r in grid])
-        import xlwt
-
-        wb = xlwt.Workbook(encoding="utf-8")
-        ws = wb.add_sheet("T3")
-        for i, r in enumerate(grid):
-            for j, c in enumerate(r):
-                if c != "":
-                    ws.write(i, j, c)
-        out = path.with_suffix(".xls")
-        wb.save(str(out))
-        return out
+            return write_ods(path.with_suffix(".ods"), "T3", cells)
+        return _xls_from_rows(path.with_suffix(".xls"), cells)
     sep = {"csv-semicolon": ";", "csv-tab": "\t"}.get(fmt, ",")
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=sep, lineterminator="\n")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-__all__ = ["SUPPRESS_BELOW", "Summary", "fmt_ci", "fmt_num", "fmt_p", "suppress"]
+__all__ = ["SUPPRESS_BELOW", "Summary", "change_phrase", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "suppress"]
 
 #: Counts from 1 to this minus one are shown as "<3" in everything trendkit shares (small-cell suppression).
 SUPPRESS_BELOW = 3
@@ -67,6 +67,40 @@ def fmt_num(x: float | None, digits: int = 1) -> str:
         return "—"
     text = f"{x:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_pct(x: float, *, signed: bool = False) -> str:
+    """A proportion as a whole percent for plain sentences: its size, or with its sign.
+
+    >>> fmt_pct(-0.444), fmt_pct(-0.444, signed=True), fmt_pct(0.05, signed=True)
+    ('44%', '−44%', '+5%')
+    """
+    sign = ("+" if x > 0 else "−" if x < 0 else "") if signed else ""
+    return f"{sign}{fmt_num(abs(100 * x), 0)}%"
+
+
+def change_phrase(estimate: float, low: float, high: float) -> tuple[str, str]:
+    """How a proportional change with its interval reads in a plain sentence (Vietnamese, English):
+    a clear fall or rise with its range, or no clear change when the interval holds 0.
+
+    >>> change_phrase(-0.444, -0.527, -0.347)
+    ('giảm khoảng 44% (có thể từ 35% đến 53%)', 'fell by about 44% (plausibly 35% to 53%)')
+    >>> change_phrase(-0.05, -0.2, 0.12)[1]
+    'no clear change (estimate −5%, plausibly −20% to +12%)'
+    """
+    if low < 0 < high:
+        span = f"{fmt_pct(low, signed=True)} đến {fmt_pct(high, signed=True)}"
+        return (
+            f"chưa thay đổi rõ (ước tính {fmt_pct(estimate, signed=True)}, có thể từ {span})",
+            f"no clear change (estimate {fmt_pct(estimate, signed=True)}, plausibly "
+            f"{fmt_pct(low, signed=True)} to {fmt_pct(high, signed=True)})",
+        )
+    lo, hi = sorted((abs(low), abs(high)))
+    vi, en = ("giảm", "fell") if estimate < 0 else ("tăng", "rose")
+    return (
+        f"{vi} khoảng {fmt_pct(estimate)} (có thể từ {fmt_pct(lo)} đến {fmt_pct(hi)})",
+        f"{en} by about {fmt_pct(estimate)} (plausibly {fmt_pct(lo)} to {fmt_pct(hi)})",
+    )
 
 
 def fmt_p(p: float | None) -> str:

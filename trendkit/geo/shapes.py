@@ -28,7 +28,7 @@ from trendkit.text import fold
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["adjacency", "archipelagos", "neighbours", "province_shapes"]
+__all__ = ["adjacency", "archipelagos", "neighbours", "neighbours_of", "province_shapes"]
 
 #: Shared borders shorter than this (km) do not make neighbours: a corner touch is not a route.
 MIN_SHARED_BORDER_KM = 0.5
@@ -165,6 +165,18 @@ def neighbours(province: str, layout: Layout = "2025") -> list[str]:
     name = province_name(province, layout)
     found = _adjacency(layout).filter(pl.col("name") == name)["neighbour_name"].to_list()
     return sorted(found, key=fold)
+
+
+def neighbours_of(provinces: list[str], layout: Layout = "2025") -> list[str]:
+    """The provinces that share a land border with any of ``provinces`` (canonical names), not
+    counting those themselves: the buffer of a campaign, and what a comparison must leave out.
+
+    >>> neighbours_of(["Quảng Ninh", "Lạng Sơn"])
+    ['Bắc Ninh', 'Cao Bằng', 'Hải Phòng', 'Thái Nguyên']
+    """
+    _check_layout(layout)
+    found = _adjacency(layout).filter(pl.col("name").is_in(provinces))["neighbour_name"].to_list()
+    return sorted(set(found) - set(provinces), key=fold)
 
 
 @lru_cache(maxsize=1)

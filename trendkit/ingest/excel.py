@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from trendkit.errors import TrendkitInputError
@@ -101,7 +102,7 @@ def _label(path: Path, sheet: str | None = None) -> str:
     return f"{path.name} [{sheet}]" if sheet else path.name
 
 
-def _stream(z: zipfile.ZipFile, name: str, budget: list[int], path: Path, chunk: int = 1 << 20):
+def _stream(z: zipfile.ZipFile, name: str, budget: list[int], path: Path, chunk: int = 1 << 20) -> Iterator[bytes]:
     """Yield a member's bytes in chunks, counting them against the file's uncompressed budget."""
     with z.open(name) as fh:
         while block := fh.read(chunk):
@@ -112,6 +113,17 @@ def _stream(z: zipfile.ZipFile, name: str, budget: list[int], path: Path, chunk:
                     "is far smaller — is it a zip bomb? Expected an ordinary workbook"
                 )
             yield block
+
+
+def _whole_tags(z: zipfile.ZipFile, name: str, budget: list[int], path: Path) -> Iterator[bytes]:
+    """A member's bytes in chunks cut before the last ``<``, so no tag straddles two chunks."""
+    tail = b""
+    for block in _stream(z, name, budget, path):
+        text = tail + block
+        cut = text.rfind(b"<")
+        body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+        yield body
+    yield tail
 
 
 def _span_error(path: Path, sheet: str, rows: int, cols: int) -> TrendkitInputError:
@@ -133,11 +145,7 @@ def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[in
     """The rows × columns a worksheet spans from A1 to its farthest cell reference (calamine
     builds a dense grid of that size), counted while the XML streams by."""
     hi_r = hi_c = 0
-    tail = b""
-    for block in _stream(z, name, budget, path):
-        text = tail + block
-        cut = text.rfind(b"<")  # a tag may straddle two chunks: keep it for the next round
-        body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+    for body in _whole_tags(z, name, budget, path):
         rows = _CELL_ROW.findall(body)
         if rows:
             hi_r = max(hi_r, max(map(int, rows)))
@@ -149,11 +157,8 @@ def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[in
 def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> None:
     """Cells an ODS table spans once its repeated rows and columns are expanded (values only:
     empty cells repeated to the sheet's edge are normal and cost nothing)."""
-    row_repeat, row_cells, cells, widest, tail = 1, 0, 0, 0, b""
-    for block in _stream(z, "content.xml", budget, path):
-        text = tail + block
-        cut = text.rfind(b"<")
-        body, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+    row_repeat, row_cells, cells, widest = 1, 0, 0, 0
+    for body in _whole_tags(z, "content.xml", budget, path):
         for m in _ODS_TOKEN.finditer(body):
             token = m.group(0)
             if token.startswith(b"<table:table-row"):

@@ -102,6 +102,19 @@ class CampaignEffect:
         return fig
 
 
+def campaign_design(
+    periods: list[dt.date], start: dt.date, *, months: bool | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """The segmented design of :func:`campaign_effect` (and of its power in
+    :mod:`trendkit.models.power`): trend, month effects (by default with 36 months or more),
+    pre-Tết window, then ``level_change`` (after ``start``) and ``slope_change`` (years since it)."""
+    months = len(periods) >= 36 if months is None else months
+    x, names = _design(periods, periods[0], months=months, tet=True)
+    post = np.array([p >= start for p in periods], dtype=float)
+    since = np.array([months_between(start, p) / 12 for p in periods]) * post
+    return np.column_stack([x, post, since]), [*names, "level_change", "slope_change"]
+
+
 @limit_threads
 def campaign_effect(
     s: pl.DataFrame,
@@ -143,12 +156,8 @@ def campaign_effect(
     if n_pre < 6 or n_pre > len(periods) - 3:
         raise ValueError(f"the campaign start {start_d:%Y-%m} leaves {n_pre} months before and "
                          f"{len(periods) - n_pre} after; at least 6 before and 3 after are needed")  # fmt: skip
-    months = len(periods) >= 36 if months is None else months
-    x, names = _design(periods, periods[0], months=months, tet=True)
-    post = np.array([p >= start_d for p in periods], dtype=float)
-    since = np.array([months_between(start_d, p) / 12 for p in periods]) * post
-    x = np.column_stack([x, post, since])
-    names = [*names, "level_change", "slope_change"]
+    x, names = campaign_design(periods, start_d, months=months)
+    post = x[:, -2]
     y = s["cases"].to_numpy()
     fit = _fit(y, x, family)
     beta = np.asarray(fit.result.params)

@@ -23,7 +23,7 @@ import polars as pl
 from trendkit.models.selection import _units
 from trendkit.models.trend import Interval, _nb_moments
 from trendkit.months import parse_month
-from trendkit.summary import Summary, fmt_num
+from trendkit.summary import Summary, change_phrase, fmt_num
 from trendkit.threads import limit_threads
 
 __all__ = ["ComparativeEffect", "Placebos", "comparative_effect", "placebo_checks"]
@@ -52,22 +52,10 @@ class ComparativeEffect:
 
     def headline(self) -> tuple[str, str]:
         """The plain sentence, Vietnamese and English, with the interval."""
-        pct = self.change_pct
-        who_vi, who_en = " và ".join(self.targets), " and ".join(self.targets)
-        if pct.low < 0 < pct.high:
-            return (
-                f"So với các tỉnh đối chứng, chưa thấy số vụ ở {who_vi} thay đổi rõ từ {self.start:%m/%Y} "
-                f"(ước tính {_signed(pct.estimate)}, có thể từ {_signed(pct.low)} đến {_signed(pct.high)}).",
-                f"Against the comparison provinces, no clear change in {who_en} from {self.start:%m/%Y} "
-                f"(estimate {_signed(pct.estimate)}, plausibly {_signed(pct.low)} to {_signed(pct.high)}).",
-            )
-        verb_vi, verb_en = ("giảm", "fell") if pct.estimate < 0 else ("tăng", "rose")
-        lo, hi = sorted((abs(pct.low), abs(pct.high)))
+        vi, en = change_phrase(self.change_pct.estimate, self.change_pct.low, self.change_pct.high)
         return (
-            f"Số vụ ở {who_vi} {verb_vi} khoảng {_pct(pct.estimate)} (có thể từ {_pct(lo)} đến {_pct(hi)}) so với "
-            f"các tỉnh khác từ {self.start:%m/%Y}.",
-            f"Cases in {who_en} {verb_en} by about {_pct(pct.estimate)} (plausibly {_pct(lo)} to {_pct(hi)}) "
-            f"relative to the other provinces from {self.start:%m/%Y}.",
+            f"Số vụ ở {' và '.join(self.targets)} {vi} so với các tỉnh khác từ {self.start:%m/%Y}.",
+            f"Cases in {' and '.join(self.targets)}: {en} relative to the other provinces from {self.start:%m/%Y}.",
         )
 
     def summary(self) -> Summary:
@@ -90,12 +78,6 @@ class ComparativeEffect:
         return self.summary()._repr_html_()
 
 
-def _pct(x: float) -> str:
-    return f"{fmt_num(abs(100 * x), 0)}%"
-
-
-def _signed(x: float) -> str:
-    return f"{'+' if x > 0 else '−' if x < 0 else ''}{_pct(x)}"
 
 
 def default_comparison(
@@ -103,10 +85,10 @@ def default_comparison(
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The documented default: every province that is not a target, not a land neighbour of one
     (spill-over goes there first), and not in ``exclude`` (e.g. the scan's receivers)."""
-    from trendkit.geo.shapes import neighbours
+    from trendkit.geo.shapes import neighbours_of
 
     everyone = sorted(panel["province"].cast(pl.String).unique().to_list())
-    near = sorted({n for t in targets for n in neighbours(t, layout)} - set(targets))
+    near = neighbours_of(list(targets), layout)
     excluded = {
         "neighbours of the targets / tỉnh giáp ranh": [p for p in near if p in everyone],
         "named by the analyst or flagged as receivers / nơi nhận": [p for p in exclude if p in everyone],

@@ -192,7 +192,7 @@ def displacement_measures(
     runs with negative-binomial noise; see tests/test_calibration.py). ``method="poisson"`` is the
     published Wheeler & Ratcliffe (2018) test, unchanged.
     """
-    from trendkit.geo.shapes import adjacency
+    from trendkit.geo.shapes import neighbours_of
 
     start_d = parse_month(start)
     pre, post = _windows(panel, start_d, before, after)
@@ -207,9 +207,7 @@ def displacement_measures(
     everyone = sorted(frame[by].cast(pl.String).unique().to_list())
     if buffer is None:
         if by == "province":
-            adj = adjacency(layout)
-            buffer = sorted(set(adj.filter(pl.col("name").is_in(targets))["neighbour_name"]) - set(targets))
-            buffer = [b for b in buffer if b in everyone]
+            buffer = [b for b in neighbours_of(list(targets), layout) if b in everyone]
         else:
             buffer = [c for c in ("sea", "air", "post") if c in everyone and c not in targets]
     buffer = _units(frame, by, buffer, "buffer")

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from trendkit.models.campaign import campaign_design
 from trendkit.models.scan import _prepare, _Projection, _signed_root
-from trendkit.models.trend import _design, _nb_moments
-from trendkit.months import months_between, parse_month
+from trendkit.models.trend import _nb_moments
+from trendkit.months import parse_month
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -110,15 +111,12 @@ def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha
     import statsmodels.api as sm
     from scipy import stats
 
-    months = len(periods) >= 36  # campaign_effect's own rule
-    x, _ = _design(periods, periods[0], months=months, tet=True)
+    xf, _ = campaign_design(periods, start)  # the very design campaign_effect fits
+    x, post, since = xf[:, :-2], xf[:, -2].astype(bool), xf[:, -1]
     n_pre = len(y_pre)
     pre_fit = sm.GLM(y_pre, x[:n_pre], family=sm.families.Poisson()).fit()
     m = np.exp(x @ np.asarray(pre_fit.params))
     phi = max(1.0, float(pre_fit.pearson_chi2 / max(pre_fit.df_resid, 1)))
-    post = np.arange(len(periods)) >= n_pre
-    since = np.array([months_between(start, p) / 12 for p in periods]) * post
-    xf = np.column_stack([x, post.astype(float), since])
     df = _nb_moments(y_pre, m[:n_pre], float(len(periods) - xf.shape[1]))[1]
     crit = stats.t.ppf(1 - alpha / 2, df)
     w = m[post] / m[post].sum()

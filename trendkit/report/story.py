@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from trendkit.maps import CHANNEL_LABELS
-from trendkit.summary import fmt_num
+from trendkit.summary import change_phrase, fmt_num
 
 Sentence = dict[str, str]
 
@@ -30,9 +30,6 @@ SHOCK_SHARE = 0.5
 def _sentence(vi: str, en: str, kind: str = "info") -> Sentence:
     return {"vi": vi, "en": en, "kind": kind}
 
-
-def _pct(x: float) -> str:
-    return f"{fmt_num(abs(100 * x), 0)}%"
 
 
 def _unit_vi(unit: str) -> str:
@@ -46,25 +43,14 @@ def _unit_vi(unit: str) -> str:
 def campaign_headline(effect: Any, after: int) -> Sentence:
     """The campaign's change in the targets against the model's expectation without it."""
     pct = effect.change_pct
+    vi, en = change_phrase(pct.estimate, pct.low, pct.high)
     who, when = effect.label.replace(" + ", " và "), f"{effect.start:%m/%Y}"
     who_en = effect.label.replace(" + ", " and ")
-    caveat_vi = " Chưa so sánh với các tỉnh khác: một biến động chung cả nước cũng sẽ hiện ra như vậy."
-    caveat_en = " This has no comparison group: a change across the whole country would show the same way."
-    if pct.low < 0 < pct.high:
-        return _sentence(
-            f"Chưa thấy số vụ ở {who} thay đổi rõ sau chiến dịch từ {when} (ước tính {_signed(pct.estimate)}, "
-            f"có thể từ {_signed(pct.low)} đến {_signed(pct.high)})." + caveat_vi,
-            f"No clear change in {who_en} after the campaign from {when} (estimate {_signed(pct.estimate)}, "
-            f"plausibly {_signed(pct.low)} to {_signed(pct.high)})." + caveat_en,
-            "campaign",
-        )
-    verb_vi, verb_en = ("giảm", "fell") if pct.estimate < 0 else ("tăng", "rose")
-    lo, hi = sorted((abs(pct.low), abs(pct.high)))
     return _sentence(
-        f"Số vụ ở {who} {verb_vi} khoảng {_pct(pct.estimate)} (có thể từ {_pct(lo)} đến {_pct(hi)}) so với mức "
-        f"dự kiến nếu không có chiến dịch, trong {after} tháng từ {when}." + caveat_vi,
-        f"Cases in {who_en} {verb_en} by about {_pct(pct.estimate)} (plausibly {_pct(lo)} to {_pct(hi)}) against "
-        f"what the model expects without the campaign, over {after} months from {when}." + caveat_en,
+        f"Số vụ ở {who} {vi} so với mức dự kiến nếu không có chiến dịch, trong {after} tháng từ {when}. "
+        "Chưa so sánh với các tỉnh khác: một biến động chung cả nước cũng sẽ hiện ra như vậy.",
+        f"Cases in {who_en}: {en} against what the model expects without the campaign, over {after} months from "
+        f"{when}. This has no comparison group: a change across the whole country would show the same way.",
         "campaign",
     )
 
@@ -74,9 +60,6 @@ def comparison_headline(effect: Any) -> Sentence:
     vi, en = effect.headline()
     return _sentence(vi, en, "campaign")
 
-
-def _signed(x: float) -> str:
-    return f"{'+' if x > 0 else '−' if x < 0 else ''}{_pct(x)}"
 
 
 def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:

@@ -20,7 +20,7 @@ def _sum(units, column, first, last):
 
 
 def test_province_builder_counts_and_rules():
-    m = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12)
+    m = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, receivers=())
     assert m.buffer == ["Bắc Ninh", "Cao Bằng", "Hải Phòng"]  # neighbours of QN and LS in the 2025 layout, in the panel
     assert set(m.control) == set(PANEL["province"].unique()) - set(TARGETS) - set(m.buffer)
     counts = {r["role"]: (r["before"], r["after"]) for r in m.counts.iter_rows(named=True)}
@@ -39,9 +39,25 @@ def test_province_builder_counts_and_rules():
     assert m.wdd.total.se**2 == pytest.approx(quasi)
     assert m.wdd.local.ci_high < 0  # the planted 40% cut
     assert "quasi-Poisson" in str(m.summary())
-    poisson = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, method="poisson")
+    poisson = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, method="poisson", receivers=())
     assert poisson.wdd.total.se**2 == pytest.approx(ta + tb + da + db + (wc + wdc) ** 2 * (ca + cb))
     assert poisson.wdd.total.estimate == m.wdd.total.estimate and "Poisson variance" in str(poisson.summary())
+
+
+def test_a_scan_receiver_is_never_a_control_and_the_groups_say_why():
+    m = displacement_measures(PANEL, TARGETS, "2023-07")
+    assert "Lào Cai" in m.buffer and "Lào Cai" not in m.control  # the planted receiver
+    why = m.groups.reasons["buffer: rose significantly in the displacement scan / nơi nhận"]
+    assert why == ["Lào Cai"] and "nơi nhận: Lào Cai" in str(m.summary())
+    assert "displacement into the buffer" in m.claim
+    named = displacement_measures(PANEL, TARGETS, "2023-07", buffer=["Cao Bằng"])  # the analyst's own buffer
+    assert named.buffer == ["Cao Bằng"] and "Lào Cai" not in named.control + named.buffer
+    assert "Lào Cai" in named.groups.reasons["left out of the control (named, or rose in the scan) / loại khỏi nhóm đối chứng"]
+    region = displacement_measures(PANEL, TARGETS, "2023-07", buffer=["Trung"], receivers=())  # a macro-region
+    from trendkit.geo.regions import MACRO_REGIONS
+
+    assert set(region.buffer) == set(MACRO_REGIONS["Trung"]) & set(PANEL["province"])
+    assert not set(region.control) & set(MACRO_REGIONS["Trung"])
 
 
 def test_dispersion_by_hand():
@@ -68,7 +84,7 @@ def test_builder_overrides_and_errors():
     assert m.wdq.buffer_displacement > 0  # Lào Cai road absorbed cases
     with pytest.raises(ValueError, match="two roles"):
         displacement_measures(PANEL, TARGETS, "2023-07", buffer=["Quảng Ninh"])
-    with pytest.raises(ValueError, match="not found"):
+    with pytest.raises(ValueError, match="'Atlantis' is not a province"):
         displacement_measures(PANEL, ["Atlantis"], "2023-07")
     with pytest.raises(ValueError, match="the panel covers"):
         displacement_measures(PANEL, TARGETS, "2022-03", before=12)

@@ -21,6 +21,7 @@ import polars as pl
 from trendkit.models.trend import Family, Interval, _check, _design, _fit, _label, _nb_moments, _terms
 from trendkit.months import months_between, parse_month
 from trendkit.plots import finish
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -54,6 +55,8 @@ class CampaignEffect:
     change_pct: Interval
     frame: pl.DataFrame
     dispersion: float = 1.0
+    #: the common-shock check of the window, when the panel was given
+    shock: CommonShock | None = None
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases``, ``fitted``, ``counterfactual`` (no campaign), ``post``."""
@@ -75,6 +78,8 @@ class CampaignEffect:
         )
         if self.change_pct.low < 0 < self.change_pct.high:
             lines.append("The interval includes zero: the data do not show a clear effect / chưa đủ bằng chứng.")
+        if self.shock is not None and self.shock.detected:
+            lines.extend(self.shock.warning() or ())
         return Summary(f"Campaign effect / hiệu quả chiến dịch — {self.label}", lines)
 
     def _why(self) -> str:
@@ -126,6 +131,7 @@ def campaign_effect(
     level: float = 0.95,
     n_sim: int = 4000,
     seed: int = 0,
+    panel: pl.DataFrame | None = None,
 ) -> CampaignEffect:
     """Level and slope change at ``start`` (YYYY-MM) in one series (a unit, or a group summed).
 
@@ -146,6 +152,10 @@ def campaign_effect(
     ``end`` (YYYY-MM) stops the analysis window, e.g. before a later, different event.
     Month-of-year effects are included by default only with 36 months or more (with fewer,
     11 extra coefficients make the counterfactual too noisy; the pre-Tết window stays in).
+    ``panel`` (the province panel the series came from) lets the result check the window for a
+    shock common to the whole country (:func:`~trendkit.models.shock.common_shock`); ``.shock``
+    and the summary then say when the country moved together, which this model cannot tell
+    from the campaign.
     """
     start_d = parse_month(start)
     if end is not None:
@@ -195,6 +205,14 @@ def campaign_effect(
         change_pct=Interval(point_pct, *np.quantile(pct, q).tolist(), level),
         frame=frame,
         dispersion=fit.dispersion,
+        shock=None if panel is None else _shock_of(panel, s, start_d),
     )
+
+
+def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock:
+    """The common-shock check on ``panel`` over the series' post months, the series' provinces left out."""
+    known = set(panel["province"].cast(pl.String).unique().to_list()) if "province" in panel.columns else set()
+    named = [t for part in _label(s).split(", ") for t in part.split(" + ")]
+    return common_shock(panel, start, end=s["period"].max(), targets=[t for t in named if t in known])
 
 

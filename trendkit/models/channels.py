@@ -32,9 +32,10 @@ class ChannelShift:
     level: float
     shares: pl.DataFrame
     dropped: list[str]
+    by: str = "channel"
 
     def to_frame(self) -> pl.DataFrame:
-        """One row per channel: cases and shares before/after, change, CI, p-value."""
+        """One row per channel (or value of ``by``): cases and shares before/after, change, CI, p-value."""
         return self.shares
 
     def summary(self) -> Summary:
@@ -42,7 +43,7 @@ class ChannelShift:
         for r in self.shares.sort("change").iter_rows(named=True):
             sig = " (clear / rõ ràng)" if r["ci_low"] > 0 or r["ci_high"] < 0 else ""
             lines.append(
-                f"{r['channel']}: {fmt_num(100 * r['share_before'])}% → {fmt_num(100 * r['share_after'])}% "
+                f"{r[self.by]}: {fmt_num(100 * r['share_before'])}% → {fmt_num(100 * r['share_after'])}% "
                 f"({'+' if r['change'] > 0 else ''}{fmt_num(100 * r['change'])} points; {round(self.level * 100)}% CI "
                 f"{fmt_num(100 * r['ci_low'])} to {fmt_num(100 * r['ci_high'])}){sig}"
             )
@@ -53,7 +54,8 @@ class ChannelShift:
         )
         if self.dropped:
             lines.append(f"Channels with no cases in either window were left out: {', '.join(self.dropped)}.")
-        return Summary("Channel shift / dịch chuyển phương thức", lines, self.shares)
+        title = "Channel shift / dịch chuyển phương thức" if self.by == "channel" else f"Share shift by {self.by}"
+        return Summary(title, lines, self.shares)
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -68,9 +70,15 @@ def channel_shift(
     after: int = 12,
     channels: Sequence[str] | None = None,
     level: float = 0.95,
+    by: str = "channel",
     **where: str | Sequence[str],
 ) -> ChannelShift:
     """Did the channel mix (road / sea / air / rail / post / inland) shift after ``start``?
+
+    ``by`` asks the same of any other column: ``by="macro_region"`` — did the North and South's
+    share fall and the Centre's rise? (``region``/``macro_region`` come from ``province`` when
+    the panel lacks them.) A shock common to every unit leaves shares unchanged, so shares are
+    a comparison in themselves. ``channels`` keeps only those values of ``by``.
 
     Each window's shares are the channels' case counts over the window total. The change in a
     share has the binomial variance p(1−p)/N of each window, multiplied by a quasi-multinomial
@@ -83,37 +91,43 @@ def channel_shift(
     """
     start_d = parse_month(start)
     frame = panel
+    if by in ("region", "macro_region") and by not in frame.columns and "province" in frame.columns:
+        from trendkit.geo.regions import with_regions
+
+        frame = with_regions(frame)
+    if by not in frame.columns:
+        raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=(..., '{by}'))")
     for column, wanted in where.items():
         frame = frame.filter(
             pl.col(column).cast(pl.String).is_in([wanted] if isinstance(wanted, str) else list(wanted))
         )
     pre, post = _windows(frame, start_d, before, after)
-    frame = frame.with_columns(pl.col("channel").cast(pl.String))
+    frame = frame.with_columns(pl.col(by).cast(pl.String))
     if channels is not None:
-        frame = frame.filter(pl.col("channel").is_in(list(channels)))
-    monthly = frame.group_by("period", "channel").agg(pl.col("cases").sum().cast(pl.Float64))
+        frame = frame.filter(pl.col(by).is_in(list(channels)))
+    monthly = frame.group_by("period", by).agg(pl.col("cases").sum().cast(pl.Float64))
     counts = {}
     for name, cond in (("before", pre), ("after", post)):
         counts[name] = monthly.filter(cond)
-    totals = {k: v.group_by("channel").agg(pl.col("cases").sum()) for k, v in counts.items()}
+    totals = {k: v.group_by(by).agg(pl.col("cases").sum()) for k, v in counts.items()}
     table = (
         totals["before"].rename({"cases": "cases_before"})
-        .join(totals["after"].rename({"cases": "cases_after"}), on="channel", how="full", coalesce=True)
+        .join(totals["after"].rename({"cases": "cases_after"}), on=by, how="full", coalesce=True)
         .fill_null(0.0)
     )  # fmt: skip
-    dropped = sorted(table.filter((pl.col("cases_before") == 0) & (pl.col("cases_after") == 0))["channel"].to_list())
-    table = table.filter((pl.col("cases_before") > 0) | (pl.col("cases_after") > 0)).sort("channel")
+    dropped = sorted(table.filter((pl.col("cases_before") == 0) & (pl.col("cases_after") == 0))[by].to_list())
+    table = table.filter((pl.col("cases_before") > 0) | (pl.col("cases_after") > 0)).sort(by)
     k = table.height
     if k < 2:
-        raise ValueError("channel_shift needs cases on at least two channels")
+        raise ValueError(f"channel_shift needs cases on at least two values of {by}")
     n0, n1 = table["cases_before"].sum(), table["cases_after"].sum()
     if n0 == 0 or n1 == 0:
         raise ValueError(f"no cases in the {'before' if n0 == 0 else 'after'} window")
     # quasi-multinomial dispersion from the months inside each window
     chi2, df = 0.0, 0
     for name, tot in (("before", n0), ("after", n1)):
-        share = table.select("channel", (pl.col(f"cases_{name}") / tot).alias("p"))
-        m = counts[name].join(share, on="channel").with_columns(pl.col("cases").sum().over("period").alias("n_month"))
+        share = table.select(by, (pl.col(f"cases_{name}") / tot).alias("p"))
+        m = counts[name].join(share, on=by).with_columns(pl.col("cases").sum().over("period").alias("n_month"))
         m = m.filter(pl.col("p") > 0)
         expected = m["n_month"] * m["p"]
         chi2 += float((((m["cases"] - expected) ** 2) / expected).sum())
@@ -138,4 +152,4 @@ def channel_shift(
         pl.Series("ci_high", change + z * se),
         pl.Series("p_value", 2 * stats.norm.sf(np.abs(change / se))),
     )
-    return ChannelShift(start_d, before, after, phi, level, shares, dropped)
+    return ChannelShift(start_d, before, after, phi, level, shares, dropped, by)

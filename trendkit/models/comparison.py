@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Interval, _nb_moments
 from trendkit.months import parse_month
 from trendkit.summary import Summary, change_phrase, fmt_num
@@ -45,6 +46,8 @@ class ComparativeEffect:
     dispersion: float
     df: float
     frame: pl.DataFrame
+    #: the common-shock check of the window (targets left out)
+    shock: CommonShock | None = None
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``target`` and ``comparison`` monthly cases, ``post``."""
@@ -68,6 +71,7 @@ class ComparativeEffect:
             f"Quasi-Poisson difference in differences with a fixed effect per month (a shock common to both "
             f"groups cancels); dispersion {fmt_num(self.dispersion, 2)}, Student t on {fmt_num(self.df, 1)} "
             "degrees of freedom.",
+            *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Campaign effect against a comparison / so với nhóm đối chứng", lines, self.frame)
 
@@ -172,7 +176,8 @@ def comparative_effect(
     half = stats.t.ppf(0.5 + level / 2, df) * se
     change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
     out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
-    return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out)
+    shock = common_shock(frame, start_d, end=wide["period"].max(), targets=targets)
+    return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """WDQ and WDD from a panel: target, buffer and control counts before and after a date.
 
-Buffer = the targets' neighbours from :func:`trendkit.neighbours`, control = the rest, by a
-documented rule the analyst can override — for provinces or for channels. The measures themselves
+Who is target, buffer and control follows the documented rule of :mod:`trendkit.models.groups`
+(neighbours and the scan's receivers in the buffer, never in the control), which the analyst
+can override — by province, region, channel, place kind or any other panel column. The measures themselves
 (:func:`wdq`, :func:`wdd`, :func:`e_test`) are in :mod:`trendkit.models.measures`.
 """
 
@@ -15,8 +16,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measures import WDDResult, WDQResult, _wdd, wdq
-from trendkit.models.selection import _units, _windows
+from trendkit.models.selection import _windows
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
@@ -51,6 +54,10 @@ class DisplacementMeasures:
     #: 95% bootstrap intervals (over months) of the success measure, buffer displacement measure and WDQ
     intervals: dict[str, tuple[float, float]] | None = None
     claim: str = ""
+    #: who is in each group and why
+    groups: Groups | None = None
+    #: the common-shock check of the window
+    shock: CommonShock | None = None
 
     @property
     def wdq_interval(self) -> tuple[float, float] | None:
@@ -61,9 +68,12 @@ class DisplacementMeasures:
         return self.counts.with_columns(pl.Series("dispersion", list(self.dispersion)))
 
     def summary(self) -> Summary:
-        lines = [
+        groups = self.groups.lines() if self.groups is not None else [
             f"{self.by}: target {', '.join(self.target)}; buffer {', '.join(self.buffer) or '—'}; "
-            f"control {len(self.control)} units ({', '.join(self.control[:6])}{'…' if len(self.control) > 6 else ''}).",
+            f"control {len(self.control)} units."
+        ]
+        lines = [
+            *groups,
             f"Windows: {self.before} months before and {self.after} from {self.start:%m/%Y}.",
             self.claim or self.wdq.interpretation,
             *(
@@ -77,6 +87,7 @@ class DisplacementMeasures:
             ),
             *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
             _method_sentence(self.method, self.dispersion),
+            *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Displacement measures / đo lường dịch chuyển (WDQ, WDD)", lines, self.to_frame())
 
@@ -166,9 +177,12 @@ def displacement_measures(
     *,
     before: int = 12,
     after: int = 12,
-    by: Literal["province", "channel"] = "province",
+    by: str = "province",
     buffer: Sequence[str] | None = None,
     control: Sequence[str] | None = None,
+    within: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    receivers: Sequence[str] | Literal["scan"] = "scan",
     channel: str | Sequence[str] | None = None,
     layout: Literal["2025", "legacy"] = "2025",
     alpha: float = 0.1,
@@ -176,13 +190,16 @@ def displacement_measures(
 ) -> DisplacementMeasures:
     """Assemble target / buffer / control counts around ``start`` and compute WDQ and WDD.
 
-    Rules (each can be overridden):
-
-    - ``by="province"``: buffer = provinces that share a land border with any target
-      (:func:`trendkit.adjacency` in ``layout``) and are not targets; control = every other
-      province in the panel. ``channel`` restricts the counts to one or more channels.
-    - ``by="channel"``: targets are channels (e.g. ``["road"]``); buffer = sea, air and post
-      (where road traffic goes when hit); control = the remaining channels (rail, inland).
+    The groups follow a documented rule, each part overridable (:mod:`trendkit.models.groups`):
+    by province the buffer is the targets' land neighbours (``layout``) plus every province the
+    displacement scan finds rising significantly (``receivers="scan"``; pass a list, or ``()``
+    for none) — a receiver is never a control; the control is every other province not in
+    ``exclude``. ``by`` may be any panel column: ``"channel"`` (buffer sea/air/post, control
+    rail/inland — or, with ``within=[provinces]``, the same channels outside those provinces),
+    ``"place_kind"`` (informal crossings → official gates), ``"region"``, ``"commodity"`` …
+    Buffers and controls may name a region or macro-region by province (``buffer=["Trung"]``).
+    ``channel`` restricts the counts to one or more channels first. The result lists exactly
+    which units are in each group and why (``.groups``).
 
     Counts are summed over ``before`` months before ``start`` and ``after`` months from it.
 
@@ -192,43 +209,34 @@ def displacement_measures(
     runs with negative-binomial noise; see tests/test_calibration.py). ``method="poisson"`` is the
     published Wheeler & Ratcliffe (2018) test, unchanged.
     """
-    from trendkit.geo.shapes import neighbours_of
-
     start_d = parse_month(start)
     pre, post = _windows(panel, start_d, before, after)
     frame = panel
-    if by == "province" and channel is not None:
+    if channel is not None:
         frame = frame.filter(
             pl.col("channel").cast(pl.String).is_in([channel] if isinstance(channel, str) else channel)
         )
+    if "province" in frame.columns:
+        from trendkit.geo.regions import with_regions
+
+        frame = with_regions(frame, layout=layout)
     if by not in frame.columns:
         raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")
-    targets = _units(frame, by, targets, "targets")
-    everyone = sorted(frame[by].cast(pl.String).unique().to_list())
-    if buffer is None:
-        if by == "province":
-            buffer = [b for b in neighbours_of(list(targets), layout) if b in everyone]
-        else:
-            buffer = [c for c in ("sea", "air", "post") if c in everyone and c not in targets]
-    buffer = _units(frame, by, buffer, "buffer")
-    if control is None:
-        control = [u for u in everyone if u not in set(targets) | set(buffer)]
-    control = _units(frame, by, control, "control")
-    overlap = (set(targets) & set(buffer)) | (set(targets) & set(control)) | (set(buffer) & set(control))
-    if overlap:
-        raise ValueError(f"a unit cannot have two roles: {sorted(overlap)}")
     if method not in ("quasi", "poisson"):
         raise ValueError(f"method must be 'quasi' or 'poisson', not {method!r}")
+    groups = choose_groups(frame, targets, start_d, by=by, before=before, after=after, buffer=buffer,
+                           control=control, within=within, exclude=exclude, receivers=receivers,
+                           layout=layout)  # fmt: skip
     rows, phis, series = [], [], []
-    for role, units in (("target", targets), ("buffer", buffer), ("control", control)):
-        sel = frame.filter(pl.col(by).cast(pl.String).is_in(units))
+    months = pl.DataFrame({"period": sorted(frame.filter(pre | post)["period"].unique().to_list())})
+    for role in ("target", "buffer", "control"):
+        sel = frame.filter(groups.predicate(role))
         b = float(sel.filter(pre)["cases"].sum())
         a = float(sel.filter(post)["cases"].sum())
-        rows.append((role, ", ".join(units), b, a))
+        rows.append((role, ", ".join(getattr(groups, role)), b, a))
         monthly = sel.group_by("period").agg(pl.col("cases").sum()).sort("period")
         phis.append(_dispersion(monthly, pre, post) if method == "quasi" else 1.0)
         window = monthly.filter(pre | post)
-        months = pl.DataFrame({"period": sorted(frame.filter(pre | post)["period"].unique().to_list())})
         series.append(months.join(window, on="period", how="left")["cases"].fill_null(0).to_numpy())
     counts = pl.DataFrame(
         rows, schema={"role": pl.String, "units": pl.String, "before": pl.Float64, "after": pl.Float64}, orient="row"
@@ -241,7 +249,10 @@ def displacement_measures(
     wd = _wdd((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), alpha, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
     intervals = _bootstrap_wdq(series, n_pre=before)
+    shock = None
+    if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock
+        shock = common_shock(frame, start_d, after=after, targets=groups.within or groups.target)
     return DisplacementMeasures(
-        by, start_d, before, after, list(targets), list(buffer), list(control), counts, wq, wd, method, tuple(phis),
-        intervals, _claim(intervals),
+        by, start_d, before, after, groups.target, groups.buffer, groups.control, counts, wq, wd, method,
+        tuple(phis), intervals, _claim(intervals), groups, shock,
     )  # fmt: skip

@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units, _windows
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import _nb_moments
 from trendkit.months import add_months, months_between, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
@@ -45,6 +47,8 @@ class DisplacementScan:
     target_change: float
     results: pl.DataFrame
     sparse: list[str]
+    #: the common-shock check of the window (None when the scan was told to ignore shocks)
+    shock: CommonShock | None = None
 
     def to_frame(self) -> pl.DataFrame:
         """One row per unit, ranked by z: unit, province, channel, observed, expected, excess,
@@ -74,6 +78,10 @@ class DisplacementScan:
                 "Fell more than expected (diffusion of benefits, or other causes): "
                 + "; ".join(f"{r['unit']} {fmt_num(r['excess'], 0)}" for r in falls.head(5).iter_rows(named=True))
             )
+        if self.shock is not None and self.shock.detected:
+            vi, en = self.shock.warning(compared=True) or ("", "")
+            lines += [vi, en, "Each unit is therefore measured against the rest of the country in the same months, "
+                      "so the common shock is not read as displacement or diffusion."]  # fmt: skip
         lines.append(
             f"Each unit: its own level × the common trend and pre-Tết shape of all other units, fitted on "
             f"{self.before} months before and projected forward (negative-binomial noise, each unit its own "
@@ -130,8 +138,9 @@ def _counterfactual(
     return _Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
 
 
-def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, float]:
-    """The common shape exp(trend + season) of all non-target units, and its projection's variance.
+def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The common shape exp(trend + season) of all non-target units, its projection's variance,
+    and the fit's quasi-Poisson dispersion (≥ 1).
 
     A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
     variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
@@ -145,7 +154,17 @@ def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.nda
     xs = x[:, 1:]
     grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
     cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
-    return shape, float(grad @ cov @ grad)
+    return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
+
+
+def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
+    """The shape when the whole country moved together after the start: its post months follow the
+    non-target units' observed total (rescaled to the pre-window level) instead of the projection,
+    so each unit is measured against the rest of the country in the same months. The variance of
+    log S_post − log S_pre is then the totals' own noise, scale·(1/ΣT_pre + 1/ΣT_post)."""
+    out = shape.copy()
+    out[~pre] = y[~pre] * shape[pre].sum() / y[pre].sum()
+    return out, scale * (1 / y[pre].sum() + 1 / max(y[~pre].sum(), 1.0))
 
 @dataclass(frozen=True)
 class _Prepared:
@@ -159,6 +178,7 @@ class _Prepared:
     shape: np.ndarray
     shape_var: float
     y_target: np.ndarray
+    shock: CommonShock | None = None
 
     def units(self) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
         """Each non-target unit's key and monthly counts over the window."""
@@ -171,7 +191,13 @@ class _Prepared:
 
 
 def _prepare(
-    panel: pl.DataFrame, targets: Sequence[str], start: dt.date, before: int | None, after: int, target_by: str
+    panel: pl.DataFrame,
+    targets: Sequence[str],
+    start: dt.date,
+    before: int | None,
+    after: int,
+    target_by: str,
+    shock: str = "ignore",
 ) -> _Prepared:
     periods = sorted(panel["period"].unique().to_list())
     if before is None:
@@ -199,9 +225,22 @@ def _prepare(
         return rows.group_by("period").agg(pl.col("cases").sum()).sort("period")["cases"].to_numpy().astype(float)
 
     wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
-    shape, shape_var = _common_shape(total(wide), x, ~is_post)
+    y_rest = total(wide)
+    shape, shape_var, scale = _common_shape(y_rest, x, ~is_post)
+    found = None
+    if shock == "auto" and "province" in frame.columns:
+        found = _shock(frame, targets, target_by, start, after)
+        if found.detected:
+            shape, shape_var = _shock_shape(y_rest, shape, ~is_post, scale)
     y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
-    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target)
+    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found)
+
+
+def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: dt.date, after: int) -> CommonShock:
+    """:func:`common_shock` on the provinces, the targets' provinces left out."""
+    provinces = frame.filter(pl.col(target_by).is_in(targets))["province"].unique().to_list()
+    by_province = frame.group_by("period", "province").agg(pl.col("cases").sum())
+    return common_shock(by_province, start, after=after, targets=provinces)
 
 
 def _signed_root(obs: float, mu: float, var: float) -> float:
@@ -240,6 +279,7 @@ def displacement_scan(
     target_by: str = "province",
     alpha: float = 0.05,
     min_rate: float = 1.0,
+    shock: Literal["auto", "ignore"] = "auto",
 ) -> DisplacementScan:
     """Rank every other province × channel by its excess over its own counterfactual.
 
@@ -257,9 +297,16 @@ def displacement_scan(
     family-wise error stays near ``alpha`` and the intervals cover planted excesses
     (``tests/test_calibration.py``). Units below ``min_rate`` cases a month before are too
     sparse to test.
+
+    ``shock="auto"`` first runs :func:`~trendkit.models.shock.common_shock` on the provinces (targets
+    left out); when the whole country moved together, the projection's post months follow the
+    non-target units' observed total, so every unit is measured against the rest of the country in
+    the same months and a national shock is not read as diffusion (``.shock`` says so).
     """
     start_d = parse_month(start)
-    prep = _prepare(panel, targets, start_d, before, after, target_by)
+    if shock not in ("auto", "ignore"):
+        raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
+    prep = _prepare(panel, targets, start_d, before, after, target_by, shock)
     is_post = prep.is_post
     target_change = float(prep.y_target[is_post].sum() - prep.project(prep.y_target).mu)
 
@@ -290,4 +337,6 @@ def displacement_scan(
         pl.Series("significant", q < alpha),
         pl.when(pl.col("z") > 0).then(pl.lit("rise")).otherwise(pl.lit("fall")).alias("direction"),
     ).sort("z", descending=True)
-    return DisplacementScan(list(prep.targets), start_d, prep.before, after, alpha, target_change, res, sparse)
+    return DisplacementScan(
+        list(prep.targets), start_d, prep.before, after, alpha, target_change, res, sparse, prep.shock
+    )

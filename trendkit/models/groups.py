@@ -1,0 +1,181 @@
+"""Target, buffer and control: who is compared with whom in the field's measures, and why.
+
+The rule is documented and every choice is listed in :attr:`Groups.reasons`, so the analyst (and
+the report) can see it next to the numbers:
+
+- **by province** — buffer = the targets' land neighbours, plus every province the
+  displacement scan finds rising significantly (``receivers="scan"``): a receiver is where the
+  activity went, so it is never a control. Control = every other province.
+- **by channel** — buffer = sea, air and post (where road traffic goes when hit); control =
+  rail and inland. With only road/sea/air/post in the data, name the provinces the crackdown hit
+  with ``within=``: target and buffer are then those channels *in* them, and the control is the
+  same channels in the other provinces.
+- **by place kind** — trails → gates: targets ``informal_crossing`` with buffer
+  ``official_gate`` (or the reverse); control = the other kinds of place.
+- **any other column** (region, commodity …) — name the buffer.
+
+Names may be given in any of the panel's units, or — by province — as a region or
+macro-region ("Trung"), which stands for its provinces. ``exclude`` leaves units out of the
+control; ``unknown``/``other`` are never a control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+__all__ = ["Groups", "choose_groups"]
+
+#: Default buffers by channel and by place kind.
+CHANNEL_BUFFER = ("sea", "air", "post")
+PLACE_KIND_BUFFER = {"informal_crossing": ("official_gate",), "official_gate": ("informal_crossing",)}
+NEVER_CONTROL = ("unknown", "other")
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The three groups of a displacement measure, in the units of ``by``.
+
+    With ``within`` (provinces), target and buffer count only cases in those provinces and the
+    control only cases outside them.
+    """
+
+    by: str
+    target: list[str]
+    buffer: list[str]
+    control: list[str]
+    within: list[str] | None = None
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+    def predicate(self, role: str) -> pl.Expr:
+        """The panel rows that count for ``role`` ("target", "buffer" or "control")."""
+        units = getattr(self, role)
+        cond = pl.col(self.by).cast(pl.String).is_in(units)
+        if self.within is not None:
+            inside = pl.col("province").cast(pl.String).is_in(self.within)
+            cond = cond & (~inside if role == "control" else inside)
+        return cond
+
+    def lines(self) -> list[str]:
+        """One line per group and per reason, for summaries and the report."""
+        where = f" in {', '.join(self.within)}" if self.within else ""
+        out = [
+            f"Target ({self.by}){where}: {', '.join(self.target)}.",
+            f"Buffer{where}: {', '.join(self.buffer) or '—'}.",
+            f"Control{' (outside ' + ', '.join(self.within) + ')' if self.within else ''}: {len(self.control)} "
+            f"({', '.join(self.control[:8])}{'…' if len(self.control) > 8 else ''}).",
+        ]
+        return out + [f"{why}: {', '.join(names)}." for why, names in self.reasons.items() if names]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"by": self.by, "target": self.target, "buffer": self.buffer, "control": self.control,
+                "within": self.within, "reasons": {k: v for k, v in self.reasons.items() if v}}  # fmt: skip
+
+
+def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
+    """Names → units of ``by``; by province a region or macro-region stands for its provinces."""
+    known = set(frame[by].cast(pl.String).unique().to_list())
+    out: list[str] = []
+    for name in names:
+        if name in known:
+            out.append(name)
+            continue
+        members: list[str] = []
+        if by == "province":
+            for level in ("macro_region", "region"):
+                if level in frame.columns:
+                    members = sorted(frame.filter(pl.col(level) == name)["province"].cast(pl.String).unique())
+                    if members:
+                        break
+        if not members:
+            raise ValueError(f"{role}: {name!r} is not a {by} of the panel (nor a region of its provinces)")
+        out += [m for m in members if m not in out]
+    return out
+
+
+def _scan_receivers(
+    frame: pl.DataFrame, targets: list[str], start: dt.date, before: int, after: int
+) -> tuple[list[str], str | None]:
+    """Provinces the displacement scan finds rising significantly; or none, and why the scan could not run."""
+    from trendkit.models.scan import displacement_scan
+
+    try:
+        scan = displacement_scan(frame, targets, start, before=None, after=after)
+    except ValueError as exc:
+        return [], f"scan not run ({exc})"
+    rises = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
+    return sorted(set(rises["province"].to_list())), None
+
+
+def choose_groups(
+    frame: pl.DataFrame,
+    targets: Sequence[str],
+    start: dt.date,
+    *,
+    by: str,
+    before: int,
+    after: int,
+    buffer: Sequence[str] | None = None,
+    control: Sequence[str] | None = None,
+    within: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    receivers: Sequence[str] | str = "scan",
+    layout: str = "2025",
+) -> Groups:
+    """The documented default groups (module docstring), each overridable."""
+    from trendkit.geo.shapes import neighbours_of
+
+    everyone = sorted(frame[by].cast(pl.String).unique().to_list())
+    target = _expand(frame, by, targets, "targets")
+    reasons: dict[str, list[str]] = {}
+    inside = _expand(frame, "province", within, "within") if within is not None else None
+    found: list[str] = []
+    if by == "province":
+        if receivers == "scan":
+            found, why_not = _scan_receivers(frame, target, start, before, after)
+            if why_not:
+                reasons[why_not] = target
+        else:
+            found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
+    if buffer is None:
+        if by == "province":
+            near = [b for b in neighbours_of(target, layout) if b in everyone]
+            reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
+            reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = [f for f in found if f not in near]
+            buffer = [*near, *(f for f in found if f not in near)]
+        elif by == "channel":
+            buffer = [c for c in CHANNEL_BUFFER if c in everyone and c not in target]
+        elif by == "place_kind" and len(target) == 1 and target[0] in PLACE_KIND_BUFFER:
+            buffer = [k for k in PLACE_KIND_BUFFER[target[0]] if k in everyone]
+        else:
+            raise ValueError(f"by={by!r} has no default buffer: name it, e.g. buffer=[...] of the panel's {by} values")
+    else:
+        buffer = _expand(frame, by, buffer, "buffer")
+    left_out = [*(_expand(frame, by, list(exclude), "exclude")), *(f for f in found if f not in buffer)]
+    if control is None:
+        pool = [*target, *buffer] if inside is not None else everyone
+        never = [u for u in pool if u in NEVER_CONTROL]
+        control = [u for u in pool if u not in never and u not in left_out
+                   and (inside is not None or u not in {*target, *buffer})]  # fmt: skip
+        reasons["left out of the control (named, or rose in the scan) / loại khỏi nhóm đối chứng"] = left_out
+        reasons["never a control: unknown or other / không dùng làm đối chứng"] = never
+    else:
+        control = _expand(frame, by, control, "control")
+    if inside is None:
+        overlap = (set(target) & set(buffer)) | (set(target) & set(control)) | (set(buffer) & set(control))
+        if overlap:
+            raise ValueError(f"a unit cannot have two roles: {sorted(overlap)}")
+    elif set(target) & set(buffer):
+        raise ValueError(f"a unit cannot be both target and buffer: {sorted(set(target) & set(buffer))}")
+    if not control:
+        hint = (
+            " With only road/sea/air/post, name the provinces the crackdown hit with within=[...]: the same "
+            "channels in the other provinces become the control."
+            if by == "channel" and inside is None
+            else ""
+        )
+        raise ValueError(f"no control {by} is left after the target and buffer; name one with control=[...].{hint}")
+    return Groups(by, target, list(buffer), list(control), inside, reasons)

@@ -241,6 +241,21 @@ def _palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
     return colour
 
 
+def _members(unit: str, layout: Layout) -> list[str]:
+    """The shapes a unit covers: one province, or (legacy layout) a merged group's members."""
+    from trendkit.geo.provinces import GROUP_JOIN, group_members
+
+    if layout == "legacy" and GROUP_JOIN in unit:
+        return [province_name(p, layout) for p in group_members(unit)]
+    return [province_name(unit, layout)]
+
+
+def _label(unit: str, layout: Layout) -> str:
+    """The name a unit's shapes show: the province, or the merged group ("Lào Cai + Yên Bái (gộp / merged)")."""
+    members = _members(unit, layout)
+    return members[0] if len(members) == 1 else f"{unit} (gộp / merged)"
+
+
 def _classified(
     values: pl.DataFrame,
     value: str,
@@ -258,8 +273,10 @@ def _classified(
     if "province" not in values.columns or value not in values.columns:
         raise ValueError(f"values needs 'province' and {value!r} columns; it has {', '.join(values.columns)}")
     shapes = province_shapes(layout)
-    names = [province_name(p, layout) for p in values["province"]]
-    by_name = dict(zip(names, values[value].cast(pl.Float64).to_list(), strict=True))
+    by_name, label = {}, {}
+    for unit, v in zip(values["province"], values[value].cast(pl.Float64).to_list(), strict=True):
+        for name in _members(unit, layout):  # a merged group colours each of its members with the group's value
+            by_name[name], label[name] = v, _label(unit, layout)
     present = [v for v in by_name.values() if v is not None]
     bounds = _classes(present, scheme, k, bins) if present else []
     colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)]) if bounds else []
@@ -268,6 +285,7 @@ def _classified(
     shown = [by_name.get(n) for n in shapes["name"]]
     shapes["value"] = shown
     shapes["colour"] = [colour(v) for v in shown]
+    shapes["unit"] = [label.get(n, n) for n in shapes["name"]]
     rows, lower = [], min(present) if present else 0
     for upper, c in zip(bounds, colours, strict=True):
         low, high = _shown(lower, suppress_below, digits), _shown(upper, suppress_below, digits)
@@ -368,8 +386,7 @@ def choropleth(
     from trendkit.geo.shapes import archipelagos
 
     shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
-    key = "name"
-    shapes["tip_name"] = [_esc(n) for n in shapes[key]]
+    shapes["tip_name"] = [_esc(n) for n in shapes["unit"]]
     shapes["tip_value"] = [_esc(_shown(v, suppress_below, digits)) for v in shown]
     shapes["tip_period"] = _esc(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
@@ -605,6 +622,7 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
     per_province = res.group_by("province").agg(pl.col("excess").sum().alias("value"))
     m = choropleth(
         per_province,
+        layout=layout,
         title=title or "Số vụ vượt dự kiến / excess cases",
         period=f"{scan.after} tháng từ / months from {scan.start:%m/%Y}",
         scheme="quantiles",
@@ -614,12 +632,12 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
     shapes = province_shapes(layout).set_index("name")
     points = {n: g.representative_point() for n, g in shapes.geometry.items()}
     centre = {n: (p.y, p.x) for n, p in points.items()}
-    origin_pts = [centre[province_name(t, layout)] for t in scan.targets]
+    origin_pts = [centre[_members(t, layout)[0]] for t in scan.targets]
     origin = (sum(p[0] for p in origin_pts) / len(origin_pts), sum(p[1] for p in origin_pts) / len(origin_pts))
     biggest = max([r["excess"] for r in rises.iter_rows(named=True)] or [1.0])
     group = folium.FeatureGroup(name="Dịch chuyển / displacement")
     for r in rises.iter_rows(named=True):
-        end = centre[province_name(r["province"], layout)]
+        end = centre[_members(r["province"], layout)[0]]
         weight = 2 + 10 * r["excess"] / biggest
         colour = "#7b3294" if r["significant"] else "#999999"
         tip = _esc(
@@ -681,7 +699,7 @@ def monthly_map(
     layer = next(c for c in m._children.values() if type(c).__name__ == "GeoJson")
 
     colour = _palette(bounds, colours)
-    names = {p: province_name(p, layout) for p in frame["province"].unique().to_list()}
+    names = {p: _label(p, layout) for p in frame["province"].unique().to_list()}
     by_month: dict[str, dict[str, list[str]]] = {}
     for r in frame.iter_rows(named=True):
         name = names[r["province"]]

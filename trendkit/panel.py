@@ -43,7 +43,10 @@ def panel(
         Grouping columns; every combination seen in the data appears in every period.
         ``"region"`` (the six socio-economic regions) and ``"macro_region"`` (Bắc / Trung / Nam)
         are looked up from ``province`` when the table does not have them
-        (:mod:`trendkit.geo.regions`).
+        (:mod:`trendkit.geo.regions`). ``"legacy_group"`` is the legacy layout with merged
+        groups where post-merger cases cannot be split
+        (:func:`trendkit.geo.provinces.with_legacy_groups`); ``"province_legacy"`` refuses such
+        cases rather than drop them silently.
     freq
         A polars interval: ``"1mo"`` (default), ``"1q"``, ``"1w"``, ``"1y"``, ``"1d"``.
     value
@@ -71,6 +74,19 @@ def panel(
         from trendkit.geo.regions import with_regions
 
         cases = with_regions(cases)
+    if "legacy_group" in by and "legacy_group" not in cases.columns and "province_legacy" in cases.columns:
+        from trendkit.geo.provinces import with_legacy_groups
+
+        cases = with_legacy_groups(cases)
+    if "province_legacy" in by and "province" in cases.columns:
+        unsplit = cases.filter(pl.col("province_legacy").is_null() & pl.col("province").is_not_null())
+        if unsplit.height:
+            names = ", ".join(sorted(unsplit["province"].unique().to_list())[:5])
+            raise ValueError(
+                f"panel(): {unsplit.height} cases detected after the 1 July 2025 merger in merged provinces ({names}) "
+                "cannot be split into legacy provinces; use by=('legacy_group', ...) to count them in the merged "
+                "legacy group (e.g. 'Lào Cai + Yên Bái'), or filter them out knowingly"
+            )
     if value not in ("cases", "goods_value_vnd"):
         raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
     missing = [c for c in ("detected_on", *by) if c not in cases.columns]

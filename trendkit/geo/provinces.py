@@ -33,11 +33,15 @@ from trendkit.errors import UnknownProvinceError
 from trendkit.text import fold, strip_diacritics
 
 __all__ = [
+    "GROUP_JOIN",
     "MERGER_DATE",
     "ProvinceMatch",
     "crosswalk",
+    "group_members",
+    "legacy_members",
     "province_name",
     "provinces",
+    "with_legacy_groups",
     "resolve_province",
 ]
 
@@ -254,3 +258,53 @@ def province_name(text: str, layout: Layout = "2025") -> str:
     if match.legacy is None:
         raise ValueError(f"'{text}' is a 2025 province ({match.name_2025}); name one of the 63 legacy provinces")
     return match.legacy
+
+
+#: Joins the legacy provinces of a merged group: "Lào Cai + Yên Bái".
+GROUP_JOIN = " + "
+
+
+def legacy_members(name_2025: str) -> list[str]:
+    """The legacy provinces a 2025 province was made of, the one that kept the name first.
+
+    >>> legacy_members("Lào Cai"), legacy_members("Cao Bằng")
+    (['Lào Cai', 'Yên Bái'], ['Cao Bằng'])
+    """
+    rows = provinces("legacy").filter(pl.col("name_2025") == name_2025)["name"].to_list()
+    return sorted(rows, key=lambda n: (n != name_2025, n))
+
+
+def group_members(unit: str) -> list[str]:
+    """The legacy provinces a unit of the legacy layout stands for: itself, or a merged group's members.
+
+    >>> group_members("Lào Cai + Yên Bái"), group_members("Cao Bằng")
+    (['Lào Cai', 'Yên Bái'], ['Cao Bằng'])
+    """
+    return unit.split(GROUP_JOIN)
+
+
+def with_legacy_groups(cases: pl.DataFrame) -> pl.DataFrame:
+    """``cases`` with a ``legacy_group`` column: the legacy-layout unit every case can be counted in.
+
+    A case detected after the merger (1 July 2025) under a merged province's name ("Lào Cai")
+    cannot be split between its legacy members (Lào Cai or Yên Bái), so its ``province_legacy``
+    is null. Rather than drop those cases, every case of that 2025 province — before and after
+    the merger, so the series stays comparable — is counted in the merged legacy group
+    ("Lào Cai + Yên Bái"). Every other case keeps its legacy province.
+
+    >>> import datetime as dt
+    >>> c = pl.DataFrame({"province": ["Lào Cai", "Lào Cai", "Cao Bằng"],
+    ...                   "province_legacy": ["Yên Bái", None, "Cao Bằng"]})
+    >>> with_legacy_groups(c)["legacy_group"].to_list()
+    ['Lào Cai + Yên Bái', 'Lào Cai + Yên Bái', 'Cao Bằng']
+    """
+    unsplit = (
+        cases.filter(pl.col("province_legacy").is_null() & pl.col("province").is_not_null())["province"]
+        .unique()
+        .to_list()
+    )
+    groups = {p: GROUP_JOIN.join(legacy_members(p)) for p in unsplit}
+    return cases.with_columns(
+        pl.col("province").replace_strict(groups, default=pl.col("province_legacy"), return_dtype=pl.String)
+        .alias("legacy_group")
+    )

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -167,16 +168,29 @@ def neighbours(province: str, layout: Layout = "2025") -> list[str]:
     return sorted(found, key=fold)
 
 
-def neighbours_of(provinces: list[str], layout: Layout = "2025") -> list[str]:
+def neighbours_of(
+    provinces: Sequence[str], layout: Layout = "2025", units: Sequence[str] | None = None
+) -> list[str]:
     """The provinces that share a land border with any of ``provinces`` (canonical names), not
     counting those themselves: the buffer of a campaign, and what a comparison must leave out.
 
+    ``units`` are the units of a panel, where a legacy-layout panel may hold merged groups
+    ("Lào Cai + Yên Bái"): the neighbours are then the units that hold a neighbour.
+
     >>> neighbours_of(["Quảng Ninh", "Lạng Sơn"])
     ['Bắc Ninh', 'Cao Bằng', 'Hải Phòng', 'Thái Nguyên']
+    >>> neighbours_of(["Hà Giang"], "legacy", units=["Hà Giang", "Lào Cai + Yên Bái", "Cao Bằng", "Tuyên Quang"])
+    ['Cao Bằng', 'Lào Cai + Yên Bái', 'Tuyên Quang']
     """
+    from trendkit.geo.provinces import group_members
+
     _check_layout(layout)
-    found = _adjacency(layout).filter(pl.col("name").is_in(provinces))["neighbour_name"].to_list()
-    return sorted(set(found) - set(provinces), key=fold)
+    members = [m for p in provinces for m in group_members(p)]
+    found = set(_adjacency(layout).filter(pl.col("name").is_in(members))["neighbour_name"].to_list()) - set(members)
+    if units is not None:
+        holder = {m: u for u in units for m in group_members(u)}
+        found = {holder[n] for n in found if n in holder} - set(provinces)
+    return sorted(found, key=fold)
 
 
 @lru_cache(maxsize=1)

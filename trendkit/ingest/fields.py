@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -27,7 +28,7 @@ from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, resolve_province
 from trendkit.ingest.parse import parse_amount, parse_date
-from trendkit.ingest.vocab import CHANNELS, COMMODITIES, OUTCOMES, VIOLATIONS, Table, match
+from trendkit.ingest.vocab import CHANNELS, COMMODITIES, GAZETTEER_KINDS, OUTCOMES, PLACE_KINDS, VIOLATIONS, Table, match
 from trendkit.text import fold
 
 __all__ = [
@@ -266,11 +267,37 @@ def commodity(raw: pl.Series, words: Words | None = None) -> Normalised:
     return Normalised({"commodity": v, "commodity_raw": raw})
 
 
-def place(raw: pl.Series) -> Normalised:
-    """Free-text place → a gazetteer ``place_id`` (gate, port, airport) when one is named.
+def _place(text: str, words: Words | None) -> tuple[str | None, str]:
+    """One place text → (gazetteer ``place_id``, ``place_kind``): the analyst's words first, then
+    trail words (a trail near a gate is a trail), then the gazetteer, then the other kinds."""
+    place_id = resolve_place(text)
+    mine = (words or {}).get(fold(text))
+    if mine:
+        return place_id, mine
+    if match({"informal_crossing": PLACE_KINDS["informal_crossing"]}, text):
+        return place_id, "informal_crossing"
+    if place_id is not None:
+        return place_id, GAZETTEER_KINDS[_place_kinds()[place_id]]
+    return None, match(PLACE_KINDS, text) or "unknown"
 
-    >>> place(pl.Series(["CK Hữu Nghị", "bãi sông"])).columns["place_id"].to_list()
-    ['huu_nghi', None]
+
+@cache
+def _place_kinds() -> dict[str, str]:
+    from trendkit.geo.gazetteer import places
+
+    return dict(places().select("place_id", "kind").iter_rows())
+
+
+def place(raw: pl.Series, words: Words | None = None) -> Normalised:
+    """Free-text place → a gazetteer ``place_id`` (gate, port, airport) when one is named, and its
+    ``place_kind``: ``official_gate``, ``informal_crossing`` (lối mở, đường mòn, tiểu ngạch …),
+    ``seaport``, ``airport``, ``post_office``, ``inland`` or ``unknown`` (blank or not understood).
+
+    >>> r = place(pl.Series(["CK Hữu Nghị", "bãi sông", "Đường mòn lối mở mốc 1119", "Bưu cục Tân Bình", None]))
+    >>> r.columns["place_id"].to_list()
+    ['huu_nghi', None, None, None, None]
+    >>> r.columns["place_kind"].to_list()
+    ['official_gate', 'unknown', 'informal_crossing', 'post_office', 'unknown']
     """
-    v = lookup(raw, lambda t: (resolve_place(t),), ["v"], [pl.String()])["v"]
-    return Normalised({"place_id": v, "place_raw": raw})
+    v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.String(), pl.String()])
+    return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": raw})

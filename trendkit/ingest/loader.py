@@ -31,6 +31,8 @@ from pathlib import Path
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
+from trendkit.geo.provinces import with_legacy_groups
+from trendkit.geo.regions import with_regions
 from trendkit.ingest import fields
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, read_file, source_names
@@ -38,6 +40,7 @@ from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     COMMODITIES,
     OUTCOME_VALUES,
+    PLACE_KIND_VALUES,
     VIOLATION_VALUES,
 )
 from trendkit.text import clean_text, fold
@@ -52,12 +55,16 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "province": pl.String(),
     "province_code": pl.String(),
     "province_legacy": pl.String(),
+    "legacy_group": pl.String(),
+    "region": pl.String(),
+    "macro_region": pl.String(),
     "channel": pl.Enum(CHANNEL_VALUES),
     "violation": pl.Enum(VIOLATION_VALUES),
     "commodity": pl.String(),
     "commodity_raw": pl.String(),
     "goods_value_vnd": pl.Float64(),
     "place_id": pl.String(),
+    "place_kind": pl.Enum(PLACE_KIND_VALUES),
     "place_raw": pl.String(),
     "outcome": pl.Enum(OUTCOME_VALUES),
     "channel_raw": pl.String(),
@@ -195,6 +202,7 @@ class LoadResult:
             ("violation", "violation_raw", "other"),
             ("outcome", "outcome_raw", "unknown"),
             ("commodity", "commodity_raw", "other"),
+            ("place_kind", "place_raw", "unknown"),
         ):
             if raw not in self.cases.columns:
                 continue
@@ -357,6 +365,7 @@ VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "violation": VIOLATION_VALUES,
     "outcome": OUTCOME_VALUES,
     "commodity": tuple(COMMODITIES),
+    "place_kind": PLACE_KIND_VALUES,
 }
 
 
@@ -594,7 +603,7 @@ def _normalise_fields(
         fields.violation(field("violation"), words("violation")),
         fields.outcome(field("outcome"), words("outcome")),
         fields.commodity(field("commodity_raw"), words("commodity")),
-        fields.place(field("place_raw")),
+        fields.place(field("place_raw"), words("place_kind")),
     ]
     columns = {k: v for part in parts for k, v in part.columns.items()}
     return fields.Normalised(columns, [p for part in parts for p in part.problems])
@@ -786,6 +795,7 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     grouped = grouped.with_columns(pl.when(pl.col("value") != "").then(pl.col("value")).alias("value"))  # empty: null
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
+    cases = with_legacy_groups(with_regions(cases)) if "province" in cases.columns else cases
     cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key")).cast(
         {k: v for k, v in CASE_SCHEMA.items() if k in cases.columns}
     )

@@ -28,6 +28,8 @@ __all__ = [
     "HEADERS",
     "OUTCOMES",
     "OUTCOME_VALUES",
+    "PLACE_KINDS",
+    "PLACE_KIND_VALUES",
     "VIOLATIONS",
     "VIOLATION_VALUES",
     "match",
@@ -230,6 +232,78 @@ COMMODITIES: Table = {
     "cosmetics_medicine": ["mỹ phẩm", "thuốc tân dược", "tân dược", "dược phẩm", "cosmetics", "medicine"],
     "agricultural": ["nông sản", "hoa quả", "trái cây", "gia cầm", "gia súc", "agricultural", "fruit", "livestock"],
 }
+
+#: Kinds of place where a case was detected: "trails → official gates" is a question about these.
+#: The gazetteer's named gates, ports and airports give the kind first (see ``fields.place``);
+#: these words classify free text. Informal crossings are checked before the rest, because
+#: "đường mòn gần cửa khẩu X" is a trail, not the gate.
+PLACE_KINDS: Table = {
+    "informal_crossing": [
+        "lối mở",
+        "đường mòn",
+        "lối mòn",
+        "đường mòn lối mở",
+        "đường tiểu ngạch",
+        "tiểu ngạch",
+        "đường tắt",
+        "lối tắt",
+        "bến đò ngang",
+        "bến tạm",
+        "vượt biên",
+        "qua sông suối",
+        "trail",
+        "footpath",
+        "informal crossing",
+        "unofficial crossing",
+    ],
+    "official_gate": [
+        "cửa khẩu",
+        "ck",
+        "cửa khẩu quốc tế",
+        "ckqt",
+        "cửa khẩu chính",
+        "cửa khẩu phụ",
+        "điểm thông quan",
+        "lối thông quan",
+        "cặp cửa khẩu",
+        "border gate",
+        "official gate",
+        "border checkpoint",
+    ],
+    "seaport": ["cảng", "cảng biển", "bến cảng", "cảng container", "cảng tổng hợp", "seaport", "port", "harbour"],
+    "airport": ["sân bay", "cảng hàng không", "chk", "chkqt", "nhà ga hàng không", "airport"],
+    "post_office": [
+        "bưu cục",
+        "bưu điện",
+        "bưu chính",
+        "chuyển phát nhanh",
+        "cpn",
+        "kho chuyển phát",
+        "trung tâm khai thác",
+        "post office",
+        "express courier",
+    ],
+    "inland": [
+        "nội địa",
+        "chợ",
+        "kho",
+        "kho hàng",
+        "kho bãi",
+        "cửa hàng",
+        "quốc lộ",
+        "ql",
+        "tỉnh lộ",
+        "trạm thu phí",
+        "inland",
+        "market",
+        "warehouse",
+        "shop",
+        "highway",
+    ],
+}
+PLACE_KIND_VALUES = (*PLACE_KINDS, "unknown")
+#: The gazetteer's kind of place → ``place_kind``.
+GAZETTEER_KINDS = {"border_gate": "official_gate", "seaport": "seaport", "airport": "airport"}
 
 # Source headers -> canonical column. Compared after fold() and after any unit in
 # parentheses ("(triệu đồng)") has been taken off.

@@ -92,9 +92,9 @@ def default_comparison(
     from trendkit.geo.shapes import neighbours_of
 
     everyone = sorted(panel["province"].cast(pl.String).unique().to_list())
-    near = neighbours_of(list(targets), layout)
+    near = neighbours_of(list(targets), layout, units=everyone)
     excluded = {
-        "neighbours of the targets / tỉnh giáp ranh": [p for p in near if p in everyone],
+        "neighbours of the targets / tỉnh giáp ranh": near,
         "named by the analyst or flagged as receivers / nơi nhận": [p for p in exclude if p in everyone],
     }
     dropped = set(targets) | {p for names in excluded.values() for p in names}
@@ -191,6 +191,10 @@ class Placebos:
         """1 = the real effect is larger (in size) than every placebo of this kind."""
         others = self.frame.filter(pl.col("kind") == kind)["change_pct"].abs()
         return int((others >= abs(self.real)).sum()) + 1
+
+    def count(self, kind: str) -> int:
+        """How many placebos of this kind ("time" or "space") were run."""
+        return self.frame.filter(pl.col("kind") == kind).height
 
     def to_frame(self) -> pl.DataFrame:
         """One row per placebo: ``kind`` ("time" or "space"), ``label`` (start month or province), ``change_pct``."""

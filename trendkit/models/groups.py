@@ -142,7 +142,7 @@ def choose_groups(
             found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
     if buffer is None:
         if by == "province":
-            near = [b for b in neighbours_of(target, layout) if b in everyone]
+            near = neighbours_of(target, layout, units=everyone)
             reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
             reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = [f for f in found if f not in near]
             buffer = [*near, *(f for f in found if f not in near)]

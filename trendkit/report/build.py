@@ -34,6 +34,7 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 from trendkit.export import write_csv
+from trendkit.geo.provinces import GROUP_JOIN, group_members
 from trendkit.ingest.loader import REJECTED_COLUMNS
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
@@ -252,6 +253,7 @@ def _build(
         displacement_scan,
         forecast,
         minimum_detectable,
+        placebo_checks,
         series,
     )
     from trendkit.panel import panel
@@ -261,7 +263,8 @@ def _build(
     progress("đọc dữ liệu / loading extracts")
     res = load_cases(paths, sheet=sheet, columns=columns, values=values)
     data = res.cases
-    unit = "province" if layout == "2025" else "province_legacy"
+    # legacy layout: post-merger cases of merged provinces cannot be split, so they count in the merged group
+    unit = "province" if layout == "2025" else "legacy_group"
     if since:
         data = data.filter(pl.col("detected_on") >= parse_month(since))
     data = data.filter(pl.col(unit).is_not_null())
@@ -280,6 +283,13 @@ def _build(
     first, last = months[0], months[-1]
     recent = add_months(last, -(RECENT_MONTHS - 1))
     limits = _limits(len(months), campaigns)
+    merged = sorted(u for u in prov_p["province"].unique().to_list() if GROUP_JOIN in u)
+    if merged:
+        limits.append(
+            "Sơ đồ tỉnh cũ: các vụ sau 01/07/2025 ở tỉnh đã sáp nhập không tách được theo tỉnh cũ, nên được tính "
+            f"chung: {'; '.join(merged)} / legacy layout: cases after the 1 July 2025 merger cannot be split "
+            "between the merged provinces, so these are counted (and mapped) as merged groups"
+        )
 
     progress("điểm gãy / change points")
     shifts, alerts = [], []
@@ -314,7 +324,7 @@ def _build(
     campaign_out, maps, figures = [], [], []
     for c in campaigns:
         try:
-            targets = [province_name(u, layout) for u in c.units]
+            targets = _units_of([province_name(u, layout) for u in c.units], prov_p["province"].unique().to_list())
         except ValueError as exc:
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         start = parse_month(c.start)
@@ -334,19 +344,21 @@ def _build(
                 "its provinces before and after it starts"
             )
         try:
-            eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end)
+            eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end, panel=prov_p)
             scan = displacement_scan(cases_p, targets, c.start, after=after)
-            # one confidence level on the page: 95% everywhere
-            meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout, alpha=0.05)
+            top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+            receivers = sorted(set(top["province"].to_list()))
+            # one confidence level on the page: 95% everywhere; the scan's receivers are buffer, never control
+            meas = displacement_measures(prov_p, targets, c.start, before=12, after=after, layout=layout, alpha=0.05,
+                                         receivers=receivers)  # fmt: skip
             shift = channel_shift(cases_p, c.start, before=12, after=after)
         except ValueError as exc:  # the models' own checks on windows and units
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
-        top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
         try:  # against provinces the campaign should not have touched: not targets, neighbours or receivers
-            receivers = sorted(set(top["province"].to_list()))
             comp = comparative_effect(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
+            placebo = placebo_checks(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
         except ValueError:  # no comparison province left in the data: the single-series sentence stays
-            comp = None
+            comp = placebo = None
         mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
         name = f"map_displacement_{_slug(c.name)}"
         title = f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"
@@ -355,10 +367,10 @@ def _build(
         static_choropleth(excess, tmp / f"{name}.png", layout=layout, title=title, suppress_below=None)
         maps.append(f"{name}.html")
         figures.append({"png": f"{name}.png", "html": f"{name}.html", "caption": title})
-        shock = story.national_shock(scan)
+        shock = story.national_shock(eff.shock, compared=comp is not None)
         headline = story.comparison_headline(comp) if comp else story.campaign_headline(eff, after)
-        told = [headline, *story.where_it_went(scan, mde), story.buffer_claim(meas),
-                story.channel_picture(shift), *([shock] if shock else [])]  # fmt: skip
+        told = [*([shock] if shock else []), headline, *story.placebo(placebo), *story.where_it_went(scan, mde),
+                story.buffer_claim(meas), story.channel_picture(shift)]  # fmt: skip
         per_month, pct, total = eff.change_per_month, eff.change_pct, meas.wdd.total
         campaign_out.append(
             {
@@ -370,7 +382,15 @@ def _build(
                 "change_pct": [round(x, 4) for x in (pct.estimate, pct.low, pct.high)],
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
                 "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
-                "groups": {"target": meas.target, "buffer": meas.buffer, "control": meas.control},
+                "groups": meas.groups.to_dict(),
+                "shock": None if eff.shock is None or not eff.shock.detected else {
+                    "months": eff.shock.span(), "median_change": round(eff.shock.median_change, 4),
+                    "share_moved": round(eff.shock.share_moved, 4),
+                },
+                "placebo": None if placebo is None else {
+                    "rank_time": placebo.rank("time"), "of_time": placebo.count("time") + 1,
+                    "rank_space": placebo.rank("space"), "of_space": placebo.count("space") + 1,
+                },
                 "comparison": None if comp is None else {
                     "change_pct": [round(x, 4) for x in (comp.change_pct.estimate, comp.change_pct.low,
                                                          comp.change_pct.high)],
@@ -444,6 +464,12 @@ def _build(
         "figures": figures,
     }
     return summary
+
+
+def _units_of(names: Sequence[str], units: Sequence[str]) -> list[str]:
+    """Each named province's unit in the panel: itself, or the merged legacy group that holds it."""
+    holder = {m: u for u in units for m in group_members(u)}
+    return list(dict.fromkeys(holder.get(n, n) for n in names))
 
 
 def _limits(n_months: int, campaigns: Sequence[CampaignSpec]) -> list[str]:

@@ -22,11 +22,6 @@ from trendkit.summary import change_phrase, fmt_num
 
 Sentence = dict[str, str]
 
-#: When at least this share of the units the scan tested fell clearly at once, the window holds a
-#: shock common to the whole country, and no result in it is evidence about the campaign.
-SHOCK_SHARE = 0.5
-
-
 def _sentence(vi: str, en: str, kind: str = "info") -> Sentence:
     return {"vi": vi, "en": en, "kind": kind}
 
@@ -98,21 +93,37 @@ def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:
     return out
 
 
-def national_shock(scan: Any) -> Sentence | None:
-    """A warning when most units fell clearly at the same time as the campaign."""
-    res = scan.to_frame()
-    if res.height < 4:
-        return None
-    falls = res.filter(pl.col("significant") & (pl.col("direction") == "fall")).height
-    if falls / res.height < SHOCK_SHARE:
-        return None
-    return _sentence(
-        f"Cả nước cùng giảm: {falls} trong {res.height} đơn vị giảm rõ cùng lúc. Đây không phải bằng chứng về "
-        "chiến dịch; các con số trên cần được xem cùng biến động chung này.",
-        f"The whole country fell at the same time: {falls} of {res.height} units fell clearly together. This is "
-        "not evidence about the campaign; read the figures above against this common shock.",
-        "shock",
-    )
+def national_shock(shock: Any | None, *, compared: bool = True) -> Sentence | None:
+    """The common-shock warning (:class:`~trendkit.models.shock.CommonShock`), first on the page
+    when the whole country moved at the same time as the campaign."""
+    said = None if shock is None else shock.warning(compared=compared)
+    return None if said is None else _sentence(*said, "shock")
+
+
+def placebo(placebos: Any | None) -> list[Sentence]:
+    """Where the real effect ranks among fake start dates and fake target provinces."""
+    if placebos is None:
+        return []
+    parts_vi, parts_en = [], []
+    for kind, vi, en in (("time", "ngày bắt đầu giả", "fake start dates"),
+                         ("space", "tỉnh giả làm mục tiêu", "provinces treated as if targeted")):  # fmt: skip
+        n = placebos.count(kind)
+        if n:
+            r = placebos.rank(kind)
+            parts_vi.append(f"đứng thứ {r} trong {n + 1} khi so với {n} {vi}")
+            parts_en.append(f"ranks {r} of {n + 1} against {n} {en}")
+    if not parts_vi:
+        return []
+    first = all(placebos.rank(k) == 1 for k in ("time", "space") if placebos.count(k))
+    verdict_vi = "lớn hơn mọi kết quả giả" if first else "chưa nổi bật hẳn so với các kết quả giả"
+    verdict_en = "larger than every placebo" if first else "not larger than every placebo"
+    return [
+        _sentence(
+            f"Kiểm tra giả định: mức thay đổi thật {'; '.join(parts_vi)} (1 = lớn nhất) — {verdict_vi}.",
+            f"Placebo checks: the real change {'; '.join(parts_en)} (1 = largest) — {verdict_en}.",
+            "placebo",
+        )
+    ]
 
 
 def buffer_claim(measures: Any) -> Sentence:

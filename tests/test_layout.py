@@ -117,6 +117,8 @@ def test_report_template_shows_data_text_as_written():
                        "wdd_total": [1.0, 0.0, 2.0], "story": [{"vi": evil, "en": evil, "kind": evil}],
                        "groups": {"target": [evil], "buffer": [evil], "control": [evil], "reasons": {evil: [evil]}},
                        "placebo": {"rank_time": 1, "of_time": 7, "rank_space": 1, "of_space": 9},
+                       "synthetic_control": {"change_pct": -0.4, "rank": 1, "of": 9, "p_value": 0.11,
+                                             "pre_rmspe": 0.1, "weights": {evil: 1.0}},
                        "shock": {"months": evil, "median_change": -0.5, "share_moved": 0.9},
                        "receivers": [{"unit": evil, "excess": 1.0, "excess_interval": [0.0, 2.0], "q_value": 0.01}],
                        "minimum_detectable": None,

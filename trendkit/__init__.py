@@ -20,7 +20,7 @@ from trendkit.ingest.loader import LoadResult, load_cases
 from trendkit.panel import panel
 from trendkit.published import published_figures
 from trendkit.synthetic.generate import generate
-from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, default_scenario
+from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 from trendkit.tet import tet_date
 
 _legacy.register()
@@ -35,6 +35,7 @@ __all__ = [
     "ChannelShift",
     "LoadResult",
     "Scenario",
+    "Shock",
     "TrendkitInputError",
     "__version__",
     "adjacency",

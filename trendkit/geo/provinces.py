@@ -41,8 +41,8 @@ __all__ = [
     "legacy_members",
     "province_name",
     "provinces",
-    "with_legacy_groups",
     "resolve_province",
+    "with_legacy_groups",
 ]
 
 Layout = Literal["2025", "legacy"]

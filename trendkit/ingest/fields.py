@@ -28,7 +28,16 @@ from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, resolve_province
 from trendkit.ingest.parse import parse_amount, parse_date
-from trendkit.ingest.vocab import CHANNELS, COMMODITIES, GAZETTEER_KINDS, OUTCOMES, PLACE_KINDS, VIOLATIONS, Table, match
+from trendkit.ingest.vocab import (
+    CHANNELS,
+    COMMODITIES,
+    GAZETTEER_KINDS,
+    OUTCOMES,
+    PLACE_KINDS,
+    VIOLATIONS,
+    Table,
+    match,
+)
 from trendkit.text import fold
 
 __all__ = [

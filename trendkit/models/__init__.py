@@ -4,7 +4,11 @@ One module per concept:
 
 - :mod:`~trendkit.models.trend` — :func:`series`, :func:`fit_counts`, :func:`decompose`;
 - :mod:`~trendkit.models.campaign` — :func:`campaign_effect` (one series, no comparison);
-- :mod:`~trendkit.models.comparison` — :func:`comparative_effect` (against comparison provinces);
+- :mod:`~trendkit.models.comparison` — :func:`comparative_effect` (against comparison provinces),
+  :func:`placebo_checks`;
+- :mod:`~trendkit.models.synthetic_control` — :func:`synthetic_control` (a weighted blend of donors);
+- :mod:`~trendkit.models.shock` — :func:`common_shock` (did the whole country move at once?);
+- :mod:`~trendkit.models.groups` — :func:`choose_groups` (target, buffer and control, and why);
 - :mod:`~trendkit.models.breaks` — :func:`change_points`;
 - :mod:`~trendkit.models.forecast` — :func:`forecast`;
 - :mod:`~trendkit.models.measures` — the field's measures :func:`wdq`, :func:`wdd`, :func:`wdd_harm`,
@@ -26,16 +30,20 @@ from trendkit.models.channels import ChannelShift, channel_shift
 from trendkit.models.comparison import ComparativeEffect, Placebos, comparative_effect, placebo_checks
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
 from trendkit.models.forecast import Forecast, forecast
+from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.leadlag import LeadLag, lead_lag
 from trendkit.models.measures import Estimate, ETestResult, WDDResult, WDQResult, e_test, wdd, wdd_harm, wdq
 from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
+from trendkit.models.shock import CommonShock, common_shock
+from trendkit.models.synthetic_control import SyntheticControl, synthetic_control
 from trendkit.models.trend import CountModel, Decomposition, Interval, decompose, fit_counts, series
 
 __all__ = [
     "CampaignEffect",
     "ChangePoints",
     "ChannelShift",
+    "CommonShock",
     "ComparativeEffect",
     "CountModel",
     "Decomposition",
@@ -44,15 +52,19 @@ __all__ = [
     "ETestResult",
     "Estimate",
     "Forecast",
+    "Groups",
     "Interval",
     "LeadLag",
     "MinimumDetectable",
     "Placebos",
+    "SyntheticControl",
     "WDDResult",
     "WDQResult",
     "campaign_effect",
     "change_points",
     "channel_shift",
+    "choose_groups",
+    "common_shock",
     "comparative_effect",
     "decompose",
     "displacement_measures",
@@ -64,6 +76,7 @@ __all__ = [
     "minimum_detectable",
     "placebo_checks",
     "series",
+    "synthetic_control",
     "wdd",
     "wdd_harm",
     "wdq",

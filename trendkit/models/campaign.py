@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Family, Interval, _check, _design, _fit, _label, _nb_moments, _terms
 from trendkit.months import months_between, parse_month
 from trendkit.plots import finish
-from trendkit.models.shock import CommonShock, common_shock
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 

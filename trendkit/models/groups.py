@@ -144,8 +144,9 @@ def choose_groups(
         if by == "province":
             near = neighbours_of(target, layout, units=everyone)
             reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
-            reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = [f for f in found if f not in near]
-            buffer = [*near, *(f for f in found if f not in near)]
+            rose = [f for f in found if f not in near]
+            reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = rose
+            buffer = [*near, *rose]
         elif by == "channel":
             buffer = [c for c in CHANNEL_BUFFER if c in everyone and c not in target]
         elif by == "place_kind" and len(target) == 1 and target[0] in PLACE_KIND_BUFFER:

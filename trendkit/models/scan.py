@@ -22,11 +22,11 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units, _windows
+from trendkit.models.shape import common_shape, shape_design
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import _nb_moments
-from trendkit.months import add_months, months_between, parse_month
+from trendkit.months import add_months, parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p
-from trendkit.tet import tet_window_share
 from trendkit.threads import limit_threads
 
 __all__ = ["DisplacementScan", "displacement_scan"]
@@ -138,25 +138,6 @@ def _counterfactual(
     return _Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
 
 
-def _common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """The common shape exp(trend + season) of all non-target units, its projection's variance,
-    and the fit's quasi-Poisson dispersion (≥ 1).
-
-    A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
-    variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
-    trend and season may be off, which moves every unit's counterfactual together.
-    """
-    import statsmodels.api as sm
-
-    res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
-    beta = np.asarray(res.params)
-    shape = np.exp(x[:, 1:] @ beta[1:])
-    xs = x[:, 1:]
-    grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
-    cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
-    return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
-
-
 def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
     """The shape when the whole country moved together after the start: its post months follow the
     non-target units' observed total (rescaled to the pre-window level) instead of the projection,
@@ -215,10 +196,7 @@ def _prepare(
         pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
     )
     window = sorted(frame["period"].unique().to_list())
-    t = np.array([months_between(window[0], p) / 12 for p in window])
-    tet = tet_window_share(pl.Series(window, dtype=pl.Date)).to_numpy()
-    seasons = [np.array([p.month == m for p in window], dtype=float) for m in range(2, 13)] if before >= 24 else []
-    x = np.column_stack([np.ones(len(window)), t, tet, *seasons])
+    x = shape_design(window, seasons=before >= 24)
     is_post = np.array([p >= start for p in window])
 
     def total(rows: pl.DataFrame) -> np.ndarray:
@@ -226,7 +204,7 @@ def _prepare(
 
     wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
     y_rest = total(wide)
-    shape, shape_var, scale = _common_shape(y_rest, x, ~is_post)
+    shape, shape_var, scale = common_shape(y_rest, x, ~is_post)
     found = None
     if shock == "auto" and "province" in frame.columns:
         found = _shock(frame, targets, target_by, start, after)

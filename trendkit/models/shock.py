@@ -6,12 +6,15 @@ the campaign's targets as a success and the scan reads every other unit as "diff
 benefits". :func:`common_shock` checks the window first, so every result that involves it can
 say so.
 
-The rule (documented, deterministic): each unit's cases in the window are compared with the same
-calendar months of the years before (so Tết and the season cancel); a shock is when the
+The rule (documented, deterministic): each unit's cases are compared with its own level before
+the window times the common shape of all the other units (trend, pre-Tết peak, month of year;
+:mod:`trendkit.models.shape`, so Tết moving between January and February does not read as a
+shock), three months at a time across the window; a shock is a 3-month block in which the
 *median* unit moved by at least ``threshold`` (default 20%) and at least ``share`` (default
-two-thirds) of the units moved that way. When ``targets`` are given they are left out of the
-count, and the rest must have moved the same way as the targets did: targets falling while the
-rest rise is what a campaign with displacement looks like, not a shock.
+two-thirds) of the units moved that way. When ``targets`` are given they are left out of the count,
+and the rest must have moved the same way as the targets did: targets falling while the rest
+rise is what a campaign with displacement looks like, not a shock. ``months`` lists the months
+in such blocks; ``units`` and ``median_change`` are measured over them.
 
 >>> import trendkit as tk
 >>> p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
@@ -100,11 +103,12 @@ class CommonShock:
         else:
             lines = [
                 f"No shock common to the whole country in {self.start:%m/%Y}–{self.end:%m/%Y}: the median unit changed "
-                f"{fmt_num(100 * self.median_change, 0)}% against the same months before / không có biến động chung.",
+                f"{fmt_num(100 * self.median_change, 0)}% against its expectation / không có biến động chung.",
             ]
         lines.append(
-            f"Rule: a shock when the median unit moves ≥ {fmt_num(100 * self.threshold, 0)}% against the same calendar "
-            f"months of earlier years and ≥ {fmt_num(100 * self.share, 0)}% of units move that way"
+            f"Rule: a shock when, over 3 months, the median unit moves ≥ {fmt_num(100 * self.threshold, 0)}% "
+            f"against its own level × the common trend and season and ≥ {fmt_num(100 * self.share, 0)}% of units "
+            "move that way"
             + (" (targets left out; the rest must move the targets' way)." if self.target_change is not None else ".")
         )
         return Summary("Common shock check / kiểm tra biến động chung", lines, self.units)
@@ -113,18 +117,19 @@ class CommonShock:
         return self.summary()._repr_html_()
 
 
-def _baseline(wide: pl.DataFrame, window: list[dt.date], start: dt.date) -> np.ndarray:
-    """Each unit's expected count in each window month: its mean in the same calendar month of
-    the years before ``start``; its mean over all months before when it has no such month."""
+def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> np.ndarray:
+    """Each unit's expected count in each month from ``start``: its own pre-``start`` level times
+    the common shape (trend, pre-Tết window, month of year with 24 months or more) of the kept
+    units' total, fitted on the months before and projected (:mod:`trendkit.models.shape`)."""
+    from trendkit.models.shape import common_shape, shape_design
+
     periods = wide["period"].to_list()
     values = wide.drop("period").to_numpy().astype(float)  # months × units
-    before = np.array([p < start for p in periods])
-    out = np.empty((len(window), values.shape[1]))
-    overall = values[before].mean(axis=0)
-    for i, m in enumerate(window):
-        same = before & np.array([p.month == m.month for p in periods])
-        out[i] = values[same].mean(axis=0) if same.any() else overall
-    return out
+    pre = np.array([p < start for p in periods])
+    x = shape_design(periods, seasons=pre.sum() >= 24)
+    shape = common_shape(values[:, keep].sum(axis=1), x, pre)[0]
+    level = values[pre].sum(axis=0) / shape[pre].sum()
+    return np.outer(shape[~pre], level)
 
 
 def common_shock(
@@ -164,27 +169,54 @@ def common_shock(
     if not window or not any(p < start_d for p in wide["period"].to_list()):
         raise ValueError(f"common_shock: the panel needs months before and from {start_d:%Y-%m}")
     observed = wide.filter(pl.col("period") >= start_d).drop("period").to_numpy().astype(float)
-    base = _baseline(wide, window, start_d)
     is_target = np.array([n in set(targets) for n in names])
-    keep = (~is_target) & (base.sum(axis=0) >= MIN_BASELINE)
-    change = observed.sum(axis=0) / np.where(base.sum(axis=0) > 0, base.sum(axis=0), np.nan) - 1
-    units = pl.DataFrame(
-        {"unit": names, "observed": observed.sum(axis=0), "baseline": base.sum(axis=0), "change": change}
-    ).filter(pl.Series(keep))
+    values = wide.drop("period").to_numpy()
+    keep = (~is_target) & (values[: -len(window)].mean(axis=0) * len(window) >= MIN_BASELINE)
+    if keep.sum() < 4:
+        keep = ~is_target
+    base = _baseline(wide, keep, start_d)
     target_change = None
     if is_target.any():
         target_change = float(observed[:, is_target].sum() / max(base[:, is_target].sum(), 1e-9) - 1)
+    hit = _shock_months(observed, base, is_target, keep, threshold, share)
+    rows = hit if hit.any() else np.ones(len(window), dtype=bool)
+    change = observed[rows].sum(axis=0) / np.where(base[rows].sum(axis=0) > 0, base[rows].sum(axis=0), np.nan) - 1
+    units = pl.DataFrame(
+        {"unit": names, "observed": observed[rows].sum(axis=0), "baseline": base[rows].sum(axis=0), "change": change}
+    ).filter(pl.Series(keep))
     c = units["change"].to_numpy()
     median = float(np.median(c)) if c.size else 0.0
-    direction = "fall" if median < 0 else "rise"
-    moved = float(np.mean(c < 0) if median < 0 else np.mean(c > 0)) if c.size else 0.0
-    detected = bool(c.size >= 4 and abs(median) >= threshold and moved >= share)
-    if detected and target_change is not None and np.sign(target_change) != np.sign(median):
-        detected = False  # the targets went the other way: a campaign with displacement, not a shock
-    per_month = np.median(observed[:, keep] / np.maximum(base[:, keep], 1e-9), axis=1) - 1 if keep.any() else []
-    months = [m for m, v in zip(window, per_month, strict=True) if detected and np.sign(v) == np.sign(median)
-              and abs(v) >= threshold]  # fmt: skip
+    moved = float(np.mean(np.sign(c) == np.sign(median))) if c.size else 0.0
+    detected = bool(hit.any())
+    direction = ("fall" if median < 0 else "rise") if detected else None
+    months = [m for m, h in zip(window, hit, strict=True) if h]
     return CommonShock(
-        start_d, end_d, detected, direction if detected else None, median, moved, target_change, units,
-        months, threshold, share,
-    )  # fmt: skip
+        start_d, end_d, detected, direction, median, moved, target_change, units, months, threshold, share
+    )
+
+
+def _shock_months(
+    observed: np.ndarray, base: np.ndarray, is_target: np.ndarray, keep: np.ndarray, threshold: float, share: float
+) -> np.ndarray:
+    """The window's months inside a 3-month block where the median unit moved ≥ ``threshold`` against
+    its baseline and ≥ ``share`` of the units moved that way (and the targets too, when there are
+    targets). A short shock (six months of a pandemic in a year's window) is seen in its own
+    months instead of being diluted by the rest."""
+    n = observed.shape[0]
+    width = min(3, n)
+    hit = np.zeros(n, dtype=bool)
+    if keep.sum() < 4:
+        return hit
+    for i in range(n - width + 1):
+        rows = slice(i, i + width)
+        b = base[rows].sum(axis=0)
+        c = observed[rows].sum(axis=0)[keep] / np.maximum(b[keep], 1e-9) - 1
+        median = float(np.median(c))
+        if abs(median) < threshold or np.mean(np.sign(c) == np.sign(median)) < share:
+            continue
+        if is_target.any():
+            t = observed[rows][:, is_target].sum() / max(b[is_target].sum(), 1e-9) - 1
+            if np.sign(t) != np.sign(median):
+                continue  # the targets went the other way: a campaign with displacement, not a shock
+        hit[rows] = True
+    return hit

@@ -255,6 +255,7 @@ def _build(
         minimum_detectable,
         placebo_checks,
         series,
+        synthetic_control,
     )
     from trendkit.panel import panel
     from trendkit.report import story
@@ -357,8 +358,9 @@ def _build(
         try:  # against provinces the campaign should not have touched: not targets, neighbours or receivers
             comp = comparative_effect(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
             placebo = placebo_checks(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
+            synth = synthetic_control(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
         except ValueError:  # no comparison province left in the data: the single-series sentence stays
-            comp = placebo = None
+            comp = placebo = synth = None
         mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
         name = f"map_displacement_{_slug(c.name)}"
         title = f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"
@@ -386,6 +388,11 @@ def _build(
                 "shock": None if eff.shock is None or not eff.shock.detected else {
                     "months": eff.shock.span(), "median_change": round(eff.shock.median_change, 4),
                     "share_moved": round(eff.shock.share_moved, 4),
+                },
+                "synthetic_control": None if synth is None else {
+                    "change_pct": round(synth.change_pct, 4), "rank": synth.rank, "of": synth.placebos.height + 1,
+                    "p_value": round(synth.p_value, 4), "pre_rmspe": round(synth.pre_rmspe, 4),
+                    "weights": {r["donor"]: round(r["weight"], 3) for r in synth.weights.iter_rows(named=True)},
                 },
                 "placebo": None if placebo is None else {
                     "rank_time": placebo.rank("time"), "of_time": placebo.count("time") + 1,

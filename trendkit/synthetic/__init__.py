@@ -3,15 +3,17 @@ generator (:mod:`~trendkit.synthetic.generate`). Everything made here says SYNTH
 
 from __future__ import annotations
 
-from trendkit.synthetic.generate import SyntheticExtract, generate, sample_scenario, write_sample
-from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, default_scenario
+from trendkit.synthetic.generate import SyntheticExtract, draw_panel, generate, sample_scenario, write_sample
+from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 
 __all__ = [
     "Campaign",
     "ChannelShift",
     "Scenario",
+    "Shock",
     "SyntheticExtract",
     "default_scenario",
+    "draw_panel",
     "generate",
     "sample_scenario",
     "write_sample",

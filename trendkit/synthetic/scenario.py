@@ -7,7 +7,9 @@ provinces and channels, how strong the pre-Tết peak is, and which enforcement 
   and a stated share of the removed cases reappears in named absorber provinces (the
   displacement the field looks for) — the rest is deterred;
 - a :class:`ChannelShift` moves a stated share of one channel's cases (road) to other channels
-  (sea, air, post), landing in the hub provinces of those channels.
+  (sea, air, post), landing in the hub provinces of those channels;
+- a :class:`Shock` moves every province at once (a pandemic closure): not a campaign, and the
+  comparisons must not mistake it for one.
 
 :meth:`Scenario.expected` gives the expected monthly count of every province × channel, with
 and without the events, so that models can be checked against the truth; :mod:`trendkit.synthetic.generate`
@@ -41,7 +43,7 @@ import polars as pl
 
 from trendkit.geo.provinces import provinces, resolve_province
 from trendkit.ingest.vocab import CHANNEL_VALUES
-from trendkit.months import parse_month
+from trendkit.months import add_months, parse_month
 from trendkit.tet import DEFAULT_WINDOW_DAYS, tet_window_share
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "ChannelShift",
     "ProvinceProfile",
     "Scenario",
+    "Shock",
     "default_scenario",
 ]
 
@@ -102,11 +105,18 @@ class Campaign:
     absorbers: Mapping[str, float] = field(default_factory=dict)
     channel: str = "road"
     channels: tuple[str, ...] | None = None
+    #: provinces whose cases fall by this fraction too from ``start`` (diffusion of benefits)
+    diffusion: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         parse_month(self.start)
         object.__setattr__(self, "targets", tuple(_legacy(t) for t in self.targets))
         object.__setattr__(self, "absorbers", _frozen({_legacy(k): v for k, v in self.absorbers.items()}))
+        object.__setattr__(self, "diffusion", _frozen({_legacy(k): v for k, v in self.diffusion.items()}))
+        if set(self.diffusion) & (set(self.targets) | set(self.absorbers)):
+            raise ValueError(f"{self.name}: a diffusion province cannot be a target or an absorber")
+        if any(not 0 <= v <= 1 for v in self.diffusion.values()):
+            raise ValueError(f"{self.name}: diffusion fractions must be between 0 and 1")
         if not 0 <= self.reduction <= 1:
             raise ValueError(f"{self.name}: reduction must be between 0 and 1, not {self.reduction}")
         if sum(self.absorbers.values()) > 1 + 1e-9 or min(self.absorbers.values(), default=0) < 0:
@@ -147,6 +157,21 @@ class ChannelShift:
         missing = set(self.to) - set(self.receivers)
         if missing:
             raise ValueError(f"{self.name}: no receivers for {sorted(missing)}")
+
+
+@dataclass(frozen=True)
+class Shock:
+    """Every province's expected cases × (1 + ``change``) for ``months`` months from ``start`` (YYYY-MM)."""
+
+    name: str
+    start: str
+    months: int
+    change: float
+
+    def __post_init__(self) -> None:
+        parse_month(self.start)
+        if self.change <= -1 or self.months < 1:
+            raise ValueError(f"{self.name}: change must be above −1 and months at least 1")
 
 
 def _p(province: str, weight: float, **channels: float) -> ProvinceProfile:
@@ -210,8 +235,8 @@ class Scenario:
         Negative-binomial shape k of monthly counts (variance λ + λ²/k); None for Poisson.
     scale
         Multiplies every expected count (the committed sample uses 0.2 to stay small).
-    profiles, campaigns, channel_shifts
-        Where cases happen, and the planted events.
+    profiles, campaigns, channel_shifts, shocks
+        Where cases happen, and the planted events (shocks hit every province).
     seed
         Seed for drawing records from the scenario.
     """
@@ -228,6 +253,7 @@ class Scenario:
     campaigns: tuple[Campaign, ...] = ()
     channel_shifts: tuple[ChannelShift, ...] = ()
     seed: int = 2022
+    shocks: tuple[Shock, ...] = ()
 
     def __post_init__(self) -> None:
         parse_month(self.start)
@@ -235,7 +261,7 @@ class Scenario:
         if len(set(names)) != len(names):
             raise ValueError("each province may have one profile")
         for c in self.campaigns:
-            for p in (*c.targets, *c.absorbers):
+            for p in (*c.targets, *c.absorbers, *c.diffusion):
                 if p not in names:
                     raise ValueError(f"{c.name}: {p} has no profile in this scenario")
         for s in self.channel_shifts:
@@ -254,8 +280,8 @@ class Scenario:
         ]
 
     def without_events(self) -> Scenario:
-        """The same scenario with no campaigns and no channel shifts: the null to test against."""
-        return dataclasses.replace(self, campaigns=(), channel_shifts=())
+        """The same scenario with no campaigns, channel shifts or shocks: the null to test against."""
+        return dataclasses.replace(self, campaigns=(), channel_shifts=(), shocks=())
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some parameters changed (``dataclasses.replace``)."""
@@ -290,13 +316,18 @@ class Scenario:
 
         Columns: ``month``, ``province_legacy``, ``province`` (2025 layout), ``channel``,
         ``baseline`` (no events) and ``expected``. Campaigns apply first, then channel shifts
-        (so a road crackdown also cuts the cases a campaign displaced onto road).
+        (so a road crackdown also cuts the cases a campaign displaced onto road), then shocks.
         """
         frame = self.baseline().with_columns(pl.col("baseline").alias("expected"))
         for c in self.campaigns:
             frame = _apply_campaign(frame, c)
         for s in self.channel_shifts:
             frame = _apply_shift(frame, s)
+        for k in self.shocks:
+            first = parse_month(k.start)
+            window = pl.col("month").is_between(first, add_months(first, k.months - 1))
+            factor = pl.when(window).then(1 + k.change).otherwise(1.0)
+            frame = frame.with_columns(pl.col("expected") * factor)
         to_2025 = provinces("legacy").select(
             pl.col("name").alias("province_legacy"), pl.col("name_2025").alias("province")
         )
@@ -328,9 +359,13 @@ def _apply_campaign(frame: pl.DataFrame, c: Campaign) -> pl.DataFrame:
     gain = pl.lit(0.0)
     for province, share in c.absorbers.items():
         gain = pl.when(pl.col("province_legacy") == province).then(share).otherwise(gain)
+    spread = pl.lit(0.0)
+    for province, fraction in c.diffusion.items():
+        spread = pl.when(pl.col("province_legacy") == province).then(fraction).otherwise(spread)
+    after = pl.col("month") >= parse_month(c.start)
     frame = frame.join(removed, on="month", how="left", maintain_order="left").with_columns(
         (
-            pl.col("expected")
+            pl.col("expected") * (1 - pl.when(after).then(spread).otherwise(0.0))
             - pl.col("_removed")
             + pl.when(pl.col("channel") == c.channel).then(gain * pl.col("_month_removed")).otherwise(0.0)
         ).alias("expected")

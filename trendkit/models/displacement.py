@@ -177,7 +177,7 @@ def displacement_measures(
     *,
     before: int = 12,
     after: int = 12,
-    by: str = "province",
+    by: str | Sequence[str] = "province",
     buffer: Sequence[str] | None = None,
     control: Sequence[str] | None = None,
     within: Sequence[str] | None = None,
@@ -198,6 +198,8 @@ def displacement_measures(
     rail/inland — or, with ``within=[provinces]``, the same channels outside those provinces),
     ``"place_kind"`` (informal crossings → official gates), ``"region"``, ``"commodity"`` …
     Buffers and controls may name a region or macro-region by province (``buffer=["Trung"]``).
+    Crossed units: ``by=("province", "channel")`` makes units such as ``"Lào Cai · road"`` (name
+    the buffer and targets that way).
     ``channel`` restricts the counts to one or more channels first. The result lists exactly
     which units are in each group and why (``.groups``).
 
@@ -220,6 +222,12 @@ def displacement_measures(
         from trendkit.geo.regions import with_regions
 
         frame = with_regions(frame, layout=layout)
+    if not isinstance(by, str):  # crossed: one unit per combination, "Lào Cai · road"
+        missing = [c for c in by if c not in frame.columns]
+        if missing:
+            raise ValueError(f"the panel has no {missing} column(s); build it with panel(cases, by={tuple(by)})")
+        frame = frame.with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in by], separator=" · ").alias("unit"))
+        by = "unit"
     if by not in frame.columns:
         raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")
     if method not in ("quasi", "poisson"):

@@ -181,6 +181,7 @@ def _prepare(
     shock: str = "ignore",
 ) -> _Prepared:
     periods = sorted(panel["period"].unique().to_list())
+    keys = _unit_columns(panel)  # before any region column is looked up for the targets
     if before is None:
         before = sum(p < start for p in periods)
     if before < 12:
@@ -191,7 +192,6 @@ def _prepare(
 
         panel = with_regions(panel)  # target a region: every unit in it is a target
     targets = _units(panel, target_by, targets, "targets")
-    keys = [c for c in ("province", "channel") if c in panel.columns]
     frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(
         pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
     )
@@ -212,6 +212,18 @@ def _prepare(
             shape, shape_var = _shock_shape(y_rest, shape, ~is_post, scale)
     y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
     return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found)
+
+
+def _unit_columns(panel: pl.DataFrame) -> list[str]:
+    """The panel's grouping columns (text), which together name a unit: province, channel, place kind,
+    commodity … — a region column is left out when the province already says it."""
+    text = [c for c, t in panel.schema.items()
+            if c != "period" and (t == pl.String or isinstance(t, pl.Enum | pl.Categorical))]  # fmt: skip
+    if "province" in text:
+        text = [c for c in text if c not in ("region", "macro_region", "legacy_group", "label")]
+    if not text:
+        raise ValueError("the panel has no grouping column (province, channel, place_kind …) to scan")
+    return text
 
 
 def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: dt.date, after: int) -> CommonShock:
@@ -260,6 +272,11 @@ def displacement_scan(
     shock: Literal["auto", "ignore"] = "auto",
 ) -> DisplacementScan:
     """Rank every other province × channel by its excess over its own counterfactual.
+
+    A unit is a combination of the panel's grouping columns — province × channel by default, or
+    any other: ``panel(cases, by=("place_kind",))`` scans kinds of place, ``by=("commodity",)``
+    commodity groups, ``by=("region", "channel")`` regions crossed with channels. ``target_by``
+    names the column the targets are values of (a region targets every unit in it).
 
     Counterfactual: the common shape of all non-target units (a quasi-Poisson GLM of their total
     with a trend, the pre-Tết window share and, with 24 months or more, month-of-year effects,

@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units
+from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.summary import Summary, fmt_num, fmt_p, fmt_pct
 from trendkit.threads import limit_threads
@@ -57,6 +58,8 @@ class SyntheticControl:
     ratio: float  # post / pre RMSPE
     placebos: pl.DataFrame  # donor, change_pct, ratio
     dropped: list[str]
+    #: the common-shock check of the window (targets left out)
+    shock: CommonShock | None = None
 
     @property
     def rank(self) -> int:
@@ -104,6 +107,8 @@ class SyntheticControl:
             "Inference: each donor treated as if targeted (placebo in space); the real post/pre RMSPE ratio "
             f"ranks {self.rank} of {self.placebos.height + 1}.",
         ]
+        if self.shock is not None and self.shock.detected:
+            lines.extend(self.shock.warning(compared=True) or ())
         if self.dropped:
             lines.append(f"Too sparse to be donors (< {fmt_num(MIN_DONOR_RATE, 0)} case a month): "
                          f"{', '.join(self.dropped)}.")  # fmt: skip
@@ -214,5 +219,5 @@ def synthetic_control(
         post_rmspe / max(pre_rmspe, 1e-12),
         pl.DataFrame(placebos, schema={"donor": pl.String, "change_pct": pl.Float64, "ratio": pl.Float64},
                      orient="row"),
-        dropped,
+        dropped, common_shock(frame, start_d, end=wide["period"].max(), targets=targets),
     )  # fmt: skip

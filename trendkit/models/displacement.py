@@ -226,7 +226,7 @@ def displacement_measures(
         missing = [c for c in by if c not in frame.columns]
         if missing:
             raise ValueError(f"the panel has no {missing} column(s); build it with panel(cases, by={tuple(by)})")
-        frame = frame.with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in by], separator=" · ").alias("unit"))
+        frame = frame.with_columns(unit=pl.concat_str([pl.col(c).cast(pl.String) for c in by], separator=" · "))
         by = "unit"
     if by not in frame.columns:
         raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")

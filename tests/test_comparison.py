@@ -93,3 +93,14 @@ def test_placebos_rank_a_planted_effect_first_and_a_null_one_anywhere():
     assert np.mean(np.array(time_planted) == 1) >= 0.9 and np.mean(np.array(space_planted) == 1) >= 0.75
     assert np.mean(np.array(space_null) == 1) <= 0.15  # on null data the real "effect" is one among many
     assert "ranks" in str(checks[0].summary()) and set(checks[0].to_frame()["kind"]) == {"time", "space"}
+
+
+def test_the_scan_s_receivers_are_left_out_of_the_comparison_by_default():
+    p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
+    e = comparative_effect(p, TARGETS, "2023-07", end="2024-06")
+    assert e.excluded["rose significantly in the displacement scan / nơi nhận"] == ["Lào Cai"]
+    assert "Lào Cai" not in e.comparison and "nơi nhận: Lào Cai" in str(e.summary())
+    kept = comparative_effect(p, TARGETS, "2023-07", end="2024-06", receivers=())
+    assert "Lào Cai" in kept.comparison
+    short = comparative_effect(p.filter(pl.col("period") >= dt.date(2023, 1, 1)), TARGETS, "2023-07")
+    assert "the displacement scan could not run" in str(short.summary())  # 6 months before: said, not hidden

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -85,17 +86,34 @@ class ComparativeEffect:
 
 
 def default_comparison(
-    panel: pl.DataFrame, targets: Sequence[str], *, exclude: Sequence[str] = (), layout: str = "2025"
+    panel: pl.DataFrame,
+    targets: Sequence[str],
+    *,
+    exclude: Sequence[str] = (),
+    receivers: Sequence[str] | Literal["scan"] = (),
+    start: dt.date | None = None,
+    layout: str = "2025",
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The documented default: every province that is not a target, not a land neighbour of one
-    (spill-over goes there first), and not in ``exclude`` (e.g. the scan's receivers)."""
+    (spill-over goes there first), not a receiver — ``receivers="scan"`` runs the displacement
+    scan from ``start`` and takes the provinces it finds rising significantly — and not in
+    ``exclude``."""
     from trendkit.geo.shapes import neighbours_of
+    from trendkit.models.groups import NO_SCAN, _scan_receivers
 
     everyone = sorted(panel["province"].cast(pl.String).unique().to_list())
     near = neighbours_of(list(targets), layout, units=everyone)
+    why_not = None
+    if receivers == "scan":
+        if start is None:
+            raise ValueError("receivers='scan' needs the campaign's start")
+        after = sum(p >= start for p in panel["period"].unique().to_list())
+        receivers, why_not = _scan_receivers(panel, list(targets), start, after)
     excluded = {
         "neighbours of the targets / tỉnh giáp ranh": near,
-        "named by the analyst or flagged as receivers / nơi nhận": [p for p in exclude if p in everyone],
+        "rose significantly in the displacement scan / nơi nhận": [p for p in receivers if p in everyone],
+        "named by the analyst / người phân tích loại": [p for p in exclude if p in everyone],
+        **({NO_SCAN: [why_not]} if why_not else {}),
     }
     dropped = set(targets) | {p for names in excluded.values() for p in names}
     return [p for p in everyone if p not in dropped], excluded
@@ -110,6 +128,7 @@ def comparative_effect(
     end: str | dt.date | None = None,
     comparison: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    receivers: Sequence[str] | Literal["scan"] = "scan",
     layout: str = "2025",
     level: float = 0.95,
 ) -> ComparativeEffect:
@@ -120,8 +139,10 @@ def comparative_effect(
     panel
         A province panel (``period``, ``province``, ``cases``), e.g. ``tk.panel(cases, by=("province",))``.
     comparison
-        The comparison provinces; default :func:`default_comparison` (not targets, not their land
-        neighbours, not ``exclude`` — pass the scan's receivers there). The result lists them.
+        The comparison provinces; default :func:`default_comparison`: not targets, not their land
+        neighbours, not the provinces the displacement scan finds rising significantly
+        (``receivers="scan"``; or name them, or ``()``), not ``exclude``. The result lists
+        every province left out and why.
     end
         Last month of the analysis window.
 
@@ -140,7 +161,8 @@ def comparative_effect(
         frame = frame.filter(pl.col("period") <= parse_month(end))
     targets = _units(frame, "province", targets, "targets")
     if comparison is None:
-        comparison, excluded = default_comparison(frame, targets, exclude=exclude, layout=layout)
+        comparison, excluded = default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start_d,
+                                                  layout=layout)  # fmt: skip
     else:
         comparison, excluded = _units(frame, "province", comparison, "comparison"), {}
     if not comparison:
@@ -224,6 +246,7 @@ def placebo_checks(
     end: str | dt.date | None = None,
     fake_starts: int = 6,
     exclude: Sequence[str] = (),
+    receivers: Sequence[str] | Literal["scan"] = "scan",
     layout: str = "2025",
 ) -> Placebos:
     """:func:`comparative_effect` at fake start dates and on fake targets, to rank the real effect.
@@ -236,7 +259,7 @@ def placebo_checks(
     from trendkit.months import add_months
 
     start_d = parse_month(start)
-    real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, layout=layout)
+    real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, receivers=receivers, layout=layout)
     rows = []
     before = panel.filter(pl.col("period") < start_d)
     months = sorted(before["period"].unique().to_list())

@@ -96,8 +96,12 @@ def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> li
     return out
 
 
+#: The reason recorded when the scan could not look for receivers.
+NO_SCAN = "receivers not looked for: the displacement scan could not run / chưa quét được nơi nhận"
+
+
 def _scan_receivers(
-    frame: pl.DataFrame, targets: list[str], start: dt.date, before: int, after: int
+    frame: pl.DataFrame, targets: list[str], start: dt.date, after: int
 ) -> tuple[list[str], str | None]:
     """Provinces the displacement scan finds rising significantly; or none, and why the scan could not run."""
     from trendkit.models.scan import displacement_scan
@@ -105,7 +109,7 @@ def _scan_receivers(
     try:
         scan = displacement_scan(frame, targets, start, before=None, after=after)
     except ValueError as exc:
-        return [], f"scan not run ({exc})"
+        return [], str(exc)
     rises = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
     return sorted(set(rises["province"].to_list())), None
 
@@ -135,9 +139,9 @@ def choose_groups(
     found: list[str] = []
     if by == "province":
         if receivers == "scan":
-            found, why_not = _scan_receivers(frame, target, start, before, after)
+            found, why_not = _scan_receivers(frame, target, start, after)
             if why_not:
-                reasons[why_not] = target
+                reasons[NO_SCAN] = [why_not]
         else:
             found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
     if buffer is None:

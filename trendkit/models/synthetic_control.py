@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -158,6 +159,7 @@ def synthetic_control(
     end: str | dt.date | None = None,
     donors: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    receivers: Sequence[str] | Literal["scan"] = "scan",
     layout: str = "2025",
 ) -> SyntheticControl:
     """The targets' change from ``start`` against a synthetic control of donor provinces.
@@ -169,8 +171,8 @@ def synthetic_control(
     donors
         Donor provinces; default the comparison rule of
         :func:`~trendkit.models.comparison.default_comparison` (not targets, not their land
-        neighbours, not ``exclude`` — pass the scan's receivers), minus donors with under
-        one case a month before ``start``.
+        neighbours, not the scan's receivers, not ``exclude``), minus donors with under one
+        case a month before ``start``.
     end
         Last month of the analysis window.
     """
@@ -182,7 +184,7 @@ def synthetic_control(
         frame = frame.filter(pl.col("period") <= parse_month(end))
     targets = _units(frame, "province", targets, "targets")
     pool = (
-        default_comparison(frame, targets, exclude=exclude, layout=layout)[0]
+        default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start_d, layout=layout)[0]
         if donors is None
         else _units(frame, "province", donors, "donors")
     )

@@ -356,9 +356,9 @@ def _build(
         except ValueError as exc:  # the models' own checks on windows and units
             raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
         try:  # against provinces the campaign should not have touched: not targets, neighbours or receivers
-            comp = comparative_effect(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
-            placebo = placebo_checks(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
-            synth = synthetic_control(prov_p, targets, c.start, end=c.end, exclude=receivers, layout=layout)
+            comp = comparative_effect(prov_p, targets, c.start, end=c.end, receivers=receivers, layout=layout)
+            placebo = placebo_checks(prov_p, targets, c.start, end=c.end, receivers=receivers, layout=layout)
+            synth = synthetic_control(prov_p, targets, c.start, end=c.end, receivers=receivers, layout=layout)
         except ValueError:  # no comparison province left in the data: the single-series sentence stays
             comp = placebo = synth = None
         mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)

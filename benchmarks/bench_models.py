@@ -14,7 +14,18 @@ import numpy as np
 import polars as pl
 
 import trendkit as tk
-from trendkit.models import change_points, channel_shift, displacement_scan, minimum_detectable, series
+from trendkit.models import (
+    change_points,
+    channel_shift,
+    common_shock,
+    comparative_effect,
+    displacement_measures,
+    displacement_scan,
+    minimum_detectable,
+    placebo_checks,
+    series,
+    synthetic_control,
+)
 
 CHANNELS = ["road", "sea", "air", "rail", "post", "inland"]
 
@@ -51,6 +62,22 @@ def main() -> None:
         for province in panel["province"].unique().to_list():
             change_points(series(panel, province=province))
         cp_s = time.perf_counter() - t
+        provinces = panel.group_by("period", "province").agg(pl.col("cases").sum())
+        comparison = {}
+        for name, step in (
+            ("common shock", lambda p=provinces: common_shock(p, "2023-07", targets=["Quảng Ninh", "Lạng Sơn"])),
+            ("comparative effect (with its scan)",
+             lambda p=provinces: comparative_effect(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07", end="2024-06")),
+            ("synthetic control (with placebos)",
+             lambda p=provinces: synthetic_control(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07", end="2024-06")),
+            ("placebo checks",
+             lambda p=provinces: placebo_checks(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07", end="2024-06")),
+            ("WDQ/WDD with default groups",
+             lambda p=panel: displacement_measures(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07")),
+        ):  # fmt: skip
+            t = time.perf_counter()
+            step()
+            comparison[name] = time.perf_counter() - t
         units = panel["province"].n_unique()
         print(
             f"layout {layout:>6}: {units} provinces x 6 channels x 96 months ({panel.height:,} rows): "
@@ -58,6 +85,7 @@ def main() -> None:
             f"channel shift {shift_s:.2f} s, "
             f"change points for every province {cp_s:.2f} s"
         )
+        print("    " + "; ".join(f"{k} {v:.2f} s" for k, v in comparison.items()))
 
 
 if __name__ == "__main__":

@@ -34,16 +34,15 @@ from trendkit.models import (
     series,
     synthetic_control,
 )
-from trendkit.synthetic import Campaign, ChannelShift, Shock, draw_panel
-from trendkit.synthetic.scenario import ProvinceProfile
+from trendkit.synthetic import Campaign, draw_panel, patterns
 
 pytestmark = pytest.mark.slow
 
-TARGETS = ["Quảng Ninh", "Lạng Sơn"]
+TARGETS = list(patterns.TARGETS)
 SEEDS = range(20)
-START = "2023-07"
+START = patterns.START
 #: 30 months before the campaign and 12 after; NB size 15 in every province × channel × month
-BASE = tk.default_scenario(channel_shifts=(), dispersion=15, start="2021-01", months=42)
+BASE = patterns.base()
 POST = pl.col("period") >= dt.date(2023, 7, 1)
 
 
@@ -59,7 +58,7 @@ def _truth(p: pl.DataFrame, units: list[str]) -> float:
 
 # --- 1. a national shock, no campaign -------------------------------------------------------------
 
-SHOCKED = BASE.replace(campaigns=(), shocks=(Shock("SYNTHETIC pandemic closure", START, 6, -0.5),))
+SHOCKED = patterns.national_shock()
 
 
 def test_a_national_shock_is_not_a_campaign_and_says_so():
@@ -103,7 +102,7 @@ def test_no_shock_is_seen_where_none_was_planted():
 def test_lao_cai_displacement_with_default_groups():
     said = wdd_said = covered = 0
     for seed in SEEDS:
-        p = draw_panel(BASE, seed)
+        p = draw_panel(patterns.lao_cai(), seed)
         m = displacement_measures(p, TARGETS, START, alpha=0.05)
         assert "Lào Cai" not in m.control  # a receiver is never a control
         said += "displacement into the buffer" in m.claim and "Lào Cai" in m.buffer
@@ -119,22 +118,7 @@ def test_lao_cai_displacement_with_default_groups():
 # --- 3. North + South → the Centre ---------------------------------------------------------------
 
 
-def _legacy_in(region: str) -> tuple[str, ...]:
-    to_2025 = dict(tk.provinces("legacy").select("name", "name_2025").iter_rows())
-    return tuple(p.province for p in BASE.profiles if to_2025[p.province] in MACRO_REGIONS[region])
-
-
-NORTH_SOUTH = BASE.replace(
-    campaigns=(
-        Campaign(
-            "SYNTHETIC North + South",
-            targets=_legacy_in("Bắc") + _legacy_in("Nam"),
-            start=START,
-            reduction=0.3,
-            absorbers={"Nghệ An": 0.15, "Hà Tĩnh": 0.1, "Quảng Trị": 0.15, "Quảng Bình": 0.05, "Kon Tum": 0.05},
-        ),
-    )
-)
+NORTH_SOUTH = patterns.north_south()
 
 
 def test_north_and_south_to_the_centre_in_one_region_call():
@@ -154,12 +138,7 @@ def test_north_and_south_to_the_centre_in_one_region_call():
 
 # --- 4. diffusion of benefits to the neighbours --------------------------------------------------
 
-DIFFUSION = BASE.replace(
-    campaigns=(
-        Campaign("SYNTHETIC diffusion", targets=tuple(TARGETS), start=START, reduction=0.4,
-                 diffusion={"Cao Bằng": 0.3, "Hải Phòng": 0.3, "Bắc Ninh": 0.3}),
-    )
-)  # fmt: skip
+DIFFUSION = patterns.diffusion()
 
 
 def test_diffusion_to_the_neighbours_is_named_diffusion():
@@ -173,26 +152,7 @@ def test_diffusion_to_the_neighbours_is_named_diffusion():
 
 # --- 5. road → sea / air / post, with only those four channels -----------------------------------
 
-FOUR = BASE.replace(
-    campaigns=(),
-    profiles=(
-        ProvinceProfile("Quảng Ninh", 10, {"road": 0.6, "sea": 0.25, "air": 0.05, "post": 0.1}),
-        ProvinceProfile("Lạng Sơn", 13, {"road": 0.85, "post": 0.15}),
-        ProvinceProfile("Lào Cai", 6, {"road": 0.9, "post": 0.1}),
-        ProvinceProfile("Hải Phòng", 5.5, {"sea": 0.9, "air": 0.05, "post": 0.05}),
-        ProvinceProfile("Hà Nội", 5, {"road": 0.1, "air": 0.5, "post": 0.4}),
-        ProvinceProfile("TP. Hồ Chí Minh", 8.5, {"road": 0.05, "sea": 0.42, "air": 0.25, "post": 0.28}),
-        ProvinceProfile("Tây Ninh", 5, {"road": 0.95, "post": 0.05}),
-        ProvinceProfile("An Giang", 5, {"road": 0.8, "sea": 0.2}),
-        ProvinceProfile("Đà Nẵng", 2.5, {"sea": 0.5, "air": 0.4, "post": 0.1}),
-        ProvinceProfile("Nghệ An", 2.5, {"road": 0.9, "sea": 0.1}),
-    ),
-    channel_shifts=(
-        ChannelShift("SYNTHETIC road crackdown", START, share=0.4, to={"sea": 0.6, "air": 0.1, "post": 0.3},
-                     receivers={"sea": ("Quảng Ninh",), "air": ("Quảng Ninh",), "post": ("Quảng Ninh", "Lạng Sơn")},
-                     provinces=("Quảng Ninh", "Lạng Sơn")),
-    ),
-)  # fmt: skip
+FOUR = patterns.four_channels()
 
 
 def test_road_to_sea_air_post_with_only_those_channels():

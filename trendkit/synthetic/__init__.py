@@ -3,6 +3,7 @@ generator (:mod:`~trendkit.synthetic.generate`). Everything made here says SYNTH
 
 from __future__ import annotations
 
+from trendkit.synthetic import patterns
 from trendkit.synthetic.generate import SyntheticExtract, draw_panel, generate, sample_scenario, write_sample
 from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 
@@ -15,6 +16,7 @@ __all__ = [
     "default_scenario",
     "draw_panel",
     "generate",
+    "patterns",
     "sample_scenario",
     "write_sample",
 ]

@@ -523,8 +523,10 @@ def _clean_columns(body: pl.DataFrame, cols: list[str], codec: str) -> list[pl.S
     if not cols:
         return []
     stripped = body.select(pl.col(c).str.strip_chars().replace("", None) for c in cols)
+    # distinct values first, then the regex: most columns repeat a few hundred spellings a million times
     odd = stripped.select(
-        pl.col(c).filter(pl.col(c).str.contains(r"[^\x00-\x7f]|\s\s")).unique().implode() for c in cols
+        pl.col(c).unique().implode().list.eval(pl.element().filter(pl.element().str.contains(r"[^\x00-\x7f]|\s\s")))
+        for c in cols
     ).row(0)
     fixes = {c: {u: clean_text(u, codec) for u in values} for c, values in zip(cols, odd, strict=True)}
     changed = {c: {u: v for u, v in f.items() if u != v} for c, f in fixes.items()}
@@ -739,15 +741,6 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     loaded = [p for p in parts if p.cases is not None]
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
-    originals = pl.concat(
-        [
-            p.original.with_columns(
-                pl.lit(p.raw.source).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
-            )
-            for p in loaded
-        ],
-        how="diagonal_relaxed",
-    )
 
     # duplicates: the last occurrence in load order wins
     last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
@@ -793,6 +786,17 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         pl.col("reason_code").first(),
     )
     grouped = grouped.with_columns(pl.when(pl.col("value") != "").then(pl.col("value")).alias("value"))  # empty: null
+    # the original cells of rejected rows only: filtering each sheet first spares a concat of every row
+    wanted = grouped["__key"].implode()
+    originals = pl.concat(
+        [
+            p.original.filter(pl.col("__key").is_in(wanted)).with_columns(
+                pl.lit(p.raw.source).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
+            )
+            for p in loaded
+        ],
+        how="diagonal_relaxed",
+    )
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
     cases = with_legacy_groups(with_regions(cases)) if "province" in cases.columns else cases

@@ -401,16 +401,21 @@ def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:
 
 def _csv_frame(data: bytes, delimiter: str, width: int) -> pl.DataFrame:
     """``width`` String columns ``c0…``; raises polars' ComputeError when a row has more fields."""
-    # polars takes its width from the first line; title rows are narrower than the table,
-    # so a line of empty fields goes first (and is dropped) to fix the width.
-    body = delimiter.encode() * (width - 1) + b"\n" + data
-    return pl.read_csv(
+    # polars takes its width from the first line; title rows are narrower than the table, so then a
+    # line of empty fields goes first (and is dropped) to fix the width. When the first line is
+    # already the widest (a plain export), the file is read as it is, without copying it.
+    first = next(csv.reader(io.StringIO(data[:65536].decode("utf-8", errors="ignore"), newline=""),
+                            delimiter=delimiter), [])  # fmt: skip
+    pad = len(first) < width
+    body = delimiter.encode() * (width - 1) + b"\n" + data if pad else data
+    frame = pl.read_csv(
         io.BytesIO(body),
         has_header=False,
         separator=delimiter,
         infer_schema=False,
         new_columns=[f"c{j}" for j in range(width)],
-    ).slice(1)
+    )
+    return frame.slice(1) if pad else frame
 
 
 def _sniff_delimiter(text: str) -> str:

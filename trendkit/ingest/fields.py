@@ -119,6 +119,12 @@ def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -
     first, last = window or plausible_dates()
     d = lookup(raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
     outside = ((d["v"] < first) | (d["v"] > last)).fill_null(False)
+    why = (
+        "'" + raw + f"' is outside the plausible dates {first:%d/%m/%Y}–{last:%d/%m/%Y}; check the year "
+        "(a typo?), or widen date_range="
+        if outside.any()
+        else ""  # built only when needed: a million string concatenations otherwise
+    )
     return Normalised(
         {"detected_on": d["v"]},
         [
@@ -129,13 +135,7 @@ def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -
                 "date_missing",
             ),
             Problem("detected_on", d["e"].is_not_null(), d["e"], "date_invalid"),
-            Problem(
-                "detected_on",
-                outside,
-                "'" + raw + f"' is outside the plausible dates {first:%d/%m/%Y}–{last:%d/%m/%Y}; check the year "
-                "(a typo?), or widen date_range=",
-                "date_out_of_range",
-            ),
+            Problem("detected_on", outside, why, "date_out_of_range"),
         ],
     )
 
@@ -288,11 +288,15 @@ def _place(text: str, words: Words | None) -> tuple[str | None, str]:
     mine = (words or {}).get(fold(text))
     if mine:
         return place_id, mine
-    if match({"informal_crossing": PLACE_KINDS["informal_crossing"]}, text):
+    if match(_INFORMAL, text):
         return place_id, "informal_crossing"
     if place_id is not None:
         return place_id, GAZETTEER_KINDS[_place_kinds()[place_id]]
     return None, match(PLACE_KINDS, text) or "unknown"
+
+
+#: Trail words alone, checked before anything else (one table, so its patterns compile once).
+_INFORMAL: Table = {"informal_crossing": PLACE_KINDS["informal_crossing"]}
 
 
 @cache

@@ -744,6 +744,7 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
 
     # duplicates: the last occurrence in load order wins
     last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
+    last = last.filter(pl.col("case_id").is_duplicated())  # one hash pass; the group-by only on repeated ids
     winner = last.group_by("case_id").agg(
         pl.col("__i").max(),
         pl.col("source_file").last().alias("wf"),

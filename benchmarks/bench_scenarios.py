@@ -9,7 +9,6 @@ often it finds something when nothing was. The scenarios are :mod:`trendkit.synt
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 
@@ -29,15 +28,7 @@ from trendkit.models import (
 from trendkit.synthetic import draw_panel, patterns
 
 T, START = list(patterns.TARGETS), patterns.START
-
-
-def _provinces(p: pl.DataFrame) -> pl.DataFrame:
-    return p.group_by("period", "province").agg(pl.col("cases", "expected", "baseline").sum())
-
-
-def _truth(p: pl.DataFrame, units: list[str]) -> float:
-    post = p.filter((pl.col("period") >= dt.date(2023, 7, 1)) & pl.col("province").is_in(units))
-    return float((post["expected"] - post["baseline"]).sum())
+_provinces, _truth = patterns.by_province, patterns.planted_effect
 
 
 def shock(seed: int) -> dict[str, float]:

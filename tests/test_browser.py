@@ -193,7 +193,7 @@ def test_the_report_page_reads_in_vietnamese_and_has_no_console_errors(tmp_path)
         "so với các tỉnh khác",  # against comparison provinces: a national shock cancels
         "So với các tỉnh đối chứng",  # the comparison and who is in it, in the details
         "Hoạt động tăng rõ hơn dự kiến ở: Lào Cai (đường bộ)",  # where it went
-        "Các tỉnh giáp ranh",  # displacement or diffusion in the neighbours
+        "Vùng đệm — các tỉnh giáp ranh",  # displacement or diffusion in the neighbours (and receivers)
         "Tỷ trọng",  # the channel picture
         "khoảng tin cậy 95%",  # one confidence level
         "DỮ LIỆU MÔ PHỎNG",  # the sample is synthetic, from the loader's provenance

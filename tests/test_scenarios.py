@@ -43,17 +43,7 @@ SEEDS = range(20)
 START = patterns.START
 #: 30 months before the campaign and 12 after; NB size 15 in every province × channel × month
 BASE = patterns.base()
-POST = pl.col("period") >= dt.date(2023, 7, 1)
-
-
-def _provinces(p: pl.DataFrame) -> pl.DataFrame:
-    return p.group_by("period", "province").agg(pl.col("cases", "expected", "baseline").sum())
-
-
-def _truth(p: pl.DataFrame, units: list[str]) -> float:
-    """The planted net effect on ``units`` over the post window: expected − baseline cases."""
-    post = p.filter(POST & pl.col("province").is_in(units))
-    return float((post["expected"] - post["baseline"]).sum())
+_provinces, _truth = patterns.by_province, patterns.planted_effect
 
 
 # --- 1. a national shock, no campaign -------------------------------------------------------------

@@ -78,7 +78,7 @@ class CommonShock:
         pct = fmt_num(100 * abs(self.median_change), 0)
         n = self.units.height
         head_vi = (
-            f"Cả nước {vi_move} cùng lúc ({self.span()}: đơn vị trung vị {'giảm' if fell else 'tăng'} {pct}%, "
+            f"Cả nước {vi_move} ({self.span()}: đơn vị trung vị {'giảm' if fell else 'tăng'} {pct}%, "
             f"{fmt_num(100 * self.share_moved, 0)}% trong {n} đơn vị cùng chiều)"
         )
         head_en = (

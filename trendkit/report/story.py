@@ -127,10 +127,17 @@ def placebo(placebos: Any | None) -> list[Sentence]:
 
 
 def buffer_claim(measures: Any) -> Sentence:
-    """Displacement into, or diffusion to, the neighbouring provinces, as the measures' intervals allow."""
+    """Displacement into, or diffusion to, the buffer (the neighbours and the scan's receivers), as
+    the measures' intervals allow; the sentence names who is in the buffer and why."""
     vi, _, en = measures.claim.partition(" / ")
-    buffer = ", ".join(measures.buffer) or "—"
-    return _sentence(f"Các tỉnh giáp ranh ({buffer}): {vi}", f"Neighbouring provinces ({buffer}): {en}", "buffer")
+    reasons = measures.groups.reasons if measures.groups is not None else {}
+    near = next((v for k, v in reasons.items() if k.startswith("buffer: land neighbours")), measures.buffer)
+    rose = next((v for k, v in reasons.items() if k.startswith("buffer: rose")), [])
+    who_vi = f"các tỉnh giáp ranh ({', '.join(near) or '—'})" + (f" và nơi nhận ({', '.join(rose)})" if rose else "")
+    who_en = f"the neighbouring provinces ({', '.join(near) or '—'})" + (
+        f" and the receivers ({', '.join(rose)})" if rose else ""
+    )
+    return _sentence(f"Vùng đệm — {who_vi}: {vi}", f"Buffer — {who_en}: {en}", "buffer")
 
 
 def channel_picture(shift: Any) -> Sentence:

@@ -15,11 +15,27 @@ comparison tools find each one over 20 seeds; ``benchmarks/bench_scenarios.py`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import polars as pl
+
 from trendkit.geo.provinces import provinces
 from trendkit.geo.regions import MACRO_REGIONS
+from trendkit.months import parse_month
 from trendkit.synthetic.scenario import Campaign, ChannelShift, ProvinceProfile, Scenario, Shock, default_scenario
 
-__all__ = ["START", "TARGETS", "base", "diffusion", "four_channels", "lao_cai", "national_shock", "north_south"]
+__all__ = [
+    "START",
+    "TARGETS",
+    "base",
+    "by_province",
+    "diffusion",
+    "four_channels",
+    "lao_cai",
+    "national_shock",
+    "north_south",
+    "planted_effect",
+]
 
 START = "2023-07"
 TARGETS = ("Quảng Ninh", "Lạng Sơn")
@@ -94,3 +110,21 @@ def four_channels(share: float = 0.4) -> Scenario:
                          receivers={"sea": ("Quảng Ninh",), "air": ("Quảng Ninh",), "post": TARGETS},
                          provinces=TARGETS)  # fmt: skip
     return base().replace(profiles=profiles, channel_shifts=(shift,))
+
+
+def by_province(panel: pl.DataFrame) -> pl.DataFrame:
+    """A :func:`~trendkit.synthetic.generate.draw_panel` panel summed over channels: ``period``,
+    ``province``, ``cases``, ``expected``, ``baseline``."""
+    return panel.group_by("period", "province").agg(pl.col("cases", "expected", "baseline").sum())
+
+
+def planted_effect(panel: pl.DataFrame, units: Sequence[str], start: str = START) -> float:
+    """The truth a measure should recover: expected − baseline cases in ``units`` from ``start``
+    (negative for a fall, positive for displaced cases), summed over the panel's months.
+
+    >>> from trendkit.synthetic.generate import draw_panel
+    >>> round(planted_effect(draw_panel(base(), 0), ["Lào Cai"]), 6)  # nothing planted
+    0.0
+    """
+    post = panel.filter((pl.col("period") >= parse_month(start)) & pl.col("province").is_in(list(units)))
+    return float((post["expected"] - post["baseline"]).sum())

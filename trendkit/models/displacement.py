@@ -232,7 +232,7 @@ def displacement_measures(
         raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")
     if method not in ("quasi", "poisson"):
         raise ValueError(f"method must be 'quasi' or 'poisson', not {method!r}")
-    groups = choose_groups(frame, targets, start_d, by=by, before=before, after=after, buffer=buffer,
+    groups = choose_groups(frame, targets, start_d, by=by, after=after, buffer=buffer,
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
     rows, phis, series = [], [], []

@@ -114,13 +114,47 @@ def _scan_receivers(
     return sorted(set(rises["province"].to_list())), None
 
 
+def _default_buffer(
+    frame: pl.DataFrame, by: str, target: list[str], found: list[str], layout: str, reasons: dict[str, list[str]]
+) -> list[str]:
+    """The documented default buffer for ``by`` (module docstring); why each unit is in it goes to ``reasons``."""
+    from trendkit.geo.shapes import neighbours_of
+
+    everyone = sorted(frame[by].cast(pl.String).unique().to_list())
+    if by == "province":
+        near = neighbours_of(target, layout, units=everyone)
+        rose = [f for f in found if f not in near]
+        reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
+        reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = rose
+        return [*near, *rose]
+    if by == "channel":
+        return [c for c in CHANNEL_BUFFER if c in everyone and c not in target]
+    if by == "place_kind" and len(target) == 1 and target[0] in PLACE_KIND_BUFFER:
+        return [k for k in PLACE_KIND_BUFFER[target[0]] if k in everyone]
+    raise ValueError(f"by={by!r} has no default buffer: name it, e.g. buffer=[...] of the panel's {by} values")
+
+
+def _default_control(
+    frame: pl.DataFrame, by: str, roles: tuple[list[str], list[str]], inside: list[str] | None,
+    left_out: list[str], reasons: dict[str, list[str]],
+) -> list[str]:  # fmt: skip
+    """Every other unit — or, ``within`` provinces, the target's and buffer's units outside them —
+    except those left out and ``unknown``/``other``."""
+    target, buffer = roles
+    pool = [*target, *buffer] if inside is not None else sorted(frame[by].cast(pl.String).unique().to_list())
+    taken = set() if inside is not None else {*target, *buffer}
+    never = [u for u in pool if u in NEVER_CONTROL]
+    reasons["left out of the control (named, or rose in the scan) / loại khỏi nhóm đối chứng"] = left_out
+    reasons["never a control: unknown or other / không dùng làm đối chứng"] = never
+    return [u for u in pool if u not in never and u not in left_out and u not in taken]
+
+
 def choose_groups(
     frame: pl.DataFrame,
     targets: Sequence[str],
     start: dt.date,
     *,
     by: str,
-    before: int,
     after: int,
     buffer: Sequence[str] | None = None,
     control: Sequence[str] | None = None,
@@ -129,46 +163,34 @@ def choose_groups(
     receivers: Sequence[str] | str = "scan",
     layout: str = "2025",
 ) -> Groups:
-    """The documented default groups (module docstring), each overridable."""
-    from trendkit.geo.shapes import neighbours_of
-
-    everyone = sorted(frame[by].cast(pl.String).unique().to_list())
+    """The documented default groups (module docstring), each overridable; every choice with its reason."""
     target = _expand(frame, by, targets, "targets")
     reasons: dict[str, list[str]] = {}
     inside = _expand(frame, "province", within, "within") if within is not None else None
     found: list[str] = []
-    if by == "province":
-        if receivers == "scan":
-            found, why_not = _scan_receivers(frame, target, start, after)
-            if why_not:
-                reasons[NO_SCAN] = [why_not]
-        else:
-            found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
+    if by == "province" and receivers == "scan":
+        found, why_not = _scan_receivers(frame, target, start, after)
+        if why_not:
+            reasons[NO_SCAN] = [why_not]
+    elif by == "province":
+        found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
     if buffer is None:
-        if by == "province":
-            near = neighbours_of(target, layout, units=everyone)
-            reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
-            rose = [f for f in found if f not in near]
-            reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = rose
-            buffer = [*near, *rose]
-        elif by == "channel":
-            buffer = [c for c in CHANNEL_BUFFER if c in everyone and c not in target]
-        elif by == "place_kind" and len(target) == 1 and target[0] in PLACE_KIND_BUFFER:
-            buffer = [k for k in PLACE_KIND_BUFFER[target[0]] if k in everyone]
-        else:
-            raise ValueError(f"by={by!r} has no default buffer: name it, e.g. buffer=[...] of the panel's {by} values")
+        buffer = _default_buffer(frame, by, target, found, layout, reasons)
     else:
         buffer = _expand(frame, by, buffer, "buffer")
     left_out = [*(_expand(frame, by, list(exclude), "exclude")), *(f for f in found if f not in buffer)]
     if control is None:
-        pool = [*target, *buffer] if inside is not None else everyone
-        never = [u for u in pool if u in NEVER_CONTROL]
-        control = [u for u in pool if u not in never and u not in left_out
-                   and (inside is not None or u not in {*target, *buffer})]  # fmt: skip
-        reasons["left out of the control (named, or rose in the scan) / loại khỏi nhóm đối chứng"] = left_out
-        reasons["never a control: unknown or other / không dùng làm đối chứng"] = never
+        control = _default_control(frame, by, (target, buffer), inside, left_out, reasons)
     else:
         control = _expand(frame, by, control, "control")
+        reasons["in the control as named, though the scan found it rising / đối chứng do người phân tích chọn"] = [
+            f for f in found if f in control
+        ]
+    _check_roles(by, target, buffer, control, inside)
+    return Groups(by, target, list(buffer), list(control), inside, reasons)
+
+
+def _check_roles(by: str, target: list[str], buffer: list[str], control: list[str], inside: list[str] | None) -> None:
     if inside is None:
         overlap = (set(target) & set(buffer)) | (set(target) & set(control)) | (set(buffer) & set(control))
         if overlap:
@@ -183,4 +205,3 @@ def choose_groups(
             else ""
         )
         raise ValueError(f"no control {by} is left after the target and buffer; name one with control=[...].{hint}")
-    return Groups(by, target, list(buffer), list(control), inside, reasons)

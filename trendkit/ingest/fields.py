@@ -29,10 +29,12 @@ from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, resolve_province
 from trendkit.ingest.parse import parse_amount, parse_date
 from trendkit.ingest.vocab import (
+    CHANNEL_VALUES,
     CHANNELS,
     COMMODITIES,
     GAZETTEER_KINDS,
     OUTCOMES,
+    PLACE_KIND_VALUES,
     PLACE_KINDS,
     VIOLATIONS,
     Table,
@@ -246,7 +248,7 @@ def channel(raw: pl.Series, words: Words | None = None) -> Normalised:
         found = find(text)
         return found, None if found else f"'{text}' is not a known transport channel; expected {_CHANNEL_HINT}"
 
-    c = lookup(raw, one, ["v", "e"], [pl.String(), pl.String()])
+    c = lookup(raw, one, ["v", "e"], [pl.Enum(CHANNEL_VALUES), pl.String()])  # the case table's own type
     return Normalised(
         {"channel": c["v"].fill_null("unknown"), "channel_raw": raw},
         [Problem("channel", c["e"].is_not_null(), c["e"], "channel_unknown")],
@@ -260,7 +262,8 @@ def category(raw: pl.Series, name: str, table: Table, fallback: str, words: Word
     ['smuggling', 'other']
     """
     find = _with_words(table, words)
-    v = lookup(raw, lambda t: (find(t),), ["v"], [pl.String()])["v"].fill_null(fallback)
+    values = pl.Enum(list(dict.fromkeys([*table, fallback])))  # the case table's own type: no cast later
+    v = lookup(raw, lambda t: (find(t),), ["v"], [values])["v"].fill_null(fallback)
     return Normalised({name: v, f"{name}_raw": raw})
 
 
@@ -317,5 +320,5 @@ def place(raw: pl.Series, words: Words | None = None) -> Normalised:
     >>> r.columns["place_kind"].to_list()
     ['official_gate', 'unknown', 'informal_crossing', 'post_office', 'unknown']
     """
-    v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.String(), pl.String()])
+    v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.String(), pl.Enum(PLACE_KIND_VALUES)])
     return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": raw})

@@ -523,10 +523,15 @@ def _clean_columns(body: pl.DataFrame, cols: list[str], codec: str) -> list[pl.S
     if not cols:
         return []
     stripped = body.select(pl.col(c).str.strip_chars().replace("", None) for c in cols)
-    # distinct values first, then the regex: most columns repeat a few hundred spellings a million times
+    # a column that repeats a few hundred spellings: distinct values first, then the regex; a column
+    # of ids or amounts (nearly all distinct): the regex first, which leaves almost nothing to dedupe
+    odd_text = r"[^\x00-\x7f]|\s\s"
+    spread = stripped.select(pl.col(cols).approx_n_unique()).row(0)
     odd = stripped.select(
-        pl.col(c).unique().implode().list.eval(pl.element().filter(pl.element().str.contains(r"[^\x00-\x7f]|\s\s")))
-        for c in cols
+        pl.col(c).filter(pl.col(c).str.contains(odd_text)).unique().implode()
+        if n > body.height // 10
+        else pl.col(c).unique().implode().list.eval(pl.element().filter(pl.element().str.contains(odd_text)))
+        for c, n in zip(cols, spread, strict=True)
     ).row(0)
     fixes = {c: {u: clean_text(u, codec) for u in values} for c, values in zip(cols, odd, strict=True)}
     changed = {c: {u: v for u, v in f.items() if u != v} for c, f in fixes.items()}

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -319,17 +320,18 @@ def load_cases(
         if progress is not None:
             progress(k, len(paths), name)
         try:
-            sheets = read_file(path, sheet=sheet)
+            sheets: list[RawSheet | None] = list(read_file(path, sheet=sheet))
         except TrendkitInputError as exc:
             if named:  # a file the user named must be readable
                 raise
             skipped_files.append((name, str(exc).removeprefix(f"{path.name}: ")))  # one bad file never stops a folder
             continue
         file_parts = []
-        for raw in sheets:
-            raw = replace(raw, name=name)
+        for i in range(len(sheets)):
+            raw, sheets[i] = replace(cast(RawSheet, sheets[i]), name=name), None
             part = _read_sheet(raw, opts, key_offset)
             key_offset += raw.frame.height
+            part.raw = replace(raw, frame=raw.frame.clear())  # its cells now live in the result: free the raw text
             file_parts.append(part)
         if all(p.cases is None for p in file_parts):
             reason = "; ".join(f"{p.raw.label}: {p.note}" for p in file_parts)
@@ -701,7 +703,8 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     )
     extras = [names[j] for j in texts if j not in header.fields and not (raw.fixed_width and j > _last_named(header))]
     cases = pl.concat([cases, original.select(extras)], how="horizontal")
-    cases = cases.filter(~skip_mask & ~keys.is_in(prob["__key"].unique().implode()))
+    keep = ~skip_mask & ~keys.is_in(prob["__key"].unique().implode())
+    cases = cases if keep.all() else cases.filter(keep)  # a clean sheet: no copy of every column
     return _SheetResult(
         raw, cases, original, prob, _skipped(raw, header, body, blank, skip_mask), body.height + header.skip
     )

@@ -119,6 +119,46 @@ def default_comparison(
     return [p for p in everyone if p not in dropped], excluded
 
 
+def _did(
+    frame: pl.DataFrame, targets: list[str], comparison: list[str], start: dt.date, level: float = 0.95
+) -> tuple[Interval, float, float, pl.DataFrame]:
+    """The difference in differences itself: change (exp δ − 1 with its interval), dispersion,
+    degrees of freedom, and the monthly ``period``/``target``/``comparison``/``post`` frame."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    if not comparison:
+        raise ValueError("no comparison provinces are left: name some with comparison=[...]")
+    wide = (
+        frame.filter(pl.col("province").is_in([*targets, *comparison]))
+        .with_columns(
+            pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
+            .alias("group")
+        )
+        .group_by("period", "group")
+        .agg(pl.col("cases").sum().cast(pl.Float64))
+        .pivot(on="group", index="period", values="cases")
+        .sort("period")
+        .fill_null(0.0)
+    )
+    post = (wide["period"] >= start).to_numpy()
+    n = wide.height
+    if post.sum() < 1 or (~post).sum() < 3:
+        raise ValueError(f"{start:%Y-%m} leaves {(~post).sum()} months before and {post.sum()} after; need ≥ 3 and ≥ 1")
+    y = np.concatenate([wide["target"].to_numpy(), wide["comparison"].to_numpy()])
+    months = np.vstack([np.eye(n), np.eye(n)])
+    group = np.concatenate([np.ones(n), np.zeros(n)])
+    x = np.column_stack([months, group, group * np.concatenate([post, post])])
+    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    dof = float(fit.df_resid)
+    phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
+    df = _nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
+    delta = float(fit.params[-1])
+    half = stats.t.ppf(0.5 + level / 2, df) * float(fit.bse[-1]) * np.sqrt(phi)
+    change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
+    return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
+
+
 @limit_threads
 def comparative_effect(
     panel: pl.DataFrame,
@@ -152,9 +192,6 @@ def comparative_effect(
     cancels: on a national 50% drop with no campaign the interval covers 0
     (``tests/test_comparison.py``).
     """
-    import statsmodels.api as sm
-    from scipy import stats
-
     start_d = parse_month(start)
     frame = panel.with_columns(pl.col("province").cast(pl.String))
     if end is not None:
@@ -165,40 +202,8 @@ def comparative_effect(
                                                   layout=layout)  # fmt: skip
     else:
         comparison, excluded = _units(frame, "province", comparison, "comparison"), {}
-    if not comparison:
-        raise ValueError("no comparison provinces are left: name some with comparison=[...]")
-    wide = (
-        frame.filter(pl.col("province").is_in([*targets, *comparison]))
-        .with_columns(
-            pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
-            .alias("group")
-        )
-        .group_by("period", "group")
-        .agg(pl.col("cases").sum().cast(pl.Float64))
-        .pivot(on="group", index="period", values="cases")
-        .sort("period")
-        .fill_null(0.0)
-    )
-    post = (wide["period"] >= start_d).to_numpy()
-    n = wide.height
-    if post.sum() < 1 or (~post).sum() < 3:
-        raise ValueError(
-            f"{start_d:%Y-%m} leaves {(~post).sum()} months before and {post.sum()} after; need ≥ 3 and ≥ 1"
-        )
-    y = np.concatenate([wide["target"].to_numpy(), wide["comparison"].to_numpy()])
-    months = np.vstack([np.eye(n), np.eye(n)])
-    group = np.concatenate([np.ones(n), np.zeros(n)])
-    x = np.column_stack([months, group, group * np.concatenate([post, post])])
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
-    dof = float(fit.df_resid)
-    phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
-    df = _nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
-    delta = float(fit.params[-1])
-    se = float(fit.bse[-1]) * np.sqrt(phi)
-    half = stats.t.ppf(0.5 + level / 2, df) * se
-    change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
-    out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
-    shock = common_shock(frame, start_d, end=wide["period"].max(), targets=targets)
+    change, phi, df, out = _did(frame, targets, comparison, start_d, level)
+    shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
 
 
@@ -261,15 +266,16 @@ def placebo_checks(
     start_d = parse_month(start)
     real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, receivers=receivers, layout=layout)
     rows = []
-    before = panel.filter(pl.col("period") < start_d)
+    frame = panel.with_columns(pl.col("province").cast(pl.String))
+    if end is not None:
+        frame = frame.filter(pl.col("period") <= parse_month(end))
+    before = frame.filter(pl.col("period") < start_d)
     months = sorted(before["period"].unique().to_list())
     fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]
-    for m in fakes:
-        eff = comparative_effect(before, targets, m, comparison=real.comparison, layout=layout)
-        rows.append(("time", f"{m:%Y-%m}", eff.change_pct.estimate))
+    for m in fakes:  # the same model, no shock check or scan: only the estimate is ranked
+        rows.append(("time", f"{m:%Y-%m}", _did(before, list(real.targets), real.comparison, m)[0].estimate))
     for p in real.comparison:
         rest = [q for q in real.comparison if q != p]
-        eff = comparative_effect(panel, [p], start_d, end=end, comparison=rest, layout=layout)
-        rows.append(("space", p, eff.change_pct.estimate))
-    frame = pl.DataFrame(rows, schema={"kind": pl.String, "label": pl.String, "change_pct": pl.Float64}, orient="row")
-    return Placebos(real.change_pct.estimate, frame)
+        rows.append(("space", p, _did(frame, [p], rest, start_d)[0].estimate))
+    table = pl.DataFrame(rows, schema={"kind": pl.String, "label": pl.String, "change_pct": pl.Float64}, orient="row")
+    return Placebos(real.change_pct.estimate, table)

@@ -326,6 +326,11 @@ def _from_windows_1258(raw: bytes) -> tuple[bytes, str]:
 
 
 def _read_csv(path: Path) -> RawSheet:
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    fast = _read_plain_csv(path, head)
+    if fast is not None:
+        return fast
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise TrendkitInputError(
@@ -338,6 +343,36 @@ def _read_csv(path: Path) -> RawSheet:
         return _parse_csv(path, data, codec)
     except _NotUtf8:
         return _parse_csv(path, *_from_windows_1258(raw))
+
+
+def _read_plain_csv(path: Path, head: bytes) -> RawSheet | None:
+    """The common case read by polars straight from the file (no copy of its bytes in Python): UTF-8
+    (with or without a BOM) whose first line is already the widest of the first rows. Anything
+    else — UTF-16, another codec, a title row above the table, a wider row further down, a read
+    error — returns None, and the general path reads it with its own checks and messages."""
+    if b"\x00" in head[:4096] or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    head = head.removeprefix(codecs.BOM_UTF8)
+    if not _utf8_head(head):
+        return None
+    text = head.decode("utf-8", errors="ignore")
+    delimiter = _sniff_delimiter(text)
+    preview = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _PREVIEW_ROWS))
+    width = max((len(r) for r in preview), default=1)
+    if not preview or len(preview[0]) < width:
+        return None
+    try:
+        frame = pl.read_csv(path, has_header=False, separator=delimiter, infer_schema=False,
+                            new_columns=[f"c{j}" for j in range(width)])  # fmt: skip
+    except (pl.exceptions.PolarsError, OSError):
+        return None
+    return _csv_sheet(path, frame, "latin-1")
+
+
+def _csv_sheet(path: Path, frame: pl.DataFrame, codec: str) -> RawSheet:
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
+    _check_cell_lengths(path, frame)
+    return RawSheet(path, None, frame, codec=codec, fixed_width=True)
 
 
 class _NotUtf8(Exception):
@@ -378,9 +413,7 @@ def _parse_csv(path: Path, data: bytes, codec: str) -> RawSheet:
                 f"{path.name}: cannot be read as CSV ({str(again).splitlines()[0]}); "
                 "expected comma-, semicolon- or tab-separated text with the same number of fields on every row"
             ) from None
-    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("source_row"))
-    _check_cell_lengths(path, frame)
-    return RawSheet(path, None, frame, codec=codec, fixed_width=True)
+    return _csv_sheet(path, frame, codec)
 
 
 def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:

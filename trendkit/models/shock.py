@@ -33,6 +33,7 @@ import polars as pl
 
 from trendkit.months import add_months, parse_month
 from trendkit.summary import Summary, fmt_num
+from trendkit.threads import limit_threads
 
 __all__ = ["CommonShock", "common_shock"]
 
@@ -132,6 +133,7 @@ def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> np.ndarra
     return np.outer(shape[~pre], level)
 
 
+@limit_threads
 def common_shock(
     panel: pl.DataFrame,
     start: str | dt.date,

@@ -601,19 +601,23 @@ def _normalise_fields(
     field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None, opts: _Options
 ) -> fields.Normalised:
     """Every canonical field's normaliser, composed: the output columns and all problems."""
-    when = fields.detected_on(field("detected_on"), opts.window)
+    from concurrent.futures import ThreadPoolExecutor
+
     words = opts.words.get
     unit = header.units.get(next((j for j, f in header.fields.items() if f == "goods_value_vnd"), -1), 1.0)
-    parts = [
-        when,
-        fields.province(field("province"), when.columns["detected_on"]),
-        fields.goods_value(field("goods_value_vnd"), unit, numeric),
-        fields.channel(field("channel"), words("channel")),
-        fields.violation(field("violation"), words("violation")),
-        fields.outcome(field("outcome"), words("outcome")),
-        fields.commodity(field("commodity_raw"), words("commodity")),
-        fields.place(field("place_raw"), words("place_kind")),
-    ]
+    # independent fields on two threads: polars releases the GIL, so one field's hashing runs while
+    # another field's Python matches its distinct words
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        later = [
+            pool.submit(fields.goods_value, field("goods_value_vnd"), unit, numeric),
+            pool.submit(fields.channel, field("channel"), words("channel")),
+            pool.submit(fields.violation, field("violation"), words("violation")),
+            pool.submit(fields.outcome, field("outcome"), words("outcome")),
+            pool.submit(fields.commodity, field("commodity_raw"), words("commodity")),
+            pool.submit(fields.place, field("place_raw"), words("place_kind")),
+        ]
+        when = fields.detected_on(field("detected_on"), opts.window)
+        parts = [when, fields.province(field("province"), when.columns["detected_on"]), *(f.result() for f in later)]
     columns = {k: v for part in parts for k, v in part.columns.items()}
     return fields.Normalised(columns, [p for part in parts for p in part.problems])
 

@@ -159,6 +159,28 @@ def _did(
     return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
 
 
+def _window(panel: pl.DataFrame, end: str | dt.date | None) -> pl.DataFrame:
+    """A province panel with text province names, up to ``end`` (the analysis window of every comparison)."""
+    frame = panel.with_columns(pl.col("province").cast(pl.String))
+    return frame if end is None else frame.filter(pl.col("period") <= parse_month(end))
+
+
+def _comparison(
+    frame: pl.DataFrame,
+    targets: list[str],
+    start: dt.date,
+    named: Sequence[str] | None,
+    exclude: Sequence[str],
+    receivers: Sequence[str] | Literal["scan"],
+    layout: str,
+    role: str = "comparison",
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The provinces the analyst named (as ``role``), or :func:`default_comparison` with who was left out and why."""
+    if named is not None:
+        return _units(frame, "province", named, role), {}
+    return default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start, layout=layout)
+
+
 @limit_threads
 def comparative_effect(
     panel: pl.DataFrame,
@@ -193,15 +215,9 @@ def comparative_effect(
     (``tests/test_comparison.py``).
     """
     start_d = parse_month(start)
-    frame = panel.with_columns(pl.col("province").cast(pl.String))
-    if end is not None:
-        frame = frame.filter(pl.col("period") <= parse_month(end))
+    frame = _window(panel, end)
     targets = _units(frame, "province", targets, "targets")
-    if comparison is None:
-        comparison, excluded = default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start_d,
-                                                  layout=layout)  # fmt: skip
-    else:
-        comparison, excluded = _units(frame, "province", comparison, "comparison"), {}
+    comparison, excluded = _comparison(frame, targets, start_d, comparison, exclude, receivers, layout)
     change, phi, df, out = _did(frame, targets, comparison, start_d, level)
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
@@ -266,9 +282,7 @@ def placebo_checks(
     start_d = parse_month(start)
     real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, receivers=receivers, layout=layout)
     rows = []
-    frame = panel.with_columns(pl.col("province").cast(pl.String))
-    if end is not None:
-        frame = frame.filter(pl.col("period") <= parse_month(end))
+    frame = _window(panel, end)
     before = frame.filter(pl.col("period") < start_d)
     months = sorted(before["period"].unique().to_list())
     fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]

@@ -176,18 +176,12 @@ def synthetic_control(
     end
         Last month of the analysis window.
     """
-    from trendkit.models.comparison import default_comparison
+    from trendkit.models.comparison import _comparison, _window
 
     start_d = parse_month(start)
-    frame = panel.with_columns(pl.col("province").cast(pl.String))
-    if end is not None:
-        frame = frame.filter(pl.col("period") <= parse_month(end))
+    frame = _window(panel, end)
     targets = _units(frame, "province", targets, "targets")
-    pool = (
-        default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start_d, layout=layout)[0]
-        if donors is None
-        else _units(frame, "province", donors, "donors")
-    )
+    pool = _comparison(frame, targets, start_d, donors, exclude, receivers, layout, role="donors")[0]
     wide = (
         frame.filter(pl.col("province").is_in([*targets, *pool]))
         .with_columns(unit=pl.when(pl.col("province").is_in(targets)).then(pl.lit("__target")).otherwise("province"))

@@ -69,6 +69,20 @@ def test_the_legacy_layout_keeps_post_merger_cases_in_merged_groups():
     assert (before_only["legacy_group"] == before_only["province_legacy"]).all()  # nothing to merge
 
 
+def test_the_loader_groups_legacy_provinces_over_every_file(tmp_path):
+    """Lào Cai and Yên Bái before the merger in one file, "Lào Cai" after it in another: the first
+    file's cases count in the merged group too, as ``with_legacy_groups`` over the whole table says."""
+    header = "Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến\n"
+    before = "A1,03/03/2025,Lào Cai,Đường bộ\nA2,04/03/2025,Yên Bái,Đường bộ\nA3,05/03/2025,Cao Bằng,Đường bộ\n"
+    (tmp_path / "SYNTHETIC_T3.csv").write_text(header + before, encoding="utf-8")
+    (tmp_path / "SYNTHETIC_T9.csv").write_text(header + "B1,02/09/2025,Lào Cai,Đường bộ\n", encoding="utf-8")
+    both = tk.load_cases(tmp_path).cases
+    assert both["legacy_group"].to_list() == ["Lào Cai + Yên Bái"] * 2 + ["Cao Bằng", "Lào Cai + Yên Bái"]
+    assert both["legacy_group"].equals(with_legacy_groups(both.drop("legacy_group"))["legacy_group"])
+    alone = tk.load_cases(tmp_path / "SYNTHETIC_T3.csv").cases  # nothing after the merger: nothing to merge
+    assert alone["legacy_group"].to_list() == ["Lào Cai", "Yên Bái", "Cao Bằng"]
+
+
 def test_the_scan_works_by_any_dimension_alone_or_crossed():
     for by in (("commodity",), ("place_kind",), ("macro_region", "channel")):
         p = tk.panel(CASES, by=by)

@@ -270,8 +270,15 @@ def legacy_members(name_2025: str) -> list[str]:
     >>> legacy_members("Lào Cai"), legacy_members("Cao Bằng")
     (['Lào Cai', 'Yên Bái'], ['Cao Bằng'])
     """
-    rows = provinces("legacy").filter(pl.col("name_2025") == name_2025)["name"].to_list()
-    return sorted(rows, key=lambda n: (n != name_2025, n))
+    return list(_members().get(name_2025, ()))
+
+
+@lru_cache(maxsize=1)
+def _members() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for name, name_2025 in provinces("legacy").select("name", "name_2025").iter_rows():
+        found.setdefault(name_2025, []).append(name)
+    return {new: tuple(sorted(old, key=lambda n: (n != new, n))) for new, old in found.items()}
 
 
 def group_members(unit: str) -> list[str]:
@@ -298,13 +305,13 @@ def with_legacy_groups(cases: pl.DataFrame) -> pl.DataFrame:
     >>> with_legacy_groups(c)["legacy_group"].to_list()
     ['Lào Cai + Yên Bái', 'Lào Cai + Yên Bái', 'Cao Bằng']
     """
-    unsplit = (
-        cases.filter(pl.col("province_legacy").is_null() & pl.col("province").is_not_null())["province"]
-        .unique()
-        .to_list()
-    )
-    groups = {p: GROUP_JOIN.join(legacy_members(p)) for p in unsplit}
+    province, legacy = cases.get_column("province").cast(pl.String), cases.get_column("province_legacy")
+    unsplit = set(province.filter(legacy.is_null() & province.is_not_null()).unique().to_list())
+    if not unsplit:  # every case can be split: the legacy province itself, no copy
+        return cases.with_columns(legacy.alias("legacy_group"))
+    # one hash pass over the few distinct 2025 names, then a gather
+    names = province.unique().drop_nulls().to_list()
+    group = pl.Series([GROUP_JOIN.join(legacy_members(p)) if p in unsplit else None for p in names], dtype=pl.String)
     return cases.with_columns(
-        pl.col("province").replace_strict(groups, default=pl.col("province_legacy"), return_dtype=pl.String)
-        .alias("legacy_group")
+        group.gather(province.cast(pl.Enum(names)).to_physical()).fill_null(legacy).alias("legacy_group")
     )

@@ -13,11 +13,13 @@ the South-East). A legacy province takes the macro-region of the 2025 province i
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from trendkit.geo.provinces import Layout, provinces
 
-__all__ = ["MACRO_REGIONS", "REGION_COLUMNS", "with_regions"]
+__all__ = ["MACRO_REGIONS", "REGION_COLUMNS", "regions_of", "with_regions"]
 
 REGION_COLUMNS = ("region", "macro_region")
 
@@ -41,6 +43,16 @@ def _table(layout: Layout) -> pl.DataFrame:
     if layout == "2025":
         table = table.with_columns(pl.col("name").alias("name_2025"))
     return table.join(macro, on="name_2025", how="left").select(pl.col("name").alias("province"), *REGION_COLUMNS)
+
+
+@cache
+def regions_of(layout: Layout = "2025") -> dict[str, tuple[str | None, str | None]]:
+    """Each province name in ``layout`` → its (``region``, ``macro_region``).
+
+    >>> regions_of()["Lạng Sơn"]
+    ('Trung du và miền núi phía Bắc', 'Bắc')
+    """
+    return {name: (region, macro) for name, region, macro in _table(layout).iter_rows()}
 
 
 def with_regions(frame: pl.DataFrame, *, province: str = "province", layout: Layout = "2025") -> pl.DataFrame:

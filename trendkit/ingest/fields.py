@@ -1,10 +1,10 @@
 """One normaliser per canonical field: cleaned cell text in, canonical columns and problems out.
 
-Each function takes a String :class:`polars.Series` of cleaned cell text (null for an empty cell)
-and returns a :class:`Normalised`: the canonical output columns, and the rows that must be
-rejected with their reason. Python runs once per *distinct* value (:func:`lookup`), so a million
-rows with a few hundred spellings normalise quickly. The loader composes these; each is testable
-alone.
+Each function takes a String :class:`polars.Series` of cleaned cell text (null for an empty cell),
+or the same column already :class:`~trendkit.ingest.coded.Coded`, and returns a
+:class:`Normalised`: the canonical output columns, and the rows that must be rejected with their
+reason. Python runs once per *distinct* value (:func:`lookup`), so a million rows with a few
+hundred spellings normalise quickly. The loader composes these; each is testable alone.
 
 >>> import polars as pl
 >>> r = channel(pl.Series(["Đường bộ", "tàu vũ trụ", None]))
@@ -26,7 +26,9 @@ import polars as pl
 
 from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
-from trendkit.geo.provinces import MERGER_DATE, resolve_province
+from trendkit.geo.provinces import GROUP_JOIN, MERGER_DATE, legacy_members, resolve_province
+from trendkit.geo.regions import regions_of
+from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.parse import parse_amount, parse_date
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
@@ -80,24 +82,18 @@ class Normalised:
 
 
 def lookup(
-    s: pl.Series, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
+    s: Cells, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
 ) -> pl.DataFrame:
     """Apply ``fn`` once per distinct non-null value of ``s``; one output column per name.
+
+    One hash pass gives each row its index among the distinct values (none if ``s`` is already
+    coded), then each output column is a gather — five times faster than one replace per output
+    column on a million rows.
 
     >>> lookup(pl.Series(["a", "b", "a", None]), lambda t: (t.upper(),), ["v"], [pl.String()])["v"].to_list()
     ['A', 'B', 'A', None]
     """
-    uniq = s.drop_nulls().unique().to_list()
-    results = [fn(u) for u in uniq]
-    # one hash pass: each row's index among the distinct values (null stays null), then a gather per
-    # output column — five times faster than one replace per output column on a million rows
-    index = s.cast(pl.String).cast(pl.Enum(uniq)).to_physical()
-    return pl.DataFrame(
-        {
-            name: pl.Series(name, [r[i] for r in results], dtype=dtype).gather(index)
-            for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True))
-        }
-    )
+    return (s if isinstance(s, Coded) else Coded.of(s)).map(fn, names, dtypes)
 
 
 def plausible_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -110,7 +106,7 @@ def plausible_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(2000, 1, 1), dt.date(today.year + 1, 12, 31)
 
 
-def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -> Normalised:
+def detected_on(raw: Cells, window: tuple[dt.date, dt.date] | None = None) -> Normalised:
     """Day-first dates, ISO dates and Excel serials → Date; empty, impossible and implausible dates
     (outside ``window``, default :func:`plausible_dates`) are problems, never guessed.
 
@@ -119,10 +115,11 @@ def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -
     (datetime.date(2021, 3, 12), ['date_missing', 'date_invalid', 'date_out_of_range'])
     """
     first, last = window or plausible_dates()
+    text = text_of(raw)
     d = lookup(raw, parse_date, ["v", "e"], [pl.Date(), pl.String()])
     outside = ((d["v"] < first) | (d["v"] > last)).fill_null(False)
     why = (
-        "'" + raw + f"' is outside the plausible dates {first:%d/%m/%Y}–{last:%d/%m/%Y}; check the year "
+        "'" + text + f"' is outside the plausible dates {first:%d/%m/%Y}–{last:%d/%m/%Y}; check the year "
         "(a typo?), or widen date_range="
         if outside.any()
         else ""  # built only when needed: a million string concatenations otherwise
@@ -132,7 +129,7 @@ def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -
         [
             Problem(
                 "detected_on",
-                raw.is_null(),
+                text.is_null(),
                 "the date is empty; expected a day/month/year date such as 12/01/2021",
                 "date_missing",
             ),
@@ -142,16 +139,17 @@ def detected_on(raw: pl.Series, window: tuple[dt.date, dt.date] | None = None) -
     )
 
 
-def _province(text: str) -> tuple[str | None, str | None, str | None, bool, str | None]:
+def _province(text: str) -> tuple[str | None, ...]:
     try:
         m = resolve_province(text)
     except UnknownProvinceError as exc:
-        return None, None, None, False, str(exc)
-    return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, None
+        return None, None, None, False, None, None, str(exc)
+    return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, *regions_of().get(m.name_2025, (None, None)), None
 
 
-def province(raw: pl.Series, detected: pl.Series) -> Normalised:
-    """Any spelling → the 2025 province, its code, and the legacy name when the record allows it.
+def province(raw: Cells, detected: pl.Series) -> Normalised:
+    """Any spelling → the 2025 province, its code, region and macro-region, and the legacy name
+    when the record allows it.
 
     A name that is also a merged 2025 province keeps ``province_legacy`` only for cases detected
     before the merger (1 July 2025).
@@ -161,20 +159,28 @@ def province(raw: pl.Series, detected: pl.Series) -> Normalised:
     >>> r.columns["province"].to_list(), r.columns["province_legacy"].to_list()
     (['Lào Cai', 'Lào Cai'], ['Yên Bái', None])
     """
+    raw = raw if isinstance(raw, Coded) else Coded.of(raw)  # coded once: the legacy groups reuse it
     p = lookup(
         raw,
         _province,
-        ["name", "code", "legacy", "ambiguous", "e"],
-        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String()],
+        ["name", "code", "legacy", "ambiguous", "region", "macro_region", "e"],
+        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String(), pl.String(), pl.String()],
     )
     after_merger = detected >= dt.date.fromisoformat(MERGER_DATE)
     legacy = p.select(pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))).to_series()
     return Normalised(
-        {"province": p["name"], "province_code": p["code"], "province_legacy": legacy},
+        {
+            "province": p["name"],
+            "province_code": p["code"],
+            "province_legacy": legacy,
+            "legacy_group": _legacy_groups(raw, p["name"], legacy),
+            "region": p["region"],
+            "macro_region": p["macro_region"],
+        },
         [
             Problem(
                 "province",
-                raw.is_null(),
+                text_of(raw).is_null(),
                 "the province is empty; expected a province name such as Lạng Sơn",
                 "province_missing",
             ),
@@ -183,7 +189,23 @@ def province(raw: pl.Series, detected: pl.Series) -> Normalised:
     )
 
 
-def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = None) -> Normalised:
+def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series) -> pl.Series:
+    """This sheet's :func:`~trendkit.geo.provinces.with_legacy_groups`, from the distinct spellings:
+    the merged group ("Lào Cai + Yên Bái") for a 2025 province with cases that cannot be split."""
+    unsplit = set(name.filter(legacy.is_null() & name.is_not_null()).unique().to_list())
+    if not unsplit:
+        return legacy
+
+    def group(text: str) -> tuple[str | None]:
+        found = _province(text)
+        if found[0] in unsplit:
+            return (GROUP_JOIN.join(legacy_members(found[0])),)
+        return (found[2],)
+
+    return lookup(raw, group, ["g"], [pl.String()])["g"]
+
+
+def goods_value(cells: Cells, unit: float = 1.0, numeric: pl.Series | None = None) -> Normalised:
     """Amounts as units write them → whole đồng, in the column's ``unit`` (1e6 for "triệu đồng").
 
     ``numeric`` holds the cells a spreadsheet stored as numbers; they are used as stored.
@@ -191,20 +213,21 @@ def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = N
     >>> goods_value(pl.Series(["1.234.567", "2 tỷ 300 triệu", "15"]), unit=1.0).columns["goods_value_vnd"].to_list()
     [1234567.0, 2300000000.0, 15.0]
     """
-    # fast path, vectorised: plain digits or dot-grouped thousands ("1.234.567")
+    raw = text_of(cells)
+    # vectorised: plain digits or dot-grouped thousands ("1.234.567"); Python parses only the other
+    # cells ("2 tỷ 300 triệu", "12,5"), each distinct one once, and puts them in their rows
     plain = raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
-    v = lookup(raw.set(plain, None), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
-    v = v.with_columns(
-        pl.when(plain)
-        .then(raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit)
-        .otherwise(pl.col("v"))
-        .alias("v")
-    )
+    value = raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit
+    error = pl.repeat(None, raw.len(), dtype=pl.String, eager=True)
+    odd = (~plain & raw.is_not_null()).arg_true()
+    if odd.len():
+        v = lookup(raw.gather(odd), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
+        value, error = value.scatter(odd, v["v"]), error.scatter(odd, v["e"])
     problems = []
     if numeric is not None:
         num = numeric * unit
-        value = num.fill_null(v["v"])
-        error = v["e"].set(num.is_not_null(), None) if num.is_not_null().any() else v["e"]
+        value = num.fill_null(value)
+        error = error.set(num.is_not_null(), None) if num.is_not_null().any() else error
         problems.append(
             Problem(
                 "goods_value_vnd",
@@ -221,8 +244,6 @@ def goods_value(raw: pl.Series, unit: float = 1.0, numeric: pl.Series | None = N
                 "value_invalid",
             )
         )
-    else:
-        value, error = v["v"], v["e"]
     # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
     problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))
     return Normalised({"goods_value_vnd": value.round(0)}, problems)
@@ -236,7 +257,7 @@ def _with_words(table: Table, words: Words | None) -> Callable[[str], str | None
     return lambda t: (words or {}).get(fold(t)) or match(table, t)
 
 
-def channel(raw: pl.Series, words: Words | None = None) -> Normalised:
+def channel(raw: Cells, words: Words | None = None) -> Normalised:
     """Transport channel words → ``road``/``sea``/``air``/``rail``/``post``/``inland``; blank → ``unknown``.
 
     Words it does not know are rejected, not guessed (see the module example), unless ``words``
@@ -250,12 +271,12 @@ def channel(raw: pl.Series, words: Words | None = None) -> Normalised:
 
     c = lookup(raw, one, ["v", "e"], [pl.Enum(CHANNEL_VALUES), pl.String()])  # the case table's own type
     return Normalised(
-        {"channel": c["v"].fill_null("unknown"), "channel_raw": raw},
+        {"channel": c["v"].fill_null("unknown"), "channel_raw": text_of(raw)},
         [Problem("channel", c["e"].is_not_null(), c["e"], "channel_unknown")],
     )
 
 
-def category(raw: pl.Series, name: str, table: Table, fallback: str, words: Words | None = None) -> Normalised:
+def category(raw: Cells, name: str, table: Table, fallback: str, words: Words | None = None) -> Normalised:
     """Violation or outcome words → the canonical value; unknown words fall into ``fallback``.
 
     >>> category(pl.Series(["Buôn lậu", "lạ"]), "violation", VIOLATIONS, "other").columns["violation"].to_list()
@@ -264,24 +285,24 @@ def category(raw: pl.Series, name: str, table: Table, fallback: str, words: Word
     find = _with_words(table, words)
     values = pl.Enum(list(dict.fromkeys([*table, fallback])))  # the case table's own type: no cast later
     v = lookup(raw, lambda t: (find(t),), ["v"], [values])["v"].fill_null(fallback)
-    return Normalised({name: v, f"{name}_raw": raw})
+    return Normalised({name: v, f"{name}_raw": text_of(raw)})
 
 
-def violation(raw: pl.Series, words: Words | None = None) -> Normalised:
+def violation(raw: Cells, words: Words | None = None) -> Normalised:
     """Violation type (smuggling, illegal transport, trade fraud, …); unknown words → ``other``."""
     return category(raw, "violation", VIOLATIONS, "other", words)
 
 
-def outcome(raw: pl.Series, words: Words | None = None) -> Normalised:
+def outcome(raw: Cells, words: Words | None = None) -> Normalised:
     """Handling outcome (administrative, criminal, referred); unknown words → ``unknown``."""
     return category(raw, "outcome", OUTCOMES, "unknown", words)
 
 
-def commodity(raw: pl.Series, words: Words | None = None) -> Normalised:
+def commodity(raw: Cells, words: Words | None = None) -> Normalised:
     """Goods description → a commodity group (raw text kept in ``commodity_raw``)."""
     find = _with_words(COMMODITIES, words)
     v = lookup(raw, lambda t: (find(t) or "other",), ["v"], [pl.String()])["v"]
-    return Normalised({"commodity": v, "commodity_raw": raw})
+    return Normalised({"commodity": v, "commodity_raw": text_of(raw)})
 
 
 def _place(text: str, words: Words | None) -> tuple[str | None, str]:
@@ -309,7 +330,7 @@ def _place_kinds() -> dict[str, str]:
     return dict(places().select("place_id", "kind").iter_rows())
 
 
-def place(raw: pl.Series, words: Words | None = None) -> Normalised:
+def place(raw: Cells, words: Words | None = None) -> Normalised:
     """Free-text place → a gazetteer ``place_id`` (gate, port, airport) when one is named, and its
     ``place_kind``: ``official_gate``, ``informal_crossing`` (lối mở, đường mòn, tiểu ngạch …),
     ``seaport``, ``airport``, ``post_office``, ``inland`` or ``unknown`` (blank or not understood).
@@ -321,4 +342,4 @@ def place(raw: pl.Series, words: Words | None = None) -> Normalised:
     ['official_gate', 'unknown', 'informal_crossing', 'post_office', 'unknown']
     """
     v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.String(), pl.Enum(PLACE_KIND_VALUES)])
-    return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": raw})
+    return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": text_of(raw)})

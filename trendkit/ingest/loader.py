@@ -35,6 +35,8 @@ from trendkit.errors import TrendkitInputError
 from trendkit.geo.provinces import with_legacy_groups
 from trendkit.geo.regions import with_regions
 from trendkit.ingest import fields
+from trendkit.ingest.coded import Cells, Coded, text_of
+from trendkit.ingest.columns import normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, read_file, source_names
 from trendkit.ingest.vocab import (
@@ -44,7 +46,7 @@ from trendkit.ingest.vocab import (
     PLACE_KIND_VALUES,
     VIOLATION_VALUES,
 )
-from trendkit.text import clean_text, fold
+from trendkit.text import fold
 
 __all__ = ["CASE_SCHEMA", "LoadResult", "LoadSummary", "load_cases"]
 
@@ -516,31 +518,6 @@ def _unique_names(header: Header) -> list[str]:
     return names
 
 
-def _clean_columns(body: pl.DataFrame, cols: list[str], codec: str) -> list[pl.Series]:
-    """Each column NFC, trimmed, TCVN3/VNI repaired, empty strings as null.
-
-    Three polars passes over all columns at once (so they run in parallel); Python runs only once
-    per distinct value that is not plain ASCII with single spaces.
-    """
-    if not cols:
-        return []
-    stripped = body.select(pl.col(c).str.strip_chars().replace("", None) for c in cols)
-    # a column that repeats a few hundred spellings: distinct values first, then the regex; a column
-    # of ids or amounts (nearly all distinct): the regex first, which leaves almost nothing to dedupe
-    odd_text = r"[^\x00-\x7f]|\s\s"
-    spread = stripped.select(pl.col(cols).approx_n_unique()).row(0)
-    odd = stripped.select(
-        pl.col(c).filter(pl.col(c).str.contains(odd_text)).unique().implode()
-        if n > body.height // 10
-        else pl.col(c).unique().implode().list.eval(pl.element().filter(pl.element().str.contains(odd_text)))
-        for c, n in zip(cols, spread, strict=True)
-    ).row(0)
-    fixes = {c: {u: clean_text(u, codec) for u in values} for c, values in zip(cols, odd, strict=True)}
-    changed = {c: {u: v for u, v in f.items() if u != v} for c, f in fixes.items()}
-    out = stripped.with_columns(pl.col(c).replace(m) for c, m in changed.items() if m)
-    return out.get_columns()
-
-
 def _blank_rows(texts: dict[int, pl.Series], height: int) -> pl.Series:
     if not texts:
         return pl.Series([True] * height, dtype=pl.Boolean)
@@ -561,22 +538,22 @@ def is_total_label(text: str) -> bool:
     return lower.isascii() and bool(_TOTAL_ASCII_RE.match(lower))  # typed without diacritics: no accent to tell
 
 
-def _own_value_missing(cells: pl.Series, *, ids: bool) -> pl.Series:
-    """Rows whose cell is empty or is a total label ("Tổng cộng" or "Cộng tháng 3" in the id or date
-    column). Ids are nearly all distinct, so only those without a digit (real ids have one) are checked."""
-    present = cells.filter(cells.is_not_null())
-    wordy = (present.filter(~present.str.contains(r"\d")) if ids else present).unique().to_list()
-    return cells.is_null() | cells.is_in([c for c in wordy if is_total_label(c)])
+def _own_value_missing(cells: Cells, where: pl.Series) -> pl.Series:
+    """Among the rows in ``where``, those whose cell is empty or is a total label ("Tổng cộng" or
+    "Cộng tháng 3" in the id or date column). Only those rows' distinct values are checked."""
+    if isinstance(cells, Coded):
+        return (cells.text.is_null() | cells.rows_where(is_total_label)) & where
+    chosen = cells.filter(where & cells.is_not_null()).unique().to_list()
+    labels = pl.Series([c for c in chosen if is_total_label(c)], dtype=pl.String)
+    return (cells.is_null() | cells.is_in(labels.implode())) & where
 
 
 def _total_rows(texts: dict[int, pl.Series], candidates: pl.Series) -> pl.Series:
     """Total/subtotal rows among ``candidates`` (rows with no case id and no usable date of their own):
     a cell that is a total label on its own (:func:`is_total_label`)."""
-    flags = [False] * candidates.len()
-    for i in candidates.arg_true().to_list():
-        if any(is_total_label(s[i]) for s in texts.values() if s[i] is not None):
-            flags[i] = True
-    return pl.Series(flags, dtype=pl.Boolean)
+    rows = [i for i in candidates.arg_true().to_list() if any(is_total_label(s[i]) for s in texts.values() if s[i])]
+    flags = pl.repeat(False, candidates.len(), eager=True, dtype=pl.Boolean)
+    return flags.scatter(rows, True) if rows else flags
 
 
 def _case_ids(cid: pl.Series, texts: dict[int, pl.Series]) -> pl.Series:
@@ -595,31 +572,6 @@ def _case_ids(cid: pl.Series, texts: dict[int, pl.Series]) -> pl.Series:
         for t, n in zip(sub["t"].to_list(), sub["n"].to_list(), strict=True)
     ]
     return cid.scatter(need.arg_true(), hashed) if hashed else cid
-
-
-def _normalise_fields(
-    field: Callable[[str], pl.Series], header: Header, numeric: pl.Series | None, opts: _Options
-) -> fields.Normalised:
-    """Every canonical field's normaliser, composed: the output columns and all problems."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    words = opts.words.get
-    unit = header.units.get(next((j for j, f in header.fields.items() if f == "goods_value_vnd"), -1), 1.0)
-    # independent fields on two threads: polars releases the GIL, so one field's hashing runs while
-    # another field's Python matches its distinct words
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        later = [
-            pool.submit(fields.goods_value, field("goods_value_vnd"), unit, numeric),
-            pool.submit(fields.channel, field("channel"), words("channel")),
-            pool.submit(fields.violation, field("violation"), words("violation")),
-            pool.submit(fields.outcome, field("outcome"), words("outcome")),
-            pool.submit(fields.commodity, field("commodity_raw"), words("commodity")),
-            pool.submit(fields.place, field("place_raw"), words("place_kind")),
-        ]
-        when = fields.detected_on(field("detected_on"), opts.window)
-        parts = [when, fields.province(field("province"), when.columns["detected_on"]), *(f.result() for f in later)]
-    columns = {k: v for part in parts for k, v in part.columns.items()}
-    return fields.Normalised(columns, [p for part in parts for p in part.problems])
 
 
 def _problem_table(
@@ -672,28 +624,24 @@ def _with_values(prob: pl.DataFrame, original: pl.DataFrame) -> pl.DataFrame:
 def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
-    width = len(header.names)
-    present = [j for j in range(width) if f"c{j}" in body.columns]
-    texts = dict(zip(present, _clean_columns(body, [f"c{j}" for j in present], raw.codec), strict=True))
+    cells, norm = normalise_columns(body, header, raw.codec, opts.words, opts.window)
+    texts = {j: text_of(c) for j, c in cells.items()}
     keys = pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64, eager=True).alias("__key")
     original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(keys, body.get_column("source_row"))
     blank = _blank_rows(texts, body.height)
     col_of = {f: j for j, f in header.fields.items()}
     empty = pl.Series([None] * body.height, dtype=pl.String)
 
-    def field(f: str) -> pl.Series:
-        return texts[col_of[f]] if f in col_of else empty
+    def field(f: str) -> Cells:
+        return cells[col_of[f]] if f in col_of else empty
 
-    shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
-    numeric = body.get_column(shadow) if shadow and shadow in body.columns else None
-    norm = _normalise_fields(field, header, numeric, opts)
     out = dict(norm.columns)
     # a total row has no id and no date of its own: the cell is empty, or holds the total label itself
     # (a date that is there but wrong, "31/02/2021", belongs to a case row: rejected, never skipped)
-    no_id = _own_value_missing(field("case_id"), ids=True)
-    no_date = _own_value_missing(field("detected_on"), ids=False)
-    out["case_id"] = _case_ids(field("case_id").clone(), texts)
-    skip_mask = blank | _total_rows(texts, ~blank & no_date & no_id)
+    no_date = _own_value_missing(field("detected_on"), ~blank)
+    no_id = _own_value_missing(field("case_id"), no_date)  # only where the date is missing too: few rows
+    out["case_id"] = _case_ids(text_of(field("case_id")).clone(), texts)
+    skip_mask = blank | _total_rows(texts, no_date & no_id)
 
     beyond = _beyond_header(raw, header, texts)
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]
@@ -754,12 +702,14 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
 
-    # duplicates: the last occurrence in load order wins
-    last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
-    # 64-bit hashes find the candidates fast (a third of the time of comparing strings); the exact
-    # check then runs on the few candidates, so a hash collision can never make a false duplicate
-    last = last.filter(pl.col("case_id").hash().is_duplicated())
-    last = last.filter(pl.col("case_id").is_duplicated())
+    # duplicates: the last occurrence in load order wins. 64-bit hashes find the candidates fast
+    # (distinct hashes mean distinct ids: the usual case ends here); the exact check then runs on
+    # the few candidates, so a hash collision can never make a false duplicate
+    hashes = cases.get_column("case_id").hash()
+    last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").clear()
+    if hashes.n_unique() < hashes.len():
+        last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").filter(hashes.is_duplicated())
+        last = last.filter(pl.col("case_id").is_duplicated())
     winner = last.group_by("case_id").agg(
         pl.col("__i").max(),
         pl.col("source_file").last().alias("wf"),
@@ -815,10 +765,10 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     )
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
-    cases = with_legacy_groups(with_regions(cases)) if "province" in cases.columns else cases
-    cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key")).cast(
-        {k: v for k, v in CASE_SCHEMA.items() if k in cases.columns}
-    )
+    if "province" in cases.columns and len(loaded) > 1:  # groups over every sheet, not each on its own
+        cases = with_legacy_groups(with_regions(cases.drop("legacy_group", strict=False)))
+    cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key"))
+    cases = cases.cast({k: v for k, v in CASE_SCHEMA.items() if k in cases.columns and cases.schema[k] != v})
     skipped = (
         pl.concat([p.skipped for p in parts if p.skipped is not None])
         if parts
@@ -831,7 +781,10 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         if p.cases is None:
             rows.append((f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"))
             continue
-        acc = cases.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s))).height
+        # accepted: the sheet's cases less its rows superseded by a later duplicate (keys of a sheet
+        # are one range), counted without copying the case table
+        keys = p.cases.get_column("__key")
+        acc = p.cases.height - (int(dup_keys.is_between(keys.min(), keys.max()).sum()) if p.cases.height else 0)
         rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
         sk = p.skipped.height
         rows.append(

@@ -422,7 +422,10 @@ def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:
     from trendkit.ingest.excel import MAX_CELL_CHARS
 
     cols = [c for c in frame.columns if c.startswith("c")]
-    longest = frame.select(pl.col(cols).str.len_chars().max()).row(0)
+    # a character is at least a byte: characters are counted only in a column with a long cell
+    widest = frame.select(pl.col(cols).str.len_bytes().max()).row(0)
+    cols = [c for c, n in zip(cols, widest, strict=True) if n is not None and n > MAX_CELL_CHARS]
+    longest = frame.select(pl.col(cols).str.len_chars().max()).row(0) if cols else ()
     for col, n in zip(cols, longest, strict=True):
         if n is not None and n > MAX_CELL_CHARS:
             row = frame.filter(pl.col(col).str.len_chars() > MAX_CELL_CHARS)["source_row"][0]

@@ -1,0 +1,88 @@
+"""A text column as its distinct values and each row's index among them.
+
+Units repeat a few hundred spellings ("Tỉnh Lạng Sơn", "Đường bộ", "XLHC") over a million rows.
+:class:`Coded` cleans and normalises each *distinct* spelling once, in Python, and leaves the
+per-row work to polars: one hash pass gives every row its index among the distinct values, and
+each output column is a gather from a table as long as the distinct values.
+
+>>> import polars as pl
+>>> c = Coded.of(pl.Series(["  Lào Cai", "Lào Cai", None, " "]), clean=lambda t: t.strip() or None)
+>>> c.text.to_list()
+['Lào Cai', 'Lào Cai', None, None]
+>>> c.map(lambda t: (t.upper(), len(t)), ["up", "n"], [pl.String(), pl.Int64()]).rows()
+[('LÀO CAI', 7), ('LÀO CAI', 7), (None, None), (None, None)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+__all__ = ["Cells", "Coded", "text_of"]
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column's text, its distinct values, and each row's index among them.
+
+    Attributes
+    ----------
+    text
+        Each row's (cleaned) text; null for an empty cell.
+    values
+        The distinct values: row ``i`` holds ``values[index[i]]``. Two raw spellings that clean to
+        the same text keep a slot each; a value that cleans to nothing is ``None``.
+    index
+        Unsigned integers, null where the raw cell was null.
+    """
+
+    text: pl.Series
+    values: list[str | None]
+    index: pl.Series
+
+    @classmethod
+    def of(cls, raw: pl.Series, clean: Callable[[str], str | None] | None = None) -> Coded:
+        """Code ``raw`` (one hash pass), cleaning each distinct value with ``clean`` first."""
+        raw = raw.cast(pl.String)
+        distinct = raw.unique().drop_nulls().to_list()
+        index = raw.cast(pl.Enum(distinct)).to_physical()
+        if clean is None:
+            return cls(raw, distinct, index)
+        values = [clean(v) for v in distinct]
+        if values == distinct:  # nothing to clean (the usual case): the raw column is the text, no copy
+            return cls(raw, distinct, index)
+        return cls(pl.Series(raw.name, values, dtype=pl.String).gather(index), values, index)
+
+    def __len__(self) -> int:
+        return self.text.len()
+
+    def map(
+        self, fn: Callable[[str], tuple[Any, ...]], names: Sequence[str], dtypes: Sequence[pl.DataType]
+    ) -> pl.DataFrame:
+        """``fn`` once per distinct non-null value; one output column per name (null for a null cell)."""
+        results = [None if v is None else fn(v) for v in self.values]
+        return pl.DataFrame(
+            {
+                name: pl.Series(name, [None if r is None else r[i] for r in results], dtype=dtype).gather(self.index)
+                for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True))
+            }
+        )
+
+    def rows_where(self, test: Callable[[str], bool]) -> pl.Series:
+        """A Boolean mask: the rows whose value passes ``test`` (run once per distinct value)."""
+        hits = [i for i, v in enumerate(self.values) if v is not None and test(v)]
+        if not hits:
+            return pl.repeat(False, len(self), eager=True, dtype=pl.Boolean)
+        return self.index.is_in(pl.Series(hits, dtype=self.index.dtype).implode()).fill_null(False)
+
+
+#: A column as the normalisers take it: plain text, or already coded.
+Cells = pl.Series | Coded
+
+
+def text_of(cells: Cells) -> pl.Series:
+    """The text of a column, coded or not."""
+    return cells.text if isinstance(cells, Coded) else cells

@@ -1,0 +1,110 @@
+"""A sheet's columns cleaned and normalised, two columns at a time.
+
+Each column is one job: clean its cells (:func:`clean_column`), then run its field's normaliser
+from :mod:`~trendkit.ingest.fields`. The jobs run on two threads — polars releases the GIL, so one
+column's hashing overlaps another column's Python word matching — the longest (the value column)
+first. Province waits for the dates: a merged province's legacy name depends on the detection date.
+
+>>> import polars as pl
+>>> from trendkit.ingest.coded import text_of
+>>> from trendkit.ingest.headers import Header
+>>> body = pl.DataFrame({"c0": ["12/03/2021", " 13/03/2021"], "c1": ["Tỉnh Lạng Sơn", "Lào Cai  "]})
+>>> header = Header(0, 1, ["Ngày", "Tỉnh"], {0: "detected_on", 1: "province"})
+>>> cells, norm = normalise_columns(body, header, "latin-1")
+>>> text_of(cells[0]).to_list(), norm.columns["province"].to_list()
+(['12/03/2021', '13/03/2021'], ['Lạng Sơn', 'Lào Cai'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import polars as pl
+
+from trendkit.ingest import fields
+from trendkit.ingest.coded import Cells, Coded
+from trendkit.ingest.headers import Header
+from trendkit.text import clean_text
+
+__all__ = ["clean_column", "normalise_columns"]
+
+#: Cells that are not plain ASCII with single spaces: the only ones Python must clean.
+_ODD = r"[^\x00-\x7f]|\s\s"
+
+
+def clean_column(cells: pl.Series, codec: str, *, repetitive: bool) -> Cells:
+    """A column NFC, trimmed, TCVN3/VNI repaired, empty cells null.
+
+    A ``repetitive`` column (a few hundred spellings over many rows) is :class:`Coded`: Python
+    cleans each distinct value once, polars gives each row its index, and nothing is copied when
+    nothing changes. A column of ids or amounts (nearly all distinct) is trimmed by polars, and only
+    its odd values go through Python.
+
+    >>> clean_column(pl.Series([" Lạng Sơn ", "", "A1"]), "latin-1", repetitive=False).to_list()
+    ['Lạng Sơn', None, 'A1']
+    """
+
+    def clean(text: str) -> str | None:
+        if text.isascii() and " ".join(text.split()) == text:  # already clean, the usual case: no regex
+            return text or None
+        return clean_text(text, codec) or None
+
+    if repetitive:
+        return Coded.of(cells, clean)
+    stripped = cells.str.strip_chars().replace("", None)
+    odd = stripped.filter(stripped.str.contains(_ODD)).unique().to_list()
+    changed = {u: v for u in odd if (v := clean(u)) != u}
+    return stripped.replace(changed) if changed else stripped
+
+
+def normalise_columns(
+    body: pl.DataFrame,
+    header: Header,
+    codec: str,
+    words: Mapping[str, Mapping[str, str]] | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
+) -> tuple[dict[int, Cells], fields.Normalised]:
+    """Every column of ``body`` (``c0``, ``c1`` …) cleaned, and every canonical field normalised.
+
+    Returns the cleaned cells by column number, and the fields' output columns and problems.
+    ``words`` are the analyst's own words by field (``load_cases(values=...)``).
+    """
+    present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
+    spread = body.select(pl.col(f"c{j}").approx_n_unique() for j in present).row(0) if present else ()
+    repetitive = {j: n <= body.height // 10 for j, n in zip(present, spread, strict=True)}
+    col_of = {f: j for j, f in header.fields.items() if j in repetitive}
+    cells: dict[int, Cells] = {}
+    empty = pl.Series([None] * body.height, dtype=pl.String)
+
+    def column(j: int) -> Cells:
+        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=repetitive[j])
+        return cells[j]
+
+    def field(f: str) -> Cells:
+        return column(col_of[f]) if f in col_of else empty
+
+    mine = (words or {}).get
+    unit = header.units.get(col_of.get("goods_value_vnd", -1), 1.0)
+    shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
+    numeric = body.get_column(shadow) if shadow in body.columns else None
+    jobs: list[Callable[[], fields.Normalised]] = [
+        lambda: fields.goods_value(field("goods_value_vnd"), unit, numeric),
+        lambda: fields.channel(field("channel"), mine("channel")),
+        lambda: fields.violation(field("violation"), mine("violation")),
+        lambda: fields.outcome(field("outcome"), mine("outcome")),
+        lambda: fields.commodity(field("commodity_raw"), mine("commodity")),
+        lambda: fields.place(field("place_raw"), mine("place_kind")),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first: Future[fields.Normalised] = pool.submit(jobs[0])  # the longest job starts first
+        when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
+        where = pool.submit(lambda: fields.province(field("province"), when.result().columns["detected_on"]))
+        later = [pool.submit(job) for job in jobs[1:]]
+        rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
+        parts = [when.result(), where.result(), first.result(), *(f.result() for f in later)]
+        for f in rest:
+            f.result()
+    columns = {k: v for part in parts for k, v in part.columns.items()}
+    return dict(sorted(cells.items())), fields.Normalised(columns, [p for part in parts for p in part.problems])

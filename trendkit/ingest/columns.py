@@ -25,38 +25,41 @@ import polars as pl
 
 from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded
+from trendkit.ingest.fields import PLAIN_AMOUNT
 from trendkit.ingest.headers import Header
 from trendkit.text import clean_text
 
 __all__ = ["clean_column", "normalise_columns"]
 
-#: Cells that are not plain ASCII with single spaces: the only ones Python must clean.
-_ODD = r"[^\x00-\x7f]|\s\s"
+#: Cells that may need cleaning: empty, white space at an end or twice, or not ASCII.
+_UNCLEAN = r"^(?:\s|$)|\s$|\s\s|[^\x00-\x7f]"
 
 
-def clean_column(cells: pl.Series, codec: str, *, repetitive: bool) -> Cells:
+def clean_column(cells: pl.Series, codec: str, *, repetitive: bool, clean: pl.Series | None = None) -> Cells:
     """A column NFC, trimmed, TCVN3/VNI repaired, empty cells null.
 
     A ``repetitive`` column (a few hundred spellings over many rows) is :class:`Coded`: Python
     cleans each distinct value once, polars gives each row its index, and nothing is copied when
-    nothing changes. A column of ids or amounts (nearly all distinct) is trimmed by polars, and only
-    its odd values go through Python.
+    nothing changes. In a column of ids or amounts (nearly all distinct) one regex finds the cells
+    that may need cleaning (or ``clean`` says which rows are known to be clean already), and only
+    those go through Python, each distinct one once.
 
-    >>> clean_column(pl.Series([" Lạng Sơn ", "", "A1"]), "latin-1", repetitive=False).to_list()
-    ['Lạng Sơn', None, 'A1']
+    >>> clean_column(pl.Series([" Lạng Sơn ", "", "A1", None]), "latin-1", repetitive=False).to_list()
+    ['Lạng Sơn', None, 'A1', None]
     """
 
-    def clean(text: str) -> str | None:
+    def tidy(text: str) -> str | None:
         if text.isascii() and " ".join(text.split()) == text:  # already clean, the usual case: no regex
             return text or None
         return clean_text(text, codec) or None
 
     if repetitive:
-        return Coded.of(cells, clean)
-    stripped = cells.str.strip_chars().replace("", None)
-    odd = stripped.filter(stripped.str.contains(_ODD)).unique().to_list()
-    changed = {u: v for u in odd if (v := clean(u)) != u}
-    return stripped.replace(changed) if changed else stripped
+        return Coded.of(cells, tidy)
+    unclean = ~clean if clean is not None else cells.str.contains(_UNCLEAN)
+    rows = (unclean & cells.is_not_null()).arg_true()
+    if not rows.len():
+        return cells
+    return cells.clone().scatter(rows, Coded.of(cells.gather(rows), tidy).text)
 
 
 def normalise_columns(
@@ -89,8 +92,17 @@ def normalise_columns(
     unit = header.units.get(col_of.get("goods_value_vnd", -1), 1.0)
     shadow = f"n{col_of['goods_value_vnd']}" if "goods_value_vnd" in col_of else None
     numeric = body.get_column(shadow) if shadow in body.columns else None
+
+    def amounts() -> fields.Normalised:
+        if "goods_value_vnd" not in col_of or repetitive[col_of["goods_value_vnd"]]:
+            return fields.goods_value(field("goods_value_vnd"), unit, numeric)
+        j = col_of["goods_value_vnd"]  # a plain amount is clean: one regex serves both steps
+        plain = body.get_column(f"c{j}").str.contains(PLAIN_AMOUNT).fill_null(False)
+        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=False, clean=plain)
+        return fields.goods_value(cells[j], unit, numeric, plain=plain)
+
     jobs: list[Callable[[], fields.Normalised]] = [
-        lambda: fields.goods_value(field("goods_value_vnd"), unit, numeric),
+        amounts,
         lambda: fields.channel(field("channel"), mine("channel")),
         lambda: fields.violation(field("violation"), mine("violation")),
         lambda: fields.outcome(field("outcome"), mine("outcome")),

@@ -60,6 +60,9 @@ __all__ = [
     "violation",
 ]
 
+#: An amount polars parses alone: digits, or digits grouped by dots ("1.234.567").
+PLAIN_AMOUNT = r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$"
+
 _CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
 
 
@@ -205,10 +208,13 @@ def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series) -> pl.Series:
     return lookup(raw, group, ["g"], [pl.String()])["g"]
 
 
-def goods_value(cells: Cells, unit: float = 1.0, numeric: pl.Series | None = None) -> Normalised:
+def goods_value(
+    cells: Cells, unit: float = 1.0, numeric: pl.Series | None = None, *, plain: pl.Series | None = None
+) -> Normalised:
     """Amounts as units write them → whole đồng, in the column's ``unit`` (1e6 for "triệu đồng").
 
-    ``numeric`` holds the cells a spreadsheet stored as numbers; they are used as stored.
+    ``numeric`` holds the cells a spreadsheet stored as numbers; they are used as stored. ``plain``
+    marks the cells already known to match ``PLAIN_AMOUNT`` (the loader finds them while cleaning).
 
     >>> goods_value(pl.Series(["1.234.567", "2 tỷ 300 triệu", "15"]), unit=1.0).columns["goods_value_vnd"].to_list()
     [1234567.0, 2300000000.0, 15.0]
@@ -216,7 +222,7 @@ def goods_value(cells: Cells, unit: float = 1.0, numeric: pl.Series | None = Non
     raw = text_of(cells)
     # vectorised: plain digits or dot-grouped thousands ("1.234.567"); Python parses only the other
     # cells ("2 tỷ 300 triệu", "12,5"), each distinct one once, and puts them in their rows
-    plain = raw.str.contains(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$").fill_null(False)
+    plain = raw.str.contains(PLAIN_AMOUNT).fill_null(False) if plain is None else plain
     value = raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit
     error = pl.repeat(None, raw.len(), dtype=pl.String, eager=True)
     odd = (~plain & raw.is_not_null()).arg_true()

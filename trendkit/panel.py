@@ -112,7 +112,9 @@ def panel(
     else:
         first = pl.select(pl.lit(lo).dt.truncate(freq)).item()
         grid_periods = pl.DataFrame({"period": pl.date_range(first, hi, interval=freq, eager=True)})
-    groups = cases.select(by).unique() if by else pl.DataFrame()
+    # every group seen in the data: the counts have them all when no window cut rows out
+    seen = counts if start is None and end is None else cases
+    groups = seen.select(by).unique() if by else pl.DataFrame()
     for col, vals in (levels or {}).items():
         if col not in by:
             raise ValueError(f"panel(): levels names {col!r}, which is not one of by={by}")

@@ -224,16 +224,17 @@ def goods_value(
     # cells ("2 tỷ 300 triệu", "12,5"), each distinct one once, and puts them in their rows
     plain = raw.str.contains(PLAIN_AMOUNT).fill_null(False) if plain is None else plain
     value = raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit
-    error = pl.repeat(None, raw.len(), dtype=pl.String, eager=True)
+    error = None  # the reason a cell is not an amount, built only when some cell is not plain
     odd = (~plain & raw.is_not_null()).arg_true()
     if odd.len():
         v = lookup(raw.gather(odd), lambda t: parse_amount(t, unit), ["v", "e"], [pl.Float64(), pl.String()])
-        value, error = value.scatter(odd, v["v"]), error.scatter(odd, v["e"])
+        value = value.scatter(odd, v["v"])
+        error = pl.repeat(None, raw.len(), dtype=pl.String, eager=True).scatter(odd, v["e"])
     problems = []
     if numeric is not None:
         num = numeric * unit
         value = num.fill_null(value)
-        error = error.set(num.is_not_null(), None) if num.is_not_null().any() else error
+        error = error.set(num.is_not_null(), None) if error is not None and num.is_not_null().any() else error
         problems.append(
             Problem(
                 "goods_value_vnd",
@@ -251,7 +252,8 @@ def goods_value(
             )
         )
     # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
-    problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))
+    if error is not None:
+        problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))
     return Normalised({"goods_value_vnd": value.round(0)}, problems)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["Cells", "Coded", "text_of"]
+__all__ = ["Cells", "Coded", "repetitive", "text_of"]
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,29 @@ class Coded:
         return self.index.is_in(pl.Series(hits, dtype=self.index.dtype).implode()).fill_null(False)
 
 
+def _sample(raw: pl.Series) -> pl.Series:
+    """About 10,000 rows spread evenly over the column."""
+    return raw.gather_every(max(1, raw.len() // 10_000))
+
+
+def repetitive(raw: pl.Series) -> bool:
+    """Whether coding pays: at most half of an evenly spread sample's values are distinct (a province,
+    a channel, a date column), not nearly all of them (ids, amounts, free text).
+
+    >>> repetitive(pl.Series(["Lạng Sơn", "Lào Cai"] * 50)), repetitive(pl.Series([f"A{i}" for i in range(100)]))
+    (True, False)
+    """
+    sample = _sample(raw)
+    return sample.n_unique() <= sample.len() // 2
+
+
 def _index(raw: pl.Series) -> tuple[list[str], pl.Series]:
     """The distinct values and each row's index among them, in one hash pass over the column.
 
     The distinct values of an evenly spread sample of 10,000 rows index the column; the few rows
     whose value the sample missed (null index, non-null text) are indexed after them.
     """
-    distinct = raw.gather_every(max(1, raw.len() // 10_000)).unique().drop_nulls().to_list()
+    distinct = _sample(raw).unique().drop_nulls().to_list()
     index = raw.cast(pl.Enum(distinct), strict=False).to_physical().cast(pl.UInt32)
     missed = index.is_null() & raw.is_not_null()
     if not missed.any():

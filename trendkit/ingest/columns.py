@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import polars as pl
 
 from trendkit.ingest import fields
-from trendkit.ingest.coded import Cells, Coded
+from trendkit.ingest.coded import Cells, Coded, repetitive
 from trendkit.ingest.fields import PLAIN_AMOUNT
 from trendkit.ingest.headers import Header
 from trendkit.text import clean_text
@@ -75,14 +75,13 @@ def normalise_columns(
     ``words`` are the analyst's own words by field (``load_cases(values=...)``).
     """
     present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
-    spread = body.select(pl.col(f"c{j}").approx_n_unique() for j in present).row(0) if present else ()
-    repetitive = {j: n <= body.height // 10 for j, n in zip(present, spread, strict=True)}
-    col_of = {f: j for j, f in header.fields.items() if j in repetitive}
+    coded = {j: repetitive(body.get_column(f"c{j}")) for j in present}
+    col_of = {f: j for j, f in header.fields.items() if j in coded}
     cells: dict[int, Cells] = {}
-    empty = pl.Series([None] * body.height, dtype=pl.String)
+    empty = pl.repeat(None, body.height, dtype=pl.String, eager=True)
 
     def column(j: int) -> Cells:
-        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=repetitive[j])
+        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=coded[j])
         return cells[j]
 
     def field(f: str) -> Cells:
@@ -94,7 +93,7 @@ def normalise_columns(
     numeric = body.get_column(shadow) if shadow in body.columns else None
 
     def amounts() -> fields.Normalised:
-        if "goods_value_vnd" not in col_of or repetitive[col_of["goods_value_vnd"]]:
+        if "goods_value_vnd" not in col_of or coded[col_of["goods_value_vnd"]]:
             return fields.goods_value(field("goods_value_vnd"), unit, numeric)
         j = col_of["goods_value_vnd"]  # a plain amount is clean: one regex serves both steps
         plain = body.get_column(f"c{j}").str.contains(PLAIN_AMOUNT).fill_null(False)

@@ -520,7 +520,7 @@ def _unique_names(header: Header) -> list[str]:
 
 def _blank_rows(texts: dict[int, pl.Series], height: int) -> pl.Series:
     if not texts:
-        return pl.Series([True] * height, dtype=pl.Boolean)
+        return pl.repeat(True, height, dtype=pl.Boolean, eager=True)
     return pl.DataFrame({str(j): s.is_null() for j, s in texts.items()}).select(pl.all_horizontal(pl.all())).to_series()
 
 
@@ -630,7 +630,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(keys, body.get_column("source_row"))
     blank = _blank_rows(texts, body.height)
     col_of = {f: j for j, f in header.fields.items()}
-    empty = pl.Series([None] * body.height, dtype=pl.String)
+    empty = pl.repeat(None, body.height, dtype=pl.String, eager=True)
 
     def field(f: str) -> Cells:
         return cells[col_of[f]] if f in col_of else empty

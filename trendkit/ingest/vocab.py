@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from trendkit.text import strip_diacritics
 
@@ -374,6 +374,7 @@ HEADERS: Table = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # header cells and distinct values repeat: fold each text once
 def _keys(text: str) -> tuple[str, str]:
     """The folded key (:func:`trendkit.text.fold`) and the same key with its diacritics kept, aligned
     character for character, so a match found on one can be checked on the other.

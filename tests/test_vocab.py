@@ -70,3 +70,20 @@ def test_short_codes_that_mean_something_else_stay_unmatched():
     assert match(OUTCOMES, "Mã HS 2402") is None  # HS is the tariff code, not hình sự
     assert match(OUTCOMES, "HC") is None  # too short to be sure
     assert match(CHANNELS, "Công ty TNHH Đông Bắc") is None
+
+
+def test_word_search_finds_what_the_whole_word_regex_finds():
+    """``_word_starts`` replaced one compiled regex per alias, ``(?:^| )(key)(?: |$)`` with finditer;
+    on random folded texts it must find the same occurrences."""
+    import random
+    import re
+
+    from trendkit.ingest.vocab import _word_starts
+
+    rng = random.Random(7)
+    words = ["a", "b", "ab", "xu", "ly", "xu ly", "a a"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        key = rng.choice(words)
+        expected = [m.start(1) for m in re.finditer(rf"(?:^| )({re.escape(key)})(?: |$)", text)]
+        assert list(_word_starts(key, text)) == expected, (key, text)

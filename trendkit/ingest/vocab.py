@@ -14,9 +14,8 @@ True
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 
 from trendkit.text import strip_diacritics
@@ -401,14 +400,28 @@ Aliases = dict[str, list[tuple[str, str]]]  # folded key -> (canonical, accented
 
 
 @cache
-def _compiled(table_id: int) -> tuple[Aliases, list[tuple[re.Pattern[str], str]]]:
+def _compiled(table_id: int) -> tuple[Aliases, list[str]]:
+    """The table's aliases by folded key, and the keys longest first (a longer alias wins)."""
     aliases: Aliases = {}
     for canonical, words in _TABLES[table_id].items():
         for alias in (canonical.replace("_", " "), *words):
             key, acc = _keys(alias)
             aliases.setdefault(key, []).append((canonical, acc))
-    keys = sorted(aliases, key=len, reverse=True)
-    return aliases, [(re.compile(rf"(?:^| )({re.escape(k)})(?: |$)"), k) for k in keys]
+    return aliases, sorted(aliases, key=len, reverse=True)
+
+
+def _word_starts(key: str, text: str) -> Iterator[int]:
+    """Where ``key`` occurs in ``text`` as whole words (both are folded: words joined by one space),
+    each occurrence after the previous one and the space that ends it.
+
+    >>> list(_word_starts("xu ly", "xu ly da xu ly")), list(_word_starts("a", "a a")), list(_word_starts("bo", "bon"))
+    ([0, 9], [0], [])
+    """
+    padded, needle = f" {text} ", f" {key} "
+    at = padded.find(needle)
+    while at >= 0:
+        yield at
+        at = padded.find(needle, at + len(key) + 2)
 
 
 def _pick(candidates: list[tuple[str, str]], text_acc: str, key: str) -> set[str]:
@@ -432,15 +445,15 @@ def match(table: Table, text: str, *, contains: bool = True) -> str | None:
     ('road', 'sea', None)
     """
     _TABLES.setdefault(id(table), table)
-    aliases, patterns = _compiled(id(table))
+    aliases, by_length = _compiled(id(table))
     key, acc = _keys(text)
     if not key:
         return None
     found = _pick(aliases.get(key, []), acc, key)
     if not found and contains:
-        for pattern, alias_key in patterns:
-            for m in pattern.finditer(key):
-                found = _pick(aliases[alias_key], acc[m.start(1) : m.end(1)], alias_key)
+        for alias_key in by_length:
+            for start in _word_starts(alias_key, key):
+                found = _pick(aliases[alias_key], acc[start : start + len(alias_key)], alias_key)
                 if found:
                     break
             if found:

@@ -63,12 +63,14 @@ class Coded:
     ) -> pl.DataFrame:
         """``fn`` once per distinct non-null value; one output column per name (null for a null cell)."""
         results = [None if v is None else fn(v) for v in self.values]
-        return pl.DataFrame(
-            {
-                name: pl.Series(name, [None if r is None else r[i] for r in results], dtype=dtype).gather(self.index)
-                for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True))
-            }
-        )
+
+        def column(i: int, name: str, dtype: pl.DataType) -> pl.Series:
+            table = [None if r is None else r[i] for r in results]
+            if all(t is None for t in table):  # e.g. no error anywhere: a null column costs next to nothing
+                return pl.repeat(None, len(self), dtype=dtype, eager=True).alias(name)
+            return pl.Series(name, table, dtype=dtype).gather(self.index)
+
+        return pl.DataFrame([column(i, n, d) for i, (n, d) in enumerate(zip(names, dtypes, strict=True))])
 
     def rows_where(self, test: Callable[[str], bool]) -> pl.Series:
         """A Boolean mask: the rows whose value passes ``test`` (run once per distinct value)."""

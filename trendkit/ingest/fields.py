@@ -223,7 +223,8 @@ def goods_value(
     # vectorised: plain digits or dot-grouped thousands ("1.234.567"); Python parses only the other
     # cells ("2 tỷ 300 triệu", "12,5"), each distinct one once, and puts them in their rows
     plain = raw.str.contains(PLAIN_AMOUNT).fill_null(False) if plain is None else plain
-    value = raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False) * unit
+    value = raw.str.replace_all(".", "", literal=True).cast(pl.Float64, strict=False)
+    value = value * unit if unit != 1.0 else value
     error = None  # the reason a cell is not an amount, built only when some cell is not plain
     odd = (~plain & raw.is_not_null()).arg_true()
     if odd.len():
@@ -254,7 +255,8 @@ def goods_value(
     # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
     if error is not None:
         problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))
-    return Normalised({"goods_value_vnd": value.round(0)}, problems)
+    whole = unit == 1.0 and error is None and numeric is None  # digits only: already whole đồng
+    return Normalised({"goods_value_vnd": value if whole else value.round(0)}, problems)
 
 
 Words = Mapping[str, str]  # the analyst's own words for one field: folded word -> canonical value

@@ -697,6 +697,21 @@ def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series
     ).select(SKIPPED_COLUMNS)
 
 
+def _distinct(ids: pl.Series) -> bool:
+    """Whether no id repeats: ids in order (the usual export) need only a look at their neighbours;
+    otherwise distinct 64-bit hashes prove it (equal hashes send the ids to the exact check).
+
+    >>> _distinct(pl.Series(["A1", "A2", "B1"])), _distinct(pl.Series(["B1", "A1", "B1"]))
+    (True, False)
+    """
+    if ids.len() < 2:
+        return True
+    if ids.is_sorted():
+        return not (ids.slice(1) == ids.slice(0, ids.len() - 1)).any()
+    hashes = ids.hash()
+    return hashes.n_unique() == hashes.len()
+
+
 def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | None = None) -> LoadResult:
     loaded = [p for p in parts if p.cases is not None]
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
@@ -705,9 +720,9 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     # duplicates: the last occurrence in load order wins. 64-bit hashes find the candidates fast
     # (distinct hashes mean distinct ids: the usual case ends here); the exact check then runs on
     # the few candidates, so a hash collision can never make a false duplicate
-    hashes = cases.get_column("case_id").hash()
     last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").clear()
-    if hashes.n_unique() < hashes.len():
+    if not _distinct(cases.get_column("case_id")):
+        hashes = cases.get_column("case_id").hash()
         last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").filter(hashes.is_duplicated())
         last = last.filter(pl.col("case_id").is_duplicated())
     winner = last.group_by("case_id").agg(

@@ -229,6 +229,8 @@ def clean_text(text: str, codec: str = "latin-1") -> str:
     >>> clean_text("  Lào Cai ") == "Lào Cai"
     True
     """
+    if text.isascii():  # no diacritics, so neither VNI nor TCVN3, and already NFC
+        return _SPACE_RE.sub(" ", text).strip()
     if looks_like_vni(text, codec):
         text = from_vni(text, codec)
     elif looks_like_tcvn3(text, codec):

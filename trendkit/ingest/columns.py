@@ -120,11 +120,13 @@ def normalise_columns(
         lambda: fields.place(field("place_raw"), mine("place_kind")),
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        first: Future[fields.Normalised] = pool.submit(jobs[0])  # the longest job starts first
+        # longest first, so neither thread idles at the end: amounts, then dates (province waits for
+        # them), the other columns (ids), province, and the short word lookups last
+        first: Future[fields.Normalised] = pool.submit(jobs[0])
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
+        rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         where = pool.submit(lambda: fields.province(field("province"), when.result().columns["detected_on"]))
         later = [pool.submit(job) for job in jobs[1:]]
-        rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         parts = [when.result(), where.result(), first.result(), *(f.result() for f in later)]
         for f in rest:
             f.result()

@@ -184,6 +184,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--excel-rows", type=int, default=100_000, help="rows in the .xlsx and .xls (0: skip)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each side-by-side step (the median is shown)")
     args = ap.parse_args()
     results = {"rows": args.rows, "generate": _run(_generate, args.rows)}
     results["load_csv"] = _run(_load, "csv")
@@ -194,13 +195,19 @@ def main() -> int:
         results["load_xlsx"] = _run(_load, "xlsx")
         results["load_xls"] = _run(_load, "xls")
     results["panel_monthly"] = _run(_panel)
-    results["trendkit_load_panel"] = _run(_load_and_panel)
     results["frame_footprint"] = _run(_frame_footprint)
-    results["polars_floor"] = _run(_polars_floor)
-    try:
-        results["pandas_script"] = _run(_pandas_script)
-    except ImportError:  # pandas comes with geopandas; if it is missing, say so rather than fail
-        results["pandas_script"] = {"seconds": float("nan"), "peak_mb": float("nan")}
+    # the side-by-side comparison, alternating, median of --repeat runs each: one run on a shared
+    # 2-core machine varies by about 10%
+    sides = {"trendkit_load_panel": _load_and_panel, "polars_floor": _polars_floor, "pandas_script": _pandas_script}
+    runs: dict[str, list[dict]] = {name: [] for name in sides}
+    for _ in range(args.repeat):
+        for name, step in sides.items():
+            try:
+                runs[name].append(_run(step))
+            except ImportError:  # pandas comes with geopandas; if it is missing, say so rather than fail
+                runs[name].append({"seconds": float("nan"), "peak_mb": float("nan")})
+    for name, done in runs.items():
+        results[name] = {**sorted(done, key=lambda r: r["seconds"])[len(done) // 2], "runs": len(done)}
     steps = ("generate", "load_csv", "load_parquet", *workbooks, "panel_monthly", "trendkit_load_panel",
              "frame_footprint", "polars_floor", "pandas_script")  # fmt: skip
     for step in steps:

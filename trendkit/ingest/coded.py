@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["Cells", "Coded", "repetitive", "text_of"]
+__all__ = ["Cells", "Coded", "text_of", "worth_coding"]
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,11 @@ def _sample(raw: pl.Series) -> pl.Series:
     return raw.gather_every(max(1, raw.len() // 10_000))
 
 
-def repetitive(raw: pl.Series) -> bool:
+def worth_coding(raw: pl.Series) -> bool:
     """Whether coding pays: at most half of an evenly spread sample's values are distinct (a province,
     a channel, a date column), not nearly all of them (ids, amounts, free text).
 
-    >>> repetitive(pl.Series(["Lạng Sơn", "Lào Cai"] * 50)), repetitive(pl.Series([f"A{i}" for i in range(100)]))
+    >>> worth_coding(pl.Series(["Lạng Sơn", "Lào Cai"] * 50)), worth_coding(pl.Series([f"A{i}" for i in range(100)]))
     (True, False)
     """
     sample = _sample(raw)

@@ -2,8 +2,8 @@
 
 Each column is one job: clean its cells (:func:`clean_column`), then run its field's normaliser
 from :mod:`~trendkit.ingest.fields`. The jobs run on two threads — polars releases the GIL, so one
-column's hashing overlaps another column's Python word matching — the longest (the value column)
-first. Province waits for the dates: a merged province's legacy name depends on the detection date.
+column's hashing overlaps another column's Python word matching — the longest first (the value
+column). Province waits for the dates: a merged province's legacy name depends on the detection date.
 
 >>> import polars as pl
 >>> from trendkit.ingest.coded import text_of
@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import polars as pl
 
 from trendkit.ingest import fields
-from trendkit.ingest.coded import Cells, Coded, repetitive
+from trendkit.ingest.coded import Cells, Coded, worth_coding
 from trendkit.ingest.fields import PLAIN_AMOUNT
 from trendkit.ingest.headers import Header
 from trendkit.text import clean_text
@@ -42,9 +42,9 @@ def clean_column(cells: pl.Series, codec: str, *, repetitive: bool, clean: pl.Se
 
     A ``repetitive`` column (a few hundred spellings over many rows) is :class:`Coded`: Python
     cleans each distinct value once, polars gives each row its index, and nothing is copied when
-    nothing changes. In a column of ids or amounts (nearly all distinct) one regex finds the cells
-    that may need cleaning (or ``clean`` says which rows are known to be clean already), and only
-    those go through Python, each distinct one once.
+    nothing changes. In a column of ids or amounts (nearly all distinct) polars finds the cells that
+    may need cleaning (or ``clean`` says which rows are known to be clean already), and only those
+    go through Python, each distinct one once.
 
     >>> clean_column(pl.Series([" Lạng Sơn ", "", "A1", None]), "latin-1", repetitive=False).to_list()
     ['Lạng Sơn', None, 'A1', None]
@@ -86,7 +86,7 @@ def normalise_columns(
     ``words`` are the analyst's own words by field (``load_cases(values=...)``).
     """
     present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
-    coded = {j: repetitive(body.get_column(f"c{j}")) for j in present}
+    coded = {j: worth_coding(body.get_column(f"c{j}")) for j in present}
     col_of = {f: j for j, f in header.fields.items() if j in coded}
     cells: dict[int, Cells] = {}
     empty = pl.repeat(None, body.height, dtype=pl.String, eager=True)
@@ -111,8 +111,7 @@ def normalise_columns(
         cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=False, clean=plain)
         return fields.goods_value(cells[j], unit, numeric, plain=plain)
 
-    jobs: list[Callable[[], fields.Normalised]] = [
-        amounts,
+    words_of: list[Callable[[], fields.Normalised]] = [
         lambda: fields.channel(field("channel"), mine("channel")),
         lambda: fields.violation(field("violation"), mine("violation")),
         lambda: fields.outcome(field("outcome"), mine("outcome")),
@@ -122,12 +121,12 @@ def normalise_columns(
     with ThreadPoolExecutor(max_workers=2) as pool:
         # longest first, so neither thread idles at the end: amounts, then dates (province waits for
         # them), the other columns (ids), province, and the short word lookups last
-        first: Future[fields.Normalised] = pool.submit(jobs[0])
+        value: Future[fields.Normalised] = pool.submit(amounts)
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
         rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         where = pool.submit(lambda: fields.province(field("province"), when.result().columns["detected_on"]))
-        later = [pool.submit(job) for job in jobs[1:]]
-        parts = [when.result(), where.result(), first.result(), *(f.result() for f in later)]
+        later = [pool.submit(job) for job in words_of]
+        parts = [when.result(), where.result(), value.result(), *(f.result() for f in later)]
         for f in rest:
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}

@@ -33,7 +33,6 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 from trendkit.geo.provinces import with_legacy_groups
-from trendkit.geo.regions import with_regions
 from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import normalise_columns
@@ -545,7 +544,7 @@ def _own_value_missing(cells: Cells, where: pl.Series) -> pl.Series:
         return (cells.text.is_null() | cells.rows_where(is_total_label)) & where
     chosen = cells.filter(where & cells.is_not_null()).unique().to_list()
     labels = pl.Series([c for c in chosen if is_total_label(c)], dtype=pl.String)
-    return (cells.is_null() | cells.is_in(labels.implode())) & where
+    return (cells.is_null() | cells.is_in(labels.implode()) if labels.len() else cells.is_null()) & where
 
 
 def _total_rows(texts: dict[int, pl.Series], candidates: pl.Series) -> pl.Series:
@@ -717,14 +716,15 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
 
-    # duplicates: the last occurrence in load order wins. 64-bit hashes find the candidates fast
-    # (distinct hashes mean distinct ids: the usual case ends here); the exact check then runs on
-    # the few candidates, so a hash collision can never make a false duplicate
-    last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").clear()
-    if not _distinct(cases.get_column("case_id")):
-        hashes = cases.get_column("case_id").hash()
-        last = cases.select("case_id", "source_file", "source_row").with_row_index("__i").filter(hashes.is_duplicated())
-        last = last.filter(pl.col("case_id").is_duplicated())
+    # duplicates: the last occurrence in load order wins. When no id repeats (the usual case) that is
+    # all; otherwise 64-bit hashes find the candidates and the exact check runs on those few, so a
+    # hash collision can never make a false duplicate
+    ids = cases.get_column("case_id")
+    last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
+    if _distinct(ids):
+        last = last.clear()
+    else:
+        last = last.filter(ids.hash().is_duplicated()).filter(pl.col("case_id").is_duplicated())
     winner = last.group_by("case_id").agg(
         pl.col("__i").max(),
         pl.col("source_file").last().alias("wf"),
@@ -781,7 +781,7 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
     rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
     if "province" in cases.columns and len(loaded) > 1:  # groups over every sheet, not each on its own
-        cases = with_legacy_groups(with_regions(cases.drop("legacy_group", strict=False)))
+        cases = with_legacy_groups(cases.drop("legacy_group", strict=False))
     cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key"))
     cases = cases.cast({k: v for k, v in CASE_SCHEMA.items() if k in cases.columns and cases.schema[k] != v})
     skipped = (

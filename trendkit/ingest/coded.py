@@ -36,7 +36,7 @@ class Coded:
         The distinct values: row ``i`` holds ``values[index[i]]``. Two raw spellings that clean to
         the same text keep a slot each; a value that cleans to nothing is ``None``.
     index
-        Unsigned integers, null where the raw cell was null.
+        Unsigned integers (the narrowest that fit), null where the raw cell was null.
     """
 
     text: pl.Series
@@ -103,14 +103,14 @@ def _index(raw: pl.Series) -> tuple[list[str], pl.Series]:
     whose value the sample missed (null index, non-null text) are indexed after them.
     """
     distinct = _sample(raw).unique().drop_nulls().to_list()
-    index = raw.cast(pl.Enum(distinct), strict=False).to_physical().cast(pl.UInt32)
+    index = raw.cast(pl.Enum(distinct), strict=False).to_physical()  # UInt8/16/32, as few bytes as fit
     missed = index.is_null() & raw.is_not_null()
     if not missed.any():
         return distinct, index
     rest = raw.filter(missed)
     extra = rest.unique().to_list()
     where = rest.cast(pl.Enum(extra)).to_physical().cast(pl.UInt32) + len(distinct)
-    return distinct + extra, index.scatter(missed.arg_true(), where)
+    return distinct + extra, index.cast(pl.UInt32).scatter(missed.arg_true(), where)
 
 
 #: A column as the normalisers take it: plain text, or already coded.

@@ -15,7 +15,8 @@ earlier occurrence goes to ``rejected`` with ``reason_code == "duplicate"`` and 
 row that superseded it.
 
 Normalising is done once per distinct value (a month of cases has a few hundred distinct
-province spellings, not a million), then joined back, so large extracts load quickly.
+province spellings, not a million), and each row takes its results by its index among them
+(:mod:`~trendkit.ingest.coded`, :mod:`~trendkit.ingest.columns`), so large extracts load quickly.
 """
 
 from __future__ import annotations

@@ -184,6 +184,14 @@ def test_a_unit_in_the_cell_wins_over_the_columns(tmp_path, cell, unit, value):
     assert tk.load_cases(path).cases["goods_value_vnd"].to_list() == [value]
 
 
+@pytest.mark.parametrize(("cell", "value"), [("１２３", 123.0), ("１.２３４", 1234.0), ("١٢٣", 123.0), ("12", 12.0)])
+def test_digits_of_any_script_are_read_never_dropped(tmp_path, cell, value):
+    # full-width digits come from East Asian input methods; polars' cast cannot read them, Python can
+    path = tmp_path / "v.csv"
+    path.write_text(f"Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá\nA1;12/03/2021;Huế;{cell}\n")
+    assert tk.load_cases(path).cases["goods_value_vnd"].to_list() == [value]
+
+
 def test_non_finite_values_are_rejected(tmp_path):
     path = tmp_path / "v.csv"
     path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá\nA1;12/03/2021;Huế;1e400\nA2;12/03/2021;Huế;5\n")

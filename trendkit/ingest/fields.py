@@ -61,7 +61,9 @@ __all__ = [
 ]
 
 #: An amount polars parses alone: digits, or digits grouped by dots ("1.234.567").
-PLAIN_AMOUNT = r"^(?:\d+|\d{1,3}(?:\.\d{3})+)$"
+#: Digits, or dot-grouped thousands ("1.234.567"): polars casts these itself. ASCII digits only —
+#: the regex's Unicode ``\d`` also matches full-width "１２３", which the cast turns into null.
+PLAIN_AMOUNT = r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)$"
 
 _CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
 

@@ -194,9 +194,12 @@ def test_digits_of_any_script_are_read_never_dropped(tmp_path, cell, value):
 
 def test_non_finite_values_are_rejected(tmp_path):
     path = tmp_path / "v.csv"
-    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá\nA1;12/03/2021;Huế;1e400\nA2;12/03/2021;Huế;5\n")
+    path.write_text(
+        f"Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Trị giá\nA1;12/03/2021;Huế;1e400\nA2;12/03/2021;Huế;5\n"
+        f"A3;12/03/2021;Huế;{'9' * 400}\n"  # plain digits, but past what a float holds
+    )
     res = tk.load_cases(path)
-    assert res.cases["case_id"].to_list() == ["A2"] and res.rejected["reason_code"].to_list() == ["value_invalid"]
+    assert res.cases["case_id"].to_list() == ["A2"] and res.rejected["reason_code"].to_list() == ["value_invalid"] * 2
     pq = tmp_path / "v.parquet"
     pl.DataFrame({
         "case_id": ["P1", "P2", "P3", "P4"], "detected_on": [dt.date(2021, 3, 12)] * 4, "province": ["Huế"] * 4,

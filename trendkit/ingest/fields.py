@@ -241,19 +241,20 @@ def goods_value(
         problems.append(
             Problem(
                 "goods_value_vnd",
-                (num.is_nan() | num.is_infinite()).fill_null(False),
-                "the value is not a finite number (NaN or infinity); expected a value of goods in đồng",
-                "value_invalid",
-            )
-        )
-        problems.append(
-            Problem(
-                "goods_value_vnd",
                 num < 0,
                 "the value is negative; expected a value of goods of 0 or more",
                 "value_invalid",
             )
         )
+    # a stored NaN/infinity, or hundreds of digits that overflow a float
+    problems.append(
+        Problem(
+            "goods_value_vnd",
+            (value.is_nan() | value.is_infinite()).fill_null(False),
+            "the value is not a finite number (NaN, infinity or too many digits); expected a value of goods in đồng",
+            "value_invalid",
+        )
+    )
     # VND has no subunit in use: whole đồng, so 12.345 (triệu) is 12345000, not 12344999.999999998
     if error is not None:
         problems.append(Problem("goods_value_vnd", error.is_not_null(), error, "value_invalid"))

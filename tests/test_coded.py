@@ -5,7 +5,7 @@ import random
 import polars as pl
 import pytest
 
-from trendkit.ingest.coded import Coded
+from trendkit.ingest.coded import Coded, worth_coding
 from trendkit.ingest.columns import clean_column
 from trendkit.text import clean_text
 
@@ -51,3 +51,15 @@ def test_known_clean_rows_are_left_as_they_are():
     raw = pl.Series(["1.234", " 5 ", "7"])
     out = clean_column(raw, "latin-1", repetitive=False, clean=pl.Series([True, False, True]))
     assert out.to_list() == ["1.234", "5", "7"]
+
+
+def test_worth_coding_decides_each_column_from_the_same_sample():
+    n = 50_000  # sampled every 5th row: 10,000 rows
+    frame = pl.DataFrame({
+        "province": [("Lạng Sơn", "Lào Cai", None)[i % 3] for i in range(n)],
+        "id": [f"A{i}" for i in range(n)],
+        "half": [str(i // 10) for i in range(n)],  # every 5th row: 2 in a row share a value — half distinct
+        "more": [str(i // 9) for i in range(n)],  # a little more than half distinct
+    })  # fmt: skip
+    assert worth_coding(frame) == {"province": True, "id": False, "half": True, "more": False}
+    assert worth_coding(frame.clear()) == dict.fromkeys(frame.columns, True) and worth_coding(pl.DataFrame()) == {}

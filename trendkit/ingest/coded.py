@@ -81,19 +81,22 @@ class Coded:
 
 
 def _sample(raw: pl.Series) -> pl.Series:
-    """About 10,000 rows spread evenly over the column."""
+    """About 10,000 rows spread evenly over the column (the same rows as :func:`worth_coding`)."""
     return raw.gather_every(max(1, raw.len() // 10_000))
 
 
-def worth_coding(raw: pl.Series) -> bool:
-    """Whether coding pays: at most half of an evenly spread sample's values are distinct (a province,
-    a channel, a date column), not nearly all of them (ids, amounts, free text).
+def worth_coding(frame: pl.DataFrame) -> dict[str, bool]:
+    """Whether coding pays, by column: at most half of an evenly spread sample's values are distinct
+    (a province, a channel, a date column), not nearly all of them (ids, amounts, free text). One
+    ``select`` samples every column at once.
 
-    >>> worth_coding(pl.Series(["Lạng Sơn", "Lào Cai"] * 50)), worth_coding(pl.Series([f"A{i}" for i in range(100)]))
-    (True, False)
+    >>> worth_coding(pl.DataFrame({"where": ["Lạng Sơn", "Lào Cai"] * 50, "id": [f"A{i}" for i in range(100)]}))
+    {'where': True, 'id': False}
     """
-    sample = _sample(raw)
-    return sample.n_unique() <= sample.len() // 2
+    step = max(1, frame.height // 10_000)
+    distinct = frame.select(pl.all().gather_every(step).n_unique()).row(0, named=True) if frame.width else {}
+    size = len(range(0, frame.height, step))
+    return {name: n <= size // 2 for name, n in distinct.items()}
 
 
 def _index(raw: pl.Series) -> tuple[list[str], pl.Series]:

@@ -86,7 +86,8 @@ def normalise_columns(
     ``words`` are the analyst's own words by field (``load_cases(values=...)``).
     """
     present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
-    coded = {j: worth_coding(body.get_column(f"c{j}")) for j in present}
+    plan = worth_coding(body.select(f"c{j}" for j in present))
+    coded = {j: plan[f"c{j}"] for j in present}
     col_of = {f: j for j, f in header.fields.items() if j in coded}
     cells: dict[int, Cells] = {}
     empty = pl.repeat(None, body.height, dtype=pl.String, eager=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import polars as pl
 import pytest
@@ -287,3 +288,14 @@ def test_html_summary_escapes(tmp_path):
     (tmp_path / "<b>evil<b>.csv").write_text("Ngày,Tỉnh\n01/01/2021,Cao Bằng\n", encoding="utf-8")
     html = tk.load_cases(tmp_path).summary()._repr_html_()
     assert "<b>evil<b>" not in html and "&lt;b&gt;evil&lt;b&gt;" in html
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_distinct_check_agrees_with_counting(seed):
+    from trendkit.ingest.loader import _distinct
+
+    rng = random.Random(seed)
+    ids = [rng.choice([None, *(f"A{rng.randrange(60)}" for _ in range(5))]) for _ in range(rng.randrange(2, 40))]
+    for order in (ids, sorted(ids, key=lambda x: (x is not None, x or ""))):
+        s = pl.Series(order, dtype=pl.String)
+        assert _distinct(s) == (s.n_unique() == s.len()), order

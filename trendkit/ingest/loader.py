@@ -698,16 +698,19 @@ def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series
 
 
 def _distinct(ids: pl.Series) -> bool:
-    """Whether no id repeats: ids in order (the usual export) need only a look at their neighbours;
-    otherwise distinct 64-bit hashes prove it (equal hashes send the ids to the exact check).
+    """Whether no id repeats: ids in strictly increasing order (the usual export) need one comparison
+    with their neighbours; otherwise distinct 64-bit hashes prove it (equal hashes send the ids to the
+    exact check).
 
     >>> _distinct(pl.Series(["A1", "A2", "B1"])), _distinct(pl.Series(["B1", "A1", "B1"]))
     (True, False)
+    >>> _distinct(pl.Series(["A1", "A1", "B1"])), _distinct(pl.Series(["A1", None, "A1"]))
+    (False, False)
     """
     if ids.len() < 2:
         return True
-    if ids.is_sorted():
-        return not (ids.slice(1) == ids.slice(0, ids.len() - 1)).any()
+    if (ids.slice(0, ids.len() - 1) < ids.slice(1)).fill_null(False).all():
+        return True
     hashes = ids.hash()
     return hashes.n_unique() == hashes.len()
 

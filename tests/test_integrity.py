@@ -319,19 +319,35 @@ def test_unmapped_words_are_surfaced_and_values_maps_them(tmp_path):
         tk.load_cases(path, values={"outcome": {"Nộp NSNN": "punished"}})
 
 
+def test_values_maps_a_unit_name_to_its_province(tmp_path):
+    path = tmp_path / "kv.csv"
+    path.write_text(
+        "Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến\nA1;12/03/2025;Chi cục Hải quan khu vực VII;Đường bộ\n"
+        "A2;12/03/2025;HQ Lào Cai;Đường bộ\n",
+        encoding="utf-8",
+    )
+    res = tk.load_cases(path)
+    assert res.cases["case_id"].to_list() == ["A2"]
+    assert "regional customs branch" in res.rejected["reason"][0] and "values=" in res.rejected["reason"][0]
+    mapped = tk.load_cases(path, values={"province": {"chi cuc hai quan khu vuc vii": "Lạng Sơn"}})
+    assert mapped.cases.select("province", "macro_region").rows() == [("Lạng Sơn", "Bắc"), ("Lào Cai", "Bắc")]
+    with pytest.raises(TrendkitInputError, match=r"values=\{'province'.*unknown province 'Atlantis'"):
+        tk.load_cases(path, values={"province": {"Chi cục Hải quan khu vực VII": "Atlantis"}})
+
+
 def test_cli_takes_columns_and_values_files(tmp_path):
     import subprocess
     import sys
 
     data = tmp_path / "x.csv"
-    data.write_text("Số BB;Thời điểm;Tỉnh/TP;Xử lý\nA1;12/03/2021;Huế;XLHC\n", encoding="utf-8")
     cols, vals = tmp_path / "cols.csv", tmp_path / "vals.csv"
     cols.write_text("# their header;canonical\nSố BB;case_id\nThời điểm;detected_on\nXử lý;outcome\n", encoding="utf-8")
-    vals.write_text("outcome;XLHC;administrative\n", encoding="utf-8")
+    data.write_text("Số BB;Thời điểm;Tỉnh/TP;Xử lý\nA1;12/03/2021;Huế;XLHC\nA2;12/03/2021;HQKV 7;XLHC\n", "utf-8")
+    vals.write_text("outcome;XLHC;administrative\nprovince;HQKV 7;Lạng Sơn\n", encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--columns", str(cols),
                           "--values", str(vals)], capture_output=True, text=True)  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert "1 accepted" in res.stdout and "not understood" not in res.stdout
+    assert "2 accepted" in res.stdout and "not understood" not in res.stdout
     vals.write_text("outcome;XLHC\n", encoding="utf-8")
     bad = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--values", str(vals)],
                          capture_output=True, text=True)  # fmt: skip

@@ -88,6 +88,9 @@ def test_every_legacy_province_resolves_in_every_spelling(row):
         row["iso_3166_2"],
         f"Tỉnh {row['name']}",
         f"Cục Hải quan {row['name']}",
+        f"Chi cục Hải quan khu vực {row['name']}",
+        f"Hải quan khu vực {row['name']}",
+        f"HQ {row['name']}",
     ]
     for s in spellings:
         m = resolve_province(s)
@@ -113,3 +116,10 @@ def test_unknown_province_suggests():
         resolve_province("Lang Sonn")
     with pytest.raises(UnknownProvinceError, match="unknown province 'Atlantis'"):
         resolve_province("Atlantis")
+
+
+@pytest.mark.parametrize("unit", ["Chi cục Hải quan khu vực VII", "HQKV 7", "Chi cục HQ KV XII", "CCHQKV III"])
+def test_a_numbered_regional_branch_names_no_province_and_says_so(unit):
+    # since 2025 twenty numbered branches each cover several provinces: never guessed, the message says why
+    with pytest.raises(UnknownProvinceError, match=r"regional customs branch .* covers several provinces"):
+        resolve_province(unit)

@@ -117,7 +117,12 @@ def _mapping(path: str | None, kind: str) -> dict | None:
 
 def _mapping_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--columns", metavar="CSV", help="your headers: lines 'their header;canonical column'")
-    parser.add_argument("--values", metavar="CSV", help="your words: lines 'field;their word;canonical value'")
+    parser.add_argument(
+        "--values",
+        metavar="CSV",
+        help="your words: lines 'field;their word;canonical value' "
+        "(field: channel, violation, outcome, commodity, place_kind or province)",
+    )
 
 
 def _file_bar() -> Callable[[int, int, str], None] | None:

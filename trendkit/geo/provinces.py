@@ -50,7 +50,10 @@ Layout = Literal["2025", "legacy"]
 #: The day the 34-province layout took effect (Resolution 202/2025/QH15).
 MERGER_DATE = "2025-07-01"
 
-_PREFIXES = re.compile(r"^(?:(?:chi cuc|cuc) (?:hai quan|hq)(?: khu vuc)?|hai quan|hq|tinh|thanh pho|tp|t p)\s+")
+_PREFIXES = re.compile(r"^(?:(?:(?:chi cuc|cuc) )?(?:hai quan|hq)(?: khu vuc)?|tinh|thanh pho|tp|t p)\s+")
+#: A numbered regional customs branch (from 2025, "Chi cục Hải quan khu vực VII", "HQKV 7"): it covers
+#: several provinces, so it names none.
+_REGIONAL_BRANCH = re.compile(r"^(?:chi cuc |cc ?)?(?:hai quan|hq) ?(?:khu vuc|kv) ?(?:[ivxl]+|\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,12 @@ def resolve_province(text: str) -> ProvinceMatch:
     key = _key(text)
     if key in index:
         return index[key]
+    if _REGIONAL_BRANCH.match(fold(text)):
+        raise UnknownProvinceError(
+            f"unknown province '{text}' — a regional customs branch (Chi cục Hải quan khu vực) covers several "
+            "provinces; expected the province where the case was detected (when a unit's extract covers one "
+            f"province, load_cases(values={{'province': {{'{text}': '<province>'}}}}) maps it)"
+        )
     close = difflib.get_close_matches(key, list(display), n=3, cutoff=0.75)
     names = list(dict.fromkeys(display[k] for k in close))
     hint = f" — did you mean {', '.join(names)}?" if names else " — expected a Vietnamese province name"

@@ -119,13 +119,17 @@ def normalise_columns(
         lambda: fields.commodity(field("commodity_raw"), mine("commodity")),
         lambda: fields.place(field("place_raw"), mine("place_kind")),
     ]
+
+    def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
+        return fields.province(field("province"), when.result().columns["detected_on"], mine("province"))
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         # longest first, so neither thread idles at the end: amounts, then dates (province waits for
         # them), the other columns (ids), province, and the short word lookups last
         value: Future[fields.Normalised] = pool.submit(amounts)
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
         rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
-        where = pool.submit(lambda: fields.province(field("province"), when.result().columns["detected_on"]))
+        where = pool.submit(province)
         later = [pool.submit(job) for job in words_of]
         parts = [when.result(), where.result(), value.result(), *(f.result() for f in later)]
         for f in rest:

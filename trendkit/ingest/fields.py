@@ -144,17 +144,18 @@ def detected_on(raw: Cells, window: tuple[dt.date, dt.date] | None = None) -> No
     )
 
 
-def _province(text: str) -> tuple[str | None, ...]:
+def _province(text: str, words: Words | None = None) -> tuple[str | None, ...]:
     try:
-        m = resolve_province(text)
+        m = resolve_province((words or {}).get(fold(text), text))
     except UnknownProvinceError as exc:
         return None, None, None, False, None, None, str(exc)
     return m.name_2025, m.code_2025, m.legacy, m.legacy_is_also_2025, *regions_of().get(m.name_2025, (None, None)), None
 
 
-def province(raw: Cells, detected: pl.Series) -> Normalised:
+def province(raw: Cells, detected: pl.Series, words: Words | None = None) -> Normalised:
     """Any spelling → the 2025 province, its code, region and macro-region, and the legacy name
-    when the record allows it.
+    when the record allows it. ``words`` are the analyst's own names (folded name → a province
+    name), e.g. the customs unit that sent the extract.
 
     A name that is also a merged 2025 province keeps ``province_legacy`` only for cases detected
     before the merger (1 July 2025).
@@ -167,7 +168,7 @@ def province(raw: Cells, detected: pl.Series) -> Normalised:
     raw = raw if isinstance(raw, Coded) else Coded.of(raw)  # coded once: the legacy groups reuse it
     p = lookup(
         raw,
-        _province,
+        lambda t: _province(t, words),
         ["name", "code", "legacy", "ambiguous", "region", "macro_region", "e"],
         [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String(), pl.String(), pl.String()],
     )

@@ -32,8 +32,8 @@ from typing import cast
 
 import polars as pl
 
-from trendkit.errors import TrendkitInputError
-from trendkit.geo.provinces import with_legacy_groups
+from trendkit.errors import TrendkitInputError, UnknownProvinceError
+from trendkit.geo.provinces import resolve_province, with_legacy_groups
 from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import normalise_columns
@@ -282,8 +282,10 @@ def load_cases(
 
     values
         The analyst's own words for values, ``{"outcome": {"XLHC": "administrative"}}``, for
-        ``channel``, ``violation``, ``outcome`` and ``commodity``; they win over trendkit's
-        vocabulary. ``LoadResult.unmapped`` lists the words that still fell into unknown/other.
+        ``channel``, ``violation``, ``outcome``, ``commodity`` and ``place_kind``; they win over
+        trendkit's vocabulary. ``LoadResult.unmapped`` lists the words that still fell into
+        unknown/other. ``province`` maps a name to a province, e.g. a regional customs branch
+        whose extract covers one province: ``{"province": {"Chi cục HQ khu vực VII": "Lạng Sơn"}}``.
     progress
         Called as ``progress(k, n, file_name)`` before the k-th of n files is read (``trendkit
         load`` draws a bar with it on a terminal).
@@ -407,10 +409,15 @@ def read_mapping_file(path: str | Path, kind: str) -> dict:
 def _user_words(values: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
     words: dict[str, dict[str, str]] = {}
     for fld, mapping in (values or {}).items():
-        if fld not in VALUE_FIELDS:
-            raise TrendkitInputError(f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}")
+        if fld not in (*VALUE_FIELDS, "province"):
+            raise TrendkitInputError(f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}, province")
         for theirs, ours in mapping.items():
-            if ours not in VALUE_FIELDS[fld]:
+            if fld == "province":
+                try:
+                    resolve_province(ours)
+                except UnknownProvinceError as exc:
+                    raise TrendkitInputError(f"values={{'province': {{{theirs!r}: {ours!r}}}}}: {exc}") from None
+            elif ours not in VALUE_FIELDS[fld]:
                 raise TrendkitInputError(
                     f"values={{{fld!r}: {{{theirs!r}: {ours!r}}}}}: {ours!r} is not a {fld}; expected one of "
                     f"{', '.join(VALUE_FIELDS[fld])}"

@@ -60,8 +60,7 @@ __all__ = [
     "violation",
 ]
 
-#: An amount polars parses alone: digits, or digits grouped by dots ("1.234.567").
-#: Digits, or dot-grouped thousands ("1.234.567"): polars casts these itself. ASCII digits only —
+#: An amount polars parses alone: digits, or digits grouped by dots ("1.234.567"). ASCII digits only —
 #: the regex's Unicode ``\d`` also matches full-width "１２３", which the cast turns into null.
 PLAIN_AMOUNT = r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)$"
 

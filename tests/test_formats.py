@@ -148,6 +148,29 @@ def test_typed_numbers_and_dates_stay_exact(tmp_path):
         assert cases["detected_on"].to_list() == [dt.date(2024, 3, 5), dt.date(2024, 3, 6)], path.name
 
 
+def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path):
+    # calamine reads #N/A, #DIV/0!, #REF! as empty: a broken value would be accepted as "no value"
+    import openpyxl
+
+    rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá", "Ghi chú"],
+            ["E-1", dt.date(2024, 3, 5), "Huế", "#DIV/0!", "x"], ["E-2", "#REF!", "Huế", 5, "y"],
+            ["E-3", dt.date(2024, 3, 7), "Huế", 7, "#N/A"]]  # fmt: skip
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)  # openpyxl stores "#DIV/0!" … as error cells (t="e"), as Excel does
+    book.save(tmp_path / "e.xlsx")
+    assert zipfile.ZipFile(tmp_path / "e.xlsx").read("xl/worksheets/sheet1.xml").count(b't="e"') == 3
+    res = tk.load_cases(tmp_path / "e.xlsx")
+    assert res.rejected.select("source_row", "value", "reason_code").rows() == [
+        (2, "#DIV/0!", "value_invalid"), (3, "#REF!", "date_invalid")]  # fmt: skip
+    assert res.cases.select("case_id", "Ghi chú").rows() == [("E-3", "#N/A")]
+    text = "\n".join(";".join(str(v) for v in r) for r in rows).replace("2024-03-05", "05/03/2024")
+    (tmp_path / "e.csv").write_text(text.replace("2024-03-07", "07/03/2024"), encoding="utf-8")
+    from_csv = tk.load_cases(tmp_path / "e.csv")
+    assert from_csv.rejected.select("source_row", "value", "reason_code").rows() == res.rejected.select(
+        "source_row", "value", "reason_code").rows()  # fmt: skip
+
+
 def _xls_from_rows(path: Path, rows: list[list[object]]) -> Path:
     import xlwt
 
@@ -295,3 +318,16 @@ def test_a_windows_1258_csv_is_found_out_even_past_the_first_64_kib(tmp_path):
     assert read_file(path)[0].codec == "cp1258"  # polars refused the bytes past 64 KiB: read again
     cases = tk.load_cases(path).cases
     assert cases.height == 4001 and cases.filter(pl.col("case_id") == "Z1")["province"].item() == "Lạng Sơn"
+
+
+def test_a_sheet_of_error_cells_is_refused_within_bounds(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setattr(excel, "MAX_ERROR_CELLS", 1_000)  # a million in use: too slow to write here
+    wb = openpyxl.Workbook()
+    wb.active.title = "T3"
+    for _ in range(1_200):
+        wb.active.append(["#N/A", "#REF!"])
+    wb.save(tmp_path / "errors.xlsx")
+    with pytest.raises(TrendkitInputError, match=r"errors\.xlsx \[T3\]: more than 1,000 cells hold an Excel error"):
+        _bounded(lambda: tk.load_cases(tmp_path / "errors.xlsx"))

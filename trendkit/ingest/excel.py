@@ -6,7 +6,9 @@ password-protected, not corrupt. :func:`check_limits` bounds the work a hostile 
 *before* calamine builds a sheet: the uncompressed size of a zip is counted while streaming (the
 sizes a zip declares can lie), and the cells a sheet spans are measured from its cell
 references, so a "far-away cell" or a zip bomb is refused in seconds with a clear message.
-calamine (Rust) does not expand XML entities, so an entity bomb expands nothing.
+calamine (Rust) does not expand XML entities, so an entity bomb expands nothing. The same pass
+finds an .xlsx sheet's error cells (#N/A, #DIV/0! …), which calamine reads as empty
+(python-calamine issue 105): the loader puts their text back, as a CSV export of the sheet has it.
 
 >>> sniff_bytes(b"PK\\x03\\x04", ["[Content_Types].xml", "xl/workbook.xml"])
 'xlsx'
@@ -20,6 +22,7 @@ import html
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from trendkit.errors import TrendkitInputError
@@ -29,6 +32,7 @@ __all__ = [
     "MAX_CELLS",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
+    "MAX_ERROR_CELLS",
     "MAX_UNCOMPRESSED",
     "check_limits",
     "sniff",
@@ -51,6 +55,7 @@ MAX_UNCOMPRESSED = 1 << 30  # bytes of XML/binary inside a zip-based workbook
 MAX_CELLS = 40_000_000  # cells a sheet spans (rows × columns from its first to its last cell)
 MAX_COLUMNS = 1_000
 MAX_CELL_CHARS = 32_767
+MAX_ERROR_CELLS = 1_000_000  # error cells (#N/A …) a sheet may hold; each is remembered until the sheet is read
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -59,6 +64,8 @@ _CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
 _ODS_TOKEN = re.compile(
     rb"<table:table-row\b([^>]*)>|<table:table-cell\b([^>]*?)(/?)>|</table:table-row>|<table:table\b"
 )
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>')  # a cell whose value is an Excel error
+_REF = re.compile(rb'\br="([A-Z]{1,4})([0-9]{1,8})"')
 _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
 
@@ -141,17 +148,48 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[int], path: Path) -> None:
+#: Error cells by position: (row, column), both counted from 1 as in A1 → the error's text.
+ErrorCells = dict[tuple[int, int], str]
+
+
+def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[int], path: Path) -> ErrorCells:
     """The rows × columns a worksheet spans from A1 to its farthest cell reference (calamine
-    builds a dense grid of that size), counted while the XML streams by."""
+    builds a dense grid of that size), counted while the XML streams by; and its error cells."""
     hi_r = hi_c = 0
+    errors: ErrorCells = {}
     for body in _whole_tags(z, name, budget, path):
         rows = _CELL_ROW.findall(body)
         if rows:
             hi_r = max(hi_r, max(map(int, rows)))
             hi_c = max(hi_c, *(_column_number(c) for c in set(_CELL_COL.findall(body))))
+        if b't="e"' in body:  # rare: the regex runs only on the chunks that have one
+            errors.update(_error_cells(body))
+            if len(errors) > MAX_ERROR_CELLS:
+                raise TrendkitInputError(
+                    f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an Excel error (#N/A, #REF! …); "
+                    "expected a case table — fix or clear the formulas and save again"
+                )
     if hi_r and (hi_c > MAX_COLUMNS or hi_r * hi_c > MAX_CELLS):
         raise _span_error(path, sheet, hi_r, hi_c)
+    return errors
+
+
+def _error_cells(body: bytes) -> ErrorCells:
+    """The error cells in a piece of worksheet XML, with their text ("#N/A"); "#ERROR" when the
+    value falls in the next piece.
+
+    >>> _error_cells(b'<c r="E3" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F3" t="n"><v>2</v></c>')
+    {(3, 5): '#DIV/0!'}
+    """
+    out: ErrorCells = {}
+    for m in _ERROR_CELL.finditer(body):
+        ref = _REF.search(m.group(1))
+        if not ref:
+            continue
+        end, v = body.find(b"</c>", m.end()), body.find(b"<v>", m.end())
+        text = body[v + 3 : body.find(b"</v>", v)][:32] if 0 <= v and (end < 0 or v < end) else b"#ERROR"
+        out[int(ref.group(2)), _column_number(ref.group(1))] = _error_text(text)
+    return out
 
 
 def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> None:
@@ -180,8 +218,8 @@ def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> None:
 def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part (``xl/worksheets/sheet1.xml``) → the name the user sees (``T3``)."""
     try:
-        book = z.read("xl/workbook.xml")[:1 << 20].decode("utf-8", "replace")
-        rels = z.read("xl/_rels/workbook.xml.rels")[:1 << 20].decode("utf-8", "replace")
+        book = z.read("xl/workbook.xml")[: 1 << 20].decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels")[: 1 << 20].decode("utf-8", "replace")
     except KeyError:
         return {}
     targets = {_attr(tag, "Id"): _attr(tag, "Target") for tag in re.findall(r"<Relationship\b[^>]*>", rels)}
@@ -197,10 +235,19 @@ def _attr(tag: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
-def check_limits(path: Path, kind: str) -> None:
-    """Refuse, before any sheet is built, a workbook whose reading would not be bounded."""
+@lru_cache(maxsize=64)
+def _error_text(raw: bytes) -> str:  # one string per kind of error, however many cells hold it
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
+    """Refuse, before any sheet is built, a workbook whose reading would not be bounded.
+
+    Returns the error cells of each .xlsx worksheet by sheet name (empty for other formats).
+    """
+    errors: dict[str, ErrorCells] = {}
     if kind not in ("xlsx", "xlsb", "ods"):
-        return
+        return errors
     budget = [MAX_UNCOMPRESSED]
     try:
         with zipfile.ZipFile(path) as z:
@@ -208,7 +255,7 @@ def check_limits(path: Path, kind: str) -> None:
             for info in z.infolist():
                 if kind == "xlsx" and re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
                     sheet = names.get(info.filename, Path(info.filename).stem)
-                    _check_xlsx_sheet(z, info.filename, sheet, budget, path)
+                    errors[sheet] = _check_xlsx_sheet(z, info.filename, sheet, budget, path)
                 elif kind == "ods" and info.filename == "content.xml":
                     _check_ods(z, budget, path)
                 else:
@@ -221,3 +268,4 @@ def check_limits(path: Path, kind: str) -> None:
             f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({exc.__class__.__name__}); "
             "expected a workbook that Excel or LibreOffice opens"
         ) from None
+    return errors

@@ -17,13 +17,17 @@ import io
 import itertools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
+
+if TYPE_CHECKING:
+    from trendkit.ingest.excel import ErrorCells
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -181,8 +185,8 @@ def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
             "expected an unprotected workbook — remove the password in Excel and save again"
         )
     if kind in _WORKBOOKS:
-        check_limits(path, kind)
-        return _read_workbook(path, kind, sheet)
+        errors = check_limits(path, kind)
+        return _read_workbook(path, kind, sheet, errors)
     if kind == "parquet" or suffix == ".parquet":
         return [_read_parquet(path)]
     if kind == "zip":
@@ -244,11 +248,15 @@ def choose_sheets(path: Path, names: list[str], sheet: SheetChoice) -> list[str]
     return chosen
 
 
-def _read_workbook(path: Path, kind: str, sheet: SheetChoice) -> list[RawSheet]:
+def _read_workbook(
+    path: Path, kind: str, sheet: SheetChoice, errors: Mapping[str, ErrorCells] | None = None
+) -> list[RawSheet]:
     """Every chosen sheet of an Excel or OpenDocument workbook, through calamine.
 
     Typed numbers and dates come through as stored; a merged cell's value stands in every cell
     it covers (within the cells the sheet really has, so a huge merged range costs nothing).
+    ``errors`` (from :func:`~trendkit.ingest.excel.check_limits`) puts an error cell's text
+    ("#N/A") where calamine leaves it empty, so it is read like the same sheet saved as CSV.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -275,6 +283,9 @@ def _read_workbook(path: Path, kind: str, sheet: SheetChoice) -> list[RawSheet]:
             merged = getattr(ws, "merged_cell_ranges", None) or []  # xlsx, xls and ods report them
         except (CalamineError, OSError, ValueError) as exc:
             raise broken(exc) from None
+        for (r, c), text in (errors or {}).get(name, {}).items():
+            if r <= len(grid) and c <= len(grid[r - 1]) and grid[r - 1][c - 1] is None:
+                grid[r - 1][c - 1] = text
         for (r0, c0), (r1, c1) in merged:
             if r0 >= len(grid) or c0 >= len(grid[r0]):
                 continue

@@ -52,9 +52,16 @@ def _to_xls(xlsx: Path, path: Path) -> Path:
     return path
 
 
+class OdsError(str):
+    """An error cell as LibreOffice stores it: the number 0, marked as an error, with its text."""
+
+
 def _ods_cell(v: object) -> str:
     if v is None:
         return "<table:table-cell/>"
+    if isinstance(v, OdsError):
+        return (f'<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+                f'calcext:value-type="error"><text:p>{v}</text:p></table:table-cell>')  # fmt: skip
     if isinstance(v, bool | int | float):
         return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
     if isinstance(v, dt.datetime | dt.date):
@@ -78,7 +85,9 @@ def write_ods(path: Path, title: str, rows: list[list[object]], extra: str = "")
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+        'office:version="1.2"><office:body>'
         f'<office:spreadsheet><table:table table:name="{html.escape(title)}">{body}{extra}</table:table>'
         "</office:spreadsheet></office:body></office:document-content>"
     )
@@ -148,27 +157,31 @@ def test_typed_numbers_and_dates_stay_exact(tmp_path):
         assert cases["detected_on"].to_list() == [dt.date(2024, 3, 5), dt.date(2024, 3, 6)], path.name
 
 
-def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path):
-    # calamine reads #N/A, #DIV/0!, #REF! as empty: a broken value would be accepted as "no value"
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path, fmt):
+    # calamine reads an .xlsx error cell (#N/A, #DIV/0!, #REF!) as empty and an .ods one as the 0
+    # LibreOffice stores: a broken value would be accepted as "no value", or as 0 đồng
     import openpyxl
 
-    rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá", "Ghi chú"],
-            ["E-1", dt.date(2024, 3, 5), "Huế", "#DIV/0!", "x"], ["E-2", "#REF!", "Huế", 5, "y"],
-            ["E-3", dt.date(2024, 3, 7), "Huế", 7, "#N/A"]]  # fmt: skip
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)  # openpyxl stores "#DIV/0!" … as error cells (t="e"), as Excel does
-    book.save(tmp_path / "e.xlsx")
-    assert zipfile.ZipFile(tmp_path / "e.xlsx").read("xl/worksheets/sheet1.xml").count(b't="e"') == 3
-    res = tk.load_cases(tmp_path / "e.xlsx")
-    assert res.rejected.select("source_row", "value", "reason_code").rows() == [
-        (2, "#DIV/0!", "value_invalid"), (3, "#REF!", "date_invalid")]  # fmt: skip
+    rows = [["BÁO CÁO THÁNG 3/2024"], ["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá", "Ghi chú"],
+            ["E-1", dt.date(2024, 3, 5), "Huế", OdsError("#DIV/0!"), "x"], ["E-2", OdsError("#REF!"), "Huế", 5, "y"],
+            ["E-3", dt.date(2024, 3, 7), "Huế", 7, OdsError("#N/A")]]  # fmt: skip
+    if fmt == "ods":
+        path = write_ods(tmp_path / "e.ods", "T3", rows)
+    else:
+        book = openpyxl.Workbook()
+        for row in rows:  # openpyxl stores "#DIV/0!" … as error cells (t="e"), as Excel does
+            book.active.append([str(v) if isinstance(v, OdsError) else v for v in row])
+        path = tmp_path / "e.xlsx"
+        book.save(path)
+        assert zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").count(b't="e"') == 3
+    res = tk.load_cases(path)
+    got = res.rejected.select("source_row", "value", "reason_code").rows()
+    assert got == [(3, "#DIV/0!", "value_invalid"), (4, "#REF!", "date_invalid")]
     assert res.cases.select("case_id", "Ghi chú").rows() == [("E-3", "#N/A")]
-    text = "\n".join(";".join(str(v) for v in r) for r in rows).replace("2024-03-05", "05/03/2024")
-    (tmp_path / "e.csv").write_text(text.replace("2024-03-07", "07/03/2024"), encoding="utf-8")
-    from_csv = tk.load_cases(tmp_path / "e.csv")
-    assert from_csv.rejected.select("source_row", "value", "reason_code").rows() == res.rejected.select(
-        "source_row", "value", "reason_code").rows()  # fmt: skip
+    text = "\n".join(";".join(str(v) for v in r) for r in rows)
+    (tmp_path / "e.csv").write_text(text.replace("2024-03-05", "05/03/2024").replace("2024-03-07", "07/03/2024"))
+    assert tk.load_cases(tmp_path / "e.csv").rejected.select("source_row", "value", "reason_code").rows() == got
 
 
 def _xls_from_rows(path: Path, rows: list[list[object]]) -> Path:
@@ -329,5 +342,15 @@ def test_a_sheet_of_error_cells_is_refused_within_bounds(tmp_path, monkeypatch):
     for _ in range(1_200):
         wb.active.append(["#N/A", "#REF!"])
     wb.save(tmp_path / "errors.xlsx")
-    with pytest.raises(TrendkitInputError, match=r"errors\.xlsx \[T3\]: more than 1,000 cells hold an Excel error"):
+    with pytest.raises(TrendkitInputError, match=r"errors\.xlsx \[T3\]: more than 1,000 cells hold an error"):
         _bounded(lambda: tk.load_cases(tmp_path / "errors.xlsx"))
+
+
+def test_a_repeated_ods_error_cell_is_refused_before_it_is_expanded(tmp_path):
+    cell = OdsError("#N/A")
+    huge = ('<table:table-row table:number-rows-repeated="2000000"><table:table-cell table:formula="of:=NA()" '
+            'office:value-type="float" office:value="0" calcext:value-type="error"><text:p>#N/A</text:p>'
+            "</table:table-cell></table:table-row>")  # fmt: skip
+    path = write_ods(tmp_path / "errors.ods", "T3", [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"], [cell]], huge)
+    with pytest.raises(TrendkitInputError, match=r"errors\.ods \[content\.xml\]: more than 1,000,000 cells hold"):
+        _bounded(lambda: tk.load_cases(path), seconds=5)

@@ -7,8 +7,10 @@ password-protected, not corrupt. :func:`check_limits` bounds the work a hostile 
 sizes a zip declares can lie), and the cells a sheet spans are measured from its cell
 references, so a "far-away cell" or a zip bomb is refused in seconds with a clear message.
 calamine (Rust) does not expand XML entities, so an entity bomb expands nothing. The same pass
-finds an .xlsx sheet's error cells (#N/A, #DIV/0! …), which calamine reads as empty
-(python-calamine issue 105): the loader puts their text back, as a CSV export of the sheet has it.
+finds the error cells (#N/A, #DIV/0! …) of .xlsx and .ods sheets, which calamine reads as empty
+(.xlsx, python-calamine issue 105) or as the 0 LibreOffice stores (.ods): the loader puts their
+text back, as a CSV export of the sheet has it. (.xls and .xlsb are binary: their error cells still
+read as empty.)
 
 >>> sniff_bytes(b"PK\\x03\\x04", ["[Content_Types].xml", "xl/workbook.xml"])
 'xlsx'
@@ -61,9 +63,11 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _CELL_COL = re.compile(rb' r="([A-Z]{1,4})[0-9]')  # a cell's reference (a row's r= has no letters)
 _CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
-_ODS_TOKEN = re.compile(
-    rb"<table:table-row\b([^>]*)>|<table:table-cell\b([^>]*?)(/?)>|</table:table-row>|<table:table\b"
+_ODS_TOKEN = re.compile(  # a row, a cell (covered by a merge or not), a row's end, a table (sheet)
+    rb"<table:table-row\b([^>]*)>|<table:(covered-)?table-cell\b([^>]*?)(/?)>|</table:table-row>|<table:table\s([^>]*)>"
 )
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_TEXT = re.compile(rb"<text:p>([^<]{1,32})</text:p>")
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>')  # a cell whose value is an Excel error
 _REF = re.compile(rb'\br="([A-Z]{1,4})([0-9]{1,8})"')
 _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
@@ -141,6 +145,13 @@ def _span_error(path: Path, sheet: str, rows: int, cols: int) -> TrendkitInputEr
     )
 
 
+def _error_cells_error(path: Path, sheet: str) -> TrendkitInputError:
+    return TrendkitInputError(
+        f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an error (#N/A, #REF! …); expected a "
+        "case table — fix or clear the formulas and save again"
+    )
+
+
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -165,10 +176,7 @@ def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[in
         if b't="e"' in body:  # rare: the regex runs only on the chunks that have one
             errors.update(_error_cells(body))
             if len(errors) > MAX_ERROR_CELLS:
-                raise TrendkitInputError(
-                    f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an Excel error (#N/A, #REF! …); "
-                    "expected a case table — fix or clear the formulas and save again"
-                )
+                raise _error_cells_error(path, sheet)
     if hi_r and (hi_c > MAX_COLUMNS or hi_r * hi_c > MAX_CELLS):
         raise _span_error(path, sheet, hi_r, hi_c)
     return errors
@@ -192,27 +200,54 @@ def _error_cells(body: bytes) -> ErrorCells:
     return out
 
 
-def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> None:
+def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> dict[str, ErrorCells]:
     """Cells an ODS table spans once its repeated rows and columns are expanded (values only:
-    empty cells repeated to the sheet's edge are normal and cost nothing)."""
+    empty cells repeated to the sheet's edge are normal and cost nothing); and each table's error
+    cells, which LibreOffice stores as the number 0 (``calcext:value-type="error"``) and calamine
+    reads as that 0."""
     row_repeat, row_cells, cells, widest = 1, 0, 0, 0
+    errors: dict[str, ErrorCells] = {}
+    here: ErrorCells = {}
+    row = col = 1
     for body in _whole_tags(z, "content.xml", budget, path):
         for m in _ODS_TOKEN.finditer(body):
             token = m.group(0)
-            if token.startswith(b"<table:table-row"):
+            if m.group(5) is not None:  # a new table
+                name = _ODS_NAME.search(m.group(5))
+                here, row = errors.setdefault(_error_text(name.group(1)) if name else "", {}), 1
+            elif token.startswith(b"<table:table-row"):
                 found = _REPEAT_ROWS.search(m.group(1) or b"")
-                row_repeat, row_cells = (int(found.group(1)) if found else 1), 0
-            elif token.startswith(b"<table:table-cell"):
-                attrs = m.group(2) or b""
+                row_repeat, row_cells, col = (int(found.group(1)) if found else 1), 0, 1
+            elif token.startswith(b"<table:"):
+                attrs = m.group(3) or b""
                 found = _REPEAT_COLS.search(attrs)
                 n = int(found.group(1)) if found else 1
-                if b"office:value-type" in attrs or not m.group(3):  # a value, or text inside
+                if not m.group(2) and (b"office:value-type" in attrs or not m.group(4)):  # a value, or text inside
                     row_cells += n
                     widest = max(widest, row_cells)
+                if b'value-type="error"' in attrs:
+                    _ods_errors(here, body, m.end(), (row, row_repeat), (col, n), path)
+                col += n
             elif token == b"</table:table-row>":
                 cells += row_repeat * row_cells
+                row += row_repeat
             if widest > MAX_COLUMNS or cells > MAX_CELLS:
                 raise _span_error(path, "content.xml", max(cells // max(widest, 1), 1), widest)
+    return errors
+
+
+def _ods_errors(
+    here: ErrorCells, body: bytes, start: int, rows: tuple[int, int], cols: tuple[int, int], path: Path
+) -> None:
+    """Record an ODS error cell (repeated over ``rows`` and ``cols``: first, count) with its text."""
+    if len(here) + rows[1] * cols[1] > MAX_ERROR_CELLS:
+        raise _error_cells_error(path, "content.xml")
+    end = body.find(b"</table:table-cell>", start)
+    found = _ODS_TEXT.search(body, start, end if end >= 0 else len(body))
+    text = _error_text(found.group(1)) if found else "#ERROR"
+    for r in range(rows[0], rows[0] + rows[1]):
+        for c in range(cols[0], cols[0] + cols[1]):
+            here[r, c] = text
 
 
 def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
@@ -243,7 +278,7 @@ def _error_text(raw: bytes) -> str:  # one string per kind of error, however man
 def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
     """Refuse, before any sheet is built, a workbook whose reading would not be bounded.
 
-    Returns the error cells of each .xlsx worksheet by sheet name (empty for other formats).
+    Returns the error cells of each .xlsx or .ods sheet by sheet name (empty for other formats).
     """
     errors: dict[str, ErrorCells] = {}
     if kind not in ("xlsx", "xlsb", "ods"):
@@ -257,7 +292,7 @@ def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
                     sheet = names.get(info.filename, Path(info.filename).stem)
                     errors[sheet] = _check_xlsx_sheet(z, info.filename, sheet, budget, path)
                 elif kind == "ods" and info.filename == "content.xml":
-                    _check_ods(z, budget, path)
+                    errors = _check_ods(z, budget, path)
                 else:
                     for _ in _stream(z, info.filename, budget, path):
                         pass

@@ -256,7 +256,7 @@ def _read_workbook(
     Typed numbers and dates come through as stored; a merged cell's value stands in every cell
     it covers (within the cells the sheet really has, so a huge merged range costs nothing).
     ``errors`` (from :func:`~trendkit.ingest.excel.check_limits`) puts an error cell's text
-    ("#N/A") where calamine leaves it empty, so it is read like the same sheet saved as CSV.
+    ("#N/A") where calamine has an empty cell or a 0, so it is read like the same sheet saved as CSV.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -283,8 +283,8 @@ def _read_workbook(
             merged = getattr(ws, "merged_cell_ranges", None) or []  # xlsx, xls and ods report them
         except (CalamineError, OSError, ValueError) as exc:
             raise broken(exc) from None
-        for (r, c), text in (errors or {}).get(name, {}).items():
-            if r <= len(grid) and c <= len(grid[r - 1]) and grid[r - 1][c - 1] is None:
+        for (r, c), text in (errors or {}).get(name, {}).items():  # empty (.xlsx) or 0 (.ods) in calamine
+            if r <= len(grid) and c <= len(grid[r - 1]):
                 grid[r - 1][c - 1] = text
         for (r0, c0), (r1, c1) in merged:
             if r0 >= len(grid) or c0 >= len(grid[r0]):

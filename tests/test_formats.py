@@ -56,9 +56,16 @@ class OdsError(str):
     """An error cell as LibreOffice stores it: the number 0, marked as an error, with its text."""
 
 
+class OdsStringError(OdsError):
+    """An error cell stored the other way LibreOffice does: an empty string, marked as an error."""
+
+
 def _ods_cell(v: object) -> str:
     if v is None:
         return "<table:table-cell/>"
+    if isinstance(v, OdsStringError):
+        return (f'<table:table-cell office:value-type="string" office:string-value="" calcext:value-type="error">'
+                f"<text:p>{v}</text:p></table:table-cell>")  # fmt: skip
     if isinstance(v, OdsError):
         return (f'<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
                 f'calcext:value-type="error"><text:p>{v}</text:p></table:table-cell>')  # fmt: skip
@@ -164,7 +171,8 @@ def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path, fmt):
     import openpyxl
 
     rows = [["BÁO CÁO THÁNG 3/2024"], ["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá", "Ghi chú"],
-            ["E-1", dt.date(2024, 3, 5), "Huế", OdsError("#DIV/0!"), "x"], ["E-2", OdsError("#REF!"), "Huế", 5, "y"],
+            ["E-1", dt.date(2024, 3, 5), "Huế", OdsError("#DIV/0!"), "x"],
+            ["E-2", OdsStringError("#REF!"), "Huế", 5, "y"],
             ["E-3", dt.date(2024, 3, 7), "Huế", 7, OdsError("#N/A")]]  # fmt: skip
     if fmt == "ods":
         path = write_ods(tmp_path / "e.ods", "T3", rows)

@@ -192,6 +192,15 @@ def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path, fmt):
     assert tk.load_cases(tmp_path / "e.csv").rejected.select("source_row", "value", "reason_code").rows() == got
 
 
+def test_an_ods_error_cell_keeps_its_place_after_empty_rows_written_short(tmp_path):
+    rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá"], ["E-1", "12/03/2021", "Huế", OdsError("#DIV/0!")]]
+    gap = b'</table:table-row><table:table-row table:number-rows-repeated="2"/>'  # two empty rows, no end tag
+    path = write_ods(tmp_path / "gap.ods", "T3", rows)
+    path = _patched(path, tmp_path / "gap2.ods", "content.xml", lambda xml: xml.replace(b"</table:table-row>", gap, 1))
+    res = tk.load_cases(path)
+    assert res.rejected.select("source_row", "value").rows() == [(4, "#DIV/0!")] and res.skipped.height == 2
+
+
 def _xls_from_rows(path: Path, rows: list[list[object]]) -> Path:
     import xlwt
 

@@ -196,7 +196,7 @@ def _error_cells(body: bytes) -> ErrorCells:
             continue
         end, v = body.find(b"</c>", m.end()), body.find(b"<v>", m.end())
         text = body[v + 3 : body.find(b"</v>", v)][:32] if 0 <= v and (end < 0 or v < end) else b"#ERROR"
-        out[int(ref.group(2)), _column_number(ref.group(1))] = _error_text(text)
+        out[int(ref.group(2)), _column_number(ref.group(1))] = _xml_text(text)
     return out
 
 
@@ -214,10 +214,12 @@ def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> dict[str, E
             token = m.group(0)
             if m.group(5) is not None:  # a new table
                 name = _ODS_NAME.search(m.group(5))
-                here, row = errors.setdefault(_error_text(name.group(1)) if name else "", {}), 1
+                here, row = errors.setdefault(_xml_text(name.group(1)) if name else "", {}), 1
             elif token.startswith(b"<table:table-row"):
                 found = _REPEAT_ROWS.search(m.group(1) or b"")
                 row_repeat, row_cells, col = (int(found.group(1)) if found else 1), 0, 1
+                if token.endswith(b"/>"):  # an empty row, written without an end tag
+                    row += row_repeat
             elif token.startswith(b"<table:"):
                 attrs = m.group(3) or b""
                 found = _REPEAT_COLS.search(attrs)
@@ -244,7 +246,7 @@ def _ods_errors(
         raise _error_cells_error(path, "content.xml")
     end = body.find(b"</table:table-cell>", start)
     found = _ODS_TEXT.search(body, start, end if end >= 0 else len(body))
-    text = _error_text(found.group(1)) if found else "#ERROR"
+    text = _xml_text(found.group(1)) if found else "#ERROR"
     for r in range(rows[0], rows[0] + rows[1]):
         for c in range(cols[0], cols[0] + cols[1]):
             here[r, c] = text
@@ -271,7 +273,7 @@ def _attr(tag: str, name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _error_text(raw: bytes) -> str:  # one string per kind of error, however many cells hold it
+def _xml_text(raw: bytes) -> str:  # one string per error (or sheet name), however many cells hold it
     return html.unescape(raw.decode("utf-8", "replace"))
 
 

@@ -192,6 +192,25 @@ def test_an_error_cell_is_read_as_its_text_like_a_csv_export(tmp_path, fmt):
     assert tk.load_cases(tmp_path / "e.csv").rejected.select("source_row", "value", "reason_code").rows() == got
 
 
+def test_a_formula_never_calculated_is_read_as_its_formula_and_a_stored_result_as_its_value(tmp_path):
+    # openpyxl, like many report generators, writes formulas with no result; calamine reads them as empty
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá", "Ghi chú"],
+                ["F-1", "12/03/2021", "Huế", "=2*3", "x"], ["F-2", "12/03/2021", "Huế", 5, '=CONCAT("a","b")'],
+                ["F-3", "12/03/2021", "Huế", "=1+1", "z"]):  # fmt: skip
+        book.active.append(row)
+    book.save(tmp_path / "f.xlsx")
+    calculated = b"<f>1+1</f><v>2</v>"  # F-3 as Excel saves it: with its result
+    path = _patched(tmp_path / "f.xlsx", tmp_path / "calculated.xlsx", "xl/worksheets/sheet1.xml",
+                    lambda xml: xml.replace(b"<f>1+1</f><v />", calculated))  # fmt: skip
+    res = tk.load_cases(path)
+    assert res.rejected.select("source_row", "value", "reason_code").rows() == [(2, "=2*3", "value_invalid")]
+    assert res.cases.select("case_id", "goods_value_vnd", "Ghi chú").rows() == [
+        ("F-2", 5.0, '=CONCAT("a","b")'), ("F-3", 2.0, "z")]  # fmt: skip
+
+
 def test_an_ods_error_cell_keeps_its_place_after_empty_rows_written_short(tmp_path):
     rows = [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP", "Trị giá"], ["E-1", "12/03/2021", "Huế", OdsError("#DIV/0!")]]
     gap = b'</table:table-row><table:table-row table:number-rows-repeated="2"/>'  # two empty rows, no end tag

@@ -52,7 +52,7 @@ BAD = {
     "detected_on": ["31/02/2021", "", "hôm qua", "2021-13-40"],
     "province": ["Atlantis", ""],
     "channel": ["tàu vũ trụ"],
-    "goods_value_vnd": ["nhiều", "5 tỷ abc", "-3", "9" * 400],
+    "goods_value_vnd": ["nhiều", "5 tỷ abc", "-3", "9" * 400, "=B3*2"],  # a formula: never calculated in .xlsx
 }
 TCVN3 = {"province": "L¹ng S¬n", "channel": "§\u00adêng bé", "violation": "Bu«n lËu", "commodity_raw": "Thuèc l¸"}
 VNI = {"province": "Laïng Sôn", "channel": "Ñöôøng boä", "violation": "Buoân laäu", "commodity_raw": "Thuoác laù"}

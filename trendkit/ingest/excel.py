@@ -9,8 +9,9 @@ references, so a "far-away cell" or a zip bomb is refused in seconds with a clea
 calamine (Rust) does not expand XML entities, so an entity bomb expands nothing. The same pass
 finds the error cells (#N/A, #DIV/0! …) of .xlsx and .ods sheets, which calamine reads as empty
 (.xlsx, python-calamine issue 105) or as the 0 LibreOffice stores (.ods): the loader puts their
-text back, as a CSV export of the sheet has it. (.xls and .xlsb are binary: their error cells still
-read as empty.)
+text back, as a CSV export of the sheet has it. An .xlsx formula that was never calculated (no
+stored result: a file written by a program) is read as its formula, "=B3*2", never as an empty
+cell. (.xls and .xlsb are binary: their error cells still read as empty.)
 
 >>> sniff_bytes(b"PK\\x03\\x04", ["[Content_Types].xml", "xl/workbook.xml"])
 'xlsx'
@@ -69,6 +70,9 @@ _ODS_TOKEN = re.compile(  # a row, a cell (covered by a merge or not), a row's e
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_TEXT = re.compile(rb"<text:p>([^<]{1,32})</text:p>")
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>')  # a cell whose value is an Excel error
+#: A cell holding a formula and no result (a file written by a program, never calculated).
+_UNCALCULATED = re.compile(rb"<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>([^<]{0,256})</f>)(?:<v\s*/>|<v></v>)?</c>")
+_NO_RESULT = (b"</f></c>", b"/></c>", b"<v/>", b"<v />", b"<v></v>")  # what such a cell ends with
 _REF = re.compile(rb'\br="([A-Z]{1,4})([0-9]{1,8})"')
 _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
@@ -173,7 +177,8 @@ def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[in
         if rows:
             hi_r = max(hi_r, max(map(int, rows)))
             hi_c = max(hi_c, *(_column_number(c) for c in set(_CELL_COL.findall(body))))
-        if b't="e"' in body:  # rare: the regex runs only on the chunks that have one
+        uncalculated = b"<f" in body and any(end in body for end in _NO_RESULT)
+        if uncalculated or b't="e"' in body:  # rare: the regexes run on those chunks only
             errors.update(_error_cells(body))
             if len(errors) > MAX_ERROR_CELLS:
                 raise _error_cells_error(path, sheet)
@@ -183,13 +188,20 @@ def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[in
 
 
 def _error_cells(body: bytes) -> ErrorCells:
-    """The error cells in a piece of worksheet XML, with their text ("#N/A"); "#ERROR" when the
-    value falls in the next piece.
+    """The error cells in a piece of worksheet XML, with their text ("#N/A"; "#ERROR" when the
+    value falls in the next piece), and the formulas with no result ("=B3*2"; "=?" for a shared one).
 
     >>> _error_cells(b'<c r="E3" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F3" t="n"><v>2</v></c>')
     {(3, 5): '#DIV/0!'}
+    >>> shared = b'<c r="D4"><f t="shared" si="0"/></c>'
+    >>> _error_cells(b'<c r="D3"><f>B3*2</f><v /></c>' + shared + b'<c r="D5"><f>1</f><v>1</v></c>')
+    {(3, 4): '=B3*2', (4, 4): '=?'}
     """
     out: ErrorCells = {}
+    for m in _UNCALCULATED.finditer(body):
+        ref = _REF.search(m.group(1))
+        if ref:
+            out[int(ref.group(2)), _column_number(ref.group(1))] = "=" + (_xml_text(m.group(2)) if m.group(2) else "?")
     for m in _ERROR_CELL.finditer(body):
         ref = _REF.search(m.group(1))
         if not ref:

@@ -58,7 +58,7 @@ MAX_UNCOMPRESSED = 1 << 30  # bytes of XML/binary inside a zip-based workbook
 MAX_CELLS = 40_000_000  # cells a sheet spans (rows × columns from its first to its last cell)
 MAX_COLUMNS = 1_000
 MAX_CELL_CHARS = 32_767
-MAX_ERROR_CELLS = 1_000_000  # error cells (#N/A …) a sheet may hold; each is remembered until the sheet is read
+MAX_ERROR_CELLS = 1_000_000  # error or uncalculated cells a sheet may hold; each is held until the sheet is read
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -151,8 +151,8 @@ def _span_error(path: Path, sheet: str, rows: int, cols: int) -> TrendkitInputEr
 
 def _error_cells_error(path: Path, sheet: str) -> TrendkitInputError:
     return TrendkitInputError(
-        f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an error (#N/A, #REF! …); expected a "
-        "case table — fix or clear the formulas and save again"
+        f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an error (#N/A, #REF! …) or a formula "
+        "never calculated; expected a case table — fix or clear the formulas, or open and save it in Excel"
     )
 
 

@@ -731,10 +731,9 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     # all; otherwise 64-bit hashes find the candidates and the exact check runs on those few, so a
     # hash collision can never make a false duplicate
     ids = cases.get_column("case_id")
-    last = cases.select("case_id", "source_file", "source_row").with_row_index("__i")
-    if _distinct(ids):
-        last = last.clear()
-    else:
+    distinct = _distinct(ids)
+    last = (cases.head(0) if distinct else cases).select("case_id", "source_file", "source_row").with_row_index("__i")
+    if not distinct:
         last = last.filter(ids.hash().is_duplicated()).filter(pl.col("case_id").is_duplicated())
     winner = last.group_by("case_id").agg(
         pl.col("__i").max(),

@@ -331,6 +331,10 @@ def test_values_maps_a_unit_name_to_its_province(tmp_path):
     assert "regional customs branch" in res.rejected["reason"][0] and "values=" in res.rejected["reason"][0]
     mapped = tk.load_cases(path, values={"province": {"chi cuc hai quan khu vuc vii": "Lạng Sơn"}})
     assert mapped.cases.select("province", "macro_region").rows() == [("Lạng Sơn", "Bắc"), ("Lào Cai", "Bắc")]
+    after = tmp_path / "after.csv"  # after the merger: a mapped unit joins its merged legacy group too
+    after.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP\nA1;12/08/2025;HQKV 7\nA2;12/08/2025;Lào Cai\n", "utf-8")
+    groups = tk.load_cases(after, values={"province": {"HQKV 7": "Lào Cai"}}).cases["legacy_group"].to_list()
+    assert groups == ["Lào Cai + Yên Bái"] * 2
     with pytest.raises(TrendkitInputError, match=r"values=\{'province'.*unknown province 'Atlantis'"):
         tk.load_cases(path, values={"province": {"Chi cục Hải quan khu vực VII": "Atlantis"}})
 

@@ -178,7 +178,7 @@ def province(raw: Cells, detected: pl.Series, words: Words | None = None) -> Nor
             "province": p["name"],
             "province_code": p["code"],
             "province_legacy": legacy,
-            "legacy_group": _legacy_groups(raw, p["name"], legacy),
+            "legacy_group": _legacy_groups(raw, p["name"], legacy, words),
             "region": p["region"],
             "macro_region": p["macro_region"],
         },
@@ -194,15 +194,16 @@ def province(raw: Cells, detected: pl.Series, words: Words | None = None) -> Nor
     )
 
 
-def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series) -> pl.Series:
-    """This sheet's :func:`~trendkit.geo.provinces.with_legacy_groups`, from the distinct spellings:
-    the merged group ("Lào Cai + Yên Bái") for a 2025 province with cases that cannot be split."""
+def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series, words: Words | None = None) -> pl.Series:
+    """This sheet's :func:`~trendkit.geo.provinces.with_legacy_groups`, from the distinct spellings
+    (read with the analyst's ``words``, as :func:`province` read them): the merged group ("Lào Cai +
+    Yên Bái") for a 2025 province with cases that cannot be split."""
     unsplit = set(name.filter(legacy.is_null() & name.is_not_null()).unique().to_list())
     if not unsplit:
         return legacy
 
     def group(text: str) -> tuple[str | None]:
-        found = _province(text)
+        found = _province(text, words)
         if found[0] in unsplit:
             return (GROUP_JOIN.join(legacy_members(found[0])),)
         return (found[2],)

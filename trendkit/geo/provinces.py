@@ -38,6 +38,7 @@ __all__ = [
     "ProvinceMatch",
     "crosswalk",
     "group_members",
+    "legacy_group",
     "legacy_members",
     "province_name",
     "provinces",
@@ -290,6 +291,15 @@ def _members() -> dict[str, tuple[str, ...]]:
     return {new: tuple(sorted(old, key=lambda n: (n != new, n))) for new, old in found.items()}
 
 
+def legacy_group(name_2025: str) -> str:
+    """The legacy-layout unit for all the cases of a merged 2025 province: its members joined.
+
+    >>> legacy_group("Lào Cai"), legacy_group("Cao Bằng")
+    ('Lào Cai + Yên Bái', 'Cao Bằng')
+    """
+    return GROUP_JOIN.join(legacy_members(name_2025))
+
+
 def group_members(unit: str) -> list[str]:
     """The legacy provinces a unit of the legacy layout stands for: itself, or a merged group's members.
 
@@ -320,7 +330,7 @@ def with_legacy_groups(cases: pl.DataFrame) -> pl.DataFrame:
         return cases.with_columns(legacy.alias("legacy_group"))
     # one hash pass over the few distinct 2025 names, then a gather
     names = province.unique().drop_nulls().to_list()
-    group = pl.Series([GROUP_JOIN.join(legacy_members(p)) if p in unsplit else None for p in names], dtype=pl.String)
+    group = pl.Series([legacy_group(p) if p in unsplit else None for p in names], dtype=pl.String)
     return cases.with_columns(
         group.gather(province.cast(pl.Enum(names)).to_physical()).fill_null(legacy).alias("legacy_group")
     )

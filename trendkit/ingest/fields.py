@@ -26,7 +26,7 @@ import polars as pl
 
 from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
-from trendkit.geo.provinces import GROUP_JOIN, MERGER_DATE, legacy_members, resolve_province
+from trendkit.geo.provinces import MERGER_DATE, legacy_group, resolve_province
 from trendkit.geo.regions import regions_of
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.parse import parse_amount, parse_date
@@ -205,7 +205,7 @@ def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series, words: Words 
     def group(text: str) -> tuple[str | None]:
         found = _province(text, words)
         if found[0] in unsplit:
-            return (GROUP_JOIN.join(legacy_members(found[0])),)
+            return (legacy_group(found[0]),)
         return (found[2],)
 
     return lookup(raw, group, ["g"], [pl.String()])["g"]

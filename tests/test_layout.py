@@ -21,35 +21,72 @@ def test_import_trendkit_is_light():
     assert res.stdout.strip() == ""
 
 
-@pytest.mark.parametrize(
-    ("old", "name", "new"),
-    [
-        ("trendkit.trends", "campaign_effect", "trendkit.models.campaign"),
-        ("trendkit.trends", "series", "trendkit.models.trend"),
-        ("trendkit.trends", "change_points", "trendkit.models.breaks"),
-        ("trendkit.trends", "forecast", "trendkit.models.forecast"),
-        ("trendkit.displacement", "displacement_scan", "trendkit.models.scan"),
-        ("trendkit.displacement", "wdd", "trendkit.models.measures"),
-        ("trendkit.displacement", "channel_shift", "trendkit.models.channels"),
-        ("trendkit.loader", "load_cases", "trendkit.ingest.loader"),
-        ("trendkit.places", "resolve_province", "trendkit.geo.provinces"),
-        ("trendkit.shapes", "neighbours", "trendkit.geo.shapes"),
-        ("trendkit.gazetteer", "resolve_place", "trendkit.geo.gazetteer"),
-        ("trendkit.synth", "write_sample", "trendkit.synthetic.generate"),
-        ("trendkit.scenario", "Campaign", "trendkit.synthetic.scenario"),
-        ("trendkit.measures", "e_test", "trendkit.models.measures"),
-        ("trendkit.vocab", "CHANNELS", "trendkit.ingest.vocab"),
-        ("trendkit.report", "run_report", "trendkit.report.build"),
-    ],
-)
-def test_old_import_paths_still_resolve(old, name, new):
-    assert getattr(importlib.import_module(old), name) is getattr(importlib.import_module(new), name)
+OLD_PATHS = [
+    ("trendkit.trends", "campaign_effect", "trendkit.models.campaign"),
+    ("trendkit.trends", "series", "trendkit.models.trend"),
+    ("trendkit.trends", "change_points", "trendkit.models.breaks"),
+    ("trendkit.trends", "forecast", "trendkit.models.forecast"),
+    ("trendkit.displacement", "displacement_scan", "trendkit.models.scan"),
+    ("trendkit.displacement", "wdd", "trendkit.models.measures"),
+    ("trendkit.displacement", "channel_shift", "trendkit.models.channels"),
+    ("trendkit.loader", "load_cases", "trendkit.ingest.loader"),
+    ("trendkit.shapes", "neighbours", "trendkit.geo.shapes"),
+    ("trendkit.gazetteer", "resolve_place", "trendkit.geo.gazetteer"),
+    ("trendkit.synth", "write_sample", "trendkit.synthetic.generate"),
+    ("trendkit.scenario", "Campaign", "trendkit.synthetic.scenario"),
+    ("trendkit.measures", "e_test", "trendkit.models.measures"),
+    ("trendkit.vocab", "CHANNELS", "trendkit.ingest.vocab"),
+]
 
 
-def test_old_paths_do_not_hide_the_places_function():
-    import trendkit.places  # noqa: F401  (the old module path)
+@pytest.mark.parametrize(("old", "name", "new"), OLD_PATHS)
+def test_old_import_paths_warn_once_and_still_resolve(old, name, new):
+    """Each old path, imported in a fresh interpreter both ways, warns once and gives the new object."""
+    short = old.rpartition(".")[2]
+    code = f"""
+import warnings
+warnings.simplefilter("always")
+with warnings.catch_warnings(record=True) as dotted:
+    from {old} import {name} as a
+with warnings.catch_warnings(record=True) as again:
+    from {old} import {name} as b
+from {new} import {name} as c
+assert a is b is c
+assert len(dotted) == 1 and dotted[0].category is DeprecationWarning, dotted
+assert "{old}" in str(dotted[0].message) and "removed in trendkit" in str(dotted[0].message)
+assert not again, again
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
+    attr = f"""
+import warnings
+import trendkit as tk
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    module = tk.{short}
+assert getattr(module, "{name}") is getattr(__import__("{new}", fromlist=["x"]), "{name}")
+assert [w.category for w in caught] == [DeprecationWarning], caught
+"""
+    subprocess.run([sys.executable, "-c", attr], check=True)
 
+
+def test_old_names_are_not_public_and_the_package_lists_only_its_api():
+    assert not set(tk.__all__) & {"trends", "displacement", "loader", "synth"}
+    assert dir(tk) == sorted(tk.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        tk.nonsense  # noqa: B018
+
+
+def test_the_places_function_is_never_hidden_by_its_old_module():
+    with pytest.raises(ImportError, match=r"places\(\) function.*trendkit\.geo\.provinces"):
+        import trendkit.places  # noqa: F401  (the old module path)
     assert callable(tk.places) and tk.places("airport").height > 0
+
+
+def test_the_report_package_re_exports_run_report():
+    from trendkit.report import run_report
+    from trendkit.report.build import run_report as built
+
+    assert run_report is built
 
 
 #: A room may import rooms of a lower rank only (the shared base is rank 0).
@@ -67,7 +104,7 @@ def _room(module: str) -> str | None:
     head = parts[1]
     if head in BASE:
         return "base"
-    return head if head in RANK else None  # the package itself, _legacy and the old-path modules sit on top
+    return head if head in RANK else None  # the package itself and _deprecated sit on top
 
 
 def _imports(path: Path) -> set[str]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from trendkit import _legacy, displacement, maps, models, trends
+import sys
+
+from trendkit import maps, models
+from trendkit._deprecated import MOVED, OldPathFinder, moved
 from trendkit.errors import TrendkitInputError
 from trendkit.geo.gazetteer import places, resolve_place
 from trendkit.geo.provinces import crosswalk, provinces, resolve_province
@@ -23,7 +26,6 @@ from trendkit.synthetic.generate import generate
 from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 from trendkit.tet import tet_date
 
-_legacy.register()
 
 try:
     __version__ = version("trendkit")
@@ -42,7 +44,6 @@ __all__ = [
     "archipelagos",
     "crosswalk",
     "default_scenario",
-    "displacement",
     "generate",
     "load_cases",
     "maps",
@@ -56,5 +57,19 @@ __all__ = [
     "resolve_place",
     "resolve_province",
     "tet_date",
-    "trends",
 ]
+
+
+if not any(isinstance(f, OldPathFinder) for f in sys.meta_path):  # asked last, for the old names only
+    sys.meta_path.append(OldPathFinder())
+
+
+def __getattr__(name: str) -> object:
+    """Old attribute paths (``tk.trends``, ``tk.loader`` …) warn and give the module at the new path."""
+    if f"trendkit.{name}" in MOVED:
+        return moved(f"trendkit.{name}")
+    raise AttributeError(f"module 'trendkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -80,7 +80,7 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
 def _check(s: pl.DataFrame, minimum: int) -> None:
     if not {"period", "cases"} <= set(s.columns):
         raise ValueError(
-            "a series needs 'period' and 'cases' columns; make one with trendkit.trends.series(panel, ...)"
+            "a series needs 'period' and 'cases' columns; make one with trendkit.models.series(panel, ...)"
         )
     if s.height < minimum:
         raise ValueError(f"this needs at least {minimum} months of data; the series has {s.height}")

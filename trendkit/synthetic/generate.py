@@ -1,4 +1,4 @@
-"""SYNTHETIC case records drawn from a :class:`~trendkit.scenario.Scenario`, in canonical and raw form.
+"""SYNTHETIC case records drawn from a :class:`~trendkit.synthetic.scenario.Scenario`, in canonical and raw form.
 
 Nothing here is real data. :func:`generate` draws monthly counts (negative binomial around the
 scenario's expected counts), then one record per case: a day (weighted to the pre-Tết peak), a

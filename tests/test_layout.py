@@ -1,7 +1,6 @@
 """The layout's promises: a light import, old import paths kept, lower rooms never import higher ones."""
 
 import ast
-import importlib
 import subprocess
 import sys
 from pathlib import Path

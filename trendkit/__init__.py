@@ -9,9 +9,8 @@ with known truth. Importing trendkit loads none of statsmodels, folium, geopanda
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from trendkit import maps, models
 from trendkit._deprecated import MOVED, OldPathFinder, moved
@@ -25,7 +24,6 @@ from trendkit.published import published_figures
 from trendkit.synthetic.generate import generate
 from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 from trendkit.tet import tet_date
-
 
 try:
     __version__ = version("trendkit")

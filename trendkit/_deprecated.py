@@ -83,7 +83,9 @@ class _Alias(importlib.abc.Loader):
 class OldPathFinder(importlib.abc.MetaPathFinder):
     """Finds the old dotted paths in :data:`MOVED` (and only those)."""
 
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname in _SHADOWED:
             raise ImportError(
                 f"{fullname} is the places() function now; the module it named moved to {_SHADOWED[fullname]}",

@@ -384,9 +384,9 @@ def test_a_sheet_of_error_cells_is_refused_within_bounds(tmp_path, monkeypatch):
 
 def test_a_repeated_ods_error_cell_is_refused_before_it_is_expanded(tmp_path):
     cell = OdsError("#N/A")
-    huge = ('<table:table-row table:number-rows-repeated="2000000"><table:table-cell table:formula="of:=NA()" '
+    huge = ('<table:table-row table:number-rows-repeated="1000001"><table:table-cell table:formula="of:=NA()" '
             'office:value-type="float" office:value="0" calcext:value-type="error"><text:p>#N/A</text:p>'
             "</table:table-cell></table:table-row>")  # fmt: skip
     path = write_ods(tmp_path / "errors.ods", "T3", [["Mã vụ việc", "Ngày phát hiện", "Tỉnh/TP"], [cell]], huge)
-    with pytest.raises(TrendkitInputError, match=r"errors\.ods \[content\.xml\]: more than 1,000,000 cells hold"):
+    with pytest.raises(TrendkitInputError, match=r"errors\.ods \[T3\]: more than 1,000,000 cells hold"):
         _bounded(lambda: tk.load_cases(path), seconds=5)

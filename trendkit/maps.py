@@ -163,7 +163,7 @@ def _legend(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: 
         "{% for colour, label in this.rows %}"
         '<div><span style="display:inline-block;width:12px;height:12px;background:{{ colour|e }};'
         "border:1px solid #777;margin-right:6px;vertical-align:-1px;"
-        "{% if this.round_marks %}border-radius:50%{% endif %}\"></span>{{ label|e }}</div>"
+        '{% if this.round_marks %}border-radius:50%{% endif %}"></span>{{ label|e }}</div>'
         "{% endfor %}"
         '<div class="trendkit-note">{{ this.note|e }}</div></div>'
         "{% endmacro %}",
@@ -179,7 +179,7 @@ def _title(title: str, period: str | None) -> Any:
     return _once(
         "{% macro html(this, kwargs) %}"
         '<div class="trendkit-title trendkit-box" data-trendkit-dock="top"><b>{{ this.title|e }}</b>'
-        '{% if this.period %}<div>Kỳ dữ liệu / data period: {{ this.period|e }}</div>{% endif %}</div>'
+        "{% if this.period %}<div>Kỳ dữ liệu / data period: {{ this.period|e }}</div>{% endif %}</div>"
         "{% endmacro %}",
         title=title,
         period=period,
@@ -391,7 +391,11 @@ def choropleth(
     shapes["tip_period"] = _esc(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
     m = _map_class()(
-        location=[16.0, 107.5], zoom_start=5, tiles=tiles, attribution_control=False, control_scale=False,
+        location=[16.0, 107.5],
+        zoom_start=5,
+        tiles=tiles,
+        attribution_control=False,
+        control_scale=False,
         zoom_snap=0.25,
     )
     _trim_assets(m)

@@ -168,9 +168,7 @@ def neighbours(province: str, layout: Layout = "2025") -> list[str]:
     return sorted(found, key=fold)
 
 
-def neighbours_of(
-    provinces: Sequence[str], layout: Layout = "2025", units: Sequence[str] | None = None
-) -> list[str]:
+def neighbours_of(provinces: Sequence[str], layout: Layout = "2025", units: Sequence[str] | None = None) -> list[str]:
     """The provinces that share a land border with any of ``provinces`` (canonical names), not
     counting those themselves: the buffer of a campaign, and what a comparison must leave out.
 

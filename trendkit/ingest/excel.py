@@ -22,9 +22,11 @@ cell. (.xls and .xlsb are binary: their error cells still read as empty.)
 from __future__ import annotations
 
 import html
+import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,15 +57,26 @@ FORMAT_NAMES = {
 }
 #: Limits no real extract reaches (Excel itself stops at 1,048,576 rows and 32,767 characters a cell).
 MAX_UNCOMPRESSED = 1 << 30  # bytes of XML/binary inside a zip-based workbook
-MAX_CELLS = 40_000_000  # cells a sheet spans (rows × columns from its first to its last cell)
+#: Cells the sheets of one workbook may span together (rows × columns from A1 to each sheet's farthest
+#: cell): calamine and the loader hold up to about 150 bytes a cell, so this keeps a workbook under
+#: ~400 MB. 2.5 million is 125,000 rows of 20 columns; a larger table loads as CSV or Parquet.
+MAX_CELLS = 2_500_000
 MAX_COLUMNS = 1_000
+MAX_ROWS = 1_048_576  # Excel's own last row: calamine drops what lies below it
+MAX_SHARED_STRINGS = MAX_CELLS  # a workbook never needs more distinct strings than cells
 MAX_CELL_CHARS = 32_767
 MAX_ERROR_CELLS = 1_000_000  # error or uncalculated cells a sheet may hold; each is held until the sheet is read
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-_CELL_COL = re.compile(rb' r="([A-Z]{1,4})[0-9]')  # a cell's reference (a row's r= has no letters)
-_CELL_ROW = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
+#: A cell's tag, and its reference read the way Excel does: any white space before ``r``, either quote,
+#: any number of letters and digits (their lengths are judged after, never cut off by the pattern).
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_CELL_REF = re.compile(rb"""<c\s[^>]*?(?<![\w:.-])r\s*=\s*["']([A-Za-z]{0,9})([0-9]{0,12})([^"']*)["']""")
+#: A row or a cell tag with its attributes, for the token walk used where a reference is missing or odd.
+_POSITION_TOKEN = re.compile(rb"<(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTR = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([^"']*)["']""")
+_SHARED_STRING = re.compile(rb"<si[\s/>]")
 _ODS_TOKEN = re.compile(  # a row, a cell (covered by a merge or not), a row's end, a table (sheet)
     rb"<table:table-row\b([^>]*)>|<table:(covered-)?table-cell\b([^>]*?)(/?)>|</table:table-row>|<table:table\s([^>]*)>"
 )
@@ -141,12 +154,87 @@ def _whole_tags(z: zipfile.ZipFile, name: str, budget: list[int], path: Path) ->
     yield tail
 
 
-def _span_error(path: Path, sheet: str, rows: int, cols: int) -> TrendkitInputError:
+def _span_error(path: Path, sheet: str, rows: int, cols: int, together: bool = False) -> TrendkitInputError:
+    if rows > MAX_ROWS:
+        return TrendkitInputError(
+            f"{_label(path, sheet)}: a cell lies at row {rows:,}, below the last row a spreadsheet holds "
+            f"({MAX_ROWS:,}), where it would be lost; expected a table within the sheet — delete what lies far "
+            "below the table and save again, or export the sheet as CSV"
+        )
+    more = f" (with the sheets before it, more than the {MAX_CELLS:,} a workbook may span)" if together else ""
     return TrendkitInputError(
-        f"{_label(path, sheet)}: the sheet spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells); expected "
-        f"at most {MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells — a stray value far from the table? Delete the "
-        "empty rows and columns after the table and save again"
+        f"{_label(path, sheet)}: the sheet spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells){more}; "
+        f"expected at most {MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells — a stray value far from the table? "
+        "Delete the empty rows and columns after the table and save again, or save a large table as CSV"
     )
+
+
+class _Span:
+    """The cells the sheets of one workbook span, against :data:`MAX_CELLS` for them all.
+
+    Each sheet is walked cell by cell where its references are missing or odd, so the position of
+    every cell is the one calamine gives it: a cell without ``r`` stands one right of the last, a row
+    without ``r`` one below the last.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.left = path, MAX_CELLS
+        self.start("")
+
+    def start(self, sheet: str) -> None:
+        self.sheet, self.row, self.col, self.hi_r, self.hi_c = sheet, 0, 0, 0, 0
+
+    def cell(self, row: int, col: int) -> None:
+        self.row, self.col = row, col
+        if row > self.hi_r:
+            self.hi_r = row
+        if col > self.hi_c:
+            self.hi_c = col
+        if self.hi_c > MAX_COLUMNS or self.hi_r > MAX_ROWS:
+            raise _span_error(self.path, self.sheet, self.hi_r, self.hi_c)
+
+    def end(self) -> None:
+        """Count the finished sheet against the workbook's budget."""
+        span = self.hi_r * self.hi_c
+        if span > self.left:
+            raise _span_error(self.path, self.sheet, self.hi_r, self.hi_c, together=self.left < MAX_CELLS)
+        self.left -= span
+
+    def xml(self, body: bytes) -> None:
+        """Every cell of a piece of worksheet XML: one C-speed pass where each cell has a plain reference."""
+        refs = _CELL_REF.findall(body)
+        if not refs:
+            if _CELL_TAG.search(body):
+                self._walk(body)
+            return
+        letters, digits, rest = zip(*refs, strict=True)
+        if len(refs) != len(_CELL_TAG.findall(body)) or not (all(letters) and all(digits)) or any(rest):
+            self._walk(body)
+            return
+        hi_c = max(_column_number(c) for c in set(letters))
+        self.cell(max(map(int, digits)), hi_c)
+        self.row, self.col = int(digits[-1]), _column_number(letters[-1])
+
+    def _walk(self, body: bytes) -> None:
+        for m in _POSITION_TOKEN.finditer(body):
+            ref = _R_ATTR.search(m.group(2))
+            letters, digits = _split_ref(ref.group(1) if ref else b"")
+            if m.group(1) == b"row":
+                self.row, self.col = (digits or self.row + 1), 0
+            else:
+                self.cell(digits or self.row, letters or self.col + 1)
+
+
+def _split_ref(ref: bytes) -> tuple[int, int]:
+    """A cell reference's column and row numbers (0 where a part is missing or unreadable).
+
+    >>> _split_ref(b"XFD1048576"), _split_ref(b"12"), _split_ref(b"a3"), _split_ref(b"A1x")
+    ((16384, 1048576), (0, 12), (1, 3), (0, 0))
+    """
+    m = re.fullmatch(rb"\s*([A-Za-z]{0,9})([0-9]{0,12})\s*", ref)
+    if not m:
+        return 0, 0
+    return (_column_number(m.group(1)) if m.group(1) else 0), (int(m.group(2)) if m.group(2) else 0)
 
 
 def _error_cells_error(path: Path, sheet: str) -> TrendkitInputError:
@@ -158,7 +246,7 @@ def _error_cells_error(path: Path, sheet: str) -> TrendkitInputError:
 
 def _column_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ch - 64
     return n
 
@@ -167,24 +255,32 @@ def _column_number(letters: bytes) -> int:
 ErrorCells = dict[tuple[int, int], str]
 
 
-def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, sheet: str, budget: list[int], path: Path) -> ErrorCells:
-    """The rows × columns a worksheet spans from A1 to its farthest cell reference (calamine
-    builds a dense grid of that size), counted while the XML streams by; and its error cells."""
-    hi_r = hi_c = 0
+def _check_xlsx_sheet(z: zipfile.ZipFile, name: str, span: _Span, budget: list[int]) -> ErrorCells:
+    """The rows × columns a worksheet spans from A1 to its farthest cell (calamine builds a dense
+    grid of that size), counted while the XML streams by; and its error cells."""
     errors: ErrorCells = {}
-    for body in _whole_tags(z, name, budget, path):
-        rows = _CELL_ROW.findall(body)
-        if rows:
-            hi_r = max(hi_r, max(map(int, rows)))
-            hi_c = max(hi_c, *(_column_number(c) for c in set(_CELL_COL.findall(body))))
+    for body in _whole_tags(z, name, budget, span.path):
+        span.xml(body)
         uncalculated = b"<f" in body and any(end in body for end in _NO_RESULT)
         if uncalculated or b't="e"' in body:  # rare: the regexes run on those chunks only
             errors.update(_error_cells(body))
             if len(errors) > MAX_ERROR_CELLS:
-                raise _error_cells_error(path, sheet)
-    if hi_r and (hi_c > MAX_COLUMNS or hi_r * hi_c > MAX_CELLS):
-        raise _span_error(path, sheet, hi_r, hi_c)
+                raise _error_cells_error(span.path, span.sheet)
+    span.end()
     return errors
+
+
+def _check_shared_strings(z: zipfile.ZipFile, name: str, budget: list[int], path: Path) -> None:
+    """calamine keeps every shared string of a workbook: refuse more of them than a workbook can use."""
+    count = 0
+    for body in _whole_tags(z, name, budget, path):
+        count += len(_SHARED_STRING.findall(body))
+        if count > MAX_SHARED_STRINGS:
+            raise TrendkitInputError(
+                f"{path.name}: holds more than {MAX_SHARED_STRINGS:,} distinct texts (shared strings), more than "
+                f"its sheets can use ({MAX_CELLS:,} cells at most); expected an ordinary workbook — open and save "
+                "it in Excel or LibreOffice, or export the table as CSV"
+            )
 
 
 def _error_cells(body: bytes) -> ErrorCells:
@@ -212,24 +308,27 @@ def _error_cells(body: bytes) -> ErrorCells:
     return out
 
 
-def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> dict[str, ErrorCells]:
-    """Cells an ODS table spans once its repeated rows and columns are expanded (values only:
-    empty cells repeated to the sheet's edge are normal and cost nothing); and each table's error
-    cells, which LibreOffice stores as the number 0 (``calcext:value-type="error"``) and calamine
-    reads as that 0."""
-    row_repeat, row_cells, cells, widest = 1, 0, 0, 0
+def _check_ods(z: zipfile.ZipFile, budget: list[int], span: _Span) -> dict[str, ErrorCells]:
+    """Where each ODS table's values stand once its repeated rows and columns are counted (values
+    only: empty cells repeated to the sheet's edge are normal and cost nothing), against the
+    workbook's span; and each table's error cells, which LibreOffice stores as the number 0
+    (``calcext:value-type="error"``) and calamine reads as that 0."""
+    row_repeat, row, col, tables = 1, 1, 1, 0
     errors: dict[str, ErrorCells] = {}
     here: ErrorCells = {}
-    row = col = 1
-    for body in _whole_tags(z, "content.xml", budget, path):
+    for body in _whole_tags(z, "content.xml", budget, span.path):
         for m in _ODS_TOKEN.finditer(body):
             token = m.group(0)
             if m.group(5) is not None:  # a new table
+                if tables:
+                    span.end()
                 name = _ODS_NAME.search(m.group(5))
-                here, row = errors.setdefault(_xml_text(name.group(1)) if name else "", {}), 1
+                tables, row = tables + 1, 1
+                span.start(_xml_text(name.group(1)) if name else "")
+                here = errors.setdefault(span.sheet, {})
             elif token.startswith(b"<table:table-row"):
                 found = _REPEAT_ROWS.search(m.group(1) or b"")
-                row_repeat, row_cells, col = (int(found.group(1)) if found else 1), 0, 1
+                row_repeat, col = (int(found.group(1)) if found else 1), 1
                 if token.endswith(b"/>"):  # an empty row, written without an end tag
                     row += row_repeat
             elif token.startswith(b"<table:"):
@@ -237,25 +336,22 @@ def _check_ods(z: zipfile.ZipFile, budget: list[int], path: Path) -> dict[str, E
                 found = _REPEAT_COLS.search(attrs)
                 n = int(found.group(1)) if found else 1
                 if not m.group(2) and (b"office:value-type" in attrs or not m.group(4)):  # a value, or text inside
-                    row_cells += n
-                    widest = max(widest, row_cells)
+                    span.cell(row + row_repeat - 1, col + n - 1)
                 if b'value-type="error"' in attrs:
-                    _ods_errors(here, body, m.end(), (row, row_repeat), (col, n), path)
+                    _ods_errors(here, body, m.end(), (row, row_repeat), (col, n), span)
                 col += n
             elif token == b"</table:table-row>":
-                cells += row_repeat * row_cells
                 row += row_repeat
-            if widest > MAX_COLUMNS or cells > MAX_CELLS:
-                raise _span_error(path, "content.xml", max(cells // max(widest, 1), 1), widest)
+    span.end()
     return errors
 
 
 def _ods_errors(
-    here: ErrorCells, body: bytes, start: int, rows: tuple[int, int], cols: tuple[int, int], path: Path
+    here: ErrorCells, body: bytes, start: int, rows: tuple[int, int], cols: tuple[int, int], span: _Span
 ) -> None:
     """Record an ODS error cell (repeated over ``rows`` and ``cols``: first, count) with its text."""
     if len(here) + rows[1] * cols[1] > MAX_ERROR_CELLS:
-        raise _error_cells_error(path, "content.xml")
+        raise _error_cells_error(span.path, span.sheet)
     end = body.find(b"</table:table-cell>", start)
     found = _ODS_TEXT.search(body, start, end if end >= 0 else len(body))
     text = _xml_text(found.group(1)) if found else "#ERROR"
@@ -264,19 +360,158 @@ def _ods_errors(
             here[r, c] = text
 
 
-def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part (``xl/worksheets/sheet1.xml``) → the name the user sees (``T3``)."""
+def _sheet_names(z: zipfile.ZipFile, kind: str) -> dict[str, str]:
+    """Every worksheet part the workbook points to (``xl/worksheets/sheet1.xml``, wherever it lies)
+    → the name the user sees (``T3``)."""
+    book_part = "xl/workbook.bin" if kind == "xlsb" else "xl/workbook.xml"
     try:
-        book = z.read("xl/workbook.xml")[: 1 << 20].decode("utf-8", "replace")
-        rels = z.read("xl/_rels/workbook.xml.rels")[: 1 << 20].decode("utf-8", "replace")
+        rels = z.read(f"xl/_rels/{book_part[3:]}.rels")[: 1 << 20].decode("utf-8", "replace")
+        book = z.read(book_part)[: 1 << 20]
     except KeyError:
         return {}
     targets = {_attr(tag, "Id"): _attr(tag, "Target") for tag in re.findall(r"<Relationship\b[^>]*>", rels)}
+    sheets = _xlsb_sheets(book) if kind == "xlsb" else _xlsx_sheets(book.decode("utf-8", "replace"))
     out = {}
-    for tag in re.findall(r"<sheet\b[^>]*>", book):
-        target = (targets.get(_attr(tag, "r:id")) or "").lstrip("/")
-        out[target if target.startswith("xl/") else f"xl/{target}"] = html.unescape(_attr(tag, "name"))
+    for rid, name in sheets:
+        target = targets.get(rid) or ""
+        part = posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+        out[part] = name
     return out
+
+
+def _xlsx_sheets(book: str) -> list[tuple[str, str]]:
+    return [(_attr(tag, "r:id"), html.unescape(_attr(tag, "name"))) for tag in re.findall(r"<sheet\b[^>]*>", book)]
+
+
+def _xlsb_sheets(book: bytes) -> list[tuple[str, str]]:
+    """(relationship id, name) of each BrtBundleSh record of an .xlsb workbook part."""
+    out = []
+    for kind, body in _records(book):
+        if kind == 156 and len(body) >= 12:
+            rid, at = _wide_string(body, 8)
+            name, _ = _wide_string(body, at)
+            out.append((rid, name))
+    return out
+
+
+def _wide_string(body: bytes, at: int) -> tuple[str, int]:
+    n = int.from_bytes(body[at : at + 4], "little")
+    end = at + 4 + 2 * min(n, 1024)
+    return body[at + 4 : end].decode("utf-16-le", "replace"), end
+
+
+def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The BIFF12 records of a small .xlsb part (the workbook's sheet list)."""
+    yield from _stream_records([data])
+
+
+def _record_header(buf: bytes, pos: int) -> tuple[int, int, int] | None:
+    """A BIFF12 record's type, size and where its body starts: a 1–2 byte type and a 1–4 byte size,
+    7 bits a byte; None when ``buf`` ends inside the header."""
+    n = len(buf)
+    if pos >= n:
+        return None
+    kind = buf[pos]
+    pos += 1
+    if kind & 0x80:
+        if pos >= n:
+            return None
+        kind = (kind & 0x7F) | (buf[pos] & 0x7F) << 7
+        pos += 1
+    size = 0
+    for shift in range(0, 28, 7):
+        if pos >= n:
+            return None
+        byte = buf[pos]
+        pos += 1
+        size |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+    return kind, size, pos
+
+
+def _stream_records(chunks: Iterable[bytes], keep: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+    """BIFF12 records from a stream of chunks, holding at most one small record at a time: a record
+    larger than ``keep`` bytes (no cell or row record is) is skipped unread."""
+    buf, skip = b"", 0
+    for chunk in chunks:
+        if skip:
+            chunk, skip = chunk[skip:], max(0, skip - len(chunk))
+        buf, pos = buf + chunk, 0
+        while (head := _record_header(buf, pos)) is not None:
+            kind, size, at = head
+            if at + size > len(buf):
+                if size > keep:
+                    buf, pos, skip = b"", 0, at + size - len(buf)
+                break
+            yield kind, buf[at : at + size]
+            pos = at + size
+        buf = buf[pos:]
+
+
+#: BIFF12 record types of a cell (blank, number, text, formula … and their short forms): each
+#: starts with the cell's 0-based column.
+_XLSB_CELLS = frozenset(range(1, 19))
+
+
+def _check_xlsb_sheet(z: zipfile.ZipFile, name: str, span: _Span, budget: list[int]) -> None:
+    """Every cell of an .xlsb worksheet part: rows from BrtRowHdr, columns from each cell record."""
+    for kind, body in _stream_records(_stream(z, name, budget, span.path)):
+        if kind == 0 and len(body) >= 4:  # BrtRowHdr: the 0-based row of the cells that follow
+            span.row = int.from_bytes(body[:4], "little") + 1
+        elif kind in _XLSB_CELLS and len(body) >= 4:
+            span.cell(span.row, int.from_bytes(body[:4], "little") + 1)
+    span.end()
+
+
+#: BIFF8 cell records (row and column first): FORMULA, LABELSST, NUMBER, RK, BOOLERR, BLANK, LABEL, RSTRING;
+#: and MULRK, MULBLANK, whose last column closes the record.
+_XLS_CELLS = frozenset((0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0201, 0x0204, 0x00D6))
+_XLS_MULTI = frozenset((0x00BD, 0x00BE))
+
+
+def _check_xls(path: Path) -> None:
+    """Every cell of every sheet of an .xls (a BIFF record stream in an OLE file; nothing to unpack,
+    so the stream is no larger than the file), before calamine builds the dense sheets."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            data = ole.openstream(stream).read() if stream else b""
+    except (OSError, ValueError, IndexError, struct.error) as exc:
+        raise TrendkitInputError(
+            f"{path.name}: a damaged {FORMAT_NAMES['xls']} ({exc.__class__.__name__}); "
+            "expected a workbook that Excel or LibreOffice opens"
+        ) from None
+    span, names, pos, level, substreams = _Span(path), [], 0, 0, 0
+    while pos + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        body = data[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET: a sheet's name, in sheet order
+            names.append(_xls_name(body))
+        elif kind == 0x0809:  # BOF: the globals, a sheet, or a chart inside a sheet begins
+            level, substreams = level + 1, substreams + (level == 0)
+            if level == 1:
+                span.start(names[substreams - 2] if 1 < substreams <= len(names) + 1 else "")
+        elif kind == 0x000A and level:  # EOF
+            level -= 1
+            if level == 0:
+                span.end()
+        elif level == 1 and kind in _XLS_CELLS and size >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            span.cell(row + 1, col + 1)
+        elif level == 1 and kind in _XLS_MULTI and size >= 6:
+            row, first = struct.unpack_from("<HH", body)
+            span.cell(row + 1, max(first, struct.unpack_from("<H", body, size - 2)[0]) + 1)
+
+
+def _xls_name(boundsheet: bytes) -> str:
+    """The sheet name in a BIFF8 BOUNDSHEET record (a short string, one or two bytes a character)."""
+    n, wide = boundsheet[6], boundsheet[7] & 1
+    raw = boundsheet[8 : 8 + n * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")
 
 
 def _attr(tag: str, name: str) -> str:
@@ -290,26 +525,21 @@ def _xml_text(raw: bytes) -> str:  # one string per error (or sheet name), howev
 
 
 def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
-    """Refuse, before any sheet is built, a workbook whose reading would not be bounded.
+    """Refuse, before any sheet is built, a workbook whose reading would not be bounded: more than
+    :data:`MAX_UNCOMPRESSED` bytes unpacked, a sheet wider than :data:`MAX_COLUMNS` or deeper than
+    :data:`MAX_ROWS`, more than :data:`MAX_CELLS` cells spanned by all its sheets together, or more
+    shared strings than that.
 
     Returns the error cells of each .xlsx or .ods sheet by sheet name (empty for other formats).
     """
-    errors: dict[str, ErrorCells] = {}
+    if kind == "xls":
+        _check_xls(path)
+        return {}
     if kind not in ("xlsx", "xlsb", "ods"):
-        return errors
-    budget = [MAX_UNCOMPRESSED]
+        return {}
     try:
         with zipfile.ZipFile(path) as z:
-            names = _sheet_names(z) if kind == "xlsx" else {}
-            for info in z.infolist():
-                if kind == "xlsx" and re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
-                    sheet = names.get(info.filename, Path(info.filename).stem)
-                    errors[sheet] = _check_xlsx_sheet(z, info.filename, sheet, budget, path)
-                elif kind == "ods" and info.filename == "content.xml":
-                    errors = _check_ods(z, budget, path)
-                else:
-                    for _ in _stream(z, info.filename, budget, path):
-                        pass
+            return _check_zip(z, path, kind)
     except TrendkitInputError:  # a ValueError too: ours, already clear
         raise
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
@@ -317,4 +547,27 @@ def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
             f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({exc.__class__.__name__}); "
             "expected a workbook that Excel or LibreOffice opens"
         ) from None
+
+
+def _check_zip(z: zipfile.ZipFile, path: Path, kind: str) -> dict[str, ErrorCells]:
+    """Every member of a zip-based workbook streamed once against the budgets; sheets walked cell by cell."""
+    errors: dict[str, ErrorCells] = {}
+    budget, span = [MAX_UNCOMPRESSED], _Span(path)
+    names = _sheet_names(z, kind) if kind in ("xlsx", "xlsb") else {}
+    pattern = r"xl/worksheets/[^/]+\.bin" if kind == "xlsb" else r"xl/worksheets/[^/]+\.xml"
+    for info in z.infolist():
+        member = info.filename
+        if kind in ("xlsx", "xlsb") and (member in names or re.fullmatch(pattern, member)):
+            span.start(names.get(member, Path(member).stem))
+            if kind == "xlsb":
+                _check_xlsb_sheet(z, member, span, budget)
+            else:
+                errors[span.sheet] = _check_xlsx_sheet(z, member, span, budget)
+        elif kind == "xlsx" and member == "xl/sharedStrings.xml":
+            _check_shared_strings(z, member, budget, path)
+        elif kind == "ods" and member == "content.xml":
+            errors = _check_ods(z, budget, span)
+        else:
+            for _ in _stream(z, member, budget, path):
+                pass
     return errors

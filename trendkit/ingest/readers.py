@@ -188,6 +188,9 @@ def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
         errors = check_limits(path, kind)
         return _read_workbook(path, kind, sheet, errors)
     if kind == "parquet" or suffix == ".parquet":
+        from trendkit.ingest.parquet import check_parquet
+
+        check_parquet(path)
         return [_read_parquet(path)]
     if kind == "zip":
         raise TrendkitInputError(
@@ -347,6 +350,7 @@ def _read_csv(path: Path) -> RawSheet:
         raise TrendkitInputError(
             f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text"
         )
+    _check_line_lengths(path, raw)
     data, codec = _decode(path, raw)
     if codec == "latin-1" and not _utf8_head(data):
         data, codec = _from_windows_1258(raw)
@@ -354,6 +358,34 @@ def _read_csv(path: Path) -> RawSheet:
         return _parse_csv(path, data, codec)
     except _NotUtf8:
         return _parse_csv(path, *_from_windows_1258(raw))
+
+
+#: The longest line a CSV may have: a case row is a few hundred bytes; 1 MiB holds 1,000 columns of
+#: 1,000 characters. (A quoted field may run over several lines: each line counts alone.)
+MAX_LINE_BYTES = 1 << 20
+
+
+def _check_line_lengths(path: Path, raw: bytes, block: int = 1 << 24) -> None:
+    """Refuse a CSV with a line longer than :data:`MAX_LINE_BYTES`, found block by block (16 MiB of
+    booleans at a time), before any field is split: a 200 MB line of separators would otherwise
+    become 200 million fields."""
+    import numpy as np
+
+    data = np.frombuffer(raw, dtype=np.uint8)
+    last, lines = -1, 0  # where the previous line ended, and the lines before this block
+    for start in range(0, len(data), block):
+        ends = np.flatnonzero(data[start : start + block] == 10) + start
+        bounds = np.concatenate(([last], ends, [len(data)] if start + block >= len(data) else []))
+        gaps = np.diff(bounds)
+        if len(gaps) and gaps.max() > MAX_LINE_BYTES + 1:
+            k = int(gaps.argmax())
+            raise TrendkitInputError(
+                f"{path.name}: line {lines + k + 1:,} is {int(gaps[k]) - 1:,} bytes long; expected at most "
+                f"{MAX_LINE_BYTES:,} bytes a line (a case row is a few hundred) — is this a CSV export?"
+            )
+        if len(ends):
+            last = int(ends[-1])
+        lines += len(ends)
 
 
 def _read_plain_csv(path: Path, head: bytes) -> RawSheet | None:

@@ -1,5 +1,4 @@
-"""Change points: breaks in a monthly count series found without being told the dates.
-"""
+"""Change points: breaks in a monthly count series found without being told the dates."""
 
 from __future__ import annotations
 
@@ -240,5 +239,3 @@ def change_points(
         orient="row",
     )
     return ChangePoints(_label(s), [periods[b] for b in breaks], segments, pen, phi)
-
-

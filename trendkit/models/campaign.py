@@ -214,5 +214,3 @@ def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonSho
     known = set(panel["province"].cast(pl.String).unique().to_list()) if "province" in panel.columns else set()
     named = [t for part in _label(s).split(", ") for t in part.split(" + ")]
     return common_shock(panel, start, end=s["period"].max(), targets=[t for t in named if t in known])
-
-

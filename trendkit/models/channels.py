@@ -1,5 +1,4 @@
-"""Did the channel mix move after a date? Share changes with confidence intervals.
-"""
+"""Did the channel mix move after a date? Share changes with confidence intervals."""
 
 from __future__ import annotations
 

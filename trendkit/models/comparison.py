@@ -83,8 +83,6 @@ class ComparativeEffect:
         return self.summary()._repr_html_()
 
 
-
-
 def default_comparison(
     panel: pl.DataFrame,
     targets: Sequence[str],
@@ -132,7 +130,9 @@ def _did(
     wide = (
         frame.filter(pl.col("province").is_in([*targets, *comparison]))
         .with_columns(
-            pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
+            pl.when(pl.col("province").is_in(targets))
+            .then(pl.lit("target"))
+            .otherwise(pl.lit("comparison"))
             .alias("group")
         )
         .group_by("period", "group")

@@ -68,10 +68,14 @@ class DisplacementMeasures:
         return self.counts.with_columns(pl.Series("dispersion", list(self.dispersion)))
 
     def summary(self) -> Summary:
-        groups = self.groups.lines() if self.groups is not None else [
-            f"{self.by}: target {', '.join(self.target)}; buffer {', '.join(self.buffer) or '—'}; "
-            f"control {len(self.control)} units."
-        ]
+        groups = (
+            self.groups.lines()
+            if self.groups is not None
+            else [
+                f"{self.by}: target {', '.join(self.target)}; buffer {', '.join(self.buffer) or '—'}; "
+                f"control {len(self.control)} units."
+            ]
+        )
         lines = [
             *groups,
             f"Windows: {self.before} months before and {self.after} from {self.start:%m/%Y}.",

@@ -1,5 +1,4 @@
-"""Forecasts and hold-out anomalies for a monthly count series (SARIMAX on log1p with a Tết regressor).
-"""
+"""Forecasts and hold-out anomalies for a monthly count series (SARIMAX on log1p with a Tết regressor)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Lead and lag between units' monthly series: VAR on Δlog1p with Granger F tests.
-"""
+"""Lead and lag between units' monthly series: VAR on Δlog1p with Granger F tests."""
 
 from __future__ import annotations
 

@@ -454,9 +454,7 @@ def _pooled_t(x1: np.ndarray, x2: np.ndarray, n1: float, n2: float, d: float) ->
         return (x1 / n1 - x2 / n2 - d) / np.sqrt(rate * (1 / n1 + 1 / n2))
 
 
-def _e_test_normal(
-    k1: float, k2: float, n1: float, n2: float, d: float, alternative: str, t_obs: float
-) -> ETestResult:
+def _e_test_normal(k1: float, k2: float, n1: float, n2: float, d: float, alternative: str, t_obs: float) -> ETestResult:
     from statsmodels.stats.rates import test_poisson_2indep
 
     alt = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}[alternative]

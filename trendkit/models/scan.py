@@ -147,6 +147,7 @@ def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float
     out[~pre] = y[~pre] * shape[pre].sum() / y[pre].sum()
     return out, scale * (1 / y[pre].sum() + 1 / max(y[~pre].sum(), 1.0))
 
+
 @dataclass(frozen=True)
 class _Prepared:
     """The scan's window: non-target units, the common shape and its uncertainty."""

@@ -1,5 +1,4 @@
-"""Choosing the before/after windows and the units of a panel that a model compares.
-"""
+"""Choosing the before/after windows and the units of a panel that a model compares."""
 
 from __future__ import annotations
 

@@ -45,5 +45,3 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
     grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
     cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
     return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
-
-

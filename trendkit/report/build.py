@@ -385,27 +385,44 @@ def _build(
                 "wdq": None if meas.wdq.wdq is None else round(meas.wdq.wdq, 4),
                 "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
                 "groups": meas.groups.to_dict(),
-                "shock": None if eff.shock is None or not eff.shock.detected else {
-                    "months": eff.shock.span(), "median_change": round(eff.shock.median_change, 4),
+                "shock": None
+                if eff.shock is None or not eff.shock.detected
+                else {
+                    "months": eff.shock.span(),
+                    "median_change": round(eff.shock.median_change, 4),
                     "share_moved": round(eff.shock.share_moved, 4),
                 },
-                "synthetic_control": None if synth is None else {
-                    "change_pct": round(synth.change_pct, 4), "rank": synth.rank, "of": synth.placebos.height + 1,
-                    "p_value": round(synth.p_value, 4), "pre_rmspe": round(synth.pre_rmspe, 4),
+                "synthetic_control": None
+                if synth is None
+                else {
+                    "change_pct": round(synth.change_pct, 4),
+                    "rank": synth.rank,
+                    "of": synth.placebos.height + 1,
+                    "p_value": round(synth.p_value, 4),
+                    "pre_rmspe": round(synth.pre_rmspe, 4),
                     "weights": {r["donor"]: round(r["weight"], 3) for r in synth.weights.iter_rows(named=True)},
                 },
-                "placebo": None if placebo is None else {
-                    "rank_time": placebo.rank("time"), "of_time": placebo.count("time") + 1,
-                    "rank_space": placebo.rank("space"), "of_space": placebo.count("space") + 1,
+                "placebo": None
+                if placebo is None
+                else {
+                    "rank_time": placebo.rank("time"),
+                    "of_time": placebo.count("time") + 1,
+                    "rank_space": placebo.rank("space"),
+                    "of_space": placebo.count("space") + 1,
                 },
-                "comparison": None if comp is None else {
-                    "change_pct": [round(x, 4) for x in (comp.change_pct.estimate, comp.change_pct.low,
-                                                         comp.change_pct.high)],
+                "comparison": None
+                if comp is None
+                else {
+                    "change_pct": [
+                        round(x, 4) for x in (comp.change_pct.estimate, comp.change_pct.low, comp.change_pct.high)
+                    ],
                     "provinces": comp.comparison,
                     "left_out": {k: v for k, v in comp.excluded.items() if v},
                 },
                 "story": told,
-                "minimum_detectable": None if mde is None else {
+                "minimum_detectable": None
+                if mde is None
+                else {
                     "drop_pct": round(mde.drop_pct, 4),
                     "displaced_median": round(float(mde.to_frame()["displaced"].median()), 1),
                 },

@@ -22,9 +22,9 @@ from trendkit.summary import change_phrase, fmt_num
 
 Sentence = dict[str, str]
 
+
 def _sentence(vi: str, en: str, kind: str = "info") -> Sentence:
     return {"vi": vi, "en": en, "kind": kind}
-
 
 
 def _unit_vi(unit: str) -> str:
@@ -54,7 +54,6 @@ def comparison_headline(effect: Any) -> Sentence:
     """The campaign's change in the targets relative to comparison provinces (difference in differences)."""
     vi, en = effect.headline()
     return _sentence(vi, en, "campaign")
-
 
 
 def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:

@@ -18,9 +18,13 @@ def test_the_view_follows_the_choice():
         & pl.col("detected_on").is_between(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
     ).height  # fmt: skip
     assert v.series["cases"].sum() == expected and v.series.height == 12
-    assert v.effect is None and v.totals["value"].sum() == CASES.filter(
-        (pl.col("channel") == "road") & pl.col("detected_on").is_between(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
-    ).height
+    assert (
+        v.effect is None
+        and v.totals["value"].sum()
+        == CASES.filter(
+            (pl.col("channel") == "road") & pl.col("detected_on").is_between(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+        ).height
+    )
 
 
 def test_a_campaign_needs_enough_months_and_then_shows_the_planted_effect():

@@ -42,9 +42,10 @@ def test_table_is_complete_and_consistent():
     kind_channel = set(PLACES.select("kind", "channel").unique().iter_rows())
     assert kind_channel == {("border_gate", "road"), ("border_gate", "rail"), ("seaport", "sea"), ("airport", "air")}
     assert PLACES.filter(pl.col("kind") == "border_gate")["border_with"].null_count() == 0
-    assert PLACES.filter(pl.col("kind") != "border_gate")["border_with"].null_count() == PLACES.filter(
-        pl.col("kind") != "border_gate"
-    ).height
+    assert (
+        PLACES.filter(pl.col("kind") != "border_gate")["border_with"].null_count()
+        == PLACES.filter(pl.col("kind") != "border_gate").height
+    )
     # the 2025 province comes from the crosswalk
     cw = dict(tk.crosswalk().select("name_legacy", "name_2025").iter_rows())
     assert all(cw[a] == b for a, b in PLACES.select("province_legacy", "province_2025").iter_rows())

@@ -91,6 +91,7 @@ REASONS_VI = {
     "channel_unknown": "Không nhận ra tuyến/phương thức vận chuyển",
     "duplicate": "Trùng mã vụ việc, giữ bản sau cùng",
     "too_many_fields": "Dòng có nhiều cột hơn tiêu đề",
+    "stray_quote": "Dấu ngoặc kép mở mà không đóng",
 }
 #: trendkit's own column names: a source column with one of these names is renamed "name (2)", never shadows it
 _RESERVED = frozenset(CASE_SCHEMA) | frozenset(REJECTED_COLUMNS) | frozenset(SKIPPED_COLUMNS)
@@ -325,10 +326,13 @@ def load_cases(
             progress(k, len(paths), name)
         try:
             sheets: list[RawSheet | None] = list(read_file(path, sheet=sheet))
-        except TrendkitInputError as exc:
+        except BaseException as exc:  # one bad file never stops a folder, not even a reader's panic
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise  # Ctrl-C, exit
+            reason = _unreadable(exc, path)
             if named:  # a file the user named must be readable
-                raise
-            skipped_files.append((name, str(exc).removeprefix(f"{path.name}: ")))  # one bad file never stops a folder
+                raise TrendkitInputError(f"{name}: {reason}") from None
+            skipped_files.append((name, reason))
             continue
         file_parts = []
         for i in range(len(sheets)):
@@ -348,6 +352,18 @@ def load_cases(
             "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
         )
     return _combine(parts, skipped_files)
+
+
+def _unreadable(exc: Exception, path: Path) -> str:
+    """Why a file could not be read, in words that never quote its content: trendkit's own message,
+    the system's reason (gone, no permission), or the kind of internal failure."""
+    if isinstance(exc, TrendkitInputError):
+        return str(exc).removeprefix(f"{path.name}: ")
+    if isinstance(exc, OSError):
+        return (
+            f"cannot be read ({exc.strerror or exc.__class__.__name__}); was it moved, deleted or locked while loading?"
+        )
+    return f"cannot be read: the reader failed ({exc.__class__.__name__}); expected a file Excel or LibreOffice opens"
 
 
 _NO_HEADER = (
@@ -515,11 +531,18 @@ def column_letter(n: int) -> str:
 
 
 def _unique_names(header: Header) -> list[str]:
+    """Each source column's name in the result: its header, never one of trendkit's own names or a
+    ``__`` name (trendkit's internal columns), numbered where two are the same.
+
+    >>> _unique_names(Header(0, 1, ["Tỉnh", "Tỉnh", "", "____", "__key", "case_id"], {}))
+    ['Tỉnh', 'Tỉnh (2)', 'cột C', 'cột D', 'key', 'case_id (2)']
+    """
     names: list[str] = []
     for j, name in enumerate(header.names):
-        base = name or f"cột {column_letter(j + 1)}"
+        base = name.lstrip("_") if name.startswith("__") else name  # never a name of trendkit's own
+        base = base or f"cột {column_letter(j + 1)}"
         candidate, k = base, 2
-        while candidate in names or candidate in _RESERVED or candidate.startswith("__"):
+        while candidate in names or candidate in _RESERVED:  # a new number each time: it ends
             candidate, k = f"{base} ({k})", k + 1
         names.append(candidate)
     return names
@@ -650,7 +673,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     out["case_id"] = _case_ids(text_of(field("case_id")).clone(), texts)
     skip_mask = blank | _total_rows(texts, no_date & no_id)
 
-    beyond = _beyond_header(raw, header, texts)
+    beyond = [*_beyond_header(raw, header, texts), *_stray_quotes(raw, body)]
     problems = [fields.Problem(p.field, p.rows & ~skip_mask, p.reason, p.code) for p in [*beyond, *norm.problems]]
     prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
     prob = _with_values(prob, original)
@@ -685,6 +708,15 @@ def _beyond_header(raw: RawSheet, header: Header, texts: dict[int, pl.Series]) -
         "separator (e.g. 2,5 in a comma-separated file) — put it in quotes or use ';' as the separator"
     )
     return [fields.Problem("row", mask, reason, "too_many_fields")]
+
+
+def _stray_quotes(raw: RawSheet, body: pl.DataFrame) -> list[fields.Problem]:
+    """CSV rows whose quote is never closed (the file was read with quotes as plain characters)."""
+    if not raw.stray_quotes:
+        return []
+    mask = body.get_column("source_row").is_in(list(raw.stray_quotes))
+    reason = 'a quote (") opens a field that this line never closes; the row was read without quotes — fix the quote'
+    return [fields.Problem("row", mask, reason, "stray_quote")]
 
 
 def _skipped(raw: RawSheet, header: Header, body: pl.DataFrame, blank: pl.Series, skip: pl.Series) -> pl.DataFrame:

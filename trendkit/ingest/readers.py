@@ -17,8 +17,9 @@ import io
 import itertools
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,7 @@ class RawSheet:
     header_given: bool = False  # parquet: column names are the header
     name: str = ""  # how rows name their file (source_file): the file name, or more of its path when two share it
     fixed_width: bool = False  # csv: a row with more fields than the header is an error, not a note column
+    stray_quotes: tuple[int, ...] = ()  # csv read without quotes: the rows whose quote is never closed
 
     @property
     def label(self) -> str:
@@ -100,10 +102,30 @@ def source_names(paths: Sequence[Path]) -> list[str]:
     names = [p.name for p in paths]
     clash = {n for n in names if names.count(n) > 1}
     if not clash:
-        return names
+        return [printable(n) for n in names]
     absolute = [p.absolute() for p in paths]
     root = Path(os.path.commonpath([p.parent for p in absolute]))
-    return [p.relative_to(root).as_posix() if p.name in clash else p.name for p in absolute]
+    return [printable(p.relative_to(root).as_posix() if p.name in clash else p.name) for p in absolute]
+
+
+def _polars_source(path: Path) -> Path | bytes:
+    """What polars can open: the path, or the file's bytes when its name is not UTF-8 (polars takes
+    only names it can encode)."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return path.read_bytes()
+    return path
+
+
+def printable(name: str) -> str:
+    """A file name as text that can be printed and stored: bytes of a name that is not UTF-8 (Python
+    keeps them as lone surrogates) become U+FFFD.
+
+    >>> printable("T3.csv"), printable(bytes([66, 225, 111, 46, 99, 115, 118]).decode("utf-8", "surrogateescape"))
+    ('T3.csv', 'B�o.csv')
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -132,9 +154,9 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
             entries = sorted(path.iterdir(), key=natural_key)
             found = []
             for p in entries:
-                reason = _skip_reason(p)
+                reason = _skip_reason(p, path)
                 if reason:
-                    skipped.append((f"{path.name}/{p.name}", reason))
+                    skipped.append((printable(f"{path.name}/{p.name}"), reason))
                 else:
                     found.append(p)
             if not found:
@@ -145,14 +167,30 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
                 )
             files.extend((p, False) for p in found)
         elif not path.exists():
-            raise TrendkitInputError(f"{path}: file not found")
+            raise TrendkitInputError(f"{printable(str(path))}: file not found")
+        elif not path.is_file():
+            raise TrendkitInputError(
+                f"{printable(str(path))}: not a regular file (a pipe, device or socket is never opened); "
+                "expected a case extract"
+            )
         else:
             files.append((path, True))
     return Found(files, skipped)
 
 
-def _skip_reason(p: Path) -> str | None:
-    if p.is_dir():
+def _skip_reason(p: Path, folder: Path) -> str | None:
+    """Why an entry of a folder is not read, or None. Only regular files are ever opened (a pipe would
+    block the run); a link is followed only to a file inside the folder."""
+    try:
+        mode = p.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            target = p.resolve(strict=True)
+            if not target.is_relative_to(folder.resolve()):
+                return "a link to a file outside the folder (not followed)"
+            mode = target.stat().st_mode
+    except (OSError, RuntimeError):
+        return "a link that leads nowhere, or an entry that vanished or cannot be looked at"
+    if stat.S_ISDIR(mode):
         return "a folder (folders inside are not searched)"
     if p.name.startswith("~$"):
         return "an Office lock file (the workbook is open in Excel)"
@@ -160,7 +198,10 @@ def _skip_reason(p: Path) -> str | None:
         return "a hidden file"
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return f"not a case extract (type '{suffix or 'none'}'); expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        kinds = ", ".join(SUPPORTED_SUFFIXES)
+        return f"not a case extract (type '{printable(suffix) or 'none'}'); expected one of {kinds}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, device or socket is never opened)"
     return None
 
 
@@ -266,7 +307,9 @@ def _read_workbook(
     from trendkit.ingest.excel import FORMAT_NAMES
 
     def broken(exc: Exception) -> TrendkitInputError:
-        first = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
+        # calamine's own words, cut before anything it quotes from the file (row content stays out)
+        first = re.split(r"[\"'`]", (str(exc).splitlines() or [""])[0], maxsplit=1)[0].strip(" :")[:80]
+        first = first or exc.__class__.__name__
         return TrendkitInputError(
             f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({first}); expected a workbook that Excel or "
             "LibreOffice opens"
@@ -363,6 +406,7 @@ def _read_csv(path: Path) -> RawSheet:
 #: The longest line a CSV may have: a case row is a few hundred bytes; 1 MiB holds 1,000 columns of
 #: 1,000 characters. (A quoted field may run over several lines: each line counts alone.)
 MAX_LINE_BYTES = 1 << 20
+MAX_COLUMNS_CSV = 1_000  # as many as a workbook may have (:data:`trendkit.ingest.excel.MAX_COLUMNS`)
 
 
 def _check_line_lengths(path: Path, raw: bytes, block: int = 1 << 24) -> None:
@@ -405,7 +449,7 @@ def _read_plain_csv(path: Path, head: bytes) -> RawSheet | None:
     if not preview or len(preview[0]) < width:
         return None
     try:
-        frame = pl.read_csv(path, has_header=False, separator=delimiter, infer_schema=False,
+        frame = pl.read_csv(_polars_source(path), has_header=False, separator=delimiter, infer_schema=False,
                             new_columns=[f"c{j}" for j in range(width)])  # fmt: skip
     except (pl.exceptions.PolarsError, OSError):
         return None
@@ -440,23 +484,39 @@ def _parse_csv(path: Path, data: bytes, codec: str) -> RawSheet:
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() and codec != "cp1258":
             raise _NotUtf8 from None
-        if "more fields" not in str(exc):
-            raise TrendkitInputError(
-                f"{path.name}: cannot be read as CSV ({str(exc).splitlines()[0]}); "
-                "expected comma-, semicolon- or tab-separated text"
-            ) from None
+        if "more fields" not in str(exc):  # a quote opened and never closed: polars' text quotes the row
+            return _read_unquoted(path, data, delimiter, codec)
         # a row further down is wider than the first rows: read every field (the loader rejects
         # such rows with their reason), never cut them off
         text = data.decode("utf-8", errors="replace")
         width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=1)
         try:
             frame = _csv_frame(data, delimiter, width)
-        except pl.exceptions.ComputeError as again:
-            raise TrendkitInputError(
-                f"{path.name}: cannot be read as CSV ({str(again).splitlines()[0]}); "
-                "expected comma-, semicolon- or tab-separated text with the same number of fields on every row"
-            ) from None
+        except pl.exceptions.ComputeError:
+            return _read_unquoted(path, data, delimiter, codec)
     return _csv_sheet(path, frame, codec)
+
+
+def _read_unquoted(path: Path, data: bytes, delimiter: str, codec: str) -> RawSheet:
+    """A CSV whose quotes do not pair up, read line by line with quotes as plain characters, so a
+    stray quote costs its own row (rejected by the loader with the reason), never the whole file."""
+    lines = data.split(b"\n")
+    width = max(line.count(delimiter.encode()) for line in lines) + 1
+    if width > MAX_COLUMNS_CSV:
+        raise TrendkitInputError(
+            f"{path.name}: a line has {width:,} fields; expected at most {MAX_COLUMNS_CSV:,} (is the separator right?)"
+        )
+    frame = pl.read_csv(
+        io.BytesIO(delimiter.encode() * (width - 1) + b"\n" + data),
+        has_header=False,
+        separator=delimiter,
+        quote_char=None,
+        infer_schema=False,
+        new_columns=[f"c{j}" for j in range(width)],
+    ).slice(1)
+    stray = tuple(n for n, line in enumerate(lines, start=1) if line.count(b'"') % 2)
+    sheet = _csv_sheet(path, frame, codec)
+    return replace(sheet, stray_quotes=stray)
 
 
 def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:
@@ -525,7 +585,7 @@ def _as_text(s: pl.Series) -> pl.Series:
 
 def _read_parquet(path: Path) -> RawSheet:
     try:
-        df = pl.read_parquet(path)
+        df = pl.read_parquet(_polars_source(path))
     except Exception as exc:  # polars raises several types for a corrupt file
         raise TrendkitInputError(
             f"{path.name}: not a readable Parquet file ({exc.__class__.__name__}); "

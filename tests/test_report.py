@@ -182,17 +182,19 @@ def test_out_that_trendkit_does_not_own_is_refused(tmp_path, kind):
     assert _tree(tmp_path) == before  # byte for byte, nothing moved, nothing added
 
 
-def test_an_empty_folder_or_an_old_report_is_taken_over(tmp_path, report):
+def test_an_empty_folder_is_taken_over_and_a_report_like_folder_without_the_marker_is_not(tmp_path, report):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert _run("report", "--cases", str(SAMPLE), "--out", str(empty)).returncode == 0
     assert empty.is_symlink() and (empty / "index.html").is_file()
-    old = tmp_path / "old"
-    old.mkdir()
-    for name in ("index.html", "summary.json", "rejected.csv", "map_cases.html", "chart_national.png"):
-        (old / name).write_bytes((report[0] / name).read_bytes())
-    assert _run("report", "--cases", str(SAMPLE), "--out", str(old), "--keep", "1").returncode == 0
-    assert old.is_symlink() and len([p for p in (tmp_path / ".old.reports").iterdir()]) == 1
+    mine = tmp_path / "mine"  # the user's own folder that happens to hold what a report holds
+    mine.mkdir()
+    for name in ("index.html", "summary.json", "chart_national.png"):
+        (mine / name).write_bytes((report[0] / name).read_bytes())
+    before = _tree(mine)
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(mine), "--keep", "1")
+    assert res.returncode == 2 and "not made by trendkit" in res.stderr
+    assert not mine.is_symlink() and _tree(mine) == before
 
 
 def test_fail_on_alert(tmp_path):

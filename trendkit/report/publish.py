@@ -29,11 +29,9 @@ from trendkit.errors import TrendkitInputError
 
 __all__ = ["MARKER", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
 
-#: The file that marks a folder as a trendkit report (so trendkit may replace it).
+#: The file that marks a folder as a trendkit report (so trendkit may replace it). A folder without it
+#: is never taken over, whatever it holds; an empty folder is (it holds nothing to lose).
 MARKER = ".trendkit-report"
-#: Files a trendkit report writes: a folder holding only these (and summary.json) is a report
-#: from before the marker existed.
-_REPORT_FILES = ("index.html", "summary.json", "rejected.csv", "map_*.html", "chart_*.png", "*.png")
 
 
 def history_dir(out: Path) -> Path:
@@ -41,11 +39,20 @@ def history_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.reports"
 
 
-def _is_old_report(folder: Path) -> bool:
-    entries = list(folder.iterdir())
-    return (folder / "summary.json").is_file() and all(
-        e.is_file() and any(e.match(p) for p in _REPORT_FILES) for e in entries
-    )
+def _is_report(folder: Path) -> bool:
+    marker = folder / MARKER
+    return not folder.is_symlink() and marker.is_file() and not marker.is_symlink()
+
+
+def _refuse_links(out: Path) -> None:
+    """trendkit's own paths beside ``out`` (history, lock) must be what trendkit made, never links
+    someone planted (in a shared folder such as /tmp, a link would send a root job's writes anywhere)."""
+    for own in (history_dir(out), out.parent / f".{out.name}.lock"):
+        if own.is_symlink():
+            raise TrendkitInputError(
+                f"--out {out}: {own.name} is a link, which trendkit never makes; remove it or choose another "
+                "path, nothing was changed"
+            )
 
 
 def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
@@ -60,9 +67,10 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
     ...     print(str(exc).split(": ", 1)[1].split(";")[0])
     the folder exists and was not made by trendkit (it holds thesis.docx)
     """
-    target = out.absolute()
+    _refuse_links(out)
+    target = out.resolve()
     for item in inputs:
-        src = Path(item).absolute()
+        src = Path(item).resolve()
         if target == src or src.is_relative_to(target) or target.is_relative_to(src):
             raise TrendkitInputError(
                 f"--out {out}: it is, contains or lies inside the input {item}; choose a folder outside the "
@@ -81,7 +89,7 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
         raise TrendkitInputError(f"--out {out}: this is a file, not a report folder; nothing was changed")
     elif out.is_dir():
         entries = sorted(e.name for e in out.iterdir())
-        if entries and not (out / MARKER).is_file() and not _is_old_report(out):
+        if entries and not _is_report(out):
             shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
             raise TrendkitInputError(
                 f"--out {out}: the folder exists and was not made by trendkit (it holds {shown}); "
@@ -95,7 +103,14 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
 def lock(out: Path) -> Iterator[None]:
     """Hold ``.OUT.lock`` beside ``out`` while a run works on it; a second run exits with a clear message."""
     path = out.parent / f".{out.name}.lock"
-    with path.open("a+") as fh:
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)  # never through a link (Windows has none)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise TrendkitInputError(
+            f"--out {out}: cannot open its lock file {path.name} ({exc.strerror}); is it a link? nothing was changed"
+        ) from None
+    with os.fdopen(fd, "r+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -128,11 +143,15 @@ def _mode(out: Path) -> int:
 def new_build(out: Path, now: dt.datetime | None = None) -> Path:
     """Remove build folders that killed runs left (call under :func:`lock`) and make a new one."""
     home = history_dir(out)
+    _refuse_links(out)
     home.mkdir(parents=True, exist_ok=True)
     for stale in home.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
-    build = home / f".building-{stamp}-{os.getpid()}"
+    name, k = f"{stamp}-{os.getpid()}", 1
+    while (home / name).exists():  # the same second and PID again (a fixed --now, a reused PID)
+        name, k = f"{stamp}-{os.getpid()}-{k}", k + 1
+    build = home / f".building-{name}"
     build.mkdir()
     build.chmod(_mode(out))
     return build
@@ -164,5 +183,5 @@ def _prune(home: Path, keep: int, current: Path) -> None:
     folders = (p for p in home.iterdir() if p.is_dir() and not p.name.startswith("."))
     reports = sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))  # oldest first
     for old in reports[: max(0, len(reports) - max(keep, 1))]:
-        if old != current and ((old / MARKER).is_file() or _is_old_report(old)):
+        if old != current and _is_report(old):
             shutil.rmtree(old, ignore_errors=True)

@@ -329,8 +329,10 @@ def load_cases(
         except BaseException as exc:  # one bad file never stops a folder, not even a reader's panic
             if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
                 raise  # Ctrl-C, exit
+            if named and isinstance(exc, TrendkitInputError):  # a file the user named must be readable
+                raise
             reason = _unreadable(exc, path)
-            if named:  # a file the user named must be readable
+            if named:
                 raise TrendkitInputError(f"{name}: {reason}") from None
             skipped_files.append((name, reason))
             continue

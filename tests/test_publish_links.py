@@ -74,3 +74,28 @@ def test_the_lock_opens_without_following_links_where_the_system_can(tmp_path):
         lock = tmp_path / ".report.lock"
         assert lock.is_file() and not lock.is_symlink()
         assert f"pid {os.getpid()}" in lock.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("swap", [True, False])
+def test_the_first_swap_into_an_empty_folder(tmp_path, monkeypatch, swap):
+    """With an atomic swap (Linux), a kill right after it still leaves OUT as the new report; without
+    one (simulated, as on Windows or an odd file system) the folder is replaced in two steps."""
+    out = tmp_path / "report"
+    out.mkdir()
+    if not swap:
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    build = publish.new_build(out)
+    (build / "index.html").write_text("new", encoding="utf-8")
+    real = Path.rmdir
+
+    def killed(self):  # the old empty folder goes, then the run is killed
+        real(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "rmdir", killed)
+    with pytest.raises(KeyboardInterrupt):
+        publish.publish(build, out)
+    if swap:
+        assert out.is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "new"
+    else:
+        assert not out.exists()  # the window an atomic swap closes

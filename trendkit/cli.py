@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,11 +47,31 @@ def _progress(total: int) -> Callable[[str], None]:
     return show
 
 
+def watchdog(seconds: float, what: str) -> threading.Timer | None:
+    """End the process after ``seconds`` with one line on stderr and exit code 1: a run stuck on a
+    network drive or a bug can never hold its lock forever. The lock is the operating system's and
+    goes with the process; the half-built report folder is removed by the next run. None when
+    ``seconds`` is 0 (no limit)."""
+    if seconds <= 0:
+        return None
+
+    def stop() -> None:
+        print(f"trendkit: {what} stopped after {seconds:g} s (--timeout); the previous report is unchanged",
+              file=sys.stderr, flush=True)  # fmt: skip
+        os._exit(EXIT_ERROR)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def _report(args: argparse.Namespace) -> int:
     from trendkit.report import alert_text, parse_campaign, run_report
     from trendkit.report.build import report_time
     from trendkit.report.completeness import read_expected_units
 
+    watchdog(args.timeout, "the report")
     campaigns = [parse_campaign(c) for c in args.campaign or []]
     result = run_report(
         args.cases,
@@ -105,6 +127,7 @@ def _demo(args: argparse.Namespace) -> int:
         now=None,
         expected_units=None,
         fail_on_alert=False,
+        timeout=0,
     )
     return _report(report)
 
@@ -204,6 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     _mapping_options(report)
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
+    report.add_argument(
+        "--timeout",
+        type=float,
+        default=3600,
+        metavar="SECONDS",
+        help="stop a run still going after this long, with one line and exit 1, leaving the previous report "
+        "(default 3600; 0: no limit)",
+    )
     report.add_argument(
         "--fail-on-alert",
         action="store_true",

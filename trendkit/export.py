@@ -26,13 +26,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells that Excel would run as a formula, prefixed with ``'``; numbers are left as numbers."""
+    """Text cells that Excel would run as a formula, prefixed with ``'``; numbers are left as numbers.
+    Column names are data too (a source header is written as the CSV's first line): they get the same.
+
+    >>> neutralise(pl.DataFrame({"=1+2": ["x"]})).columns
+    ["'=1+2"]
+    """
     text = [c for c, t in frame.schema.items() if t == pl.String]
     pattern = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-", "+": "\\+"}.get(c, c) for c in _FORMULA_START) + "]"
-    return frame.with_columns(
+    cells = frame.with_columns(
         pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c in text
     )
+    return cells.rename({c: f"'{c}" for c in cells.columns if c.startswith(_FORMULA_START)})
 
 
 def write_csv(frame: pl.DataFrame, path: str | Path) -> Path:

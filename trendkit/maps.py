@@ -325,7 +325,7 @@ def static_figure(
     ax.legend(
         handles=[Patch(facecolor=c, edgecolor="#777", label=label) for c, label in rows], loc="lower left", fontsize=7
     )
-    ax.set_title(title)
+    ax.set_title(title, parse_math=False)  # "$…$" in a name is text, never math
     ax.set_axis_off()
     return fig
 

@@ -27,7 +27,7 @@ def month_axis(ax: Any) -> None:
 
 def finish(fig: Any, ax: Any, title: str, *, note: str | None = None) -> None:
     """Title (with ``note``, e.g. "SYNTHETIC", so a copied chart still says it), month axis, legend."""
-    ax.set_title(f"{title} — {note}" if note else title)
+    ax.set_title(f"{title} — {note}" if note else title, parse_math=False)  # "$…$" in a name is text
     month_axis(ax)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)

@@ -24,7 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -77,6 +79,7 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
 }
+READ_FILES_SCHEMA = {"file": pl.String, "path": pl.String, "bytes": pl.Int64, "modified_ns": pl.Int64}
 REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code")
 SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
 #: The first words of every rejection reason, in Vietnamese for the unit that must fix the row; the
@@ -181,6 +184,9 @@ class LoadResult:
     skipped_files: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"file": pl.String, "reason": pl.String}), repr=False
     )
+    #: The files actually read (``file``, ``path``, ``bytes``, ``modified_ns``), stated just before each
+    #: was read, so a report can hash exactly what it loaded and tell a file that changed meanwhile.
+    read_files: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=READ_FILES_SCHEMA), repr=False)
 
     def summary(self) -> LoadSummary:
         reasons = (
@@ -320,11 +326,13 @@ def load_cases(
     key_offset = 0
     found = find_files(list(source) if isinstance(source, list | tuple) else source)
     skipped_files = list(found.skipped)
+    read: list[tuple[str, str, int, int]] = []
     paths = [p for p, _ in found.files]
     for k, ((path, named), name) in enumerate(zip(found.files, source_names(paths), strict=True), start=1):
         if progress is not None:
             progress(k, len(paths), name)
         try:
+            stated = path.stat()
             sheets: list[RawSheet | None] = list(read_file(path, sheet=sheet))
         except BaseException as exc:  # one bad file never stops a folder, not even a reader's panic
             if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
@@ -336,6 +344,7 @@ def load_cases(
                 raise TrendkitInputError(f"{name}: {reason}") from None
             skipped_files.append((name, reason))
             continue
+        read.append((name, os.fsdecode(path), stated.st_size, stated.st_mtime_ns))
         file_parts = []
         for i in range(len(sheets)):
             raw, sheets[i] = replace(cast(RawSheet, sheets[i]), name=name), None
@@ -353,7 +362,9 @@ def load_cases(
         raise TrendkitInputError(
             "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
         )
-    return _combine(parts, skipped_files)
+    return replace(
+        _combine(parts, skipped_files), read_files=pl.DataFrame(read, schema=READ_FILES_SCHEMA, orient="row")
+    )
 
 
 def _unreadable(exc: Exception, path: Path) -> str:
@@ -406,9 +417,13 @@ def read_mapping_file(path: str | Path, kind: str) -> dict:
 
     width = {"columns": 2, "values": 3}[kind]
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise TrendkitInputError(f"--{kind} {path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # saved by Notepad on a Vietnamese Windows: Windows-1258, tone marks composed
+        text = unicodedata.normalize("NFC", raw.decode("cp1258", errors="replace"))
     out: dict = {}
     lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
     for n, line in lines:

@@ -168,6 +168,8 @@ def parse_date(text: str, *, serial: float | None = None) -> tuple[dt.date | Non
 
     >>> parse_date("2021-01-12")[0], parse_date("44208")[0], parse_date("12.01.21")[0]
     (datetime.date(2021, 1, 12), datetime.date(2021, 1, 12), datetime.date(2021, 1, 12))
+    >>> parse_date("12/03/0021")[0]
+    datetime.date(21, 3, 12)
     """
     s = text.strip()
     m = _DMY_TIME.match(s)
@@ -183,7 +185,7 @@ def parse_date(text: str, *, serial: float | None = None) -> tuple[dt.date | Non
         year, month, day = (int(g) for g in m.groups())
     elif m := _DMY.match(s):
         day, month, year = (int(g) for g in m.groups())
-        if year < 100:
+        if len(m.group(3)) == 2:  # "21" is 2021; "0021" is the year 21, never guessed (the range check rejects it)
             year += 2000 if year < 70 else 1900
     elif m := _WORDS.match(fold(s)):
         day, month, year = (int(g) for g in m.groups())

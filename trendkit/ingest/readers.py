@@ -150,6 +150,12 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
     skipped: list[tuple[str, str]] = []
     for item in items:
         path = Path(item)
+        try:
+            path.lstat()
+        except FileNotFoundError:
+            raise TrendkitInputError(f"{printable(str(path))}: file not found") from None
+        except OSError as exc:  # a name too long, a folder without permission
+            raise TrendkitInputError(f"{printable(str(path))[:200]}: cannot be opened ({exc.strerror})") from None
         if path.is_dir():
             entries = sorted(path.iterdir(), key=natural_key)
             found = []

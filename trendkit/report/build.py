@@ -158,6 +158,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _unique(name: str, used: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3`` … when an earlier file of this report already has it.
+
+    >>> used = set(); [_unique("map_QN_LS", used) for _ in range(3)]
+    ['map_QN_LS', 'map_QN_LS_2', 'map_QN_LS_3']
+    """
+    candidate, k = name, 2
+    while candidate in used:
+        candidate, k = f"{name}_{k}", k + 1
+    used.add(candidate)
+    return candidate
+
+
 def _slug(text: str) -> str:
     from trendkit.text import fold
 
@@ -196,6 +209,7 @@ def run_report(
     out = Path(out)
     now = now or report_time()
     inputs = [Path(c) for c in cases]
+    _check_arguments(since, campaigns, layout)
     refuse_unsafe_out(out, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
     with lock(out):
@@ -223,6 +237,23 @@ def run_report(
             shutil.rmtree(build, ignore_errors=True)
             raise
     return ReportResult(out, summary)
+
+
+def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layout: str) -> None:
+    """Arguments checked before any work: a month that is not a month, a campaign unit that is no province."""
+    if since is not None:
+        try:
+            parse_month(since)
+        except ValueError:
+            raise TrendkitInputError(f"--since {since!r}: expected a month YYYY-MM, e.g. 2023-07") from None
+    from trendkit.geo.provinces import province_name
+
+    for c in campaigns:
+        for unit in c.units:
+            try:
+                province_name(unit, layout)  # type: ignore[arg-type]
+            except ValueError as exc:  # UnknownProvinceError too
+                raise TrendkitInputError(f"--campaign {c.name!r}: {exc}") from None
 
 
 def _build(
@@ -323,6 +354,7 @@ def _build(
     mark = " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if res.synthetic else ""  # from the inputs, not a flag to remember
     progress("chiến dịch / campaigns")
     campaign_out, maps, figures = [], [], []
+    used: set[str] = set()
     for c in campaigns:
         try:
             targets = _units_of([province_name(u, layout) for u in c.units], prov_p["province"].unique().to_list())
@@ -362,7 +394,7 @@ def _build(
         except ValueError:  # no comparison province left in the data: the single-series sentence stays
             comp = placebo = synth = None
         mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
-        name = f"map_displacement_{_slug(c.name)}"
+        name = _unique(f"map_displacement_{_slug(c.name)}", used)  # "QN-LS" and "QN LS" both slug to QN_LS
         title = f"{c.name}: số vụ vượt dự kiến / excess cases{mark}"
         save_map(displacement_map(scan, layout=layout, title=title), tmp / f"{name}.html")
         excess = scan.to_frame().group_by("province").agg(pl.col("excess").sum().alias("value"))
@@ -463,7 +495,7 @@ def _build(
     summary = {
         "generated_at": now.isoformat(timespec="seconds"),
         "synthetic": res.synthetic,
-        "inputs": _inputs(paths),
+        "inputs": _inputs(res.read_files),
         "layout": layout,
         "since": since,
         "months": [f"{first:%Y-%m}", f"{last:%Y-%m}"],
@@ -555,12 +587,30 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _inputs(paths: Sequence[Path]) -> list[dict[str, str]]:
-    """Each input file by the name its rows carry (relative, never a server path), with its SHA-256."""
-    from trendkit.ingest.readers import discover, source_names
+def _inputs(read_files: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each file the loader read, by the name its rows carry (relative, never a server path), with its
+    SHA-256 — taken only when the file still has the size and time it had when it was read; a file
+    changed since says so instead of carrying the hash of something the report never saw."""
+    out = []
+    for row in read_files.iter_rows(named=True):
+        path = Path(row["path"])
+        entry: dict[str, Any] = {"file": row["file"], "sha256": None}
+        try:
+            if _stated(path) == (row["bytes"], row["modified_ns"]):
+                digest = _sha256(path)
+                if _stated(path) == (row["bytes"], row["modified_ns"]):
+                    entry["sha256"] = digest
+        except OSError:
+            pass
+        if entry["sha256"] is None:
+            entry["note"] = "changed or removed while the report ran / tệp đã đổi trong khi chạy báo cáo"
+        out.append(entry)
+    return out
 
-    files = discover(list(paths))
-    return [{"file": n, "sha256": _sha256(p)} for p, n in zip(files, source_names(files), strict=True)]
+
+def _stated(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None) -> None:

@@ -22,6 +22,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -42,6 +43,14 @@ def history_dir(out: Path) -> Path:
 def _is_report(folder: Path) -> bool:
     marker = folder / MARKER
     return not folder.is_symlink() and marker.is_file() and not marker.is_symlink()
+
+
+def _never_replaced(target: Path) -> set[Path]:
+    """Folders trendkit never takes over, empty or not: the user's home and the root of the drive."""
+    places = {Path(target.anchor)}
+    with contextlib.suppress(RuntimeError, KeyError, OSError):  # no home known (a bare cron environment)
+        places.add(Path.home().resolve())
+    return places
 
 
 def _refuse_links(out: Path) -> None:
@@ -67,8 +76,21 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
     ...     print(str(exc).split(": ", 1)[1].split(";")[0])
     the folder exists and was not made by trendkit (it holds thesis.docx)
     """
+    try:
+        out.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a parent without permission
+        raise TrendkitInputError(
+            f"--out {str(out)[:200]}: cannot be used ({exc.strerror}); nothing was changed"
+        ) from None
     _refuse_links(out)
     target = out.resolve()
+    if target in _never_replaced(target):
+        raise TrendkitInputError(
+            f"--out {out}: a home folder or the root of a drive is never replaced, even when empty; choose a "
+            "folder inside it, nothing was changed"
+        )
     for item in inputs:
         src = Path(item).resolve()
         if target == src or src.is_relative_to(target) or target.is_relative_to(src):
@@ -165,18 +187,43 @@ def publish(build: Path, out: Path, keep: int = 24) -> Path:
     (build / MARKER).write_text("made by trendkit report; trendkit may replace this folder\n", encoding="utf-8")
     final = build.with_name(build.name.removeprefix(".building-"))
     build.rename(final)
-    if out.is_dir() and not out.is_symlink():  # an empty folder, or a report from before the history layout
-        if any(out.iterdir()):
-            made = dt.datetime.fromtimestamp(out.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S")
-            out.rename(final.with_name(f"{made}-previous"))
-        else:
-            out.rmdir()
     link = out.parent / f".{out.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(final.relative_to(out.parent))
-    link.rename(out)  # atomic: readers see the old report or the new one, never neither
+    if out.is_dir() and not out.is_symlink():  # an empty folder, or a marked report from before the history
+        if _exchange(link, out):  # one atomic swap: the folder now sits at the link's name
+            _retire(link, final)
+        else:  # no atomic swap here: a short window in which OUT does not exist
+            _retire(out, final)
+            link.rename(out)
+    else:
+        link.rename(out)  # atomic: readers see the old report or the new one, never neither
     _prune(final.parent, keep, current=final)
     return final
+
+
+def _retire(folder: Path, final: Path) -> None:
+    """The folder ``--out`` was before it became trendkit's link: removed when empty, else (a marked report
+    from before the history layout) moved into the history beside ``final``."""
+    if any(folder.iterdir()):
+        made = dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S")
+        folder.rename(final.with_name(f"{made}-previous"))
+    else:
+        folder.rmdir()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the system or the
+    file system cannot, and nothing was changed."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    swap = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if swap is None:
+        return False
+    at_cwd, exchange = -100, 2
+    return swap(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0
 
 
 def _prune(home: Path, keep: int, current: Path) -> None:

@@ -60,14 +60,14 @@ def test_a_pipe_in_the_folder_is_listed_not_opened(tmp_path):
 def test_a_file_that_fails_while_loading_is_listed_and_the_rest_loads(tmp_path, monkeypatch, error):
     d = _folder(tmp_path)
     (d / "bad.csv").write_text(GOOD.replace("G-1", "B-1"), encoding="utf-8")
-    real = loader.read_file
+    real = loader.iter_sheets
 
     def flaky(path, **kw):
         if path.name == "bad.csv":
             raise error
-        return real(path, **kw)
+        yield from real(path, **kw)
 
-    monkeypatch.setattr(loader, "read_file", flaky)
+    monkeypatch.setattr(loader, "iter_sheets", flaky)
     res = tk.load_cases(d)
     assert res.cases["case_id"].to_list() == ["G-1"]
     assert "cannot be read" in _skipped(res)["bad.csv"]

@@ -30,7 +30,6 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
 
 import polars as pl
 
@@ -40,7 +39,7 @@ from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, read_file, source_names
+from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, iter_sheets, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     COMMODITIES,
@@ -79,7 +78,8 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
 }
-READ_FILES_SCHEMA = {"file": pl.String, "path": pl.String, "bytes": pl.Int64, "modified_ns": pl.Int64}
+#: ``path`` is the file's path as the system spells it (bytes: a name need not be UTF-8).
+READ_FILES_SCHEMA = {"file": pl.String, "path": pl.Binary, "bytes": pl.Int64, "modified_ns": pl.Int64}
 REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason", "reason_code")
 SKIPPED_COLUMNS = ("source_file", "source_sheet", "source_row", "kind")
 #: The first words of every rejection reason, in Vietnamese for the unit that must fix the row; the
@@ -326,14 +326,14 @@ def load_cases(
     key_offset = 0
     found = find_files(list(source) if isinstance(source, list | tuple) else source)
     skipped_files = list(found.skipped)
-    read: list[tuple[str, str, int, int]] = []
+    read: list[tuple[str, bytes, int, int]] = []
     paths = [p for p, _ in found.files]
     for k, ((path, named), name) in enumerate(zip(found.files, source_names(paths), strict=True), start=1):
         if progress is not None:
             progress(k, len(paths), name)
         try:
             stated = path.stat()
-            sheets: list[RawSheet | None] = list(read_file(path, sheet=sheet))
+            file_parts, key_offset = _load_file(path, name, opts, sheet, key_offset)
         except BaseException as exc:  # one bad file never stops a folder, not even a reader's panic
             if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
                 raise  # Ctrl-C, exit
@@ -344,14 +344,7 @@ def load_cases(
                 raise TrendkitInputError(f"{name}: {reason}") from None
             skipped_files.append((name, reason))
             continue
-        read.append((name, os.fsdecode(path), stated.st_size, stated.st_mtime_ns))
-        file_parts = []
-        for i in range(len(sheets)):
-            raw, sheets[i] = replace(cast(RawSheet, sheets[i]), name=name), None
-            part = _read_sheet(raw, opts, key_offset)
-            key_offset += raw.frame.height
-            part.raw = replace(raw, frame=raw.frame.clear())  # its cells now live in the result: free the raw text
-            file_parts.append(part)
+        read.append((name, os.fsencode(path), stated.st_size, stated.st_mtime_ns))
         if all(p.cases is None for p in file_parts):
             reason = "; ".join(f"{p.raw.label}: {p.note}" for p in file_parts)
             if named:
@@ -367,7 +360,22 @@ def load_cases(
     )
 
 
-def _unreadable(exc: Exception, path: Path) -> str:
+def _load_file(
+    path: Path, name: str, opts: _Options, sheet: SheetChoice, key_offset: int
+) -> tuple[list[_SheetResult], int]:
+    """Each sheet of one file normalised as it is read; its raw cells are freed before the next sheet is built."""
+    parts = []
+    for sheet_raw in iter_sheets(path, sheet=sheet):
+        raw = replace(sheet_raw, name=name)
+        del sheet_raw
+        part = _read_sheet(raw, opts, key_offset)
+        key_offset += raw.frame.height
+        part.raw = replace(raw, frame=raw.frame.clear())  # its cells now live in the result: free the raw text
+        parts.append(part)
+    return parts, key_offset
+
+
+def _unreadable(exc: BaseException, path: Path) -> str:
     """Why a file could not be read, in words that never quote its content: trendkit's own message,
     the system's reason (gone, no permission), or the kind of internal failure."""
     if isinstance(exc, TrendkitInputError):

@@ -18,7 +18,7 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +38,7 @@ __all__ = [
     "choose_sheets",
     "discover",
     "find_files",
+    "iter_sheets",
     "natural_key",
     "read_file",
     "source_names",
@@ -222,6 +223,13 @@ def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
     The format comes from the content (:func:`trendkit.ingest.excel.sniff`), not the name: an
     ``.xls`` renamed ``.xlsx`` is read as Excel 97-2003, and errors name the real format.
     """
+    return list(iter_sheets(path, sheet=sheet))
+
+
+def iter_sheets(path: Path, *, sheet: SheetChoice = None) -> Iterator[RawSheet]:
+    """The raw sheets of one file, one at a time: a workbook's next sheet is built only when the
+    caller is done with the last (the loader frees each once normalised), all within the budget
+    :func:`~trendkit.ingest.excel.check_limits` set for the whole workbook before the first."""
     from trendkit.ingest.excel import FORMAT_NAMES, check_limits, sniff
 
     suffix = path.suffix.lower()
@@ -233,12 +241,14 @@ def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
         )
     if kind in _WORKBOOKS:
         errors = check_limits(path, kind)
-        return _read_workbook(path, kind, sheet, errors)
+        yield from _read_workbook(path, kind, sheet, errors)
+        return
     if kind == "parquet" or suffix == ".parquet":
         from trendkit.ingest.parquet import check_parquet
 
         check_parquet(path)
-        return [_read_parquet(path)]
+        yield _read_parquet(path)
+        return
     if kind == "zip":
         raise TrendkitInputError(
             f"{path.name}: a {FORMAT_NAMES['zip']} that holds no workbook; expected .xlsx, .xls, .xlsb, .ods or CSV"
@@ -252,7 +262,7 @@ def read_file(path: Path, *, sheet: SheetChoice = None) -> list[RawSheet]:
         raise TrendkitInputError(
             f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
-    return [_read_csv(path)]
+    yield _read_csv(path)
 
 
 # --- Excel ---------------------------------------------------------------------------------
@@ -300,7 +310,7 @@ def choose_sheets(path: Path, names: list[str], sheet: SheetChoice) -> list[str]
 
 def _read_workbook(
     path: Path, kind: str, sheet: SheetChoice, errors: Mapping[str, ErrorCells] | None = None
-) -> list[RawSheet]:
+) -> Iterator[RawSheet]:
     """Every chosen sheet of an Excel or OpenDocument workbook, through calamine.
 
     Typed numbers and dates come through as stored; a merged cell's value stands in every cell
@@ -327,15 +337,26 @@ def _read_workbook(
         names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] or list(wb.sheet_names)
     except (CalamineError, OSError, ValueError) as exc:
         raise broken(exc) from None
-    out = []
-    for name in choose_sheets(path, names, sheet):
+    try:
+        yield from _workbook_sheets(wb, path, choose_sheets(path, names, sheet), errors or {}, broken)
+    finally:
+        wb.close()
+
+
+def _workbook_sheets(
+    wb: object, path: Path, chosen: list[str], errors: Mapping[str, ErrorCells], broken: Callable
+) -> Iterator[RawSheet]:
+    """Each chosen sheet as a raw sheet, built when asked for."""
+    from python_calamine import CalamineError
+
+    for name in chosen:
         try:
             ws = wb.get_sheet_by_name(name)
             grid = [[None if v == "" else v for v in row] for row in ws.to_python(skip_empty_area=False)]
             merged = getattr(ws, "merged_cell_ranges", None) or []  # xlsx, xls and ods report them
         except (CalamineError, OSError, ValueError) as exc:
             raise broken(exc) from None
-        for (r, c), text in (errors or {}).get(name, {}).items():  # empty (.xlsx) or 0 (.ods) in calamine
+        for (r, c), text in errors.get(name, {}).items():  # empty (.xlsx) or 0 (.ods) in calamine
             if r <= len(grid) and c <= len(grid[r - 1]):
                 grid[r - 1][c - 1] = text
         for (r0, c0), (r1, c1) in merged:
@@ -346,9 +367,8 @@ def _read_workbook(
                 row = grid[r]
                 for c in range(c0, min(c1 + 1, len(row))):
                     row[c] = top
-        out.append(RawSheet(path, name, _frame_from_grid(grid, first_row=1)))
-    wb.close()
-    return out
+        yield RawSheet(path, name, _frame_from_grid(grid, first_row=1))
+        del grid, ws
 
 
 def _frame_from_grid(grid: list[list[object]], first_row: int) -> pl.DataFrame:

@@ -593,7 +593,7 @@ def _inputs(read_files: pl.DataFrame) -> list[dict[str, Any]]:
     changed since says so instead of carrying the hash of something the report never saw."""
     out = []
     for row in read_files.iter_rows(named=True):
-        path = Path(row["path"])
+        path = Path(os.fsdecode(row["path"]))
         entry: dict[str, Any] = {"file": row["file"], "sha256": None}
         try:
             if _stated(path) == (row["bytes"], row["modified_ns"]):

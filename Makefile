@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check trendkit tests benchmarks scripts
+	$(VENV)/bin/ruff format --check trendkit tests benchmarks scripts
 	$(PY) -m pytest
 
 lab: $(STAMP)

@@ -6,6 +6,7 @@ import pytest
 import shapely
 
 import trendkit as tk
+from trendkit.geo.gazetteer import KINDS
 
 REQUIRED_GATES = {
     "China": ["Móng Cái", "Hoành Mô", "Hữu Nghị", "Tân Thanh", "Cốc Nam", "Chi Ma", "Lào Cai", "Kim Thành",
@@ -38,7 +39,7 @@ def test_table_is_complete_and_consistent():
     assert PLACES["place_id"].is_unique().all()
     required = ["place_id", "name", "kind", "channel", "province_legacy", "province_2025", "lat", "lon", "source"]
     assert PLACES.select(pl.col(required).null_count()).row(0) == (0,) * len(required)
-    assert set(PLACES["kind"]) == set(tk.gazetteer.KINDS)
+    assert set(PLACES["kind"]) == set(KINDS)
     kind_channel = set(PLACES.select("kind", "channel").unique().iter_rows())
     assert kind_channel == {("border_gate", "road"), ("border_gate", "rail"), ("seaport", "sea"), ("airport", "air")}
     assert PLACES.filter(pl.col("kind") == "border_gate")["border_with"].null_count() == 0

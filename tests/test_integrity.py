@@ -259,7 +259,7 @@ def test_cli_load_picks_sheets(tmp_path):
     path = _workbook(tmp_path / "m.xlsx", {"T1": CASES, "T2": CASES[:2], "Khác": [["ghi chú"]]})
     res = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(path), "--sheet", "T2", "--sheet", "T1"],
                          capture_output=True, text=True, check=True)  # fmt: skip
-    assert "read 3 rows" in res.stdout and "[T2]" in res.stdout and "Khác" not in res.stdout
+    assert "read 3 rows" in res.stdout and " T2 " in res.stdout and " T1 " in res.stdout and "Khác" not in res.stdout
 
 
 @pytest.mark.parametrize("name", ["Công ty TNHH Hải Long", "Tống Văn Nam", "Cộng hòa", "Cong ty ABC", "TONG VAN A"])

@@ -281,7 +281,7 @@ def test_summary_text_and_html(report_xlsx):
     assert "9 rows from 1 file(s): 4 accepted, 2 rejected (0 duplicates), 3 skipped" in text  # + the notes sheet
     assert "date_invalid × 1" in text
     assert "<table>" in s._repr_html_() and "LS_2021-03.xlsx" in s._repr_html_()
-    assert s.to_frame().height == 2
+    assert s.table.height == 2  # one row per file and sheet
 
 
 def test_html_summary_escapes(tmp_path):

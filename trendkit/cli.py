@@ -87,7 +87,7 @@ def _report(args: argparse.Namespace) -> int:
         progress=_progress(5),
         now=report_time(args.now),
     )
-    rows = result.summary["rows"]
+    rows = result.content["rows"]
     fresh = result.new_alerts
     print(
         f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s), {len(fresh)} new"

@@ -12,11 +12,22 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
 
-__all__ = ["SUPPRESS_BELOW", "Summary", "change_phrase", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "suppress"]
+__all__ = [
+    "SUPPRESS_BELOW",
+    "Summary",
+    "change_phrase",
+    "fmt_cell",
+    "fmt_ci",
+    "fmt_num",
+    "fmt_p",
+    "fmt_pct",
+    "suppress",
+]
 
 #: Counts from 1 to this minus one are shown as "<3" in everything trendkit shares (small-cell suppression).
 SUPPRESS_BELOW = 3
@@ -30,31 +41,79 @@ class Summary:
     lines: list[str] = field(default_factory=list)
     table: pl.DataFrame | None = None
 
+    def cells(self, rows: int = 40) -> pl.DataFrame | None:
+        """The table's first ``rows`` rows as the text both renderings show (:func:`fmt_cell`)."""
+        if self.table is None:
+            return None
+        head = self.table.head(rows)
+        return pl.DataFrame(
+            {c: [fmt_cell(v, c) for v in head.get_column(c).to_list()] for c in head.columns},
+            schema=dict.fromkeys(head.columns, pl.String),
+        )
+
     def __str__(self) -> str:
         out = [self.title, *(f"  {line}" for line in self.lines)]
-        if self.table is not None:
-            with pl.Config(tbl_rows=40, tbl_cols=12, tbl_hide_dataframe_shape=True, fmt_str_lengths=40):
-                out.append(str(self.table))
+        cells = self.cells()
+        if cells is not None:
+            config = {"tbl_hide_column_data_types": True, "tbl_hide_dataframe_shape": True, "fmt_str_lengths": 60}
+            config["tbl_width_chars"] = 160
+            with pl.Config(tbl_rows=40, tbl_cols=12, **config):
+                out.append(str(cells))
+            if self.table is not None and self.table.height > cells.height:
+                out.append(f"  … {self.table.height - cells.height} more rows (to_frame())")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>{html.escape(self.title)}</h4>"]
         if self.lines:
             parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in self.lines) + "</ul>")
-        if self.table is not None:
-            head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
+        cells = self.cells()
+        if cells is not None:
+            head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cells.columns)
             rows = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-                for row in self.table.iter_rows()
+                "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in cells.iter_rows()
             )
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            more = self.table.height - cells.height if self.table is not None else 0
+            note = f"<p>… {more} more rows (to_frame())</p>" if more > 0 else ""
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}")
         return "\n".join(parts)
 
 
-def _cell(v: object) -> str:
-    if isinstance(v, float):
-        return fmt_num(v)
-    return "" if v is None else str(v)
+def fmt_cell(value: object, column: str = "") -> str:
+    """A number in a table, formatted by what its column holds: p- and q-values with two significant
+    digits (or "< 0,001"), weights with two decimals, proportions (``*_pct``, ``share*``) as percents,
+    whole numbers (counts) without decimals, other numbers with two significant digits below 1 and one
+    decimal above; Vietnamese style (',' decimal mark, '.' thousands).
+
+    >>> [fmt_cell(v, c) for v, c in [(0.0432, "q_value"), (0.4, "p_value"), (0.0002, "p_value"), (0.02, "weight")]]
+    ['0,043', '0,40', '< 0,001', '0,02']
+    >>> [fmt_cell(v, c) for v, c in [(394.0, "cases"), (12345, "n"), (-0.283, "change_pct"), (0.55, "share_after")]]
+    ['394', '12.345', '−28%', '55%']
+    >>> [fmt_cell(v) for v in (0.0123, 3.14159, 1234.5, None, float("nan"), "Lào Cai")]
+    ['0,012', '3,1', '1.234', '', '—', 'Lào Cai']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "—"
+    name = column.lower()
+    if re.search(r"(^|_)[pq](_?value)?$", name):
+        return "< 0,001" if value < 0.001 else _significant(value)
+    if "weight" in name:
+        return fmt_num(value, 2)
+    if name.endswith("_pct") or name.startswith("share"):
+        return fmt_pct(value, signed=not name.startswith("share"))
+    if float(value).is_integer():
+        return fmt_num(value, 0)
+    if abs(value) >= 100:
+        return fmt_num(value, 0)
+    return fmt_num(value, 1) if abs(value) >= 1 else _significant(value)
+
+
+def _significant(x: float) -> str:
+    return f"{x:#.2g}".replace(".", ",").rstrip(",")
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:

@@ -16,6 +16,6 @@ maps or the report.
 
 from __future__ import annotations
 
-from trendkit.ingest.loader import CASE_SCHEMA, LoadResult, LoadSummary, load_cases
+from trendkit.ingest.loader import CASE_SCHEMA, LoadResult, load_cases
 
-__all__ = ["CASE_SCHEMA", "LoadResult", "LoadSummary", "load_cases"]
+__all__ = ["CASE_SCHEMA", "LoadResult", "load_cases"]

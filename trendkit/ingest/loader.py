@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import os
 import re
 import unicodedata
@@ -47,9 +46,11 @@ from trendkit.ingest.vocab import (
     PLACE_KIND_VALUES,
     VIOLATION_VALUES,
 )
+from trendkit.result import Result
+from trendkit.summary import Summary
 from trendkit.text import fold
 
-__all__ = ["CASE_SCHEMA", "LoadResult", "LoadSummary", "load_cases"]
+__all__ = ["CASE_SCHEMA", "LoadResult", "load_cases"]
 
 Source = str | Path | Sequence[str | Path]
 
@@ -114,67 +115,13 @@ _CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đ
 # --- result objects ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LoadSummary:
-    """Row accounting per file and rejections by reason. Text with ``str()``, HTML in Jupyter."""
+@dataclass(frozen=True, repr=False)
+class LoadResult(Result):
+    """What :func:`load_cases` returns: accepted cases, rejected rows, skipped rows.
 
-    files: pl.DataFrame
-    reasons: pl.DataFrame
-    skipped_files: pl.DataFrame = field(default_factory=pl.DataFrame)
-    unmapped: pl.DataFrame = field(default_factory=pl.DataFrame)
-
-    def to_frame(self) -> pl.DataFrame:
-        """Per file and sheet: rows_read, accepted, rejected, skipped, duplicates, note."""
-        return self.files
-
-    def __str__(self) -> str:
-        t = self.files.select(pl.col("rows_read", "accepted", "rejected", "skipped", "duplicates").sum()).row(0)
-        lines = [
-            f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
-            f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped",
-            "  Thứ tự / order: files in natural name order (T9 before T10); for a case id seen twice the later "
-            "file wins",
-        ]
-        for r in self.files.iter_rows(named=True):
-            where = r["source_file"] + (f" [{r['source_sheet']}]" if r["source_sheet"] else "")
-            note = f"  — {r['note']}" if r["note"] else ""
-            lines.append(
-                f"  {where}: {r['rows_read']} read, {r['accepted']} accepted, {r['rejected']} rejected, "
-                f"{r['skipped']} skipped, {r['duplicates']} duplicates{note}"
-            )
-        if self.skipped_files.height:
-            lines.append("Tệp không đọc / files not read:")
-            lines += [f"  {r['file']}: {r['reason']}" for r in self.skipped_files.iter_rows(named=True)]
-        if self.unmapped.height:
-            lines.append("Chưa hiểu / words not understood (map them with values=):")
-            lines += [
-                f"  {r['field']}: '{r['raw']}' × {r['rows']} → {r['mapped_to']}"
-                for r in self.unmapped.head(10).iter_rows(named=True)
-            ]
-            if self.unmapped.height > 10:
-                lines.append(f"  … {self.unmapped.height - 10} more (LoadResult.unmapped)")
-        if self.reasons.height:
-            lines.append("Rejected by reason / lý do loại:")
-            for r in self.reasons.iter_rows(named=True):
-                lines.append(f"  {r['source_file']}: {r['reason_code']} × {r['rows']}")
-        return "\n".join(lines)
-
-    def summary(self) -> str:
-        return str(self)
-
-    def _repr_html_(self) -> str:
-        head = html.escape(str(self).splitlines()[0])
-        parts = [f"<p>{head}</p>", _html_table(self.files)]
-        if self.skipped_files.height:
-            parts += ["<p>Tệp không đọc / files not read</p>", _html_table(self.skipped_files)]
-        if self.reasons.height:
-            parts.append(_html_table(self.reasons))
-        return "".join(parts)
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """What :func:`load_cases` returns: accepted cases, rejected rows, skipped rows."""
+    ``summary()`` says, per file and sheet, how many rows were read, accepted, rejected and skipped,
+    which files were not read and why, the words not understood, and the rejections by reason.
+    """
 
     cases: pl.DataFrame
     rejected: pl.DataFrame
@@ -188,15 +135,41 @@ class LoadResult:
     #: was read, so a report can hash exactly what it loaded and tell a file that changed meanwhile.
     read_files: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=READ_FILES_SCHEMA), repr=False)
 
-    def summary(self) -> LoadSummary:
-        reasons = (
-            self.rejected.group_by("source_file", "reason_code")
-            .agg(pl.len().alias("rows"))
-            .sort("source_file", "reason_code")
-            if self.rejected.height
-            else pl.DataFrame(schema={"source_file": pl.String, "reason_code": pl.String, "rows": pl.UInt32})
+    def summary(self) -> Summary:
+        t = self.files.select(pl.col("rows_read", "accepted", "rejected", "skipped", "duplicates").sum()).row(0)
+        title = (
+            f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
+            f"{t[1]} accepted, {t[2]} rejected ({t[4]} duplicates), {t[3]} skipped"
         )
-        return LoadSummary(self.files, reasons, self.skipped_files, self.unmapped)
+        lines = ["Thứ tự / order: files in natural name order (T9 before T10); for a case id seen twice the later "
+                 "file wins"]  # fmt: skip
+        lines += [
+            f"{r['source_file']}" + (f" [{r['source_sheet']}]" if r["source_sheet"] else "") + f": {r['note']}"
+            for r in self.files.iter_rows(named=True)
+            if r["note"]
+        ]
+        lines += [f"Tệp không đọc / files not read: {r['file']}: {r['reason']}"
+                  for r in self.skipped_files.iter_rows(named=True)]  # fmt: skip
+        table = self.files.drop("note")
+        return Summary(title, lines + self._unmapped_lines() + self._reason_lines(), table)
+
+    def _unmapped_lines(self) -> list[str]:
+        unmapped = self.unmapped
+        lines = [
+            f"Chưa hiểu / not understood (map it with values=): {r['field']}: '{r['raw']}' × {r['rows']} → "
+            f"{r['mapped_to']}"
+            for r in unmapped.head(10).iter_rows(named=True)
+        ]
+        if unmapped.height > 10:
+            lines.append(f"… {unmapped.height - 10} more words not understood (LoadResult.unmapped)")
+        return lines
+
+    def _reason_lines(self) -> list[str]:
+        if not self.rejected.height:
+            return []
+        reasons = self.rejected.group_by("source_file", "reason_code").len("rows").sort("source_file", "reason_code")
+        return [f"Lý do loại / rejected: {r['source_file']}: {r['reason_code']} × {r['rows']}"
+                for r in reasons.iter_rows(named=True)]  # fmt: skip
 
     def to_frame(self) -> pl.DataFrame:
         return self.cases
@@ -237,21 +210,6 @@ class LoadResult:
         """Whether the data say they are SYNTHETIC (a file name with "SYNTHETIC", as trendkit's samples
         have): maps, charts and reports made from them must say so too."""
         return any("SYNTHETIC" in f.upper() for f in self.files["source_file"].to_list())
-
-    def __repr__(self) -> str:
-        return f"LoadResult(cases={self.cases.height}, rejected={self.rejected.height}, skipped={self.skipped.height})"
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
-
-def _html_table(df: pl.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-        for row in df.iter_rows()
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 # --- the loader ----------------------------------------------------------------------------

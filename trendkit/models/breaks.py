@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.trend import _check, _design, _fit, _label
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -19,8 +20,8 @@ __all__ = ["ChangePoints", "change_points"]
 # --- change points ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChangePoints:
+@dataclass(frozen=True, repr=False)
+class ChangePoints(Result):
     """Level shifts found in a count series without being told the dates."""
 
     label: str
@@ -39,9 +40,6 @@ class ChangePoints:
         """One row per segment: start (with start_low/start_high, the range of its break date),
         end, months, cases, level (seasonally adjusted cases a month), change_pct."""
         return self.segments
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
     def summary(self) -> Summary:
         if not self.breaks:

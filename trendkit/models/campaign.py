@@ -22,6 +22,7 @@ from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Family, Interval, _check, _design, _fit, _label, _nb_moments, _terms
 from trendkit.months import months_between, parse_month
 from trendkit.plots import finish
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -30,8 +31,8 @@ __all__ = ["CampaignEffect", "campaign_effect"]
 # --- campaign effect ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CampaignEffect:
+@dataclass(frozen=True, repr=False)
+class CampaignEffect(Result):
     """Segmented count regression around a known campaign date.
 
     Attributes

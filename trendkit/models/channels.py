@@ -11,6 +11,7 @@ import polars as pl
 
 from trendkit.models.selection import _windows
 from trendkit.months import parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -20,8 +21,8 @@ __all__ = ["ChannelShift", "channel_shift"]
 # --- channel mix --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChannelShift:
+@dataclass(frozen=True, repr=False)
+class ChannelShift(Result):
     """Change in the channel mix between two windows, with CIs for each share change."""
 
     start: dt.date
@@ -55,9 +56,6 @@ class ChannelShift:
             lines.append(f"Channels with no cases in either window were left out: {', '.join(self.dropped)}.")
         title = "Channel shift / dịch chuyển phương thức" if self.by == "channel" else f"Share shift by {self.by}"
         return Summary(title, lines, self.shares)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 @limit_threads

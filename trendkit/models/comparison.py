@@ -25,14 +25,15 @@ from trendkit.models.selection import _units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Interval, _nb_moments
 from trendkit.months import parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, change_phrase, fmt_num
 from trendkit.threads import limit_threads
 
 __all__ = ["ComparativeEffect", "Placebos", "comparative_effect", "placebo_checks"]
 
 
-@dataclass(frozen=True)
-class ComparativeEffect:
+@dataclass(frozen=True, repr=False)
+class ComparativeEffect(Result):
     """The targets' change after ``start`` relative to the comparison provinces (ratio of ratios).
 
     ``change_pct`` is exp(δ) − 1, δ the target × after interaction of a quasi-Poisson model with
@@ -78,9 +79,6 @@ class ComparativeEffect:
 
     def _left_out(self) -> list[tuple[str, list[str]]]:
         return [(why, names) for why, names in self.excluded.items() if names]
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def default_comparison(
@@ -223,8 +221,8 @@ def comparative_effect(
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
 
 
-@dataclass(frozen=True)
-class Placebos:
+@dataclass(frozen=True, repr=False)
+class Placebos(Result):
     """The real effect among placebo effects: the same model at fake dates and on fake targets."""
 
     real: float
@@ -253,9 +251,6 @@ class Placebos:
                     "(1 = larger than every placebo)."
                 )
         return Summary("Placebo checks / kiểm tra giả định", lines, self.frame)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 @limit_threads

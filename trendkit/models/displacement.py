@@ -21,6 +21,7 @@ from trendkit.models.measures import WDDResult, WDQResult, _wdd, wdq
 from trendkit.models.selection import _windows
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -30,8 +31,8 @@ __all__ = ["DisplacementMeasures", "displacement_measures"]
 # --- builders for WDQ / WDD --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DisplacementMeasures:
+@dataclass(frozen=True, repr=False)
+class DisplacementMeasures(Result):
     """Counts for target, buffer and control before and after a date, with WDQ and WDD on them.
 
     The WDD uses the control for both comparisons (local and displacement), weighted so its
@@ -94,9 +95,6 @@ class DisplacementMeasures:
             *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Displacement measures / đo lường dịch chuyển (WDQ, WDD)", lines, self.to_frame())
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _method_sentence(method: str, dispersion: tuple[float, float, float]) -> str:

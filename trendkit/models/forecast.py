@@ -11,6 +11,7 @@ import polars as pl
 from trendkit.models.trend import _check, _label
 from trendkit.months import add_months, parse_month
 from trendkit.plots import finish
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.tet import tet_window_share
 from trendkit.threads import limit_threads
@@ -20,8 +21,8 @@ __all__ = ["Forecast", "forecast"]
 # --- forecast -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Forecast:
+@dataclass(frozen=True, repr=False)
+class Forecast(Result):
     """Forecasts with prediction intervals; with a hold-out, months outside them are anomalies."""
 
     label: str

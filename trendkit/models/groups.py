@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from trendkit.result import Result
+from trendkit.summary import Summary
+
 __all__ = ["Groups", "choose_groups"]
 
 #: Default buffers by channel and by place kind.
@@ -35,8 +38,8 @@ PLACE_KIND_BUFFER = {"informal_crossing": ("official_gate",), "official_gate": (
 NEVER_CONTROL = ("unknown", "other")
 
 
-@dataclass(frozen=True)
-class Groups:
+@dataclass(frozen=True, repr=False)
+class Groups(Result):
     """The three groups of a displacement measure, in the units of ``by``.
 
     With ``within`` (provinces), target and buffer count only cases in those provinces and the
@@ -69,6 +72,14 @@ class Groups:
             f"({', '.join(self.control[:8])}{'…' if len(self.control) > 8 else ''}).",
         ]
         return out + [f"{why}: {', '.join(names)}." for why, names in self.reasons.items() if names]
+
+    def summary(self) -> Summary:
+        return Summary(f"Nhóm so sánh / groups (by {self.by})", self.lines())
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per unit: ``role`` (target, buffer, control) and ``unit``."""
+        rows = [(role, unit) for role in ("target", "buffer", "control") for unit in getattr(self, role)]
+        return pl.DataFrame(rows, schema={"role": pl.String, "unit": pl.String}, orient="row")
 
     def to_dict(self) -> dict[str, object]:
         return {"by": self.by, "target": self.target, "buffer": self.buffer, "control": self.control,

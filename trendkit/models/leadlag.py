@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.selection import _units
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.threads import limit_threads
 
@@ -18,8 +19,8 @@ __all__ = ["LeadLag", "lead_lag"]
 # --- lead-lag -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LeadLag:
+@dataclass(frozen=True, repr=False)
+class LeadLag(Result):
     """Granger tests between units' monthly series, from a VAR on month-to-month changes."""
 
     lags: int
@@ -41,9 +42,6 @@ class LeadLag:
             "weak tests; results depend on the lag length. / Chỉ là quan hệ dự báo, không phải nhân quả."
         )
         return Summary("Lead–lag / quan hệ dẫn trước (Granger)", lines, self.tests)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 @limit_threads

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_ci, fmt_num, fmt_p
 
 __all__ = [
@@ -48,8 +49,8 @@ Pair = tuple[float, float]
 # --- WDQ ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WDQResult:
+@dataclass(frozen=True, repr=False)
+class WDQResult(Result):
     """Weighted displacement quotient and its companions.
 
     Attributes
@@ -100,9 +101,6 @@ class WDQResult:
         if self.undefined:
             lines.append(f"Undefined / không xác định: {self.undefined}")
         return Summary("WDQ — weighted displacement quotient (Bowers & Johnson 2003)", lines, self.to_frame())
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _interpret_wdq(sm: float | None, wdq_value: float | None, bdm: float | None) -> str:
@@ -194,8 +192,8 @@ class Estimate:
         )
 
 
-@dataclass(frozen=True)
-class WDDResult:
+@dataclass(frozen=True, repr=False)
+class WDDResult(Result):
     """The WDD test: local, displacement and total estimates (negative: fewer cases)."""
 
     local: Estimate
@@ -232,9 +230,6 @@ class WDDResult:
             reading = "The total change is within chance at this level / thay đổi nằm trong biên ngẫu nhiên."
         lines = [e.sentence() for e in (self.local, self.displacement, self.total)] + [reading]
         return Summary("WDD test (Wheeler & Ratcliffe 2018)", lines, self.counts)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def wdd(
@@ -350,8 +345,8 @@ Alternative = Literal["two-sided", "greater", "less"]
 E_TEST_MAX_CELLS = 16_000_000
 
 
-@dataclass(frozen=True)
-class ETestResult:
+@dataclass(frozen=True, repr=False)
+class ETestResult(Result):
     """The E-test of H0: rate1 − rate2 = d (rates = count / exposure) against ``alternative``."""
 
     k1: float
@@ -383,9 +378,6 @@ class ETestResult:
                 f"{self.alternative}; {self.method}).",
             ],
         )
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def e_test(

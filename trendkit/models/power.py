@@ -34,14 +34,15 @@ from trendkit.models.campaign import campaign_design
 from trendkit.models.scan import _prepare, _Projection, _signed_root
 from trendkit.models.trend import _nb_moments
 from trendkit.months import parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
 __all__ = ["MinimumDetectable", "minimum_detectable"]
 
 
-@dataclass(frozen=True)
-class MinimumDetectable:
+@dataclass(frozen=True, repr=False)
+class MinimumDetectable(Result):
     """The smallest drop in the targets and the smallest displacement per unit detectable with ``power``."""
 
     targets: list[str]
@@ -83,9 +84,6 @@ class MinimumDetectable:
             f"scan across {self.tests} units (Bonferroni, which Benjamini–Hochberg equals for one real receiver)."
         )
         return Summary("Minimum detectable change / mức thay đổi nhỏ nhất phát hiện được", lines, self.units.head(10))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _solve(power_at: Callable[[float], float], target: float, high: float) -> float:

@@ -26,6 +26,7 @@ from trendkit.models.shape import common_shape, shape_design
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import _nb_moments
 from trendkit.months import add_months, parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.threads import limit_threads
 
@@ -35,8 +36,8 @@ __all__ = ["DisplacementScan", "displacement_scan"]
 # --- displacement scan --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DisplacementScan:
+@dataclass(frozen=True, repr=False)
+class DisplacementScan(Result):
     """Every other unit's excess over its own counterfactual after the targets' drop, ranked."""
 
     targets: list[str]
@@ -92,9 +93,6 @@ class DisplacementScan:
         if self.sparse:
             lines.append(f"{len(self.sparse)} units with under 1 case a month before were not tested.")
         return Summary("Displacement scan / quét dịch chuyển", lines, self.results.head(10))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 @dataclass(frozen=True)

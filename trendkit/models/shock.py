@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.months import add_months, parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
@@ -41,8 +42,8 @@ __all__ = ["CommonShock", "common_shock"]
 MIN_BASELINE = 10.0
 
 
-@dataclass(frozen=True)
-class CommonShock:
+@dataclass(frozen=True, repr=False)
+class CommonShock(Result):
     """Whether the units moved together in ``start``–``end``, and by how much."""
 
     start: dt.date
@@ -113,9 +114,6 @@ class CommonShock:
             + (" (targets left out; the rest must move the targets' way)." if self.target_change is not None else ".")
         )
         return Summary("Common shock check / kiểm tra biến động chung", lines, self.units)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> np.ndarray:

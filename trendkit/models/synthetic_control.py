@@ -37,6 +37,7 @@ import polars as pl
 from trendkit.models.selection import _units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p, fmt_pct
 from trendkit.threads import limit_threads
 
@@ -46,8 +47,8 @@ __all__ = ["SyntheticControl", "synthetic_control"]
 MIN_DONOR_RATE = 1.0
 
 
-@dataclass(frozen=True)
-class SyntheticControl:
+@dataclass(frozen=True, repr=False)
+class SyntheticControl(Result):
     """The targets' cases against their synthetic counterpart, with the donors' weights and placebo ranks."""
 
     targets: list[str]
@@ -114,9 +115,6 @@ class SyntheticControl:
             lines.append(f"Too sparse to be donors (< {fmt_num(MIN_DONOR_RATE, 0)} case a month): "
                          f"{', '.join(self.dropped)}.")  # fmt: skip
         return Summary("Synthetic control / đối chứng tổng hợp", lines, self.weights)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _weights(y: np.ndarray, x: np.ndarray) -> np.ndarray:

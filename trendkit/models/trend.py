@@ -18,6 +18,7 @@ import polars as pl
 
 from trendkit.months import months_between
 from trendkit.plots import finish
+from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.tet import tet_window_share
 from trendkit.threads import limit_threads
@@ -178,8 +179,8 @@ def _fit(y: np.ndarray, x: np.ndarray, family: Family) -> _Fit:
 # --- count model --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CountModel:
+@dataclass(frozen=True, repr=False)
+class CountModel(Result):
     """A count GLM of one series: trend, month effects and the pre-Tết window.
 
     ``to_frame()`` gives every term as an incidence-rate ratio with its CI; ``family`` says
@@ -210,9 +211,6 @@ class CountModel:
         if "tet_window" in self.terms["term"]:
             lines.append(f"Pre-Tết window: a month wholly inside it has {self.term('tet_window').pct()} / trước Tết.")
         return Summary(f"Count model / mô hình số vụ — {self.label}", lines, self.terms)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _terms(fit: _Fit, names: list[str], level: float) -> pl.DataFrame:
@@ -258,8 +256,8 @@ def fit_counts(
 # --- STL ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Decomposition:
+@dataclass(frozen=True, repr=False)
+class Decomposition(Result):
     """STL decomposition (statsmodels, robust) of one monthly series."""
 
     label: str

@@ -40,7 +40,8 @@ from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
 from trendkit.report.completeness import completeness
 from trendkit.report.publish import lock, new_build, publish, refuse_unsafe_out
-from trendkit.summary import fmt_num, suppress
+from trendkit.result import Result
+from trendkit.summary import Summary, fmt_num, suppress
 
 __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]
 
@@ -89,16 +90,16 @@ def parse_campaign(text: str) -> CampaignSpec:
     return CampaignSpec(name, units_t, start, end[0] if end else None)
 
 
-@dataclass(frozen=True)
-class ReportResult:
-    """Where the report is and what it found (``summary`` is summary.json as a dict)."""
+@dataclass(frozen=True, repr=False)
+class ReportResult(Result):
+    """Where the report is and what it found: ``content`` is summary.json as a dict."""
 
     out: Path
-    summary: dict[str, Any]
+    content: dict[str, Any]
 
     @property
     def alerts(self) -> list[dict[str, Any]]:
-        return self.summary["alerts"]
+        return self.content["alerts"]
 
     @property
     def new_alerts(self) -> list[dict[str, Any]]:
@@ -112,16 +113,14 @@ class ReportResult:
         return pl.DataFrame(rows, schema={"kind": pl.String, "province": pl.String, "month": pl.String,
                                           "text": pl.String})  # fmt: skip
 
-    def _repr_html_(self) -> str:
-        from trendkit.summary import Summary
-
-        rows = self.summary["rows"]
+    def summary(self) -> Summary:
+        rows = self.content["rows"]
         lines = [
             f"{self.out / 'index.html'}",
-            f"{fmt_num(rows['in_report'], 0)} vụ / cases, {rows['rejected']} dòng bị loại / rows rejected; "
-            f"{len(self.alerts)} cảnh báo / alert(s)",
+            f"{fmt_num(rows['in_report'], 0)} vụ / cases, {fmt_num(rows['rejected'], 0)} dòng bị loại / rows "
+            f"rejected; {len(self.alerts)} cảnh báo / alert(s), {len(self.new_alerts)} mới / new",
         ]
-        return Summary("Báo cáo / report", lines, self.to_frame())._repr_html_()
+        return Summary("Báo cáo / report", lines, self.to_frame())
 
 
 def report_time(value: str | None = None) -> dt.datetime:

@@ -3,7 +3,11 @@ job writing into /tmp), and ``--out`` is compared with the inputs after links an
 
 from __future__ import annotations
 
+import ast
 import os
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -99,3 +103,49 @@ def test_the_first_swap_into_an_empty_folder(tmp_path, monkeypatch, swap):
         assert out.is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "new"
     else:
         assert not out.exists()  # the window an atomic swap closes
+
+
+def _fake_msvcrt() -> types.ModuleType:
+    """A stand-in for Windows' msvcrt: one non-blocking byte lock per file, refused when already held."""
+    held: set[tuple[int, int]] = set()
+    fake = types.ModuleType("msvcrt")
+    fake.LK_NBLCK, fake.LK_UNLCK = 2, 0
+
+    def locking(fd: int, mode: int, nbytes: int) -> None:
+        st = os.fstat(fd)
+        key = (st.st_dev, st.st_ino)
+        if mode == fake.LK_NBLCK:
+            if key in held:
+                raise OSError(36, "Resource deadlock avoided")
+            held.add(key)
+        else:
+            held.discard(key)
+
+    fake.locking = locking
+    return fake
+
+
+def test_the_lock_works_without_fcntl_as_on_windows(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # 'import fcntl' raises ImportError, as on Windows
+    monkeypatch.setitem(sys.modules, "msvcrt", _fake_msvcrt())
+    out = tmp_path / "report"
+    with publish.lock(out):
+        assert f"pid {os.getpid()}" in (tmp_path / ".report.lock").read_text(encoding="utf-8")
+        with pytest.raises(TrendkitInputError, match="another trendkit report"), publish.lock(out):
+            pass
+    with publish.lock(out):  # released
+        pass
+
+
+def test_no_trendkit_module_imports_a_posix_only_module_at_the_top():
+    posix_only = {"fcntl", "termios", "pwd", "grp", "resource", "posix"}
+    package = Path(publish.__file__).resolve().parent.parent
+    found = []
+    for path in package.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in posix_only]
+    assert not found, found
+    code = "import sys; sys.modules['fcntl'] = None; import trendkit.cli, trendkit.report.publish"
+    subprocess.run([sys.executable, "-c", code], check=True)

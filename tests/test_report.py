@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import trendkit as tk
+from trendkit.report.schema import ReportSummary, check
 from trendkit.synthetic.scenario import Campaign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ def test_report_writes_everything(report):
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",
             "map_displacement_qn_ls.html", "chart_national.png"} <= {p.name for p in out.iterdir()}  # fmt: skip
     summary = _strict_json(out / "summary.json")
+    assert check(summary, ReportSummary) == []  # the one schema of summary.json
     assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179, "held_back": 0}
     assert summary["synthetic"] is True and all(len(i["sha256"]) == 64 for i in summary["inputs"])
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
@@ -302,6 +304,7 @@ def test_a_new_deployment_gets_a_report_from_month_one(tmp_path, months):
     res = _run("report", "--cases", str(folder), "--out", str(out), "--campaign", CAMPAIGN)
     assert res.returncode == 0, res.stderr
     summary = _strict_json(out / "summary.json")
+    assert check(summary, ReportSummary) == []
     assert summary["rows"]["in_report"] > 0 and {"map_cases.html", "map_monthly.html"} <= set(summary["maps"])
     limits = " ".join(summary["limits"])
     assert "change points need 6 months" in limits and "forecasts and anomalies need 15 months" in limits
@@ -347,3 +350,17 @@ def test_a_link_whose_report_was_deleted_by_hand_is_still_ours(tmp_path, report)
     again = _run("report", "--cases", str(SAMPLE), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert (out / "index.html").is_file()
+
+
+def test_the_schema_check_can_fail(report):
+    summary = _strict_json(report[0] / "summary.json")
+    summary["rows"] = "many"
+    summary["campaigns"][0]["change_pct"] = ["−40%"]
+    del summary["alerts"]
+    summary["surprise"] = 1
+    assert check(summary, ReportSummary) == [
+        "surprise: not in the schema",
+        "alerts: missing",
+        "campaigns[0].change_pct[0]: '−40%' is none of float | None",
+        "rows: expected an object",
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TrendkitInputError", "UnknownProvinceError"]
+__all__ = ["NoComparisonError", "TrendkitInputError", "UnknownProvinceError"]
 
 
 class TrendkitInputError(ValueError):
@@ -11,3 +11,8 @@ class TrendkitInputError(ValueError):
 
 class UnknownProvinceError(ValueError):
     """A province name that matches no province in either layout."""
+
+
+class NoComparisonError(ValueError):
+    """No comparison unit (control, comparison province, donor) is left once the targets, their
+    neighbours, the receivers and the analyst's exclusions are set aside: the message says what to name."""

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit.errors import NoComparisonError
 from trendkit.models.selection import _units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Interval, _nb_moments
@@ -124,7 +125,7 @@ def _did(
     from scipy import stats
 
     if not comparison:
-        raise ValueError("no comparison provinces are left: name some with comparison=[...]")
+        raise NoComparisonError("no comparison provinces are left: name some with comparison=[...]")
     wide = (
         frame.filter(pl.col("province").is_in([*targets, *comparison]))
         .with_columns(

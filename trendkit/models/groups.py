@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from trendkit.errors import NoComparisonError
 from trendkit.result import Result
 from trendkit.summary import Summary
 
@@ -215,4 +216,6 @@ def _check_roles(by: str, target: list[str], buffer: list[str], control: list[st
             if by == "channel" and inside is None
             else ""
         )
-        raise ValueError(f"no control {by} is left after the target and buffer; name one with control=[...].{hint}")
+        raise NoComparisonError(
+            f"no control {by} is left after the target and buffer; name one with control=[...].{hint}"
+        )

@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit.errors import NoComparisonError
 from trendkit.models.selection import _units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
@@ -195,7 +196,9 @@ def synthetic_control(
     dropped = [d for d in pool if wide[d].to_numpy()[pre].mean() < MIN_DONOR_RATE]
     names = [d for d in pool if d not in dropped]
     if len(names) < 2:
-        raise ValueError("fewer than two donor provinces with a case a month before the campaign; name donors=[...]")
+        raise NoComparisonError(
+            "fewer than two donor provinces with a case a month before the campaign; name donors=[...]"
+        )
     y, x = wide["__target"].to_numpy(), wide.select(names).to_numpy()
     w, synth, pre_rmspe, post_rmspe = _fit(y, x, pre)
     placebos = []

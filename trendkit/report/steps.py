@@ -1,0 +1,420 @@
+"""The report's steps, in the order :func:`trendkit.report.build.run_report` runs them; each takes
+typed inputs and returns its typed piece of ``summary.json`` (:mod:`trendkit.report.schema`).
+
+1. :func:`load_and_hold_back` — read the extracts, keep the cases in the report's layout and
+   window, hold back the months not every unit has reported yet;
+2. :func:`shifts` and :func:`anomalies` — change points and forecast anomalies, and the alerts
+   among them;
+3. :func:`campaign_section` — one campaign: effect, comparisons, scan, measures, its map;
+4. :func:`maps_and_figures` — the national maps and the chart.
+
+A model that finds no comparison left raises :class:`~trendkit.errors.NoComparisonError`: that
+one error is caught here and said on the page; every other error stops the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from trendkit.errors import NoComparisonError, TrendkitInputError
+from trendkit.export import write_csv
+from trendkit.geo.provinces import GROUP_JOIN, group_members
+from trendkit.ingest.loader import REJECTED_COLUMNS, LoadResult
+from trendkit.ingest.readers import SheetChoice
+from trendkit.months import add_months, parse_month
+from trendkit.report.completeness import completeness
+from trendkit.report.schema import Alert, Anomaly, CampaignSection, Figure, Shift
+from trendkit.summary import suppress
+
+__all__ = [
+    "ANOMALY_LEVEL",
+    "CHANGE_POINT_MONTHS",
+    "CONFIDENCE",
+    "FORECAST_MONTHS",
+    "RECENT_MONTHS",
+    "Loaded",
+    "Options",
+    "anomalies",
+    "campaign_section",
+    "limits",
+    "load_and_hold_back",
+    "maps_and_figures",
+    "shifts",
+]
+
+#: Breaks and anomalies within this many months of the last month are "new" and raise alerts.
+RECENT_MONTHS = 3
+#: Months of history each analysis needs (a report with fewer still shows counts, maps and data quality).
+CHANGE_POINT_MONTHS, FORECAST_MONTHS = 6, 12 + 3
+#: Prediction-interval level for anomalies; only the latest month's anomalies raise alerts (with ~30
+#: series checked every month, 95% intervals would raise false alerts every run).
+ANOMALY_LEVEL = 0.99
+#: The one confidence level of every other interval on the page.
+CONFIDENCE = 0.95
+#: Months before and after a campaign's start that its analysis needs.
+BEFORE, AFTER_MIN = 12, 3
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the analyst asked the report for (besides the files and the folder)."""
+
+    since: str | None = None
+    layout: str = "2025"
+    sheet: SheetChoice = None
+    columns: dict[str, str] | None = None
+    values: dict[str, dict[str, str]] | None = None
+    expected_units: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The cases in the report, their monthly panels, and what was held back."""
+
+    res: LoadResult
+    data: pl.DataFrame  # the cases the models see
+    completeness: pl.DataFrame
+    held: list[dt.date]  # months not every unit has reported yet
+    held_rows: int
+    cases_p: pl.DataFrame  # province × channel × month
+    prov_p: pl.DataFrame  # province × month
+
+    @property
+    def months(self) -> list[dt.date]:
+        return sorted(self.prov_p["period"].unique().to_list())
+
+    @property
+    def provinces(self) -> list[str]:
+        return sorted(self.prov_p["province"].unique().to_list())
+
+    @property
+    def mark(self) -> str:
+        """What every title says when the data are SYNTHETIC (from the inputs, not a flag to remember)."""
+        return " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if self.res.synthetic else ""
+
+
+def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loaded:
+    """Step 1: the cases in the report, ``rejected.csv`` written, incomplete recent months held back."""
+    from trendkit.ingest.loader import load_cases
+    from trendkit.panel import panel
+
+    res = load_cases(paths, sheet=opts.sheet, columns=opts.columns, values=opts.values)
+    # legacy layout: post-merger cases of merged provinces cannot be split, so they count in the merged group
+    unit = "province" if opts.layout == "2025" else "legacy_group"
+    data = res.cases
+    if opts.since:
+        data = data.filter(pl.col("detected_on") >= parse_month(opts.since))
+    data = data.filter(pl.col(unit).is_not_null())
+    if data.height == 0:
+        since = f" since {opts.since}" if opts.since else ""
+        raise TrendkitInputError(f"no accepted cases{since}; nothing to report")
+    # shared with the report: only what is needed to fix the row, never the row's other (personal) columns;
+    # the full rejected table stays with `trendkit load --rejected`
+    write_csv(res.rejected.select(REJECTED_COLUMNS), tmp / "rejected.csv")
+    table, held = completeness(data, unit, opts.expected_units)
+    held_rows = data.filter(pl.col("detected_on") >= held[0]).height if held else 0
+    if held:  # the latest month(s) are not fully reported yet: counted, shown, but kept out of the models
+        data = data.filter(pl.col("detected_on") < held[0])
+    cases_p = panel(data, by=(unit, "channel")).rename({unit: "province"})
+    prov_p = panel(data, by=(unit,)).rename({unit: "province"})
+    return Loaded(res, data, table, held, held_rows, cases_p, prov_p)
+
+
+def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
+    """One line per analysis the months on hand cannot support, and the legacy layout's merged groups."""
+    n = len(loaded.months)
+    out = [
+        f"{vi} cần ≥ {need} tháng, dữ liệu có {n} (còn {need - n}) / {en} need {need} months; the data have {n} "
+        f"({need - n} to go)"
+        for vi, en, need in (
+            ("Điểm thay đổi", "change points", CHANGE_POINT_MONTHS),
+            ("Dự báo và bất thường", "forecasts and anomalies", FORECAST_MONTHS),
+        )
+        if n < need
+    ]
+    merged = [u for u in loaded.provinces if GROUP_JOIN in u]
+    if merged:
+        out.append(
+            "Sơ đồ tỉnh cũ: các vụ sau 01/07/2025 ở tỉnh đã sáp nhập không tách được theo tỉnh cũ, nên được tính "
+            f"chung: {'; '.join(merged)} / legacy layout: cases after the 1 July 2025 merger cannot be split "
+            "between the merged provinces, so these are counted (and mapped) as merged groups"
+        )
+    return out
+
+
+def shifts(loaded: Loaded) -> tuple[list[Shift], list[Alert]]:
+    """Step 2a: change points of each province with enough cases; those in the recent months are alerts."""
+    from trendkit.models import change_points, series
+
+    found: list[Shift] = []
+    alerts: list[Alert] = []
+    if len(loaded.months) < CHANGE_POINT_MONTHS:
+        return found, alerts
+    recent = add_months(loaded.months[-1], -(RECENT_MONTHS - 1))
+    for province in loaded.provinces:
+        s = series(loaded.prov_p, province=province)
+        if s["cases"].mean() < 2:
+            continue
+        for row in change_points(s).segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True):
+            item: Shift = {"province": province, "month": f"{row['start']:%Y-%m}",
+                           "change_pct": round(row["change_pct"], 4),
+                           "range": [f"{row['start_low']:%Y-%m}", f"{row['start_high']:%Y-%m}"]}  # fmt: skip
+            found.append(item)
+            if row["start"] >= recent:
+                alerts.append({"kind": "new_shift", **item})  # type: ignore[typeddict-item]
+    return found, alerts
+
+
+def anomalies(loaded: Loaded) -> tuple[list[Anomaly], list[Alert]]:
+    """Step 2b: months outside their forecast interval; those in the last month are alerts."""
+    from trendkit.models import forecast, series
+
+    found: list[Anomaly] = []
+    alerts: list[Alert] = []
+    if len(loaded.months) < FORECAST_MONTHS:
+        return found, alerts
+    last = loaded.months[-1]
+    for province in ["all", *loaded.provinces]:
+        s = series(loaded.prov_p) if province == "all" else series(loaded.prov_p, province=province)
+        if s["cases"].mean() < 5:
+            continue
+        fc = forecast(s, holdout=RECENT_MONTHS, horizon=3, level=ANOMALY_LEVEL)
+        for r in fc.anomalies.iter_rows(named=True):
+            item: Anomaly = {"province": province, "month": f"{r['period']:%Y-%m}", "cases": suppress(r["cases"]),
+                             "lower": round(r["lower"], 2), "upper": round(r["upper"], 2)}  # fmt: skip
+            found.append(item)
+            if r["period"] == last:
+                alerts.append({"kind": "anomaly", **item})  # type: ignore[typeddict-item]
+    return found, alerts
+
+
+def campaign_window(c: Any, loaded: Loaded) -> str | None:
+    """Why the months on hand cannot support campaign ``c`` (a line for the page), or None."""
+    months, start = loaded.months, parse_month(c.start)
+    if start in months and BEFORE <= months.index(start) <= len(months) - AFTER_MIN:
+        return None
+    first, last = months[0], months[-1]
+    return (
+        f"Chiến dịch {c.name}: cần {BEFORE} tháng trước {c.start} và {AFTER_MIN} tháng sau; dữ liệu "
+        f"{first:%m/%Y}–{last:%m/%Y} / campaign {c.name} needs {BEFORE} months before {c.start} and {AFTER_MIN} "
+        f"after; the data cover {first:%Y-%m} to {last:%Y-%m}"
+    )
+
+
+def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
+    """The campaign's provinces as units of the panel (a merged legacy group where the layout needs it)."""
+    from trendkit.geo.provinces import province_name
+
+    holder = {m: u for u in loaded.provinces for m in group_members(u)}
+    try:
+        names = [province_name(u, layout) for u in c.units]  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+    targets = list(dict.fromkeys(holder.get(n, n) for n in names))
+    absent = [t for t in targets if t not in set(loaded.provinces)]
+    if absent:
+        raise TrendkitInputError(
+            f"--campaign {c.name}: no cases for {', '.join(absent)} in the data; a campaign needs cases in "
+            "its provinces before and after it starts"
+        )
+    return targets
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """Every model one campaign section reports; the comparisons are None when none is left."""
+
+    eff: Any
+    scan: Any
+    top: pl.DataFrame
+    meas: Any
+    shift: Any
+    comp: Any
+    placebo: Any
+    synth: Any
+    mde: Any
+    no_comparison: list[str]
+
+
+def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _Fitted:
+    from trendkit.models import (
+        campaign_effect,
+        channel_shift,
+        comparative_effect,
+        displacement_measures,
+        displacement_scan,
+        minimum_detectable,
+        placebo_checks,
+        series,
+        synthetic_control,
+    )
+
+    prov_p, cases_p = loaded.prov_p, loaded.cases_p
+    after = min(12, len(loaded.months) - loaded.months.index(parse_month(c.start)))
+    try:
+        eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end, panel=prov_p)
+        scan = displacement_scan(cases_p, targets, c.start, after=after)
+        top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+        receivers = sorted(set(top["province"].to_list()))
+        # one confidence level on the page; the scan's receivers are buffer, never control
+        meas = displacement_measures(prov_p, targets, c.start, before=BEFORE, after=after, layout=layout,
+                                     alpha=1 - CONFIDENCE, receivers=receivers)  # fmt: skip
+        shift = channel_shift(cases_p, c.start, before=BEFORE, after=after)
+    except NoComparisonError:
+        raise
+    except ValueError as exc:  # the models' own checks on windows and units
+        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+    # against provinces the campaign should not have touched: not targets, neighbours or receivers
+    kw = {"end": c.end, "receivers": receivers, "layout": layout}
+    compared, missing = {}, []
+    for key, model in (("comp", comparative_effect), ("placebo", placebo_checks), ("synth", synthetic_control)):
+        try:
+            compared[key] = model(prov_p, targets, c.start, **kw)
+        except NoComparisonError as exc:  # said on the page; every other error stops the report
+            compared[key], missing = None, [*missing, str(exc)]
+    mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
+    return _Fitted(eff, scan, top, meas, shift, compared["comp"], compared["placebo"], compared["synth"], mde,
+                   missing)  # fmt: skip
+
+
+def campaign_section(
+    c: Any, loaded: Loaded, layout: str, tmp: Path, map_name: str
+) -> tuple[CampaignSection, Figure, list[str]]:
+    """Step 3: one campaign's section, its displacement map (``map_name``.html/.png) and the lines it
+    adds to the page's limits (a comparison that could not be made)."""
+    from trendkit.maps import displacement_map, save_map, static_choropleth
+    from trendkit.report import story
+
+    targets = campaign_targets(c, loaded, layout)
+    f = _fit_campaign(c, targets, loaded, layout)
+    title = f"{c.name}: số vụ vượt dự kiến / excess cases{loaded.mark}"
+    save_map(displacement_map(f.scan, layout=layout, title=title), tmp / f"{map_name}.html")
+    excess = f.scan.to_frame().group_by("province").agg(pl.col("excess").sum().alias("value"))
+    static_choropleth(excess, tmp / f"{map_name}.png", layout=layout, title=title, suppress_below=None)
+    after = min(12, len(loaded.months) - loaded.months.index(parse_month(c.start)))
+    shock = story.national_shock(f.eff.shock, compared=f.comp is not None)
+    headline = story.comparison_headline(f.comp) if f.comp else story.campaign_headline(f.eff, after)
+    told = [*([shock] if shock else []), headline, *story.placebo(f.placebo), *story.where_it_went(f.scan, f.mde),
+            story.buffer_claim(f.meas), story.channel_picture(f.shift)]  # fmt: skip
+    section = _section(c, targets, f, told)
+    notes = [f"Chiến dịch {c.name}: chưa so sánh được / no comparison: {why}" for why in f.no_comparison]
+    return section, {"png": f"{map_name}.png", "html": f"{map_name}.html", "caption": title}, notes
+
+
+def _triple(iv: Any, digits: int) -> list[float]:
+    return [round(x, digits) for x in (iv.estimate, iv.low, iv.high)]
+
+
+def _section(c: Any, targets: list[str], f: _Fitted, told: list[Any]) -> CampaignSection:
+    total = f.meas.wdd.total
+    return {
+        "name": c.name,
+        "targets": targets,
+        "start": c.start,
+        "end": c.end,
+        "change_per_month": _triple(f.eff.change_per_month, 3),
+        "change_pct": _triple(f.eff.change_pct, 4),
+        "wdq": None if f.meas.wdq.wdq is None else round(f.meas.wdq.wdq, 4),
+        "wdd_total": [round(x, 3) for x in (total.estimate, total.ci_low, total.ci_high)],
+        "groups": f.meas.groups.to_dict(),
+        "shock": _shock(f.eff.shock),
+        "synthetic_control": _synthetic(f.synth),
+        "placebo": None
+        if f.placebo is None
+        else {
+            "rank_time": f.placebo.rank("time"),
+            "of_time": f.placebo.count("time") + 1,
+            "rank_space": f.placebo.rank("space"),
+            "of_space": f.placebo.count("space") + 1,
+        },
+        "comparison": None
+        if f.comp is None
+        else {
+            "change_pct": _triple(f.comp.change_pct, 4),
+            "provinces": f.comp.comparison,
+            "left_out": {k: v for k, v in f.comp.excluded.items() if v},
+        },
+        "story": told,
+        "minimum_detectable": None
+        if f.mde is None
+        else {
+            "drop_pct": round(f.mde.drop_pct, 4),
+            "displaced_median": round(float(f.mde.to_frame()["displaced"].median()), 1),
+        },
+        "receivers": [
+            {
+                "unit": r["unit"],
+                "excess": round(r["excess"], 2),
+                "excess_interval": [round(r["excess_low"], 2), round(r["excess_high"], 2)],
+                "q_value": float(f"{r['q_value']:.3g}"),
+            }
+            for r in f.top.iter_rows(named=True)
+        ],
+        # the models' own first sentences, taken from their summaries' lines (never parsed from text)
+        "text": [*f.eff.summary().lines[:1], *f.scan.summary().lines[:2]],
+    }
+
+
+def _shock(shock: Any) -> dict[str, Any] | None:
+    if shock is None or not shock.detected:
+        return None
+    return {"months": shock.span(), "median_change": round(shock.median_change, 4),
+            "share_moved": round(shock.share_moved, 4)}  # fmt: skip
+
+
+def _synthetic(synth: Any) -> dict[str, Any] | None:
+    if synth is None:
+        return None
+    return {
+        "change_pct": round(synth.change_pct, 4),
+        "rank": synth.rank,
+        "of": synth.placebos.height + 1,
+        "p_value": round(synth.p_value, 4),
+        "pre_rmspe": round(synth.pre_rmspe, 4),
+        "weights": {r["donor"]: round(r["weight"], 3) for r in synth.weights.iter_rows(named=True)},
+    }
+
+
+def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str], list[Figure]]:
+    """Step 4: the cases map (last 12 months, with the places that had cases), the monthly map, the chart."""
+    from trendkit.maps import add_places, choropleth, monthly_map, save_map, static_choropleth
+
+    last = loaded.months[-1]
+    first12 = add_months(last, -11)
+    totals = (
+        loaded.prov_p.filter(pl.col("period") >= first12)
+        .group_by("province")
+        .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
+    )
+    title = f"Số vụ 12 tháng gần nhất / cases, last 12 months{loaded.mark}"
+    period = f"{first12:%m/%Y}–{last:%m/%Y}"
+    m = choropleth(totals, layout=layout, title=title, period=period)
+    add_places(m, loaded.data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases"))
+    save_map(m, tmp / "map_cases.html")
+    static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title)
+    monthly = monthly_map(loaded.prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{loaded.mark}")
+    save_map(monthly, tmp / "map_monthly.html")
+    _chart(loaded.cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if loaded.res.synthetic else None)
+    figure: Figure = {"png": "map_cases.png", "html": "map_cases.html", "caption": f"{title} ({period})"}
+    return ["map_cases.html", "map_monthly.html"], [figure]
+
+
+def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None) -> None:
+    from matplotlib.figure import Figure  # no pyplot: a report run inside a notebook leaves its plots alone
+
+    from trendkit.plots import finish
+
+    national = cases_p.group_by("period", "channel").agg(pl.col("cases").sum()).sort("period")
+    fig = Figure(figsize=(8, 3.5))
+    ax = fig.subplots()
+    for ch in sorted(national["channel"].cast(pl.String).unique().to_list()):
+        s = national.filter(pl.col("channel").cast(pl.String) == ch)
+        ax.plot(s["period"].to_list(), s["cases"].to_list(), label=ch)
+    finish(fig, ax, "Số vụ theo phương thức / cases by channel", note=note)
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})

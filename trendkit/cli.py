@@ -178,7 +178,8 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: demo, report, load."""
     parser = argparse.ArgumentParser(
         prog="trendkit", description="Customs case extracts: load, check, trends, displacement, maps."
     )
@@ -247,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     _mapping_options(load)
     load.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV file")
     load.set_defaults(func=_load)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)

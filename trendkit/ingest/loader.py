@@ -293,14 +293,7 @@ def load_cases(
             stated = path.stat()
             file_parts, key_offset = _load_file(path, name, opts, sheet, key_offset)
         except BaseException as exc:  # one bad file never stops a folder, not even a reader's panic
-            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-                raise  # Ctrl-C, exit
-            if named and isinstance(exc, TrendkitInputError):  # a file the user named must be readable
-                raise
-            reason = _unreadable(exc, path)
-            if named:
-                raise TrendkitInputError(f"{name}: {reason}") from None
-            skipped_files.append((name, reason))
+            skipped_files.append((name, _unreadable_or_raise(exc, path, name, named)))
             continue
         read.append((name, os.fsencode(path), stated.st_size, stated.st_mtime_ns))
         if all(p.cases is None for p in file_parts):
@@ -331,6 +324,19 @@ def _load_file(
         part.raw = replace(raw, frame=raw.frame.clear())  # its cells now live in the result: free the raw text
         parts.append(part)
     return parts, key_offset
+
+
+def _unreadable_or_raise(exc: BaseException, path: Path, name: str, named: bool) -> str:
+    """Why a file of a folder could not be read; a file the user named must be readable, so for it
+    (and for Ctrl-C or an exit) the error goes on up."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc  # Ctrl-C, exit
+    if named and isinstance(exc, TrendkitInputError):
+        raise exc
+    reason = _unreadable(exc, path)
+    if named:
+        raise TrendkitInputError(f"{name}: {reason}") from None
+    return reason
 
 
 def _unreadable(exc: BaseException, path: Path) -> str:

@@ -70,6 +70,23 @@ def spelling(draw, field: str) -> str:
     return alias
 
 
+def cell(draw, f: str, i: int, kind: str, bad_field: str | None) -> str:
+    """One cell of a case row of the given kind."""
+    if f == "case_id":
+        return f"ID{i}"
+    if f == "offender":
+        return draw(st.sampled_from(NAMES))
+    if f == bad_field:
+        return draw(st.sampled_from(BAD[f]))
+    if kind == "garbage" and draw(st.booleans()):
+        return draw(SAFE_TEXT)
+    if kind == "tcvn3" and f in TCVN3:
+        return TCVN3[f]
+    if kind == "vni" and f in VNI:
+        return VNI[f]
+    return draw(st.sampled_from(GOOD.get(f, [""])))
+
+
 @st.composite
 def tables(draw):
     fields = ["detected_on", "province", *draw(st.lists(st.sampled_from(FIELDS[:1] + FIELDS[3:]), unique=True))]
@@ -87,23 +104,8 @@ def tables(draw):
             if "case_id" in fields and "detected_on" in fields and draw(st.booleans()):
                 row = [""] * (len(fields) - 1) + [row[0]]  # the label in the last column: still a total
         else:
-            row = []
             bad_field = draw(st.sampled_from([f for f in fields if f in BAD])) if kind == "bad" else None
-            for f in fields:
-                if f == "case_id":
-                    row.append(f"ID{i}")
-                elif f == "offender":
-                    row.append(draw(st.sampled_from(NAMES)))
-                elif f == bad_field:
-                    row.append(draw(st.sampled_from(BAD[f])))
-                elif kind == "garbage" and draw(st.booleans()):
-                    row.append(draw(SAFE_TEXT))
-                elif kind == "tcvn3" and f in TCVN3:
-                    row.append(TCVN3[f])
-                elif kind == "vni" and f in VNI:
-                    row.append(VNI[f])
-                else:
-                    row.append(draw(st.sampled_from(GOOD.get(f, [""]))))
+            row = [cell(draw, f, i, kind, bad_field) for f in fields]
         rows.append(row)
         kinds.append(kind)
     title = draw(st.lists(st.sampled_from(["BÁO CÁO THÁNG 3/2021", "Đơn vị: Cục Hải quan", ""]), max_size=3))

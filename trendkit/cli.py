@@ -252,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``trendkit`` command with ``argv`` (default: the process's arguments); returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:

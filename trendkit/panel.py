@@ -69,6 +69,30 @@ def panel(
         ``reported`` with ``reports``), sorted by period then group.
     """
     by = list(by)
+    cases = _with_derived(cases, by)
+    _check_columns(cases, by, value)
+    period = pl.col("detected_on").dt.truncate(freq).alias("period")
+    frame = cases.lazy().with_columns(period)
+    if start is not None:
+        frame = frame.filter(pl.col("detected_on") >= start)
+    if end is not None:
+        frame = frame.filter(pl.col("detected_on") <= end)
+    agg = pl.len().alias("cases") if value == "cases" else pl.col(value).sum().alias(value)
+    counts = frame.group_by("period", *by).agg(agg).collect()
+    # every group seen in the data: the counts have them all when no window cut rows out
+    groups = _groups(counts if start is None and end is None else cases, by, levels)
+    grid = _periods(cases, freq, start, end)
+    grid = grid.join(groups, how="cross") if by else grid
+    out = (
+        grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
+        .with_columns(pl.col(value).fill_null(0))
+        .sort("period", *by)
+    )
+    return out if reports is None else _unreported_as_null(out, reports, by, value)
+
+
+def _with_derived(cases: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Regions and legacy groups looked up where ``by`` asks for them and the table lacks them."""
     derived = [c for c in by if c in ("region", "macro_region") and c not in cases.columns]
     if derived and "province" in cases.columns:  # region levels come from the province
         from trendkit.geo.regions import with_regions
@@ -87,6 +111,10 @@ def panel(
                 "cannot be split into legacy provinces; use by=('legacy_group', ...) to count them in the merged "
                 "legacy group (e.g. 'Lào Cai + Yên Bái'), or filter them out knowingly"
             )
+    return cases
+
+
+def _check_columns(cases: pl.DataFrame, by: list[str], value: str) -> None:
     if value not in ("cases", "goods_value_vnd"):
         raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
     missing = [c for c in ("detected_on", *by) if c not in cases.columns]
@@ -96,41 +124,34 @@ def panel(
         raise ValueError(
             f"panel(): the case table has no column {', '.join(map(repr, missing))}; it has {', '.join(cases.columns)}"
         )
-    period = pl.col("detected_on").dt.truncate(freq).alias("period")
-    frame = cases.lazy().with_columns(period)
-    if start is not None:
-        frame = frame.filter(pl.col("detected_on") >= start)
-    if end is not None:
-        frame = frame.filter(pl.col("detected_on") <= end)
-    agg = pl.len().alias("cases") if value == "cases" else pl.col(value).sum().alias(value)
-    counts = frame.group_by("period", *by).agg(agg).collect()
 
+
+def _periods(cases: pl.DataFrame, freq: str, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
+    """Every period from the first to the last, as ``period`` (its start date)."""
     lo = start or cases["detected_on"].min()
     hi = end or cases["detected_on"].max()
     if lo is None or hi is None:
-        grid_periods = pl.DataFrame({"period": []}, schema={"period": pl.Date})
-    else:
-        first = pl.select(pl.lit(lo).dt.truncate(freq)).item()
-        grid_periods = pl.DataFrame({"period": pl.date_range(first, hi, interval=freq, eager=True)})
-    # every group seen in the data: the counts have them all when no window cut rows out
-    seen = counts if start is None and end is None else cases
+        return pl.DataFrame({"period": []}, schema={"period": pl.Date})
+    first = pl.select(pl.lit(lo).dt.truncate(freq)).item()
+    return pl.DataFrame({"period": pl.date_range(first, hi, interval=freq, eager=True)})
+
+
+def _groups(seen: pl.DataFrame, by: list[str], levels: Mapping[str, Sequence[str]] | None) -> pl.DataFrame:
+    """The ``by`` combinations seen, plus the ``levels`` asked for, crossed with the other columns' values."""
     groups = seen.select(by).unique() if by else pl.DataFrame()
     for col, vals in (levels or {}).items():
         if col not in by:
             raise ValueError(f"panel(): levels names {col!r}, which is not one of by={by}")
-        extra = pl.DataFrame({col: list(vals)}).cast({col: cases.schema[col]}, strict=False)
+        extra = pl.DataFrame({col: list(vals)}).cast({col: seen.schema[col]}, strict=False)
         others = [c for c in by if c != col]
         grid = extra.join(groups.select(others).unique(), how="cross") if others else extra
         groups = pl.concat([groups, grid.select(by)], how="vertical_relaxed").unique()
-    grid = grid_periods.join(groups, how="cross") if by else grid_periods
-    out = (
-        grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
-        .with_columns(pl.col(value).fill_null(0))
-        .sort("period", *by)
-    )
-    if reports is not None:
-        keys = [c for c in by if c in reports.columns]
-        flags = reports.select("period", *keys).unique().with_columns(pl.lit(True).alias("reported"))
-        out = out.join(flags, on=["period", *keys], how="left").with_columns(pl.col("reported").fill_null(False))
-        out = out.with_columns(pl.when(pl.col("reported")).then(pl.col(value)).otherwise(None).alias(value))
-    return out
+    return groups
+
+
+def _unreported_as_null(out: pl.DataFrame, reports: pl.DataFrame, by: list[str], value: str) -> pl.DataFrame:
+    """A ``reported`` column, and the value null (not 0) where no report was received."""
+    keys = [c for c in by if c in reports.columns]
+    flags = reports.select("period", *keys).unique().with_columns(pl.lit(True).alias("reported"))
+    out = out.join(flags, on=["period", *keys], how="left").with_columns(pl.col("reported").fill_null(False))
+    return out.with_columns(pl.when(pl.col("reported")).then(pl.col(value)).otherwise(None).alias(value))

@@ -1,0 +1,1 @@
+"""Package data: province tables, shapes, places and published figures (see README.md beside them)."""

@@ -51,6 +51,7 @@ class Header:
 
     @property
     def data_start(self) -> int:
+        """The first preview row below the header (and its column-number row)."""
         return self.first_row + self.n_rows + self.skip
 
 

@@ -136,6 +136,7 @@ class LoadResult(Result):
     read_files: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=READ_FILES_SCHEMA), repr=False)
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         t = self.files.select(pl.col("rows_read", "accepted", "rejected", "skipped", "duplicates").sum()).row(0)
         title = (
             f"Đã đọc / read {t[0]} rows from {self.files['source_file'].n_unique()} file(s): "
@@ -172,6 +173,7 @@ class LoadResult(Result):
                 for r in reasons.iter_rows(named=True)]  # fmt: skip
 
     def to_frame(self) -> pl.DataFrame:
+        """What this result holds, as a tidy polars frame."""
         return self.cases
 
     @property

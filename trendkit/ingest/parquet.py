@@ -42,6 +42,8 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Footer:
+    """A Parquet file's row count and its column chunks, as its footer states them."""
+
     rows: int
     chunks: list[Chunk]
 

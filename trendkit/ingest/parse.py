@@ -68,28 +68,36 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
     if not _NUMBER_RE.match(s):
         return None, f"'{text}' is not a number; expected digits such as 1.234.567 or 12,5"
     sign = -1.0 if s.startswith("-") else 1.0
-    s = s.lstrip("+-")
-    if "." in s and "," in s:
-        if s.rfind(",") > s.rfind("."):  # 1.234,5
-            s = s.replace(".", "").replace(",", ".")
-        else:  # 1,234.5
-            s = s.replace(",", "")
-    elif "." in s:
-        if _GROUPED_DOT.match(s):
-            s = s.replace(".", "")
-        elif s.count(".") > 1:
-            return None, f"'{text}' has dots in unexpected places; expected 1.234.567"
-    elif "," in s:
-        if _GROUPED_COMMA.match(s):
-            s = s.replace(",", "")
-        elif s.count(",") == 1:
-            s = s.replace(",", ".")
-        else:
-            return None, f"'{text}' has commas in unexpected places; expected 1.234,5"
+    plain, problem = _plain_digits(s.lstrip("+-"))
+    if problem:
+        return None, f"'{text}' has {problem}"
     try:
-        return sign * float(s), None
+        return sign * float(plain), None
     except ValueError:
         return None, f"'{text}' is not a number"
+
+
+def _plain_digits(s: str) -> tuple[str, str | None]:
+    """``s`` with its thousands separators removed and its decimal mark a '.', or what is wrong with it.
+
+    >>> _plain_digits("1.234,5"), _plain_digits("1,234.5"), _plain_digits("25,7"), _plain_digits("1.2.3")
+    (('1234.5', None), ('1234.5', None), ('25.7', None), ('1.2.3', 'dots in unexpected places; expected 1.234.567'))
+    """
+    if "." in s and "," in s:
+        if s.rfind(",") > s.rfind("."):  # 1.234,5
+            return s.replace(".", "").replace(",", "."), None
+        return s.replace(",", ""), None  # 1,234.5
+    if "." in s:
+        if _GROUPED_DOT.match(s):
+            return s.replace(".", ""), None
+        return s, ("dots in unexpected places; expected 1.234.567" if s.count(".") > 1 else None)
+    if "," in s:
+        if _GROUPED_COMMA.match(s):
+            return s.replace(",", ""), None
+        if s.count(",") == 1:
+            return s.replace(",", "."), None
+        return s, "commas in unexpected places; expected 1.234,5"
+    return s, None
 
 
 def parse_amount(text: str, unit: float = 1.0) -> tuple[float | None, str | None]:

@@ -69,13 +69,16 @@ class RawSheet:
 
     @property
     def label(self) -> str:
+        """How messages name this sheet: the file, and the sheet in brackets."""
         return f"{self.source} [{self.sheet}]" if self.sheet else self.source
 
     @property
     def source(self) -> str:
+        """How rows name their file (``source_file``)."""
         return self.name or self.path.name
 
     def preview(self, n: int = _PREVIEW_ROWS) -> list[list[str]]:
+        """The first ``n`` rows as lists of text, for header detection."""
         cols = [c for c in self.frame.columns if c.startswith("c")]
         head = self.frame.head(n).select(cols)
         return [["" if v is None else v for v in row] for row in head.iter_rows()]

@@ -42,6 +42,7 @@ class ChangePoints(Result):
         return self.segments
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         if not self.breaks:
             lines = ["No change in level found / không phát hiện điểm gãy."]
         else:

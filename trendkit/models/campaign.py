@@ -64,6 +64,7 @@ class CampaignEffect(Result):
         return self.frame
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         direction = "fewer" if self.change_per_month.estimate < 0 else "more"
         lines = [
             f"From {self.start:%m/%Y}, {self.label} had {fmt_num(abs(self.change_per_month.estimate))} {direction} "

@@ -39,6 +39,7 @@ class ChannelShift(Result):
         return self.shares
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = []
         for r in self.shares.sort("change").iter_rows(named=True):
             sig = " (clear / rõ ràng)" if r["ci_low"] > 0 or r["ci_high"] < 0 else ""

@@ -65,6 +65,7 @@ class ComparativeEffect(Result):
         )
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         vi, en = self.headline()
         lines = [
             vi,
@@ -243,6 +244,7 @@ class Placebos(Result):
         return self.frame
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = [f"Real effect {fmt_num(100 * self.real)}%."]
         for kind, vi in (("time", "ngày bắt đầu giả"), ("space", "tỉnh giả làm mục tiêu")):
             n = self.frame.filter(pl.col("kind") == kind).height

@@ -62,6 +62,7 @@ class DisplacementMeasures(Result):
 
     @property
     def wdq_interval(self) -> tuple[float, float] | None:
+        """The WDQ's bootstrap interval over months, or None when it cannot be computed."""
         return None if self.intervals is None else self.intervals.get("wdq")
 
     def to_frame(self) -> pl.DataFrame:
@@ -69,6 +70,7 @@ class DisplacementMeasures(Result):
         return self.counts.with_columns(pl.Series("dispersion", list(self.dispersion)))
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         groups = (
             self.groups.lines()
             if self.groups is not None

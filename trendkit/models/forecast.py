@@ -36,9 +36,11 @@ class Forecast(Result):
 
     @property
     def anomalies(self) -> pl.DataFrame:
+        """The held-out months outside their prediction interval."""
         return self.frame.filter(pl.col("anomaly"))
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = [
             f"{self.frame.height} months forecast with {round(self.level * 100)}% prediction intervals "
             "(SARIMAX on log(1 + cases), pre-Tết window as a regressor) / dự báo."

@@ -75,6 +75,7 @@ class Groups(Result):
         return out + [f"{why}: {', '.join(names)}." for why, names in self.reasons.items() if names]
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         return Summary(f"Nhóm so sánh / groups (by {self.by})", self.lines())
 
     def to_frame(self) -> pl.DataFrame:
@@ -83,6 +84,7 @@ class Groups(Result):
         return pl.DataFrame(rows, schema={"role": pl.String, "unit": pl.String}, orient="row")
 
     def to_dict(self) -> dict[str, object]:
+        """The groups as summary.json stores them."""
         return {"by": self.by, "target": self.target, "buffer": self.buffer, "control": self.control,
                 "within": self.within, "reasons": {k: v for k, v in self.reasons.items() if v}}  # fmt: skip
 

@@ -31,6 +31,7 @@ class LeadLag(Result):
         return self.tests
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = [
             f"{r['cause']} → {r['effect']}: F = {fmt_num(r['f'], 2)}, {fmt_p(r['p_value'])}"
             + (" (leads / dẫn trước)" if r["p_value"] < 0.05 else "")

@@ -93,6 +93,7 @@ class WDQResult(Result):
         )
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         (rb, ra), (db, da), (cb, ca) = self.target, self.buffer, self.control
         lines = [
             f"Counts before → after: target {rb:g} → {ra:g}, buffer {db:g} → {da:g}, control {cb:g} → {ca:g}.",
@@ -177,6 +178,7 @@ class Estimate:
 
     @classmethod
     def normal(cls, name: str, estimate: float, variance: float, alpha: float) -> Estimate:
+        """An estimate with a normal-approximation interval at level ``1 - alpha``."""
         from scipy import stats
 
         se = math.sqrt(variance)
@@ -186,6 +188,7 @@ class Estimate:
         return cls(name, estimate, se, z, p, estimate - q * se, estimate + q * se, 1 - alpha)
 
     def sentence(self) -> str:
+        """The estimate with its interval, as one line of text."""
         return (
             f"{self.name}: {fmt_num(self.estimate)} cases ({fmt_ci(self.ci_low, self.ci_high, self.level)}; "
             f"SE {fmt_num(self.se)}; z {fmt_num(self.z, 2)}; {fmt_p(self.p_value)})"
@@ -219,6 +222,7 @@ class WDDResult(Result):
         )
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         t = self.total
         if t.p_value is None:
             reading = "All counts are zero: the test is undefined / mọi số đếm bằng 0, không kiểm định được."
@@ -360,9 +364,11 @@ class ETestResult(Result):
     method: str
 
     def to_frame(self) -> pl.DataFrame:
+        """What this result holds, as a tidy polars frame."""
         return pl.DataFrame([vars(self)])
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         r1, r2 = self.k1 / self.n1, self.k2 / self.n2
         says = {
             "two-sided": "differs from",

@@ -61,6 +61,7 @@ class MinimumDetectable(Result):
         return self.units
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         who = ", ".join(self.targets)
         pw, months = round(100 * self.power), self.after
         lines = [

@@ -57,6 +57,7 @@ class DisplacementScan(Result):
         return self.results
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         sig = self.results.filter(pl.col("significant"))
         rises = sig.filter(pl.col("direction") == "rise")
         falls = sig.filter(pl.col("direction") == "fall")

@@ -99,6 +99,7 @@ class CommonShock(Result):
         )
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         if self.detected:
             vi, en = self.warning() or ("", "")
             lines = [vi, en]

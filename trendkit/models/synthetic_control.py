@@ -99,6 +99,7 @@ class SyntheticControl(Result):
         )
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         vi, en = self.headline()
         top = "; ".join(f"{r['donor']} {fmt_num(r['weight'], 2)}" for r in self.weights.head(6).iter_rows(named=True))
         lines = [

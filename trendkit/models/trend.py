@@ -38,10 +38,12 @@ class Interval:
     level: float = 0.95
 
     def pct(self) -> str:
+        """The proportion with its interval, as signed percents."""
         ci = f"{round(self.level * 100)}% CI {fmt_num(100 * self.low)}% to {fmt_num(100 * self.high)}%"
         return f"{fmt_num(100 * self.estimate)}% ({ci})"
 
     def num(self, digits: int = 1) -> str:
+        """The number with its interval, ``digits`` decimals."""
         return (
             f"{fmt_num(self.estimate, digits)} ({round(self.level * 100)}% CI {fmt_num(self.low, digits)} "
             f"to {fmt_num(self.high, digits)})"
@@ -196,13 +198,16 @@ class CountModel(Result):
     fitted: pl.DataFrame
 
     def to_frame(self) -> pl.DataFrame:
+        """What this result holds, as a tidy polars frame."""
         return self.terms
 
     def term(self, name: str) -> Interval:
+        """The proportional effect of one term of the model (exp β − 1) with its interval."""
         row = self.terms.filter(pl.col("term") == name).row(0, named=True)
         return Interval(row["irr"] - 1, row["irr_low"] - 1, row["irr_high"] - 1)
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = [
             f"Model: {self.family} GLM (Pearson dispersion of the Poisson fit {fmt_num(self.dispersion, 2)}"
             + (f"; NB alpha {fmt_num(self.alpha, 3)}, LR test {fmt_p(self.lr_pvalue)})" if self.alpha else ")"),
@@ -268,6 +273,7 @@ class Decomposition(Result):
         return self.frame
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         f = self.frame
         amp = (f["seasonal"].max() - f["seasonal"].min()) / max(f["trend"].mean(), 1e-9)
         lines = [

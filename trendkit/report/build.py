@@ -89,6 +89,7 @@ class ReportResult(Result):
 
     @property
     def alerts(self) -> list[dict[str, Any]]:
+        """Every alert of the report (recent shifts and anomalies)."""
         return self.content["alerts"]
 
     @property
@@ -104,6 +105,7 @@ class ReportResult(Result):
                                           "text": pl.String})  # fmt: skip
 
     def summary(self) -> Summary:
+        """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         rows = self.content["rows"]
         lines = [
             f"{self.out / 'index.html'}",
@@ -402,6 +404,7 @@ def _templates() -> Any:
 
 
 def alert_text(a: dict[str, Any]) -> str:
+    """One alert as one line of text (Vietnamese first), for the terminal and cron mail."""
     if a["kind"] == "new_shift":
         return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
     return (

@@ -62,6 +62,8 @@ class Alert(TypedDict):
 
 
 class Figure(TypedDict):
+    """A map of the report: its PNG copy, its HTML file and its caption."""
+
     png: str
     html: str
     caption: str

@@ -87,10 +87,12 @@ class Loaded:
 
     @property
     def months(self) -> list[dt.date]:
+        """The months of the report, in order."""
         return sorted(self.prov_p["period"].unique().to_list())
 
     @property
     def provinces(self) -> list[str]:
+        """The report's units (provinces, or legacy groups), in order."""
         return sorted(self.prov_p["province"].unique().to_list())
 
     @property

@@ -273,6 +273,7 @@ class Scenario:
 
     @property
     def month_list(self) -> list[dt.date]:
+        """Every month the scenario covers, in order."""
         first = parse_month(self.start)
         return [
             dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)

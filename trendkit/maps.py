@@ -36,6 +36,7 @@ import polars as pl
 
 from trendkit.geo.provinces import Layout, province_name
 from trendkit.summary import fmt_num
+from trendkit.words import CHANNELS
 
 __all__ = [
     "CHANNEL_COLOURS",
@@ -68,14 +69,8 @@ CHANNEL_COLOURS = {
     "post": "#e69f00",
     "inland": "#999999",
 }
-CHANNEL_LABELS = {
-    "road": "Đường bộ / road",
-    "rail": "Đường sắt / rail",
-    "sea": "Đường biển / sea",
-    "air": "Hàng không / air",
-    "post": "Bưu chính / post",
-    "inland": "Nội địa / inland",
-}
+#: How maps name a channel ("Đường bộ / road"), from :data:`trendkit.words.CHANNELS`.
+CHANNEL_LABELS = {key: str(words.capitalised()) for key, words in CHANNELS.items()}
 Scheme = Literal["quantiles", "natural_breaks", "fixed"]
 
 

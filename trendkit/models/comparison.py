@@ -29,6 +29,7 @@ from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, change_phrase, fmt_num
 from trendkit.threads import limit_threads
+from trendkit.words import REASONS
 
 __all__ = ["ComparativeEffect", "Placebos", "comparative_effect", "placebo_checks"]
 
@@ -71,7 +72,7 @@ class ComparativeEffect(Result):
             vi,
             en,
             f"Comparison ({len(self.comparison)}): {', '.join(self.comparison)}.",
-            *(f"Left out of the comparison — {why}: {', '.join(names)}." for why, names in self._left_out()),
+            *(f"Left out of the comparison — {why}: {', '.join(names)}." for why, names in self.left_out()),
             f"Quasi-Poisson difference in differences with a fixed effect per month (a shock common to both "
             f"groups cancels); dispersion {fmt_num(self.dispersion, 2)}, Student t on {fmt_num(self.df, 1)} "
             "degrees of freedom.",
@@ -79,8 +80,9 @@ class ComparativeEffect(Result):
         ]
         return Summary("Campaign effect against a comparison / so với nhóm đối chứng", lines, self.frame)
 
-    def _left_out(self) -> list[tuple[str, list[str]]]:
-        return [(why, names) for why, names in self.excluded.items() if names]
+    def left_out(self) -> list[tuple[str, list[str]]]:
+        """Who was left out of the comparison, and why (in words), for each reason with someone in it."""
+        return [(str(REASONS[why]), names) for why, names in self.excluded.items() if names]
 
 
 def default_comparison(
@@ -107,10 +109,10 @@ def default_comparison(
             raise ValueError("receivers='scan' needs the campaign's start")
         after = sum(p >= start for p in panel["period"].unique().to_list())
         receivers, why_not = _scan_receivers(panel, list(targets), start, after)
-    excluded = {
-        "neighbours of the targets / tỉnh giáp ranh": near,
-        "rose significantly in the displacement scan / nơi nhận": [p for p in receivers if p in everyone],
-        "named by the analyst / người phân tích loại": [p for p in exclude if p in everyone],
+    excluded = {  # keys of trendkit.words.REASONS
+        "neighbours": near,
+        "receivers": [p for p in receivers if p in everyone],
+        "named": [p for p in exclude if p in everyone],
         **({NO_SCAN: [why_not]} if why_not else {}),
     }
     dropped = set(targets) | {p for names in excluded.values() for p in names}

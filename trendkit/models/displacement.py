@@ -24,6 +24,7 @@ from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
+from trendkit.words import CLAIMS, Bi
 
 __all__ = ["DisplacementMeasures", "displacement_measures"]
 
@@ -54,7 +55,8 @@ class DisplacementMeasures(Result):
     dispersion: tuple[float, float, float] = (1.0, 1.0, 1.0)  # target, buffer, control
     #: 95% bootstrap intervals (over months) of the success measure, buffer displacement measure and WDQ
     intervals: dict[str, tuple[float, float]] | None = None
-    claim: str = ""
+    #: the verdict the intervals allow (:data:`trendkit.words.CLAIMS`), None without intervals
+    claim: Bi | None = None
     #: who is in each group and why
     groups: Groups | None = None
     #: the common-shock check of the window
@@ -82,7 +84,7 @@ class DisplacementMeasures(Result):
         lines = [
             *groups,
             f"Windows: {self.before} months before and {self.after} from {self.start:%m/%Y}.",
-            self.claim or self.wdq.interpretation,
+            str(self.claim) if self.claim else self.wdq.interpretation,
             *(
                 [
                     f"WDQ {fmt_num(self.wdq.wdq, 2)} (95% bootstrap interval over months {fmt_num(lo, 2)} to "
@@ -137,30 +139,17 @@ def _bootstrap_wdq(
     return out
 
 
-def _claim(iv: dict[str, tuple[float, float]]) -> str:
+def _claim(iv: dict[str, tuple[float, float]]) -> Bi:
     """What the WDQ may say: displacement or diffusion only when the intervals support it."""
     sm_hi = iv["sm"][1]
     bdm_lo, bdm_hi = iv["bdm"]
     if not sm_hi < 0:
-        return (
-            "Chưa thấy địa bàn mục tiêu giảm rõ so với đối chứng, nên chưa thể nói gì về dịch chuyển / no clear "
-            "success in the target relative to the control (95% interval of the success measure includes 0), so "
-            "nothing can be said about displacement."
-        )
+        return CLAIMS["no_success"]
     if bdm_lo > 0:
-        return (
-            "Có dấu hiệu dịch chuyển sang vùng đệm (khoảng tin cậy 95% của chỉ số vùng đệm > 0) / displacement into "
-            "the buffer: the buffer rose relative to the control (95% interval above 0)."
-        )
+        return CLAIMS["displacement"]
     if bdm_hi < 0:
-        return (
-            "Có dấu hiệu lan tỏa lợi ích sang vùng đệm (khoảng 95% < 0) / diffusion of benefits: the buffer fell "
-            "relative to the control too (95% interval below 0)."
-        )
-    return (
-        "Chưa đủ bằng chứng về dịch chuyển hay lan tỏa / no clear evidence either way: the buffer's change "
-        "relative to the control is within chance (95% interval includes 0)."
-    )
+        return CLAIMS["diffusion"]
+    return CLAIMS["no_clear_shift"]
 
 
 def _dispersion(monthly: pl.DataFrame, pre: pl.Expr, post: pl.Expr) -> float:

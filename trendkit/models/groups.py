@@ -30,6 +30,7 @@ import polars as pl
 from trendkit.errors import NoComparisonError
 from trendkit.result import Result
 from trendkit.summary import Summary
+from trendkit.words import REASONS
 
 __all__ = ["Groups", "choose_groups"]
 
@@ -72,7 +73,7 @@ class Groups(Result):
             f"Control{' (outside ' + ', '.join(self.within) + ')' if self.within else ''}: {len(self.control)} "
             f"({', '.join(self.control[:8])}{'…' if len(self.control) > 8 else ''}).",
         ]
-        return out + [f"{why}: {', '.join(names)}." for why, names in self.reasons.items() if names]
+        return out + [f"{REASONS[why]}: {', '.join(names)}." for why, names in self.reasons.items() if names]
 
     def summary(self) -> Summary:
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
@@ -85,8 +86,9 @@ class Groups(Result):
 
     def to_dict(self) -> dict[str, object]:
         """The groups as summary.json stores them."""
+        reasons = {str(REASONS[k]): v for k, v in self.reasons.items() if v}
         return {"by": self.by, "target": self.target, "buffer": self.buffer, "control": self.control,
-                "within": self.within, "reasons": {k: v for k, v in self.reasons.items() if v}}  # fmt: skip
+                "within": self.within, "reasons": reasons}  # fmt: skip
 
 
 def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
@@ -110,8 +112,8 @@ def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> li
     return out
 
 
-#: The reason recorded when the scan could not look for receivers.
-NO_SCAN = "receivers not looked for: the displacement scan could not run / chưa quét được nơi nhận"
+#: The reason recorded when the scan could not look for receivers (a key of :data:`trendkit.words.REASONS`).
+NO_SCAN = "no_scan"
 
 
 def _scan_receivers(
@@ -138,8 +140,8 @@ def _default_buffer(
     if by == "province":
         near = neighbours_of(target, layout, units=everyone)
         rose = [f for f in found if f not in near]
-        reasons["buffer: land neighbours of the targets / tỉnh giáp ranh"] = near
-        reasons["buffer: rose significantly in the displacement scan / nơi nhận"] = rose
+        reasons["buffer_neighbours"] = near
+        reasons["buffer_receivers"] = rose
         return [*near, *rose]
     if by == "channel":
         return [c for c in CHANNEL_BUFFER if c in everyone and c not in target]
@@ -158,8 +160,8 @@ def _default_control(
     pool = [*target, *buffer] if inside is not None else sorted(frame[by].cast(pl.String).unique().to_list())
     taken = set() if inside is not None else {*target, *buffer}
     never = [u for u in pool if u in NEVER_CONTROL]
-    reasons["left out of the control (named, or rose in the scan) / loại khỏi nhóm đối chứng"] = left_out
-    reasons["never a control: unknown or other / không dùng làm đối chứng"] = never
+    reasons["control_left_out"] = left_out
+    reasons["never_control"] = never
     return [u for u in pool if u not in never and u not in left_out and u not in taken]
 
 
@@ -197,9 +199,7 @@ def choose_groups(
         control = _default_control(frame, by, (target, buffer), inside, left_out, reasons)
     else:
         control = _expand(frame, by, control, "control")
-        reasons["in the control as named, though the scan found it rising / đối chứng do người phân tích chọn"] = [
-            f for f in found if f in control
-        ]
+        reasons["control_named_rising"] = [f for f in found if f in control]
     _check_roles(by, target, buffer, control, inside)
     return Groups(by, target, list(buffer), list(control), inside, reasons)
 

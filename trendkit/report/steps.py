@@ -340,7 +340,7 @@ def _section(c: Any, targets: list[str], f: _Fitted, told: list[Any]) -> Campaig
         else {
             "change_pct": _triple(f.comp.change_pct, 4),
             "provinces": f.comp.comparison,
-            "left_out": {k: v for k, v in f.comp.excluded.items() if v},
+            "left_out": dict(f.comp.left_out()),
         },
         "story": told,
         "minimum_detectable": None

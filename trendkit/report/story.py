@@ -17,8 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from trendkit.maps import CHANNEL_LABELS
 from trendkit.summary import change_phrase, fmt_num
+from trendkit.words import label
 
 Sentence = dict[str, str]
 
@@ -32,7 +32,7 @@ def _unit_vi(unit: str) -> str:
     province, _, channel = unit.partition(" · ")
     if not channel:
         return province
-    return f"{province} ({CHANNEL_LABELS.get(channel, channel).split(' / ')[0].lower()})"
+    return f"{province} ({label(channel).vi})"
 
 
 def campaign_headline(effect: Any, after: int) -> Sentence:
@@ -128,15 +128,25 @@ def placebo(placebos: Any | None) -> list[Sentence]:
 def buffer_claim(measures: Any) -> Sentence:
     """Displacement into, or diffusion to, the buffer (the neighbours and the scan's receivers), as
     the measures' intervals allow; the sentence names who is in the buffer and why."""
-    vi, _, en = measures.claim.partition(" / ")
+    claim = measures.claim
+    vi, en = (claim.vi, claim.en) if claim is not None else (measures.wdq.interpretation,) * 2
+    who_vi, who_en = _buffer_words(measures)
+    return _sentence(f"Vùng đệm — {who_vi}: {vi}", f"Buffer — {who_en}: {en}", "buffer")
+
+
+def _buffer_words(measures: Any) -> tuple[str, str]:
+    """Who the buffer is, named as what it is: the neighbouring provinces and the receivers, or the
+    channels (place kinds, regions …) the analyst or the default chose."""
     reasons = measures.groups.reasons if measures.groups is not None else {}
-    near = next((v for k, v in reasons.items() if k.startswith("buffer: land neighbours")), measures.buffer)
-    rose = next((v for k, v in reasons.items() if k.startswith("buffer: rose")), [])
+    if "buffer_neighbours" not in reasons:  # not the province default: name the units as they are
+        units = ", ".join(label(u).vi for u in measures.buffer) or "—"
+        return f"{units}", f"{', '.join(label(u).en for u in measures.buffer) or '—'}"
+    near, rose = reasons["buffer_neighbours"], reasons.get("buffer_receivers", [])
     who_vi = f"các tỉnh giáp ranh ({', '.join(near) or '—'})" + (f" và nơi nhận ({', '.join(rose)})" if rose else "")
     who_en = f"the neighbouring provinces ({', '.join(near) or '—'})" + (
         f" and the receivers ({', '.join(rose)})" if rose else ""
     )
-    return _sentence(f"Vùng đệm — {who_vi}: {vi}", f"Buffer — {who_en}: {en}", "buffer")
+    return who_vi, who_en
 
 
 def channel_picture(shift: Any) -> Sentence:
@@ -151,7 +161,7 @@ def channel_picture(shift: Any) -> Sentence:
         )
     vi, en = [], []
     for r in clear.iter_rows(named=True):
-        name_vi, _, name_en = CHANNEL_LABELS.get(r["channel"], f"{r['channel']} / {r['channel']}").partition(" / ")
+        name_vi, name_en = label(r["channel"]).capitalised().vi, label(r["channel"]).en
         move_vi = "tăng" if r["change"] > 0 else "giảm"
         span = f"{fmt_num(100 * r['share_before'], 0)}% → {fmt_num(100 * r['share_after'], 0)}%"
         vi.append(f"{name_vi} {move_vi} ({span})")

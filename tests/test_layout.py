@@ -131,6 +131,37 @@ def test_lower_rooms_never_import_higher_ones():
     assert not wrong, wrong
 
 
+#: Inside maps/: palettes and classes, then elements, then offline export, then the maps and figures.
+MAPS_RANK = {"style": 0, "elements": 1, "offline": 2, "static": 3, "interactive": 3}
+
+
+def test_maps_modules_import_only_the_ones_below_them():
+    wrong = []
+    for path in (PACKAGE / "maps").glob("*.py"):
+        if path.stem not in MAPS_RANK:
+            continue
+        for imported in _imports(path):
+            parts = imported.split(".")
+            if parts[:2] == ["trendkit", "maps"] and len(parts) > 2 and parts[2] in MAPS_RANK:
+                if MAPS_RANK[parts[2]] >= MAPS_RANK[path.stem] and parts[2] != path.stem:
+                    wrong.append(f"maps.{path.stem} imports {imported}")
+    assert not wrong, wrong
+    assert set(MAPS_RANK) == {p.stem for p in (PACKAGE / "maps").glob("*.py")} - {"__init__"}
+
+
+def test_maps_leave_the_callers_warning_filters_alone():
+    """Importing trendkit.maps changes no filter; drawing a map (after the libraries it loads have set
+    theirs up) changes none either: trendkit's own filters are local to the call."""
+    code = (
+        "import warnings, numpy, polars as pl; before = list(warnings.filters); import trendkit.maps as m; "
+        "assert warnings.filters == before, 'import'; "
+        "import folium, geopandas, mapclassify, matplotlib.figure, pyogrio, shapely; ready = list(warnings.filters); "
+        "v = pl.DataFrame({'province': ['Huế'], 'value': [1.0]}); m.choropleth(v); m.static_figure(v); "
+        "assert warnings.filters == ready, [f for f in warnings.filters if f not in ready]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_the_layering_check_can_fail(tmp_path):
     bad = tmp_path / "m.py"
     bad.write_text("from trendkit.models import wdd\n")

@@ -93,7 +93,9 @@ RANK = {
     "base": 0, "geo": 1, "ingest": 2, "synthetic": 3, "panel": 3, "models": 4, "maps": 5, "explore": 6, "report": 6,
     "cli": 7,
 }  # fmt: skip
-BASE = {"text", "months", "tet", "errors", "summary", "result", "words", "export", "plots", "threads", "published", "data"}
+BASE = {
+    "text", "months", "tet", "errors", "summary", "result", "words", "export", "plots", "threads", "published", "data",
+}  # fmt: skip
 
 
 def _room(module: str) -> str | None:

@@ -746,13 +746,37 @@ def _distinct(ids: pl.Series) -> bool:
 
 
 def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | None = None) -> LoadResult:
+    """Every sheet's results as one LoadResult: duplicates resolved (the last occurrence wins), the
+    rejected rows with their original cells, and the row accounting per file and sheet."""
     loaded = [p for p in parts if p.cases is not None]
     cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
+    dup, dup_keys = _duplicates(cases)
+    if dup.height:
+        problems = pl.concat([problems, _duplicate_problems(dup, dup_keys)])
+        cases = cases.filter(~pl.col("__key").is_in(dup_keys.implode()))
+    rejected = _rejected(problems, loaded)
+    if "province" in cases.columns and len(loaded) > 1:  # groups over every sheet, not each on its own
+        cases = with_legacy_groups(cases.drop("legacy_group", strict=False))
+    cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key"))
+    cases = cases.cast({k: v for k, v in CASE_SCHEMA.items() if k in cases.columns and cases.schema[k] != v})
+    skipped = (
+        pl.concat([p.skipped for p in parts if p.skipped is not None])
+        if parts
+        else pl.DataFrame(schema=dict.fromkeys(SKIPPED_COLUMNS, pl.String))
+    )
+    skipped_files_frame = pl.DataFrame(
+        skipped_files or [], schema={"file": pl.String, "reason": pl.String}, orient="row"
+    )
+    files = _files_table(parts, rejected, dup_keys)
+    return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files, skipped_files=skipped_files_frame)
 
-    # duplicates: the last occurrence in load order wins. When no id repeats (the usual case) that is
-    # all; otherwise 64-bit hashes find the candidates and the exact check runs on those few, so a
-    # hash collision can never make a false duplicate
+
+def _duplicates(cases: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Rows whose ``case_id`` comes again later in load order (``__i`` their position, ``wf``/``wr``
+    the file and row that win), and their keys. When no id repeats (the usual case) that is all;
+    otherwise 64-bit hashes find the candidates and the exact check runs on those few, so a hash
+    collision can never make a false duplicate."""
     ids = cases.get_column("case_id")
     distinct = _distinct(ids)
     last = (cases.head(0) if distinct else cases).select("case_id", "source_file", "source_row").with_row_index("__i")
@@ -768,31 +792,27 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         pl.col("__i") != pl.col("__i_w")
     )
     dup_keys = cases["__key"].gather(dup["__i"]) if dup.height else pl.Series([], dtype=pl.Int64)
-    if dup.height:
-        problems = pl.concat(
-            [
-                problems,
-                pl.DataFrame(
-                    {
-                        "__key": dup_keys,
-                        "column": pl.repeat("case_id", dup.height, eager=True),
-                        "value": dup["case_id"],
-                        "reason": dup.select(
-                            pl.format(
-                                REASONS_VI["duplicate"] + " / duplicate case_id '{}': superseded by {} row {} "
-                                "(the last occurrence is kept)",
-                                "case_id",
-                                "wf",
-                                "wr",
-                            )
-                        ).to_series(),
-                        "reason_code": pl.repeat("duplicate", dup.height, eager=True),
-                    }
-                ),
-            ]
-        )
-        cases = cases.filter(~pl.col("__key").is_in(dup_keys.implode()))
+    return dup, dup_keys
 
+
+def _duplicate_problems(dup: pl.DataFrame, dup_keys: pl.Series) -> pl.DataFrame:
+    """One rejection per superseded row, naming the file and row that won."""
+    reason = (
+        REASONS_VI["duplicate"] + " / duplicate case_id '{}': superseded by {} row {} (the last occurrence is kept)"
+    )
+    return pl.DataFrame(
+        {
+            "__key": dup_keys,
+            "column": pl.repeat("case_id", dup.height, eager=True),
+            "value": dup["case_id"],
+            "reason": dup.select(pl.format(reason, "case_id", "wf", "wr")).to_series(),
+            "reason_code": pl.repeat("duplicate", dup.height, eager=True),
+        }
+    )
+
+
+def _rejected(problems: pl.DataFrame, loaded: list[_SheetResult]) -> pl.DataFrame:
+    """One row per rejected source row: its problems joined, and its original cells."""
     grouped = problems.group_by("__key", maintain_order=True).agg(
         pl.col("column").str.join(", "),
         pl.col("value").drop_nulls().str.join(" | "),
@@ -812,17 +832,24 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         how="diagonal_relaxed",
     )
     rejected = originals.join(grouped, on="__key", how="inner", maintain_order="left")
-    rejected = rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
-    if "province" in cases.columns and len(loaded) > 1:  # groups over every sheet, not each on its own
-        cases = with_legacy_groups(cases.drop("legacy_group", strict=False))
-    cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key"))
-    cases = cases.cast({k: v for k, v in CASE_SCHEMA.items() if k in cases.columns and cases.schema[k] != v})
-    skipped = (
-        pl.concat([p.skipped for p in parts if p.skipped is not None])
-        if parts
-        else pl.DataFrame(schema=dict.fromkeys(SKIPPED_COLUMNS, pl.String))
-    )
+    return rejected.select(*REJECTED_COLUMNS, pl.exclude(*REJECTED_COLUMNS, "__key"))
 
+
+#: The row accounting of each file and sheet.
+FILES_SCHEMA = {
+    "source_file": pl.String,
+    "source_sheet": pl.String,
+    "rows_read": pl.Int64,
+    "accepted": pl.Int64,
+    "rejected": pl.Int64,
+    "skipped": pl.Int64,
+    "duplicates": pl.Int64,
+    "note": pl.String,
+}
+
+
+def _files_table(parts: list[_SheetResult], rejected: pl.DataFrame, dup_keys: pl.Series) -> pl.DataFrame:
+    """Per file and sheet: rows read, accepted, rejected, skipped and duplicates, and its note."""
     rows = []
     for p in parts:
         f, s = p.raw.source, p.raw.sheet
@@ -834,25 +861,6 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         keys = p.cases.get_column("__key")
         acc = p.cases.height - (int(dup_keys.is_between(keys.min(), keys.max()).sum()) if p.cases.height else 0)
         rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
-        sk = p.skipped.height
-        rows.append(
-            (f, s, p.rows_read, acc, rej.height, sk, rej.filter(pl.col("reason_code") == "duplicate").height, p.note)
-        )
-    files = pl.DataFrame(
-        rows,
-        schema={
-            "source_file": pl.String,
-            "source_sheet": pl.String,
-            "rows_read": pl.Int64,
-            "accepted": pl.Int64,
-            "rejected": pl.Int64,
-            "skipped": pl.Int64,
-            "duplicates": pl.Int64,
-            "note": pl.String,
-        },
-        orient="row",
-    )
-    skipped_files_frame = pl.DataFrame(
-        skipped_files or [], schema={"file": pl.String, "reason": pl.String}, orient="row"
-    )
-    return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files, skipped_files=skipped_files_frame)
+        dups = rej.filter(pl.col("reason_code") == "duplicate").height
+        rows.append((f, s, p.rows_read, acc, rej.height, p.skipped.height, dups, p.note))
+    return pl.DataFrame(rows, schema=FILES_SCHEMA, orient="row")

@@ -417,12 +417,12 @@ def _read_csv(path: Path) -> RawSheet:
     fast = _read_plain_csv(path, head)
     if fast is not None:
         return fast
+    _check_line_lengths(path)
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise TrendkitInputError(
             f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text"
         )
-    _check_line_lengths(path, raw)
     data, codec = _decode(path, raw)
     if codec == "latin-1" and not _utf8_head(data):
         data, codec = _from_windows_1258(raw)
@@ -438,27 +438,30 @@ MAX_LINE_BYTES = 1 << 20
 MAX_COLUMNS_CSV = 1_000  # as many as a workbook may have (:data:`trendkit.ingest.excel.MAX_COLUMNS`)
 
 
-def _check_line_lengths(path: Path, raw: bytes, block: int = 1 << 24) -> None:
-    """Refuse a CSV with a line longer than :data:`MAX_LINE_BYTES`, found block by block (16 MiB of
-    booleans at a time), before any field is split: a 200 MB line of separators would otherwise
+def _check_line_lengths(path: Path, block: int = 1 << 24) -> None:
+    """Refuse a CSV with a line longer than :data:`MAX_LINE_BYTES`, read from the file 16 MiB at a time
+    before any of it is held whole or split into fields: a 200 MB line of separators would otherwise
     become 200 million fields."""
     import numpy as np
 
-    data = np.frombuffer(raw, dtype=np.uint8)
-    last, lines = -1, 0  # where the previous line ended, and the lines before this block
-    for start in range(0, len(data), block):
-        ends = np.flatnonzero(data[start : start + block] == 10) + start
-        bounds = np.concatenate(([last], ends, [len(data)] if start + block >= len(data) else []))
-        gaps = np.diff(bounds)
-        if len(gaps) and gaps.max() > MAX_LINE_BYTES + 1:
-            k = int(gaps.argmax())
-            raise TrendkitInputError(
-                f"{path.name}: line {lines + k + 1:,} is {int(gaps[k]) - 1:,} bytes long; expected at most "
-                f"{MAX_LINE_BYTES:,} bytes a line (a case row is a few hundred) — is this a CSV export?"
-            )
-        if len(ends):
-            last = int(ends[-1])
-        lines += len(ends)
+    last, lines, seen = -1, 0, 0  # where the previous line ended, the lines and the bytes before this block
+    with path.open("rb") as fh:
+        while chunk := fh.read(block):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10) + seen
+            seen += len(chunk)
+            gaps = np.diff(np.concatenate(([last], ends)))
+            tail = seen - 1 - (int(ends[-1]) if len(ends) else last)  # the line still open at the block's end
+            if (len(gaps) and gaps.max() > MAX_LINE_BYTES + 1) or tail > MAX_LINE_BYTES:
+                k = int(gaps.argmax()) if len(gaps) and gaps.max() > MAX_LINE_BYTES + 1 else len(gaps)
+                length = int(gaps[k]) - 1 if k < len(gaps) else tail
+                raise TrendkitInputError(
+                    f"{path.name}: line {lines + k + 1:,} is {'over ' if k == len(gaps) else ''}{length:,} bytes "
+                    f"long; expected at most {MAX_LINE_BYTES:,} bytes a line (a case row is a few hundred) — is "
+                    "this a CSV export?"
+                )
+            if len(ends):
+                last = int(ends[-1])
+            lines += len(ends)
 
 
 def _read_plain_csv(path: Path, head: bytes) -> RawSheet | None:

@@ -113,3 +113,22 @@ def test_a_run_past_its_timeout_stops_in_one_line_and_frees_its_lock(tmp_path):
     assert not out.exists()
     with publish.lock(out):  # the lock went with the process
         assert os.path.exists(tmp_path / ".r.lock")
+
+
+def test_version_is_printed_and_stamped():
+    from trendkit import __version__
+
+    res = _run("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"trendkit {__version__}"
+
+
+@pytest.mark.slow
+def test_quiet_prints_nothing_on_success_and_the_version_is_in_the_report(tmp_path):
+    from trendkit import __version__
+
+    out = tmp_path / "r"
+    res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--quiet")
+    assert res.returncode == 0 and res.stdout == "" and res.stderr == "", (res.stdout, res.stderr)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["version"] == __version__
+    assert f"by trendkit {__version__}" in (out / "index.html").read_text(encoding="utf-8")

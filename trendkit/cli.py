@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,11 +85,15 @@ def _report(args: argparse.Namespace) -> int:
         values=_mapping(args.values, "values"),
         keep=args.keep,
         expected_units=read_expected_units(args.expected_units, args.layout) if args.expected_units else None,
-        progress=_progress(5),
+        progress=(lambda _msg: None) if args.quiet else _progress(5),
         now=report_time(args.now),
     )
     rows = result.content["rows"]
     fresh = result.new_alerts
+    if args.quiet:  # cron mails whatever a job prints: nothing on success, the alerts when they fail the run
+        if args.fail_on_alert and fresh:
+            print("; ".join(alert_text(a) for a in fresh), file=sys.stderr)
+        return EXIT_ALERT if args.fail_on_alert and fresh else 0
     print(
         f"{rows['in_report']} cases, {rows['rejected']} rows rejected; {len(result.alerts)} alert(s), {len(fresh)} new"
     )
@@ -128,6 +133,7 @@ def _demo(args: argparse.Namespace) -> int:
         expected_units=None,
         fail_on_alert=False,
         timeout=0,
+        quiet=False,
     )
     return _report(report)
 
@@ -183,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trendkit", description="Customs case extracts: load, check, trends, displacement, maps."
     )
+    parser.add_argument("--version", action="version", version=f"trendkit {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="load the bundled SYNTHETIC sample and show what trendkit makes of it")
     demo.add_argument("--sample", default=str(SAMPLE), help="folder of extracts (default: the bundled sample)")
@@ -229,6 +236,11 @@ def _parser() -> argparse.ArgumentParser:
     _mapping_options(report)
     report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
     report.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing on success (for cron, which mails whatever a job prints); failures still print one line",
+    )
+    report.add_argument(
         "--timeout",
         type=float,
         default=3600,
@@ -251,12 +263,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from trendkit import __version__
+
+    return __version__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``trendkit`` command with ``argv`` (default: the process's arguments); returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings(record=True) as caught:  # a library's warning never leaks into cron mail
+            warnings.simplefilter("default")
+            code = args.func(args)
+        if caught and not getattr(args, "quiet", False):
+            for w in {str(w.message).splitlines()[0][:200] for w in caught}:
+                print(f"trendkit: note: {w}", file=sys.stderr)
+        return code
     except TrendkitInputError as exc:
         print(f"trendkit: {exc}", file=sys.stderr)
         return EXIT_INPUT

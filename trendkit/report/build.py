@@ -269,8 +269,11 @@ def _build(
     progress("bản đồ / maps")
     maps, national = steps.maps_and_figures(loaded, opts.layout, tmp)
     res, first, last = loaded.res, loaded.months[0], loaded.months[-1]
+    from trendkit import __version__
+
     return {
         "generated_at": now.isoformat(timespec="seconds"),
+        "version": __version__,
         "synthetic": res.synthetic,
         "inputs": _inputs(res.read_files),
         "layout": opts.layout,

@@ -116,7 +116,7 @@ class ReportSummary(TypedDict):
     """The whole of ``summary.json``."""
 
     generated_at: str
-    version: NotRequired[str]
+    version: str  # trendkit's version that wrote it
     synthetic: bool
     inputs: list[Input]
     layout: str

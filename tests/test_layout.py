@@ -164,6 +164,18 @@ def test_maps_leave_the_callers_warning_filters_alone():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_no_module_imports_another_modules_private_names():
+    """Shared internals have names public inside their package (models.fitting, maps.style …): a
+    leading underscore means "this module only"."""
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("trendkit"):
+                wrong += [f"{path.relative_to(PACKAGE)}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]  # fmt: skip
+    assert not wrong, wrong
+
+
 def test_the_layering_check_can_fail(tmp_path):
     bad = tmp_path / "m.py"
     bad.write_text("from trendkit.models import wdd\n")

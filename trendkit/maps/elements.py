@@ -7,19 +7,19 @@ import html
 from typing import Any
 
 
-def _esc(text: str) -> str:
+def escape(text: str) -> str:
     """Text from data, safe in folium output: HTML-escaped, and ``{`` ``}`` as character references.
 
     branca compiles the output of every element's macros again as a Jinja template, so ``{{ … }}``
     in a name, title or label would run as template code; as ``&#123;`` it is only shown.
 
-    >>> _esc("<b>T{{7*7}}</b>")
+    >>> escape("<b>T{{7*7}}</b>")
     '&lt;b&gt;T&#123;&#123;7*7&#125;&#125;&lt;/b&gt;'
     """
     return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def _once(template: str, **values: Any) -> Any:
+def once(template: str, **values: Any) -> Any:
     """A map element from a branca macro template whose output is added to the page as text.
 
     branca's ``MacroElement`` compiles its rendered macros again as templates; this one does not,
@@ -48,10 +48,10 @@ def _once(template: str, **values: Any) -> Any:
     return element
 
 
-def _legend(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: bool = False) -> Any:
+def legend_box(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: bool = False) -> Any:
     """A legend box in the map's lower-left dock; title, labels and note are values, escaped when
-    rendered (see :func:`_once`). Every legend of a map shares the dock, so they never overlap."""
-    return _once(
+    rendered (see :func:`once`). Every legend of a map shares the dock, so they never overlap."""
+    return once(
         "{% macro html(this, kwargs) %}"
         '<div class="trendkit-legend trendkit-box" data-trendkit-dock="bottom"><b>{{ this.title|e }}</b>'
         "{% for colour, label in this.rows %}"
@@ -68,9 +68,9 @@ def _legend(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: 
     )
 
 
-def _title(title: str, period: str | None) -> Any:
+def title_box(title: str, period: str | None) -> Any:
     """The map's visible title and data period, top left beside the zoom buttons."""
-    return _once(
+    return once(
         "{% macro html(this, kwargs) %}"
         '<div class="trendkit-title trendkit-box" data-trendkit-dock="top"><b>{{ this.title|e }}</b>'
         "{% if this.period %}<div>Kỳ dữ liệu / data period: {{ this.period|e }}</div>{% endif %}</div>"
@@ -100,7 +100,7 @@ _FRAME_CSS = (
 )
 
 
-def _frame(map_name: str) -> Any:
+def dock_frame(map_name: str) -> Any:
     """Once per map: the docks that hold the title and legends, and a metric-only scale.
 
     The title (and a month slider) stack in the top dock beside the zoom buttons; every legend
@@ -108,7 +108,7 @@ def _frame(map_name: str) -> Any:
     dock cannot overlap, and the two bottom corners each keep under half the width, so nothing
     overlaps on a 1280×720 screen or a 390×844 phone (``tests/test_browser.py`` measures it).
     """
-    return _once(
+    return once(
         "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
         "{% macro html(this, kwargs) %}"
         '<div id="trendkit-dock-top" class="trendkit-dock"></div>'
@@ -124,7 +124,7 @@ def _frame(map_name: str) -> Any:
     )
 
 
-def _arrow(start: tuple[float, float], end: tuple[float, float], size: float) -> list[list[float]]:
+def arrow_head(start: tuple[float, float], end: tuple[float, float], size: float) -> list[list[float]]:
     """A triangle arrowhead (lat, lon points) at ``end``, pointing away from ``start``."""
     import math
 
@@ -135,11 +135,11 @@ def _arrow(start: tuple[float, float], end: tuple[float, float], size: float) ->
     return [[y1, x1], list(left), list(right)]
 
 
-def _month_slider(payload: dict[str, Any], layer: str) -> Any:
+def month_slider(payload: dict[str, Any], layer: str) -> Any:
     """A play button and a month slider that restyle the province ``layer`` (its JavaScript name) from
     ``payload`` (month labels, and each month's colour and shown value by province). The months and
     values are passed as a value (``|tojson``), never pasted into the template source."""
-    return _once(
+    return once(
         "{% macro html(this, kwargs) %}"
         '<div class="trendkit-box" data-trendkit-dock="top">'
         '<button id="trendkit-play" type="button" aria-label="play / chạy">▶</button> '

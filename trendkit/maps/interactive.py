@@ -9,19 +9,19 @@ from typing import Any
 import polars as pl
 
 from trendkit.geo.provinces import Layout
-from trendkit.maps.elements import _arrow, _esc, _frame, _legend, _month_slider, _title
-from trendkit.maps.offline import _map_class, _trim_assets
+from trendkit.maps.elements import arrow_head, dock_frame, escape, legend_box, month_slider, title_box
+from trendkit.maps.offline import map_class, trim_assets
 from trendkit.maps.style import (
-    _YLORRD,
     CHANNEL_COLOURS,
     CHANNEL_LABELS,
+    YLORRD,
     Scheme,
-    _classes,
-    _classified,
-    _label,
-    _members,
-    _palette,
-    _shown,
+    class_bounds,
+    classified,
+    members_of,
+    palette,
+    shown_value,
+    unit_label,
 )
 from trendkit.summary import SUPPRESS_BELOW, fmt_num
 
@@ -103,12 +103,12 @@ def _choropleth(
     """The choropleth and the province layer it added (the month slider restyles that layer)."""
     import folium
 
-    shapes, rows, shown = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
-    shapes["tip_name"] = [_esc(n) for n in shapes["unit"]]
-    shapes["tip_value"] = [_esc(_shown(v, suppress_below, digits)) for v in shown]
-    shapes["tip_period"] = _esc(period or "")
+    shapes, rows, shown = classified(values, value, layout, scheme, k, bins, digits, suppress_below)
+    shapes["tip_name"] = [escape(n) for n in shapes["unit"]]
+    shapes["tip_value"] = [escape(shown_value(v, suppress_below, digits)) for v in shown]
+    shapes["tip_period"] = escape(period or "")
     keep = ["code", "tip_name", "tip_value", "tip_period", "colour", "geometry"]
-    m = _map_class()(
+    m = map_class()(
         location=[16.0, 107.5],
         zoom_start=5,
         tiles=tiles,
@@ -116,10 +116,10 @@ def _choropleth(
         control_scale=False,
         zoom_snap=0.25,
     )
-    _trim_assets(m)
+    trim_assets(m)
     layer = folium.GeoJson(
         shapes[keep],
-        name=_esc(title),
+        name=escape(title),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
             "color": "#555",
@@ -129,7 +129,7 @@ def _choropleth(
         highlight_function=lambda f: {"weight": 2, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(
             fields=["tip_name", "tip_value", "tip_period"],
-            aliases=["Tỉnh / province", _esc(title), "Kỳ / period"],
+            aliases=["Tỉnh / province", escape(title), "Kỳ / period"],
             localize=False,
         ),
     )
@@ -140,9 +140,9 @@ def _choropleth(
     note = "Ranh giới: Natural Earth (đơn giản hóa). Boundaries: Natural Earth, simplified."
     if suppress_below:
         note += f" Giá trị < {fmt_num(suppress_below, 0)} được ẩn / values below {fmt_num(suppress_below, 0)} hidden."
-    m.get_root().add_child(_frame(m.get_name()))
-    m.get_root().add_child(_title(title, period))
-    m.get_root().add_child(_legend(title, rows, note))
+    m.get_root().add_child(dock_frame(m.get_name()))
+    m.get_root().add_child(title_box(title, period))
+    m.get_root().add_child(legend_box(title, rows, note))
     m.fit_bounds([[8.2, 102.1], [23.4, 114.5]], padding_top_left=(0, 70), padding_bottom_right=(0, 5))
     return m, layer
 
@@ -154,13 +154,13 @@ def _add_archipelagos(m: Any) -> Any:
     from trendkit.geo.shapes import archipelagos
 
     for row in archipelagos().itertuples():
-        group = folium.FeatureGroup(name=_esc(row.name))
+        group = folium.FeatureGroup(name=escape(row.name))
         for pt in row.geometry.geoms:
             folium.CircleMarker([pt.y, pt.x], radius=2, color="#444", fill=True, weight=1).add_to(group)
         label = f"{row.name} ({row.province_2025})"
         folium.Marker(
             [row.label_lat, row.label_lon],
-            icon=folium.DivIcon(html=f'<div class="trendkit-archipelago">{_esc(label)}</div>', icon_size=(0, 0)),
+            icon=folium.DivIcon(html=f'<div class="trendkit-archipelago">{escape(label)}</div>', icon_size=(0, 0)),
         ).add_to(group)
         group.add_to(m)
     return m
@@ -174,7 +174,7 @@ def _add_names(m: Any, shapes: Any) -> Any:
     for name, point in zip(shapes["name"], shapes.geometry.representative_point(), strict=True):
         folium.Marker(
             [point.y, point.x],
-            icon=folium.DivIcon(html=f'<div class="trendkit-place-label">{_esc(name)}</div>', icon_size=(0, 0)),
+            icon=folium.DivIcon(html=f'<div class="trendkit-place-label">{escape(name)}</div>', icon_size=(0, 0)),
         ).add_to(group)
     group.add_to(m)
     return group
@@ -205,13 +205,13 @@ def add_places(
     for row in table.iter_rows(named=True):
         ch = row["channel"]
         if ch not in groups:
-            groups[ch] = folium.FeatureGroup(name=_esc(CHANNEL_LABELS.get(ch, ch)))
+            groups[ch] = folium.FeatureGroup(name=escape(CHANNEL_LABELS.get(ch, ch)))
         n = counts.get(row["place_id"])
         radius = 3 + (12 * math.sqrt(n / biggest) if n else 0)  # area ∝ cases; at most 15 px
         popup = (
-            f"<b>{_esc(row['name'])}</b><br>{_esc(row['name_en'])}<br>"
-            f"{_esc(CHANNEL_LABELS.get(ch, ch))} · {_esc(row['province_2025'])}"
-            + (f"<br>Số vụ / cases: {_esc(_shown(float(n), suppress_below, 0))}" if n is not None else "")
+            f"<b>{escape(row['name'])}</b><br>{escape(row['name_en'])}<br>"
+            f"{escape(CHANNEL_LABELS.get(ch, ch))} · {escape(row['province_2025'])}"
+            + (f"<br>Số vụ / cases: {escape(shown_value(float(n), suppress_below, 0))}" if n is not None else "")
         )
         folium.CircleMarker(
             [row["lat"], row["lon"]],
@@ -221,14 +221,14 @@ def add_places(
             fill_opacity=0.45,  # the choropleth stays readable under the markers
             weight=1,
             popup=folium.Popup(popup, max_width=250),
-            tooltip=_esc(row["name"]),
+            tooltip=escape(row["name"]),
         ).add_to(groups[ch])
     for group in groups.values():
         group.add_to(m)
     folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
     rows = [(CHANNEL_COLOURS.get(ch, "#333"), CHANNEL_LABELS.get(ch, ch)) for ch in groups]
     note = "Màu = phương thức / colour = channel" + ("; cỡ = số vụ / size = cases" if counts else "")
-    m.get_root().add_child(_legend("Cửa khẩu, cảng, sân bay / gates, ports, airports", rows, note, round_marks=True))
+    m.get_root().add_child(legend_box("Cửa khẩu, cảng, sân bay / gates, ports, airports", rows, note, round_marks=True))
     return m
 
 
@@ -258,22 +258,22 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
     shapes = province_shapes(layout).set_index("name")
     points = {n: g.representative_point() for n, g in shapes.geometry.items()}
     centre = {n: (p.y, p.x) for n, p in points.items()}
-    origin_pts = [centre[_members(t, layout)[0]] for t in scan.targets]
+    origin_pts = [centre[members_of(t, layout)[0]] for t in scan.targets]
     origin = (sum(p[0] for p in origin_pts) / len(origin_pts), sum(p[1] for p in origin_pts) / len(origin_pts))
     biggest = max([r["excess"] for r in rises.iter_rows(named=True)] or [1.0])
     group = folium.FeatureGroup(name="Dịch chuyển / displacement")
     for r in rises.iter_rows(named=True):
-        end = centre[_members(r["province"], layout)[0]]
+        end = centre[members_of(r["province"], layout)[0]]
         weight = 2 + 10 * r["excess"] / biggest
         colour = "#7b3294" if r["significant"] else "#999999"
-        tip = _esc(
+        tip = escape(
             f"{r['unit']}: +{fmt_num(r['excess'], 0)} vụ/cases so với dự kiến / vs expected "
-            f"({fmt_num(r['expected'], 0)} → {_shown(r['observed'], SUPPRESS_BELOW, 0)}); "
+            f"({fmt_num(r['expected'], 0)} → {shown_value(r['observed'], SUPPRESS_BELOW, 0)}); "
             f"q = {fmt_num(r['q_value'], 3)}"
         )
         folium.PolyLine([origin, end], color=colour, weight=weight, opacity=0.8,
                         dash_array=None if r["significant"] else "6 6", tooltip=tip).add_to(group)  # fmt: skip
-        folium.Polygon(_arrow(origin, end, 0.35), color=colour, fill=True, fill_opacity=0.9, weight=1).add_to(group)
+        folium.Polygon(arrow_head(origin, end, 0.35), color=colour, fill=True, fill_opacity=0.9, weight=1).add_to(group)
     group.add_to(m)
     note = (
         "Mũi tên: từ địa bàn bị siết tới nơi tăng vượt dự kiến. Đậm = có ý nghĩa thống kê (BH), "
@@ -282,7 +282,7 @@ def displacement_map(scan: Any, *, layout: Layout = "2025", top: int = 8, title:
         "A rise is evidence of a shift, not proof of its cause."
     )
     m.get_root().add_child(
-        _legend(
+        legend_box(
             "Dịch chuyển / displacement",
             [("#7b3294", "có ý nghĩa / significant"), ("#999999", "chưa chắc / not significant")],
             note,
@@ -309,7 +309,7 @@ def monthly_map(
     frame = panel.group_by("period", "province").agg(pl.col("cases").sum().cast(pl.Float64))
     months = sorted(frame["period"].unique().to_list())
     last = frame.filter(pl.col("period") == months[-1]).rename({"cases": "value"})
-    bounds = _classes(frame["cases"].to_list(), "quantiles", k, None)
+    bounds = class_bounds(frame["cases"].to_list(), "quantiles", k, None)
     m, layer = _choropleth(
         last,
         layout=layout,
@@ -319,18 +319,18 @@ def monthly_map(
         bins=bounds,
         suppress_below=suppress_below,
     )
-    colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)])
+    colours = YLORRD.get(len(bounds), YLORRD[7][: len(bounds)])
 
-    colour = _palette(bounds, colours)
-    names = {p: _label(p, layout) for p in frame["province"].unique().to_list()}
+    colour = palette(bounds, colours)
+    names = {p: unit_label(p, layout) for p in frame["province"].unique().to_list()}
     by_month: dict[str, dict[str, list[str]]] = {}
     for r in frame.iter_rows(named=True):
         name = names[r["province"]]
-        by_month.setdefault(f"{r['period']:%m/%Y}", {})[_esc(name)] = [
+        by_month.setdefault(f"{r['period']:%m/%Y}", {})[escape(name)] = [
             colour(r["cases"]),
-            _esc(_shown(r["cases"], suppress_below, 0)),
+            escape(shown_value(r["cases"], suppress_below, 0)),
         ]
     labels = [f"{d:%m/%Y}" for d in months]
 
-    m.add_child(_month_slider({"labels": labels, "data": by_month}, layer.get_name()))
+    m.add_child(month_slider({"labels": labels, "data": by_month}, layer.get_name()))
     return m

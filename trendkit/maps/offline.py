@@ -15,7 +15,7 @@ class ExportError(RuntimeError):
     """A map cannot be written as asked (e.g. an asset that cannot be inlined offline)."""
 
 
-def _trim_assets(m: Any) -> None:
+def trim_assets(m: Any) -> None:
     """Keep only the assets trendkit maps use (Leaflet, jQuery); drop Bootstrap and Font Awesome."""
     m.default_js = [(n, u) for n, u in m.default_js if n in ("leaflet", "jquery")]
     m.default_css = [(n, u) for n, u in m.default_css if n == "leaflet_css"]
@@ -99,7 +99,8 @@ def save_map(m: Any, path: str | Path, *, offline: bool = True) -> Path:
 
 
 @functools.cache
-def _map_class() -> type:
+def map_class() -> type:
+    """The folium Map class trendkit uses: its notebook view carries Leaflet inline."""
     import folium
 
     class Map(folium.Map):

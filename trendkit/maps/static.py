@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from trendkit.geo.provinces import Layout
-from trendkit.maps.style import Scheme, _classified
+from trendkit.maps.style import Scheme, classified
 from trendkit.summary import SUPPRESS_BELOW
 
 
@@ -32,7 +32,7 @@ def static_figure(
 
     from trendkit.geo.shapes import archipelagos
 
-    shapes, rows, _ = _classified(values, value, layout, scheme, k, bins, digits, suppress_below)
+    shapes, rows, _ = classified(values, value, layout, scheme, k, bins, digits, suppress_below)
     fig = Figure(figsize=(7, 9))
     ax = fig.subplots()
     shapes.plot(ax=ax, color=shapes["colour"], edgecolor="#555", linewidth=0.3)

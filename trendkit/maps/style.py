@@ -13,7 +13,7 @@ from trendkit.summary import fmt_num
 from trendkit.words import CHANNELS
 
 #: ColorBrewer YlOrRd, 3 to 7 classes.
-_YLORRD = {
+YLORRD = {
     3: ["#ffeda0", "#feb24c", "#f03b20"],
     4: ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"],
     5: ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
@@ -22,7 +22,7 @@ _YLORRD = {
 }
 
 
-_NO_DATA = "#eeeeee"
+NO_DATA = "#eeeeee"
 
 
 #: Channel colours (colour-blind safe, Okabe–Ito).
@@ -43,7 +43,8 @@ CHANNEL_LABELS = {key: f"{words.capitalised().vi} / {words.en}" for key, words i
 Scheme = Literal["quantiles", "natural_breaks", "fixed"]
 
 
-def _shown(value: float | None, suppress_below: float | None, digits: int) -> str:
+def shown_value(value: float | None, suppress_below: float | None, digits: int) -> str:
+    """A value as maps show it: "no data", "<3" below ``suppress_below``, else the number."""
     if value is None:
         return "không có số liệu / no data"
     if suppress_below is not None and 0 < value < suppress_below:
@@ -51,7 +52,7 @@ def _shown(value: float | None, suppress_below: float | None, digits: int) -> st
     return fmt_num(value, digits)
 
 
-def _classes(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[float] | None) -> list[float]:
+def class_bounds(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[float] | None) -> list[float]:
     """Upper bounds of the classes, from mapclassify."""
     import warnings
 
@@ -74,18 +75,18 @@ def _classes(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[flo
     raise ValueError(f"scheme must be 'quantiles', 'natural_breaks' or 'fixed', not {scheme!r}")
 
 
-def _palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
+def palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
     """Value -> class colour (grey for None)."""
 
     def colour(v: float | None) -> str:
         if v is None:
-            return _NO_DATA
+            return NO_DATA
         return next((c for upper, c in zip(bounds, colours, strict=True) if v <= upper), colours[-1])
 
     return colour
 
 
-def _members(unit: str, layout: Layout) -> list[str]:
+def members_of(unit: str, layout: Layout) -> list[str]:
     """The shapes a unit covers: one province, or (legacy layout) a merged group's members."""
     from trendkit.geo.provinces import GROUP_JOIN, group_members
 
@@ -94,13 +95,13 @@ def _members(unit: str, layout: Layout) -> list[str]:
     return [province_name(unit, layout)]
 
 
-def _label(unit: str, layout: Layout) -> str:
+def unit_label(unit: str, layout: Layout) -> str:
     """The name a unit's shapes show: the province, or the merged group ("Lào Cai + Yên Bái (gộp / merged)")."""
-    members = _members(unit, layout)
+    members = members_of(unit, layout)
     return members[0] if len(members) == 1 else f"{unit} (gộp / merged)"
 
 
-def _classified(
+def classified(
     values: pl.DataFrame,
     value: str,
     layout: Layout,
@@ -119,12 +120,12 @@ def _classified(
     shapes = province_shapes(layout)
     by_name, label = {}, {}
     for unit, v in zip(values["province"], values[value].cast(pl.Float64).to_list(), strict=True):
-        for name in _members(unit, layout):  # a merged group colours each of its members with the group's value
-            by_name[name], label[name] = v, _label(unit, layout)
+        for name in members_of(unit, layout):  # a merged group colours each of its members with the group's value
+            by_name[name], label[name] = v, unit_label(unit, layout)
     present = [v for v in by_name.values() if v is not None]
-    bounds = _classes(present, scheme, k, bins) if present else []
-    colours = _YLORRD.get(len(bounds), _YLORRD[7][: len(bounds)]) if bounds else []
-    colour = _palette(bounds, colours)
+    bounds = class_bounds(present, scheme, k, bins) if present else []
+    colours = YLORRD.get(len(bounds), YLORRD[7][: len(bounds)]) if bounds else []
+    colour = palette(bounds, colours)
     # a list, not read back from the GeoDataFrame, where pandas would turn None into NaN
     shown = [by_name.get(n) for n in shapes["name"]]
     shapes["value"] = shown
@@ -132,8 +133,8 @@ def _classified(
     shapes["unit"] = [label.get(n, n) for n in shapes["name"]]
     rows, lower = [], min(present) if present else 0
     for upper, c in zip(bounds, colours, strict=True):
-        low, high = _shown(lower, suppress_below, digits), _shown(upper, suppress_below, digits)
+        low, high = shown_value(lower, suppress_below, digits), shown_value(upper, suppress_below, digits)
         rows.append((c, low if low == high else f"{low} – {high}"))  # "<3", never an exact small count
         lower = upper
-    rows.append((_NO_DATA, "không có số liệu / no data"))
+    rows.append((NO_DATA, "không có số liệu / no data"))
     return shapes, rows, shown

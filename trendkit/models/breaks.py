@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.trend import _check, _design, _fit, _label
+from trendkit.models.fitting import check_months, design_matrix, fit_glm, series_label
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
@@ -69,12 +69,12 @@ def _span(low: dt.date, high: dt.date) -> str:
 def _factors(s: pl.DataFrame, breaks: list[int], trend: bool) -> np.ndarray:
     """Multiplicative month/pre-Tết (and trend) factors from a GLM with one level per segment."""
     periods = s["period"].to_list()
-    x, _ = _design(periods, periods[0], months=s.height >= 24, tet=True, trend=trend)
+    x, _ = design_matrix(periods, periods[0], months=s.height >= 24, tet=True, trend=trend)
     steps = [np.arange(len(periods)) >= b for b in breaks]
     xs = np.column_stack([x, *steps]) if steps else x
     with warnings.catch_warnings():  # months of zeros (a stray old record) separate perfectly: harmless here,
         warnings.simplefilter("ignore")  # the factors only shape the costs, and the bootstrap checks the result
-        fit = _fit(s["cases"].to_numpy(), xs, "poisson")
+        fit = fit_glm(s["cases"].to_numpy(), xs, "poisson")
     beta = np.asarray(fit.result.params)[: x.shape[1]]
     eta = x[:, 1:] @ beta[1:]
     f = np.exp(eta - eta.mean())
@@ -203,7 +203,7 @@ def change_points(
     a 50% drop in NB series of 4 years it covered the true month in 92% (size 12) and 84%
     (size 3) of the series where a break was found (``tests/test_calibration.py``).
     """
-    _check(s, 2 * min_size)
+    check_months(s, 2 * min_size)
     y = s["cases"].to_numpy().astype(float)
     n = len(y)
     pen = 3.5 * np.log(n) if penalty is None else float(penalty)
@@ -237,4 +237,4 @@ def change_points(
         },
         orient="row",
     )
-    return ChangePoints(_label(s), [periods[b] for b in breaks], segments, pen, phi)
+    return ChangePoints(series_label(s), [periods[b] for b in breaks], segments, pen, phi)

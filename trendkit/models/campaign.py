@@ -18,8 +18,17 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from trendkit.models.fitting import (
+    Family,
+    check_months,
+    design_matrix,
+    fit_glm,
+    nb_moments,
+    series_label,
+    term_table,
+)
 from trendkit.models.shock import CommonShock, common_shock
-from trendkit.models.trend import Family, Interval, _check, _design, _fit, _label, _nb_moments, _terms
+from trendkit.models.trend import Interval
 from trendkit.months import months_between, parse_month
 from trendkit.plots import finish
 from trendkit.result import Result
@@ -116,7 +125,7 @@ def campaign_design(
     :mod:`trendkit.models.power`): trend, month effects (by default with 36 months or more),
     pre-Tết window, then ``level_change`` (after ``start``) and ``slope_change`` (years since it)."""
     months = len(periods) >= 36 if months is None else months
-    x, names = _design(periods, periods[0], months=months, tet=True)
+    x, names = design_matrix(periods, periods[0], months=months, tet=True)
     post = np.array([p >= start for p in periods], dtype=float)
     since = np.array([months_between(start, p) / 12 for p in periods]) * post
     return np.column_stack([x, post, since]), [*names, "level_change", "slope_change"]
@@ -140,7 +149,7 @@ def campaign_effect(
     log μₜ = β₀ + β₁·t + β₂·postₜ + β₃·(t − t₀)·postₜ + month effects + β·Tết-windowₜ.
     The counterfactual sets β₂ = β₃ = 0. CIs for the change in cases per month and in percent
     come from ``n_sim`` draws of the coefficients from a multivariate Student t on the degrees
-    of freedom the dispersion estimate is worth (``_nb_moments``: the residual degrees of
+    of freedom the dispersion estimate is worth (``nb_moments``: the residual degrees of
     freedom, fewer when the counts are heavy-tailed).
 
     ``family="poisson"`` (the default) is quasi-Poisson: the Poisson fit with its covariance
@@ -162,7 +171,7 @@ def campaign_effect(
     start_d = parse_month(start)
     if end is not None:
         s = s.filter(pl.col("period") <= parse_month(end))
-    _check(s, 12)
+    check_months(s, 12)
     periods = s["period"].to_list()
     n_pre = sum(p < start_d for p in periods)
     if n_pre < 6 or n_pre > len(periods) - 3:
@@ -171,14 +180,14 @@ def campaign_effect(
     x, names = campaign_design(periods, start_d, months=months)
     post = x[:, -2]
     y = s["cases"].to_numpy()
-    fit = _fit(y, x, family)
+    fit = fit_glm(y, x, family)
     beta = np.asarray(fit.result.params)
     cov = np.asarray(fit.result.cov_params())
     x_cf = x.copy()
     x_cf[:, -2:] = 0
     rng = np.random.default_rng(seed)
     # t on the degrees of freedom the dispersion is worth when counts are heavy-tailed
-    df = _nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1]
+    df = nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1]
     normal = rng.multivariate_normal(np.zeros(len(beta)), cov, size=n_sim)
     draws = beta + normal / np.sqrt(rng.chisquare(df, size=(n_sim, 1)) / df)
     mask = post.astype(bool)
@@ -191,14 +200,14 @@ def campaign_effect(
     cf = np.exp(x_cf @ beta)
     point_diff = float((fitted[mask] - cf[mask]).mean())
     point_pct = float(fitted[mask].sum() / cf[mask].sum() - 1)
-    terms = _terms(fit, names, level)
+    terms = term_table(fit, names, level)
     lv = terms.filter(pl.col("term") == "level_change").row(0, named=True)
     sl = terms.filter(pl.col("term") == "slope_change").row(0, named=True)
     frame = s.select("period", "cases").with_columns(
         pl.Series("fitted", fitted), pl.Series("counterfactual", cf), pl.Series("post", mask)
     )
     return CampaignEffect(
-        label=_label(s),
+        label=series_label(s),
         start=start_d,
         family=fit.family,
         level_change=Interval(lv["irr"] - 1, lv["irr_low"] - 1, lv["irr_high"] - 1, level),
@@ -214,5 +223,5 @@ def campaign_effect(
 def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock:
     """The common-shock check on ``panel`` over the series' post months, the series' provinces left out."""
     known = set(panel["province"].cast(pl.String).unique().to_list()) if "province" in panel.columns else set()
-    named = [t for part in _label(s).split(", ") for t in part.split(" + ")]
+    named = [t for part in series_label(s).split(", ") for t in part.split(" + ")]
     return common_shock(panel, start, end=s["period"].max(), targets=[t for t in named if t in known])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.selection import _windows
+from trendkit.models.selection import before_after
 from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
@@ -99,7 +99,7 @@ def channel_shift(
         frame = frame.filter(
             pl.col(column).cast(pl.String).is_in([wanted] if isinstance(wanted, str) else list(wanted))
         )
-    pre, post = _windows(frame, start_d, before, after)
+    pre, post = before_after(frame, start_d, before, after)
     frame = frame.with_columns(pl.col(by).cast(pl.String))
     if channels is not None:
         frame = frame.filter(pl.col(by).is_in(list(channels)))

@@ -22,9 +22,10 @@ import numpy as np
 import polars as pl
 
 from trendkit.errors import NoComparisonError
-from trendkit.models.selection import _units
+from trendkit.models.fitting import nb_moments
+from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
-from trendkit.models.trend import Interval, _nb_moments
+from trendkit.models.trend import Interval
 from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, change_phrase, fmt_num
@@ -99,7 +100,7 @@ def default_comparison(
     scan from ``start`` and takes the provinces it finds rising significantly — and not in
     ``exclude``."""
     from trendkit.geo.shapes import neighbours_of
-    from trendkit.models.groups import NO_SCAN, _scan_receivers
+    from trendkit.models.groups import NO_SCAN, scan_receivers
 
     everyone = sorted(panel["province"].cast(pl.String).unique().to_list())
     near = neighbours_of(list(targets), layout, units=everyone)
@@ -108,7 +109,7 @@ def default_comparison(
         if start is None:
             raise ValueError("receivers='scan' needs the campaign's start")
         after = sum(p >= start for p in panel["period"].unique().to_list())
-        receivers, why_not = _scan_receivers(panel, list(targets), start, after)
+        receivers, why_not = scan_receivers(panel, list(targets), start, after)
     excluded = {  # keys of trendkit.words.REASONS
         "neighbours": near,
         "receivers": [p for p in receivers if p in everyone],
@@ -154,20 +155,20 @@ def _did(
     fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     dof = float(fit.df_resid)
     phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
-    df = _nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
+    df = nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
     delta = float(fit.params[-1])
     half = stats.t.ppf(0.5 + level / 2, df) * float(fit.bse[-1]) * np.sqrt(phi)
     change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
     return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
 
 
-def _window(panel: pl.DataFrame, end: str | dt.date | None) -> pl.DataFrame:
+def up_to_end(panel: pl.DataFrame, end: str | dt.date | None) -> pl.DataFrame:
     """A province panel with text province names, up to ``end`` (the analysis window of every comparison)."""
     frame = panel.with_columns(pl.col("province").cast(pl.String))
     return frame if end is None else frame.filter(pl.col("period") <= parse_month(end))
 
 
-def _comparison(
+def comparison_pool(
     frame: pl.DataFrame,
     targets: list[str],
     start: dt.date,
@@ -179,7 +180,7 @@ def _comparison(
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The provinces the analyst named (as ``role``), or :func:`default_comparison` with who was left out and why."""
     if named is not None:
-        return _units(frame, "province", named, role), {}
+        return resolve_units(frame, "province", named, role), {}
     return default_comparison(frame, targets, exclude=exclude, receivers=receivers, start=start, layout=layout)
 
 
@@ -217,9 +218,9 @@ def comparative_effect(
     (``tests/test_comparison.py``).
     """
     start_d = parse_month(start)
-    frame = _window(panel, end)
-    targets = _units(frame, "province", targets, "targets")
-    comparison, excluded = _comparison(frame, targets, start_d, comparison, exclude, receivers, layout)
+    frame = up_to_end(panel, end)
+    targets = resolve_units(frame, "province", targets, "targets")
+    comparison, excluded = comparison_pool(frame, targets, start_d, comparison, exclude, receivers, layout)
     change, phi, df, out = _did(frame, targets, comparison, start_d, level)
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
@@ -282,7 +283,7 @@ def placebo_checks(
     start_d = parse_month(start)
     real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, receivers=receivers, layout=layout)
     rows = []
-    frame = _window(panel, end)
+    frame = up_to_end(panel, end)
     before = frame.filter(pl.col("period") < start_d)
     months = sorted(before["period"].unique().to_list())
     fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]

@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.groups import Groups, choose_groups
-from trendkit.models.measures import WDDResult, WDQResult, _wdd, wdq
-from trendkit.models.selection import _windows
+from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
+from trendkit.models.selection import before_after
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -205,7 +205,7 @@ def displacement_measures(
     published Wheeler & Ratcliffe (2018) test, unchanged.
     """
     start_d = parse_month(start)
-    pre, post = _windows(panel, start_d, before, after)
+    pre, post = before_after(panel, start_d, before, after)
     frame = panel
     if channel is not None:
         frame = frame.filter(
@@ -247,7 +247,7 @@ def displacement_measures(
     aw_c = tb / cb if cb > 0 else 1.0
     aw_dc = db / cb if cb > 0 else 1.0
     phi_t, phi_d, phi_c = phis
-    wd = _wdd((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), alpha, shared=True,
+    wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), alpha, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
     intervals = _bootstrap_wdq(series, n_pre=before)
     shock = None

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from trendkit.models.trend import _check, _label
+from trendkit.models.fitting import check_months, series_label
 from trendkit.months import add_months, parse_month
 from trendkit.plots import finish
 from trendkit.result import Result
@@ -88,7 +88,7 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
 
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    _check(s, 12 + holdout)
+    check_months(s, 12 + holdout)
     fit_part = s.head(s.height - holdout)
     periods = s["period"].to_list()
     future = [add_months(parse_month(periods[-1]), k) for k in range(1, horizon + 1)]
@@ -118,4 +118,4 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     ).with_columns(
         ((pl.col("cases") < pl.col("lower")) | (pl.col("cases") > pl.col("upper"))).fill_null(False).alias("anomaly")
     )
-    return Forecast(_label(s), level, frame, fit_part.select("period", pl.col("cases").cast(pl.Float64)))
+    return Forecast(series_label(s), level, frame, fit_part.select("period", pl.col("cases").cast(pl.Float64)))

@@ -116,9 +116,7 @@ def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> li
 NO_SCAN = "no_scan"
 
 
-def _scan_receivers(
-    frame: pl.DataFrame, targets: list[str], start: dt.date, after: int
-) -> tuple[list[str], str | None]:
+def scan_receivers(frame: pl.DataFrame, targets: list[str], start: dt.date, after: int) -> tuple[list[str], str | None]:
     """Provinces the displacement scan finds rising significantly; or none, and why the scan could not run."""
     from trendkit.models.scan import displacement_scan
 
@@ -185,7 +183,7 @@ def choose_groups(
     inside = _expand(frame, "province", within, "within") if within is not None else None
     found: list[str] = []
     if by == "province" and receivers == "scan":
-        found, why_not = _scan_receivers(frame, target, start, after)
+        found, why_not = scan_receivers(frame, target, start, after)
         if why_not:
             reasons[NO_SCAN] = [why_not]
     elif by == "province":

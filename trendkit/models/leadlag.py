@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.selection import _units
+from trendkit.models.selection import resolve_units
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
 from trendkit.threads import limit_threads
@@ -57,7 +57,7 @@ def lead_lag(
 
     from statsmodels.tsa.api import VAR
 
-    units = _units(panel, by, units, "units")
+    units = resolve_units(panel, by, units, "units")
     if len(units) < 2:
         raise ValueError("lead_lag needs at least two units")
     frame = panel.with_columns(pl.col(by).cast(pl.String))

@@ -270,10 +270,10 @@ def wdd(
             raise ValueError(f"{name} must be positive, not {tuple(weights)}")
     scale_t = tuple(1 / float(w) for w in time_weights)
     scale_a = tuple(1 / float(w) for w in area_weights)
-    return _wdd(treated, control, disp_treated, disp_control, scale_t, scale_a, alpha, shared=False)
+    return wdd_from_counts(treated, control, disp_treated, disp_control, scale_t, scale_a, alpha, shared=False)
 
 
-def _wdd(
+def wdd_from_counts(
     treated: Pair,
     control: Pair,
     disp_treated: Pair,

@@ -31,8 +31,8 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.campaign import campaign_design
-from trendkit.models.scan import _prepare, _Projection, _signed_root
-from trendkit.models.trend import _nb_moments
+from trendkit.models.fitting import nb_moments
+from trendkit.models.scan import Projection, prepare, signed_root
 from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
@@ -116,7 +116,7 @@ def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha
     pre_fit = sm.GLM(y_pre, x[:n_pre], family=sm.families.Poisson()).fit()
     m = np.exp(x @ np.asarray(pre_fit.params))
     phi = max(1.0, float(pre_fit.pearson_chi2 / max(pre_fit.df_resid, 1)))
-    df = _nb_moments(y_pre, m[:n_pre], float(len(periods) - xf.shape[1]))[1]
+    df = nb_moments(y_pre, m[:n_pre], float(len(periods) - xf.shape[1]))[1]
     crit = stats.t.ppf(1 - alpha / 2, df)
     w = m[post] / m[post].sum()
     g = np.zeros(xf.shape[1])
@@ -131,7 +131,7 @@ def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha
     return power_at
 
 
-def _displaced_power(proj: _Projection, crit: float) -> Callable[[float], float]:
+def _displaced_power(proj: Projection, crit: float) -> Callable[[float], float]:
     """Power of the scan's test against an excess of D cases spread like the projection.
 
     The scan flags a unit when the signed root of the deviance passes ``crit``; that happens
@@ -143,7 +143,7 @@ def _displaced_power(proj: _Projection, crit: float) -> Callable[[float], float]
 
     var0 = proj.var()
     top = proj.mu + 50 * np.sqrt(var0) + 50
-    threshold = brentq(lambda e: _signed_root(proj.mu + e, proj.mu, var0) - crit, 0.0, top)
+    threshold = brentq(lambda e: signed_root(proj.mu + e, proj.mu, var0) - crit, 0.0, top)
 
     def power_at(d: float) -> float:
         return float(stats.norm.cdf((d - threshold) / np.sqrt(proj.var(1 + d / proj.mu))))
@@ -189,7 +189,7 @@ def minimum_detectable(
     from scipy import stats
 
     start_d = parse_month(start)
-    prep = _prepare(panel, targets, start_d, before, after, target_by)
+    prep = prepare(panel, targets, start_d, before, after, target_by)
     window = sorted(prep.wide["period"].unique().to_list())
     y_pre = prep.y_target[~prep.is_post]
     drop = _solve(_drop_power(y_pre, window, start_d, alpha), power, 0.999)

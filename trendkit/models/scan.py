@@ -21,10 +21,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from trendkit.models.selection import _units, _windows
+from trendkit.models.fitting import nb_moments
+from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.shape import common_shape, shape_design
 from trendkit.models.shock import CommonShock, common_shock
-from trendkit.models.trend import _nb_moments
 from trendkit.months import add_months, parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
@@ -97,7 +97,7 @@ class DisplacementScan(Result):
 
 
 @dataclass(frozen=True)
-class _Projection:
+class Projection:
     """One unit's projected post-window total under the common shape, with its noise model."""
 
     mu: float  # projected total
@@ -115,7 +115,7 @@ class _Projection:
 
 def _counterfactual(
     y_pre: np.ndarray, shape_pre: np.ndarray, shape_post: np.ndarray, shape_var: float = 0.0
-) -> _Projection:
+) -> Projection:
     """Project one unit's post-window total from its pre-window level and the common shape.
 
     The unit's level θ is fitted on its pre-window counts with the common shape as offset
@@ -132,9 +132,9 @@ def _counterfactual(
     s_pre, s_post = shape_pre.sum(), shape_post.sum()
     theta = y_pre.sum() / s_pre
     mu_pre, mu_post = theta * shape_pre, theta * shape_post
-    inv_k, df = _nb_moments(y_pre, mu_pre, len(y_pre) - 1)
+    inv_k, df = nb_moments(y_pre, mu_pre, len(y_pre) - 1)
     noise_level = float(np.sum(mu_pre + inv_k * mu_pre**2)) * (s_post / s_pre) ** 2
-    return _Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
+    return Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
 
 
 def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
@@ -166,12 +166,12 @@ class _Prepared:
         for key, group in self.wide.group_by(self.keys, maintain_order=True):
             yield tuple(str(k) for k in key), group.sort("period")["cases"].to_numpy().astype(float)
 
-    def project(self, y: np.ndarray, *, with_shape: bool = False) -> _Projection:
+    def project(self, y: np.ndarray, *, with_shape: bool = False) -> Projection:
         pre, post = ~self.is_post, self.is_post
         return _counterfactual(y[pre], self.shape[pre], self.shape[post], self.shape_var if with_shape else 0.0)
 
 
-def _prepare(
+def prepare(
     panel: pl.DataFrame,
     targets: Sequence[str],
     start: dt.date,
@@ -186,12 +186,12 @@ def _prepare(
         before = sum(p < start for p in periods)
     if before < 12:
         raise ValueError(f"the scan needs at least 12 months before {start:%Y-%m}; got {before}")
-    _windows(panel, start, before, after)
+    before_after(panel, start, before, after)
     if target_by in ("region", "macro_region") and target_by not in panel.columns and "province" in panel.columns:
         from trendkit.geo.regions import with_regions
 
         panel = with_regions(panel)  # target a region: every unit in it is a target
-    targets = _units(panel, target_by, targets, "targets")
+    targets = resolve_units(panel, target_by, targets, "targets")
     frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(
         pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
     )
@@ -233,13 +233,13 @@ def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: d
     return common_shock(by_province, start, after=after, targets=provinces)
 
 
-def _signed_root(obs: float, mu: float, var: float) -> float:
+def signed_root(obs: float, mu: float, var: float) -> float:
     """z of an observed total against its projection: the signed root of the deviance of a
     negative binomial with that mean and variance (size K = μ² / (var − μ); Poisson when
     var ≤ μ). Unlike (obs − μ)/√var it keeps the right skew of overdispersed counts, so a
     chance rise in one unit is not read as a 3σ event.
 
-    >>> round(_signed_root(130.0, 100.0, 100.0), 2), round(_signed_root(130.0, 100.0, 400.0), 2)
+    >>> round(signed_root(130.0, 100.0, 100.0), 2), round(signed_root(130.0, 100.0, 400.0), 2)
     (2.87, 1.39)
     """
     size = mu**2 / (var - mu) if var > mu else np.inf
@@ -285,7 +285,7 @@ def displacement_scan(
     fitted to a few noisy months is what makes naive scans flag noise. The excess is observed −
     projected over the ``after`` months from ``start``; its variance is the unit's own
     negative-binomial noise, the level's uncertainty and the common shape's (see
-    ``_counterfactual``). z is the signed root of the deviance (``_signed_root``), p-values
+    ``_counterfactual``). z is the signed root of the deviance (``signed_root``), p-values
     two-sided from Student's t, Benjamini–Hochberg across units at ``alpha``;
     ``excess_low``/``excess_high`` is the excess's (1 − ``alpha``) interval. On
     negative-binomial nulls (size 3 and 12) with a Tết season and a national trend the
@@ -301,7 +301,7 @@ def displacement_scan(
     start_d = parse_month(start)
     if shock not in ("auto", "ignore"):
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
-    prep = _prepare(panel, targets, start_d, before, after, target_by, shock)
+    prep = prepare(panel, targets, start_d, before, after, target_by, shock)
     is_post = prep.is_post
     target_change = float(prep.y_target[is_post].sum() - prep.project(prep.y_target).mu)
 
@@ -316,7 +316,7 @@ def displacement_scan(
             continue
         proj = prep.project(y, with_shape=True)
         obs = float(y[is_post].sum())
-        z = _signed_root(obs, proj.mu, proj.var())
+        z = signed_root(obs, proj.mu, proj.var())
         half = stats.t.ppf(1 - alpha / 2, proj.df) * np.sqrt(proj.var(obs / proj.mu if proj.mu > 0 else 1.0))
         p = 2 * stats.t.sf(abs(z), proj.df)
         excess = obs - proj.mu

@@ -10,7 +10,8 @@ import polars as pl
 from trendkit.months import add_months
 
 
-def _windows(panel: pl.DataFrame, start: dt.date, before: int, after: int) -> tuple[pl.Expr, pl.Expr]:
+def before_after(panel: pl.DataFrame, start: dt.date, before: int, after: int) -> tuple[pl.Expr, pl.Expr]:
+    """The panel rows of the ``before`` months before ``start`` and the ``after`` months from it."""
     periods = panel["period"]
     first, last = periods.min(), periods.max()
     if add_months(start, -before) < first or add_months(start, after - 1) > last:
@@ -23,7 +24,9 @@ def _windows(panel: pl.DataFrame, start: dt.date, before: int, after: int) -> tu
     return pre, post
 
 
-def _units(panel: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
+def resolve_units(panel: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
+    """``names`` as they are, once each is known in the panel's ``by`` column; an unknown one raises,
+    naming the ``role``."""
     known = set(panel[by].cast(pl.String).unique().to_list())
     missing = [n for n in names if n not in known]
     if missing:

@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.errors import NoComparisonError
-from trendkit.models.selection import _units
+from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -176,12 +176,12 @@ def synthetic_control(
     end
         Last month of the analysis window.
     """
-    from trendkit.models.comparison import _comparison, _window
+    from trendkit.models.comparison import comparison_pool, up_to_end
 
     start_d = parse_month(start)
-    frame = _window(panel, end)
-    targets = _units(frame, "province", targets, "targets")
-    pool = _comparison(frame, targets, start_d, donors, exclude, receivers, layout, role="donors")[0]
+    frame = up_to_end(panel, end)
+    targets = resolve_units(frame, "province", targets, "targets")
+    pool = comparison_pool(frame, targets, start_d, donors, exclude, receivers, layout, role="donors")[0]
     wide = (
         frame.filter(pl.col("province").is_in([*targets, *pool]))
         .with_columns(unit=pl.when(pl.col("province").is_in(targets)).then(pl.lit("__target")).otherwise("province"))

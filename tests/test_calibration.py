@@ -35,7 +35,7 @@ def _panel(expected: dict[str, np.ndarray], rng: np.random.Generator | None, siz
 
 
 def _measures(p: pl.DataFrame, method: str = "quasi"):
-    return displacement_measures(p, ["Lạng Sơn"], "2023-01", buffer=["Cao Bằng"], control=NAMES[2:], alpha=0.05,
+    return displacement_measures(p, ["Lạng Sơn"], "2023-01", buffer=["Cao Bằng"], control=NAMES[2:], level=0.95,
                                  method=method)  # fmt: skip
 
 

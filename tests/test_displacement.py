@@ -220,3 +220,13 @@ def test_results_render_as_text_html_and_plots():
         assert result.to_frame().height > 0
         if hasattr(result, "plot"):
             assert result.plot().axes
+
+
+def test_the_interval_is_asked_for_by_level_and_the_old_alpha_warns():
+    kw = {"before": 12, "after": 12, "receivers": ()}
+    new = displacement_measures(PANEL, TARGETS, "2023-07", level=0.95, **kw)
+    with pytest.warns(DeprecationWarning, match=r"level=1 - alpha"):
+        old = displacement_measures(PANEL, TARGETS, "2023-07", alpha=0.05, **kw)
+    assert (old.wdd.total.ci_low, old.wdd.total.ci_high) == (new.wdd.total.ci_low, new.wdd.total.ci_high)
+    narrow = displacement_measures(PANEL, TARGETS, "2023-07", level=0.5, **kw)
+    assert narrow.wdd.total.ci_high - narrow.wdd.total.ci_low < new.wdd.total.ci_high - new.wdd.total.ci_low

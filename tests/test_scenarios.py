@@ -93,7 +93,7 @@ def test_lao_cai_displacement_with_default_groups():
     said = wdd_said = covered = 0
     for seed in SEEDS:
         p = draw_panel(patterns.lao_cai(), seed)
-        m = displacement_measures(p, TARGETS, START, alpha=0.05)
+        m = displacement_measures(p, TARGETS, START, level=0.95)
         assert "Lào Cai" not in m.control  # a receiver is never a control
         said += m.claim.key == "displacement" and "Lào Cai" in m.buffer
         wdd_said += m.wdd.displacement.ci_low > 0
@@ -134,7 +134,7 @@ DIFFUSION = patterns.diffusion()
 def test_diffusion_to_the_neighbours_is_named_diffusion():
     said = 0
     for seed in SEEDS:
-        m = displacement_measures(draw_panel(DIFFUSION, seed), TARGETS, START, alpha=0.05)
+        m = displacement_measures(draw_panel(DIFFUSION, seed), TARGETS, START, level=0.95)
         said += m.claim.key == "diffusion"
         assert m.claim.key != "displacement"
     assert said / len(SEEDS) >= 0.85
@@ -152,7 +152,7 @@ def test_road_to_sea_air_post_with_only_those_channels():
         displacement_measures(p, ["road"], START, by="channel")
     said = 0
     for seed in SEEDS:
-        m = displacement_measures(draw_panel(FOUR, seed), ["road"], START, by="channel", within=TARGETS, alpha=0.05)
+        m = displacement_measures(draw_panel(FOUR, seed), ["road"], START, by="channel", within=TARGETS, level=0.95)
         assert m.buffer == ["sea", "air", "post"] and m.groups.within == TARGETS
         assert sorted(m.control) == ["air", "post", "road", "sea"]  # the same channels, outside the targets
         said += m.wdd.local.ci_high < 0 and m.wdd.displacement.ci_low > 0 and m.claim.key == "displacement"
@@ -203,7 +203,7 @@ def test_trails_to_official_gates_found_from_place_text(tmp_path):
         res = tk.load_cases(path)
         assert res.rejected.height == 0 and res.cases["place_kind"].cast(pl.String).is_in(list(PLACE_TEXT)).all()
         p = tk.panel(res.cases, by=("place_kind",))
-        m = displacement_measures(p, ["informal_crossing"], START, by="place_kind", alpha=0.05)
+        m = displacement_measures(p, ["informal_crossing"], START, by="place_kind", level=0.95)
         assert m.buffer == ["official_gate"] and sorted(m.control) == ["airport", "inland", "seaport"]
         said += m.claim.key == "displacement" and m.wdd.local.ci_high < 0
     assert said / len(SEEDS) >= 0.85

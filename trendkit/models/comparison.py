@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.errors import NoComparisonError
+from trendkit.geo.provinces import Layout
 from trendkit.models.fitting import nb_moments
 from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
@@ -93,7 +94,7 @@ def default_comparison(
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | Literal["scan"] = (),
     start: dt.date | None = None,
-    layout: str = "2025",
+    layout: Layout = "2025",
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The documented default: every province that is not a target, not a land neighbour of one
     (spill-over goes there first), not a receiver — ``receivers="scan"`` runs the displacement
@@ -175,7 +176,7 @@ def comparison_pool(
     named: Sequence[str] | None,
     exclude: Sequence[str],
     receivers: Sequence[str] | Literal["scan"],
-    layout: str,
+    layout: Layout,
     role: str = "comparison",
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The provinces the analyst named (as ``role``), or :func:`default_comparison` with who was left out and why."""
@@ -194,7 +195,7 @@ def comparative_effect(
     comparison: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | Literal["scan"] = "scan",
-    layout: str = "2025",
+    layout: Layout = "2025",
     level: float = 0.95,
 ) -> ComparativeEffect:
     """The targets' change from ``start`` relative to comparison provinces, with an interval.
@@ -269,7 +270,7 @@ def placebo_checks(
     fake_starts: int = 6,
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | Literal["scan"] = "scan",
-    layout: str = "2025",
+    layout: Layout = "2025",
 ) -> Placebos:
     """:func:`comparative_effect` at fake start dates and on fake targets, to rank the real effect.
 

@@ -9,6 +9,7 @@ can override — by province, region, channel, place kind or any other panel col
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -16,6 +17,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit.geo.provinces import Layout
 from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
 from trendkit.models.selection import before_after
@@ -177,9 +179,10 @@ def displacement_measures(
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | Literal["scan"] = "scan",
     channel: str | Sequence[str] | None = None,
-    layout: Literal["2025", "legacy"] = "2025",
-    alpha: float = 0.1,
+    layout: Layout = "2025",
+    level: float = 0.9,
     method: Literal["quasi", "poisson"] = "quasi",
+    alpha: float | None = None,
 ) -> DisplacementMeasures:
     """Assemble target / buffer / control counts around ``start`` and compute WDQ and WDD.
 
@@ -203,7 +206,18 @@ def displacement_measures(
     overdispersed: with the plain Poisson variance the 95% interval excluded 0 in 26–60% of null
     runs with negative-binomial noise; see tests/test_calibration.py). ``method="poisson"`` is the
     published Wheeler & Ratcliffe (2018) test, unchanged.
+
+    ``level`` is the WDD interval's confidence level, as everywhere in :mod:`trendkit.models`
+    (``alpha=`` is its old name, 1 − level, and warns; :func:`~trendkit.models.wdd` itself keeps
+    ptools' ``alpha``).
     """
+    if alpha is not None:
+        warnings.warn(
+            "displacement_measures(alpha=) is deprecated and will be removed in trendkit 0.3; pass level=1 - alpha",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        level = 1 - alpha
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)
     frame = panel
@@ -247,7 +261,7 @@ def displacement_measures(
     aw_c = tb / cb if cb > 0 else 1.0
     aw_dc = db / cb if cb > 0 else 1.0
     phi_t, phi_d, phi_c = phis
-    wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), alpha, shared=True,
+    wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), 1 - level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
     intervals = _bootstrap_wdq(series, n_pre=before)
     shock = None

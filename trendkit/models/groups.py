@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from trendkit.errors import NoComparisonError
+from trendkit.geo.provinces import Layout
 from trendkit.result import Result
 from trendkit.summary import Summary
 from trendkit.words import REASONS
@@ -129,7 +130,7 @@ def scan_receivers(frame: pl.DataFrame, targets: list[str], start: dt.date, afte
 
 
 def _default_buffer(
-    frame: pl.DataFrame, by: str, target: list[str], found: list[str], layout: str, reasons: dict[str, list[str]]
+    frame: pl.DataFrame, by: str, target: list[str], found: list[str], layout: Layout, reasons: dict[str, list[str]]
 ) -> list[str]:
     """The documented default buffer for ``by`` (module docstring); why each unit is in it goes to ``reasons``."""
     from trendkit.geo.shapes import neighbours_of
@@ -175,7 +176,7 @@ def choose_groups(
     within: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | str = "scan",
-    layout: str = "2025",
+    layout: Layout = "2025",
 ) -> Groups:
     """The documented default groups (module docstring), each overridable; every choice with its reason."""
     target = _expand(frame, by, targets, "targets")

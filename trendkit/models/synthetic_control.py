@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.errors import NoComparisonError
+from trendkit.geo.provinces import Layout
 from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
@@ -160,7 +161,7 @@ def synthetic_control(
     donors: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     receivers: Sequence[str] | Literal["scan"] = "scan",
-    layout: str = "2025",
+    layout: Layout = "2025",
 ) -> SyntheticControl:
     """The targets' change from ``start`` against a synthetic control of donor provinces.
 

@@ -266,7 +266,7 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
         receivers = sorted(set(top["province"].to_list()))
         # one confidence level on the page; the scan's receivers are buffer, never control
         meas = displacement_measures(prov_p, targets, c.start, before=BEFORE, after=after, layout=layout,
-                                     alpha=1 - CONFIDENCE, receivers=receivers)  # fmt: skip
+                                     level=CONFIDENCE, receivers=receivers)  # fmt: skip
         shift = channel_shift(cases_p, c.start, before=BEFORE, after=after)
     except NoComparisonError:
         raise

@@ -38,7 +38,7 @@ from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
-from trendkit.ingest.readers import RawSheet, SheetChoice, find_files, iter_sheets, source_names
+from trendkit.ingest.readers import Found, RawSheet, SheetChoice, find_files, iter_sheets, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     COMMODITIES,
@@ -282,9 +282,23 @@ def load_cases(
     (3, 'Ngày phát hiện', 'date_invalid')
     """
     opts = _Options(_user_columns(columns), _window(date_range), _user_words(values))
+    found = find_files(list(source) if isinstance(source, list | tuple) else source)
+    parts, skipped_files, read = _load_files(found, opts, sheet, progress)
+    if not any(p.cases is not None for p in parts):
+        raise TrendkitInputError(
+            "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
+        )
+    return replace(
+        _combine(parts, skipped_files), read_files=pl.DataFrame(read, schema=READ_FILES_SCHEMA, orient="row")
+    )
+
+
+def _load_files(
+    found: Found, opts: _Options, sheet: SheetChoice, progress: Callable[[int, int, str], None] | None
+) -> tuple[list[_SheetResult], list[tuple[str, str]], list[tuple[str, bytes, int, int]]]:
+    """Each file in turn: its sheets normalised, or the reason it was skipped; and what was read."""
     parts: list[_SheetResult] = []
     key_offset = 0
-    found = find_files(list(source) if isinstance(source, list | tuple) else source)
     skipped_files = list(found.skipped)
     read: list[tuple[str, bytes, int, int]] = []
     paths = [p for p, _ in found.files]
@@ -304,13 +318,7 @@ def load_cases(
                 raise TrendkitInputError(reason)
             skipped_files.append((name, "no case table in any sheet (its rows are counted as skipped)"))
         parts.extend(file_parts)
-    if not any(p.cases is not None for p in parts):
-        raise TrendkitInputError(
-            "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
-        )
-    return replace(
-        _combine(parts, skipped_files), read_files=pl.DataFrame(read, schema=READ_FILES_SCHEMA, orient="row")
-    )
+    return parts, skipped_files, read
 
 
 def _load_file(

@@ -131,6 +131,23 @@ def campaign_design(
     return np.column_stack([x, post, since]), [*names, "level_change", "slope_change"]
 
 
+def _check_window(periods: list[dt.date], start: dt.date) -> None:
+    """A campaign needs at least 6 months before its start and 3 from it."""
+    n_pre = sum(p < start for p in periods)
+    if n_pre < 6 or n_pre > len(periods) - 3:
+        raise ValueError(f"the campaign start {start:%Y-%m} leaves {n_pre} months before and "
+                         f"{len(periods) - n_pre} after; at least 6 before and 3 after are needed")  # fmt: skip
+
+
+def _t_draws(fit: Any, y: np.ndarray, beta: np.ndarray, cov: np.ndarray, n_sim: int, seed: int) -> np.ndarray:
+    """``n_sim`` draws of the coefficients from a multivariate Student t on the degrees of freedom the
+    dispersion estimate is worth when the counts are heavy-tailed (:func:`~trendkit.models.fitting.nb_moments`)."""
+    rng = np.random.default_rng(seed)
+    df = nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1]
+    normal = rng.multivariate_normal(np.zeros(len(beta)), cov, size=n_sim)
+    return beta + normal / np.sqrt(rng.chisquare(df, size=(n_sim, 1)) / df)
+
+
 @limit_threads
 def campaign_effect(
     s: pl.DataFrame,
@@ -173,10 +190,7 @@ def campaign_effect(
         s = s.filter(pl.col("period") <= parse_month(end))
     check_months(s, 12)
     periods = s["period"].to_list()
-    n_pre = sum(p < start_d for p in periods)
-    if n_pre < 6 or n_pre > len(periods) - 3:
-        raise ValueError(f"the campaign start {start_d:%Y-%m} leaves {n_pre} months before and "
-                         f"{len(periods) - n_pre} after; at least 6 before and 3 after are needed")  # fmt: skip
+    _check_window(periods, start_d)
     x, names = campaign_design(periods, start_d, months=months)
     post = x[:, -2]
     y = s["cases"].to_numpy()
@@ -185,11 +199,7 @@ def campaign_effect(
     cov = np.asarray(fit.result.cov_params())
     x_cf = x.copy()
     x_cf[:, -2:] = 0
-    rng = np.random.default_rng(seed)
-    # t on the degrees of freedom the dispersion is worth when counts are heavy-tailed
-    df = nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1]
-    normal = rng.multivariate_normal(np.zeros(len(beta)), cov, size=n_sim)
-    draws = beta + normal / np.sqrt(rng.chisquare(df, size=(n_sim, 1)) / df)
+    draws = _t_draws(fit, y, beta, cov, n_sim, seed)
     mask = post.astype(bool)
     mu = np.exp(x[mask] @ draws.T)
     mu_cf = np.exp(x_cf[mask] @ draws.T)

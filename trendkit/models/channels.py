@@ -88,17 +88,7 @@ def channel_shift(
     ``where`` restricts the panel first (``province="Lạng Sơn"``).
     """
     start_d = parse_month(start)
-    frame = panel
-    if by in ("region", "macro_region") and by not in frame.columns and "province" in frame.columns:
-        from trendkit.geo.regions import with_regions
-
-        frame = with_regions(frame)
-    if by not in frame.columns:
-        raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=(..., '{by}'))")
-    for column, wanted in where.items():
-        frame = frame.filter(
-            pl.col(column).cast(pl.String).is_in([wanted] if isinstance(wanted, str) else list(wanted))
-        )
+    frame = _restricted(panel, by, where)
     pre, post = before_after(frame, start_d, before, after)
     frame = frame.with_columns(pl.col(by).cast(pl.String))
     if channels is not None:
@@ -121,16 +111,7 @@ def channel_shift(
     n0, n1 = table["cases_before"].sum(), table["cases_after"].sum()
     if n0 == 0 or n1 == 0:
         raise ValueError(f"no cases in the {'before' if n0 == 0 else 'after'} window")
-    # quasi-multinomial dispersion from the months inside each window
-    chi2, df = 0.0, 0
-    for name, tot in (("before", n0), ("after", n1)):
-        share = table.select(by, (pl.col(f"cases_{name}") / tot).alias("p"))
-        m = counts[name].join(share, on=by).with_columns(pl.col("cases").sum().over("period").alias("n_month"))
-        m = m.filter(pl.col("p") > 0)
-        expected = m["n_month"] * m["p"]
-        chi2 += float((((m["cases"] - expected) ** 2) / expected).sum())
-        df += (m["period"].n_unique() - 1) * (k - 1)
-    phi = max(1.0, chi2 / df) if df > 0 else 1.0
+    phi = _dispersion(counts, table, by, (n0, n1))
     from scipy import stats
 
     z = stats.norm.ppf(1 - (1 - level) / 2)
@@ -151,3 +132,33 @@ def channel_shift(
         pl.Series("p_value", 2 * stats.norm.sf(np.abs(change / se))),
     )
     return ChannelShift(start_d, before, after, phi, level, shares, dropped, by)
+
+
+def _restricted(panel: pl.DataFrame, by: str, where: dict[str, str | Sequence[str]]) -> pl.DataFrame:
+    """The panel with ``by`` looked up where it is a region, and only the rows ``where`` names."""
+    frame = panel
+    if by in ("region", "macro_region") and by not in frame.columns and "province" in frame.columns:
+        from trendkit.geo.regions import with_regions
+
+        frame = with_regions(frame)
+    if by not in frame.columns:
+        raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=(..., '{by}'))")
+    for column, wanted in where.items():
+        frame = frame.filter(
+            pl.col(column).cast(pl.String).is_in([wanted] if isinstance(wanted, str) else list(wanted))
+        )
+    return frame
+
+
+def _dispersion(counts: dict[str, pl.DataFrame], table: pl.DataFrame, by: str, totals: tuple[float, float]) -> float:
+    """Quasi-multinomial dispersion φ ≥ 1: the Pearson χ² of the months inside each window around
+    that window's shares, over its degrees of freedom."""
+    chi2, df, k = 0.0, 0, table.height
+    for name, tot in zip(("before", "after"), totals, strict=True):
+        share = table.select(by, (pl.col(f"cases_{name}") / tot).alias("p"))
+        m = counts[name].join(share, on=by).with_columns(pl.col("cases").sum().over("period").alias("n_month"))
+        m = m.filter(pl.col("p") > 0)
+        expected = m["n_month"] * m["p"]
+        chi2 += float((((m["cases"] - expected) ** 2) / expected).sum())
+        df += (m["period"].n_unique() - 1) * (k - 1)
+    return max(1.0, chi2 / df) if df > 0 else 1.0

@@ -154,6 +154,50 @@ def _claim(iv: dict[str, tuple[float, float]]) -> Bi:
     return CLAIMS["no_clear_shift"]
 
 
+def _units_frame(
+    panel: pl.DataFrame, by: str | Sequence[str], channel: str | Sequence[str] | None, layout: Layout
+) -> tuple[pl.DataFrame, str]:
+    """The panel restricted to ``channel``, with regions looked up and crossed units ("Lào Cai · road")
+    made; and the column that names the units."""
+    frame = panel
+    if channel is not None:
+        frame = frame.filter(
+            pl.col("channel").cast(pl.String).is_in([channel] if isinstance(channel, str) else channel)
+        )
+    if "province" in frame.columns:
+        from trendkit.geo.regions import with_regions
+
+        frame = with_regions(frame, layout=layout)
+    if not isinstance(by, str):  # crossed: one unit per combination, "Lào Cai · road"
+        missing = [c for c in by if c not in frame.columns]
+        if missing:
+            raise ValueError(f"the panel has no {missing} column(s); build it with panel(cases, by={tuple(by)})")
+        frame = frame.with_columns(unit=pl.concat_str([pl.col(c).cast(pl.String) for c in by], separator=" · "))
+        by = "unit"
+    if by not in frame.columns:
+        raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")
+    return frame, by
+
+
+def _group_counts(
+    frame: pl.DataFrame, groups: Groups, pre: pl.Expr, post: pl.Expr, method: str
+) -> tuple[list[tuple[str, str, float, float]], list[float], list[np.ndarray]]:
+    """For target, buffer and control: (role, units, before, after) counts, the dispersion, and the
+    monthly counts over both windows (for the bootstrap)."""
+    rows, phis, series = [], [], []
+    months = pl.DataFrame({"period": sorted(frame.filter(pre | post)["period"].unique().to_list())})
+    for role in ("target", "buffer", "control"):
+        sel = frame.filter(groups.predicate(role))
+        b = float(sel.filter(pre)["cases"].sum())
+        a = float(sel.filter(post)["cases"].sum())
+        rows.append((role, ", ".join(getattr(groups, role)), b, a))
+        monthly = sel.group_by("period").agg(pl.col("cases").sum()).sort("period")
+        phis.append(_dispersion(monthly, pre, post) if method == "quasi" else 1.0)
+        window = monthly.filter(pre | post)
+        series.append(months.join(window, on="period", how="left")["cases"].fill_null(0).to_numpy())
+    return rows, phis, series
+
+
 def _dispersion(monthly: pl.DataFrame, pre: pl.Expr, post: pl.Expr) -> float:
     """Quasi-Poisson dispersion of one group's monthly counts around its before and after means
     (Pearson χ² / degrees of freedom), at least 1. Seasonality and trend count as extra variation,
@@ -220,39 +264,13 @@ def displacement_measures(
         level = 1 - alpha
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)
-    frame = panel
-    if channel is not None:
-        frame = frame.filter(
-            pl.col("channel").cast(pl.String).is_in([channel] if isinstance(channel, str) else channel)
-        )
-    if "province" in frame.columns:
-        from trendkit.geo.regions import with_regions
-
-        frame = with_regions(frame, layout=layout)
-    if not isinstance(by, str):  # crossed: one unit per combination, "Lào Cai · road"
-        missing = [c for c in by if c not in frame.columns]
-        if missing:
-            raise ValueError(f"the panel has no {missing} column(s); build it with panel(cases, by={tuple(by)})")
-        frame = frame.with_columns(unit=pl.concat_str([pl.col(c).cast(pl.String) for c in by], separator=" · "))
-        by = "unit"
-    if by not in frame.columns:
-        raise ValueError(f"the panel has no {by!r} column; build it with panel(cases, by=('{by}', ...))")
+    frame, by = _units_frame(panel, by, channel, layout)
     if method not in ("quasi", "poisson"):
         raise ValueError(f"method must be 'quasi' or 'poisson', not {method!r}")
     groups = choose_groups(frame, targets, start_d, by=by, after=after, buffer=buffer,
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
-    rows, phis, series = [], [], []
-    months = pl.DataFrame({"period": sorted(frame.filter(pre | post)["period"].unique().to_list())})
-    for role in ("target", "buffer", "control"):
-        sel = frame.filter(groups.predicate(role))
-        b = float(sel.filter(pre)["cases"].sum())
-        a = float(sel.filter(post)["cases"].sum())
-        rows.append((role, ", ".join(getattr(groups, role)), b, a))
-        monthly = sel.group_by("period").agg(pl.col("cases").sum()).sort("period")
-        phis.append(_dispersion(monthly, pre, post) if method == "quasi" else 1.0)
-        window = monthly.filter(pre | post)
-        series.append(months.join(window, on="period", how="left")["cases"].fill_null(0).to_numpy())
+    rows, phis, series = _group_counts(frame, groups, pre, post, method)
     counts = pl.DataFrame(
         rows, schema={"role": pl.String, "units": pl.String, "before": pl.Float64, "after": pl.Float64}, orient="row"
     )

@@ -219,6 +219,25 @@ def run_report(
     return ReportResult(out, summary)
 
 
+def _campaigns(
+    campaigns: Sequence[CampaignSpec], loaded: steps.Loaded, layout: str, tmp: Path, limits: list[str]
+) -> tuple[list[Any], list[Any]]:
+    """Step 3 for each campaign the months can support (the others, and comparisons that could not be
+    made, go to ``limits``): its section and its map, each map named once per report."""
+    sections, figures, used = [], [], set()
+    for c in campaigns:
+        too_short = steps.campaign_window(c, loaded)
+        if too_short:
+            limits.append(too_short)
+            continue
+        name = _unique(f"map_displacement_{_slug(c.name)}", used)  # "QN-LS" and "QN LS" both slug to QN_LS
+        section, figure, notes = steps.campaign_section(c, loaded, layout, tmp, name)
+        sections.append(section)
+        figures.append(figure)
+        limits += notes
+    return sections, figures
+
+
 def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layout: str) -> None:
     """Arguments checked before any work: a month that is not a month, a campaign unit that is no province."""
     if since is not None:
@@ -255,17 +274,7 @@ def _build(
     progress("dự báo / forecasts")
     anomalies, anomaly_alerts = steps.anomalies(loaded)
     progress("chiến dịch / campaigns")
-    sections, figures, used = [], [], set()
-    for c in campaigns:
-        too_short = steps.campaign_window(c, loaded)
-        if too_short:
-            limits.append(too_short)
-            continue
-        name = _unique(f"map_displacement_{_slug(c.name)}", used)  # "QN-LS" and "QN LS" both slug to QN_LS
-        section, figure, notes = steps.campaign_section(c, loaded, opts.layout, tmp, name)
-        sections.append(section)
-        figures.append(figure)
-        limits += notes
+    sections, figures = _campaigns(campaigns, loaded, opts.layout, tmp, limits)
     progress("bản đồ / maps")
     maps, national = steps.maps_and_figures(loaded, opts.layout, tmp)
     res, first, last = loaded.res, loaded.months[0], loaded.months[-1]

@@ -117,3 +117,15 @@ def test_a_stray_quote_rejects_its_row_and_no_message_quotes_the_row(tmp_path):
     assert (bad["source_row"], bad["reason_code"]) == (2, "stray_quote")
     shown = bad["reason"] + str(res.summary()) + res.summary()._repr_html_()  # messages (the value column is data)
     assert "079188123456" not in shown and "Bí Mật" not in shown
+
+
+def test_an_office_lock_file_picked_up_by_a_wildcard_is_listed_not_fatal(tmp_path):
+    d = _folder(tmp_path)
+    lock = d / "~$ok.csv"
+    lock.write_bytes(b"\x00" * 165)  # what Excel leaves while the workbook is open
+    files = sorted(str(p) for p in d.iterdir())  # as the shell expands in/*
+    res = tk.load_cases(files)
+    assert res.cases["case_id"].to_list() == ["G-1"]
+    assert "Office lock file" in _skipped(res)["~$ok.csv"]
+    cli = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", *files], capture_output=True, text=True)
+    assert cli.returncode == 0 and "Office lock file" in cli.stdout, cli.stderr

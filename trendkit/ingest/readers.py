@@ -145,7 +145,8 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
     """Every file a ``source`` names: a path, a list of paths, or a folder (natural name order).
 
     In a folder, hidden files, Office lock files (``~$…``), subfolders and files of other types are
-    listed as skipped with their reason, never silently dropped.
+    listed as skipped with their reason, never silently dropped. An Office lock file named on its
+    own (a wildcard such as ``in/*.xls`` picks it up while a workbook is open) is skipped too.
     """
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
@@ -178,6 +179,8 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
             files.extend((p, False) for p in found)
         elif not path.exists():
             raise TrendkitInputError(f"{printable(str(path))}: file not found")
+        elif path.name.startswith("~$"):  # named by a wildcard (in/*.xls) while someone has the workbook open
+            skipped.append((printable(path.name), "an Office lock file (the workbook is open in Excel)"))
         elif not path.is_file():
             raise TrendkitInputError(
                 f"{printable(str(path))}: not a regular file (a pipe, device or socket is never opened); "

@@ -20,67 +20,70 @@ def row(cases: pl.DataFrame, case_id: str) -> dict:
     return cases.filter(pl.col("case_id") == case_id).row(0, named=True)
 
 
+#: What each case of the report fixture must read as.
+EXPECTED = {
+    "LS-001": dict(
+        detected_on=dt.date(2021, 3, 12),
+        province="Lạng Sơn",
+        province_code="20",
+        province_legacy="Lạng Sơn",
+        channel="road",
+        violation="smuggling",
+        commodity="cigarettes",
+        commodity_raw="Thuốc lá điếu",
+        goods_value_vnd=15e6,
+        place_raw="Hữu Nghị",
+        outcome="administrative",
+        source_row=6,
+    ),
+    "LS-002": dict(
+        detected_on=dt.date(2021, 3, 13),
+        province="Lạng Sơn",
+        channel="rail",
+        violation="illegal_transport",
+        commodity="agricultural",
+        goods_value_vnd=1234.5e6,
+        outcome="criminal",
+        place_raw="Đồng Đăng",
+        source_row=7,
+    ),
+    "LS-003": dict(
+        detected_on=dt.date(2021, 3, 18),
+        province="TP. Hồ Chí Minh",
+        province_code="79",
+        province_legacy="TP. Hồ Chí Minh",
+        channel="post",
+        violation="drugs",
+        commodity="drugs",
+        goods_value_vnd=2.3e9,
+        outcome="referred",
+        place_raw=None,
+        source_row=8,
+    ),
+    "LS-004": dict(
+        detected_on=dt.date(2021, 3, 15),
+        province="Lạng Sơn",
+        channel="road",
+        violation="smuggling",
+        commodity="cigarettes",
+        commodity_raw="Thuốc lá điếu",
+        goods_value_vnd=0.5e6,
+        outcome="unknown",
+        place_raw="Hữu Nghị",
+        channel_raw="Đường bộ",
+        violation_raw="Buôn lậu",
+        source_row=9,
+    ),
+}
+
+
 def test_xlsx_report_every_field(report_xlsx):
     res = tk.load_cases(report_xlsx)
     c = res.cases
     assert c.columns[: len(CASE_SCHEMA)] == list(CASE_SCHEMA)
     assert c.schema["channel"] == CASE_SCHEMA["channel"]
-    expected = {
-        "LS-001": dict(
-            detected_on=dt.date(2021, 3, 12),
-            province="Lạng Sơn",
-            province_code="20",
-            province_legacy="Lạng Sơn",
-            channel="road",
-            violation="smuggling",
-            commodity="cigarettes",
-            commodity_raw="Thuốc lá điếu",
-            goods_value_vnd=15e6,
-            place_raw="Hữu Nghị",
-            outcome="administrative",
-            source_row=6,
-        ),
-        "LS-002": dict(
-            detected_on=dt.date(2021, 3, 13),
-            province="Lạng Sơn",
-            channel="rail",
-            violation="illegal_transport",
-            commodity="agricultural",
-            goods_value_vnd=1234.5e6,
-            outcome="criminal",
-            place_raw="Đồng Đăng",
-            source_row=7,
-        ),
-        "LS-003": dict(
-            detected_on=dt.date(2021, 3, 18),
-            province="TP. Hồ Chí Minh",
-            province_code="79",
-            province_legacy="TP. Hồ Chí Minh",
-            channel="post",
-            violation="drugs",
-            commodity="drugs",
-            goods_value_vnd=2.3e9,
-            outcome="referred",
-            place_raw=None,
-            source_row=8,
-        ),
-        "LS-004": dict(
-            detected_on=dt.date(2021, 3, 15),
-            province="Lạng Sơn",
-            channel="road",
-            violation="smuggling",
-            commodity="cigarettes",
-            commodity_raw="Thuốc lá điếu",
-            goods_value_vnd=0.5e6,
-            outcome="unknown",
-            place_raw="Hữu Nghị",
-            channel_raw="Đường bộ",
-            violation_raw="Buôn lậu",
-            source_row=9,
-        ),
-    }
-    assert sorted(c["case_id"]) == sorted(expected)
-    for cid, fields in expected.items():
+    assert sorted(c["case_id"]) == sorted(EXPECTED)
+    for cid, fields in EXPECTED.items():
         got = row(c, cid)
         for k, v in fields.items():
             assert got[k] == pytest.approx(v) if isinstance(v, float) else got[k] == v, (cid, k)
@@ -88,6 +91,9 @@ def test_xlsx_report_every_field(report_xlsx):
     # extra columns are kept under their own header
     assert row(c, "LS-001")["Ghi chú"] == "ghi chú 1" and row(c, "LS-001")["STT"] == "1"
 
+
+def test_xlsx_report_rejects_with_every_reason(report_xlsx):
+    res = tk.load_cases(report_xlsx)
     rej = res.rejected.sort("source_row")
     assert rej["source_row"].to_list() == [11, 12]
     assert rej["reason_code"].to_list() == ["date_invalid", "channel_unknown"]
@@ -100,6 +106,9 @@ def test_xlsx_report_every_field(report_xlsx):
     )
     assert rej["Ngày bắt giữ" if "Ngày bắt giữ" in rej.columns else "Thông tin vụ việc Ngày bắt giữ"][0] == "31/02/2021"
 
+
+def test_xlsx_report_accounts_for_skipped_rows_and_sheets(report_xlsx):
+    res = tk.load_cases(report_xlsx)
     skipped = res.skipped.sort("source_sheet", "source_row").select("source_sheet", "source_row", "kind").rows()
     assert skipped == [("Hướng dẫn", 1, "sheet_skipped"), ("Tháng 3", 10, "blank"), ("Tháng 3", 13, "total")]
     f = res.files

@@ -69,7 +69,10 @@ def test_a_planted_cut_is_found_and_its_interval_covers_it():
         e = _effect(_panel(rng, shock=-0.5, cut=-0.4))  # the campaign, during a national shock
         covered += e.change_pct.low <= -0.4 <= e.change_pct.high
         found += e.change_pct.high < 0
-    assert covered / reps >= 0.92 and found / reps >= 0.9
+    # the interval allows for serial correlation and for provinces drifting apart (estimated from the
+    # comparison provinces, so never exactly zero): on these independent, drift-free months that costs
+    # some power (about 0.9 before, about 0.8 now); tests/test_real_series.py shows what it buys
+    assert covered / reps >= 0.92 and found / reps >= 0.75
 
 
 def test_headline_says_against_what():

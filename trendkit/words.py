@@ -60,6 +60,7 @@ REASONS = _table(
     ("neighbours", "tỉnh giáp ranh", "neighbours of the targets"),
     ("receivers", "nơi nhận", "rose significantly in the displacement scan"),
     ("named", "người phân tích loại", "named by the analyst"),
+    ("gaps", "thiếu báo cáo trong giai đoạn phân tích", "did not report every month of the window"),
 )  # fmt: skip
 
 #: What the displacement measures may claim, gated by their intervals.

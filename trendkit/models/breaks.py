@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import check_months, design_matrix, fit_glm, series_label
+from trendkit.models.fitting import check_months, design_matrix, fit_glm, reported, series_label
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
@@ -46,12 +46,13 @@ class ChangePoints(Result):
         if not self.breaks:
             lines = ["No change in level found / không phát hiện điểm gãy."]
         else:
+            later = self.segments.filter(pl.col("start_low").is_not_null())
             lines = [
                 f"{len(self.breaks)} change(s) in level / điểm gãy: "
                 + "; ".join(
-                    f"{r['start']:%m/%Y} ({'+' if r['change_pct'] > 0 else ''}{fmt_num(100 * r['change_pct'])}%; "
+                    f"{r['start']:%m/%Y} ({_change(r['change_pct'], r['level'])}; "
                     f"date range {_span(r['start_low'], r['start_high'])} / khoảng thời điểm)"
-                    for r in self.segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True)
+                    for r in later.iter_rows(named=True)
                 )
             ]
         lines.append(
@@ -60,6 +61,13 @@ class ChangePoints(Result):
             f"{fmt_num(self.penalty, 1)} per change; trend, month and pre-Tết factors fitted alongside."
         )
         return Summary(f"Change points / điểm thay đổi — {self.label}", lines, self.segments)
+
+
+def _change(pct: float | None, level: float) -> str:
+    """A break's change in words: a percentage, or from none when the segment before had no cases."""
+    if pct is None:
+        return f"from no cases to {fmt_num(level)} a month / từ 0 lên {fmt_num(level)} vụ/tháng"
+    return f"{'+' if pct > 0 else ''}{fmt_num(100 * pct)}%"
 
 
 def _span(low: dt.date, high: dt.date) -> str:
@@ -203,6 +211,7 @@ def change_points(
     a 50% drop in NB series of 4 years it covered the true month in 92% (size 12) and 84%
     (size 3) of the series where a break was found (``tests/test_calibration.py``).
     """
+    s, _gaps = reported(s)
     check_months(s, 2 * min_size)
     y = s["cases"].to_numpy().astype(float)
     n = len(y)
@@ -219,7 +228,7 @@ def change_points(
     rows, prev = [], None
     for (a, b), (lo, hi) in zip(itertools.pairwise(edges), ranges, strict=True):
         lvl = float(y[a:b].sum() / f[a:b].sum())
-        change = None if not prev else lvl / prev - 1
+        change = None if not prev else lvl / prev - 1  # after a stretch at zero there is no ratio
         low, high = (periods[lo], periods[hi]) if a else (None, None)
         rows.append((periods[a], low, high, periods[b - 1], b - a, float(y[a:b].sum()), lvl, change))
         prev = lvl

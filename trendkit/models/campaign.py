@@ -23,10 +23,16 @@ from trendkit.models.fitting import (
     check_months,
     design_matrix,
     fit_glm,
+    gap_note,
+    month_numbers,
     nb_moments,
+    reported,
+    serial_cov,
     series_label,
     term_table,
 )
+from trendkit.models.serial import NONE as NO_SERIAL
+from trendkit.models.serial import SerialCorrelation
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Interval
 from trendkit.months import months_between, parse_month
@@ -36,6 +42,9 @@ from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
 
 __all__ = ["CampaignEffect", "campaign_effect"]
+
+#: Fewest cases a month (on average) for month-of-year effects to be fitted by default.
+SEASON_MIN_RATE = 3.0
 
 # --- campaign effect ----------------------------------------------------------------------------
 
@@ -67,6 +76,10 @@ class CampaignEffect(Result):
     dispersion: float = 1.0
     #: the common-shock check of the window, when the panel was given
     shock: CommonShock | None = None
+    #: the residuals' serial correlation, estimated on the months before the start and allowed for
+    serial: SerialCorrelation = NO_SERIAL
+    #: months left out because not every unit reported
+    unreported: tuple[dt.date, ...] = ()
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases``, ``fitted``, ``counterfactual`` (no campaign), ``post``."""
@@ -81,7 +94,9 @@ class CampaignEffect(Result):
             f"{self.change_pct.pct()}.",
             f"Level change at the start: {self.level_change.pct()}; trend change: {self.slope_change.pct()} a year.",
             "Sau chiến dịch, số vụ thay đổi như trên so với mức dự kiến nếu không có chiến dịch "
-            f"({self.family} model; {self._why()}; CI by simulation from the fitted coefficients).",
+            f"({self.family} model; {self._why()}; {self.serial.describe()}; CI by simulation from the "
+            "fitted coefficients).",
+            *filter(None, [gap_note(self.unreported)]),
         ]
         lines.append(
             "No comparison group: a change that hit every province at the same time would show here too / "
@@ -139,12 +154,14 @@ def _check_window(periods: list[dt.date], start: dt.date) -> None:
                          f"{len(periods) - n_pre} after; at least 6 before and 3 after are needed")  # fmt: skip
 
 
-def _t_draws(fit: Any, y: np.ndarray, beta: np.ndarray, cov: np.ndarray, n_sim: int, seed: int) -> np.ndarray:
+def _t_draws(fit: Any, y: np.ndarray, cov: np.ndarray, serial: SerialCorrelation, n_sim: int, seed: int) -> np.ndarray:
     """``n_sim`` draws of the coefficients from a multivariate Student t on the degrees of freedom the
-    dispersion estimate is worth when the counts are heavy-tailed (:func:`~trendkit.models.fitting.nb_moments`)."""
+    dispersion estimate is worth when the counts are heavy-tailed (:func:`~trendkit.models.fitting.nb_moments`)
+    and the months correlated (:meth:`~trendkit.models.serial.SerialCorrelation.effective_df`)."""
     rng = np.random.default_rng(seed)
-    df = nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1]
-    normal = rng.multivariate_normal(np.zeros(len(beta)), cov, size=n_sim)
+    beta = np.asarray(fit.result.params)
+    df = serial.effective_df(nb_moments(y, np.asarray(fit.result.fittedvalues), float(fit.result.df_resid))[1])
+    normal = rng.multivariate_normal(np.zeros(len(beta)), cov, size=n_sim, check_valid="ignore")
     return beta + normal / np.sqrt(rng.chisquare(df, size=(n_sim, 1)) / df)
 
 
@@ -178,8 +195,16 @@ def campaign_effect(
     ``tests/test_calibration.py``). This model has no comparison group: a shock that hits
     every province at once is read as an effect.
     ``end`` (YYYY-MM) stops the analysis window, e.g. before a later, different event.
-    Month-of-year effects are included by default only with 36 months or more (with fewer,
-    11 extra coefficients make the counterfactual too noisy; the pre-Tết window stays in).
+    Month-of-year effects are included by default only with 36 months or more and at least
+    ``SEASON_MIN_RATE`` cases a month (with fewer, 11 extra coefficients make the counterfactual
+    too noisy; the pre-Tết window stays in).
+
+    Months carry their deviation into the next in real series: the residuals' serial
+    correlation is estimated on the months before ``start`` and the covariance widened for it
+    (:func:`~trendkit.models.fitting.serial_cov`; ``.serial`` and the summary report it). On
+    series with an AR(1) deviation (ρ 0.5–0.7) drawn by a generator that is not this model, the
+    interval keeps its level (``tests/test_real_series.py``). Months with a null count (a unit
+    that did not report) are left out, never read as zeros, and named in ``.unreported``.
     ``panel`` (the province panel the series came from) lets the result check the window for a
     shock common to the whole country (:func:`~trendkit.models.shock.common_shock`); ``.shock``
     and the summary then say when the country moved together, which this model cannot tell
@@ -188,21 +213,24 @@ def campaign_effect(
     start_d = parse_month(start)
     if end is not None:
         s = s.filter(pl.col("period") <= parse_month(end))
+    s, gaps = reported(s)
     check_months(s, 12)
     periods = s["period"].to_list()
     _check_window(periods, start_d)
+    y = s["cases"].to_numpy()
+    if months is None:  # 11 month effects need months enough, and cases enough to fit them
+        months = len(periods) >= 36 and float(y.mean()) >= SEASON_MIN_RATE
     x, names = campaign_design(periods, start_d, months=months)
     post = x[:, -2]
-    y = s["cases"].to_numpy()
     fit = fit_glm(y, x, family)
     beta = np.asarray(fit.result.params)
-    cov = np.asarray(fit.result.cov_params())
+    cov, serial = serial_cov(fit, x, month_numbers(periods), ~post.astype(bool))
     x_cf = x.copy()
     x_cf[:, -2:] = 0
-    draws = _t_draws(fit, y, beta, cov, n_sim, seed)
+    draws = _t_draws(fit, y, cov, serial, n_sim, seed)
     mask = post.astype(bool)
-    mu = np.exp(x[mask] @ draws.T)
-    mu_cf = np.exp(x_cf[mask] @ draws.T)
+    mu = np.exp(np.clip(x[mask] @ draws.T, -50, 50))  # a month effect fitted to months of zeros
+    mu_cf = np.exp(np.clip(x_cf[mask] @ draws.T, -50, 50))  # is −∞: draws must not overflow
     diff = (mu - mu_cf).mean(axis=0)
     pct = mu.sum(axis=0) / mu_cf.sum(axis=0) - 1
     q = [(1 - level) / 2, 1 - (1 - level) / 2]
@@ -210,7 +238,7 @@ def campaign_effect(
     cf = np.exp(x_cf @ beta)
     point_diff = float((fitted[mask] - cf[mask]).mean())
     point_pct = float(fitted[mask].sum() / cf[mask].sum() - 1)
-    terms = term_table(fit, names, level)
+    terms = term_table(fit, names, level, cov)
     lv = terms.filter(pl.col("term") == "level_change").row(0, named=True)
     sl = terms.filter(pl.col("term") == "slope_change").row(0, named=True)
     frame = s.select("period", "cases").with_columns(
@@ -227,6 +255,8 @@ def campaign_effect(
         frame=frame,
         dispersion=fit.dispersion,
         shock=None if panel is None else _shock_of(panel, s, start_d),
+        serial=serial,
+        unreported=tuple(gaps),
     )
 
 

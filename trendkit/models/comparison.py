@@ -23,8 +23,10 @@ import polars as pl
 
 from trendkit.errors import NoComparisonError
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import nb_moments
+from trendkit.models.fitting import drift_variance, for_series, gap_note, month_numbers, nb_moments, panel_serial
 from trendkit.models.selection import resolve_units
+from trendkit.models.serial import NONE as NO_SERIAL
+from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.trend import Interval
 from trendkit.months import parse_month
@@ -54,6 +56,10 @@ class ComparativeEffect(Result):
     frame: pl.DataFrame
     #: the common-shock check of the window (targets left out)
     shock: CommonShock | None = None
+    #: the serial correlation of the target's residuals before the start, allowed for in the interval
+    serial: SerialCorrelation = NO_SERIAL
+    #: months left out because a target did not report
+    unreported: tuple[dt.date, ...] = ()
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``target`` and ``comparison`` monthly cases, ``post``."""
@@ -77,7 +83,8 @@ class ComparativeEffect(Result):
             *(f"Left out of the comparison — {why}: {', '.join(names)}." for why, names in self.left_out()),
             f"Quasi-Poisson difference in differences with a fixed effect per month (a shock common to both "
             f"groups cancels); dispersion {fmt_num(self.dispersion, 2)}, Student t on {fmt_num(self.df, 1)} "
-            "degrees of freedom.",
+            f"degrees of freedom; {self.serial.describe()}.",
+            *filter(None, [gap_note(self.unreported)]),
             *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Campaign effect against a comparison / so với nhóm đối chứng", lines, self.frame)
@@ -121,30 +128,40 @@ def default_comparison(
     return [p for p in everyone if p not in dropped], excluded
 
 
+def _group_totals(frame: pl.DataFrame, targets: list[str], comparison: list[str]) -> pl.DataFrame:
+    """Monthly ``target`` and ``comparison`` totals; a month a target did not report is dropped (its
+    total is unknown, not smaller)."""
+    group = pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
+    total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).otherwise(None)
+    return (
+        frame.filter(pl.col("province").is_in([*targets, *comparison]))
+        .with_columns(group.alias("group"), pl.col("cases").cast(pl.Float64))
+        .group_by("period", "group")
+        .agg(total.alias("cases"))
+        .pivot(on="group", index="period", values="cases")
+        .sort("period")
+        .drop_nulls()
+    )
+
+
 def _did(
-    frame: pl.DataFrame, targets: list[str], comparison: list[str], start: dt.date, level: float = 0.95
-) -> tuple[Interval, float, float, pl.DataFrame]:
+    frame: pl.DataFrame,
+    targets: list[str],
+    comparison: list[str],
+    start: dt.date,
+    level: float = 0.95,
+    pooled: tuple[SerialCorrelation, float, float] | None = None,
+) -> tuple[Interval, float, float, pl.DataFrame, SerialCorrelation]:
     """The difference in differences itself: change (exp δ − 1 with its interval), dispersion,
-    degrees of freedom, and the monthly ``period``/``target``/``comparison``/``post`` frame."""
+    degrees of freedom, the monthly ``period``/``target``/``comparison``/``post`` frame, and the
+    serial correlation allowed for (the target's own, or ``pooled`` over the panel's units and
+    scaled to the target, whichever is larger: :func:`~trendkit.models.fitting.for_series`)."""
     import statsmodels.api as sm
     from scipy import stats
 
     if not comparison:
         raise NoComparisonError("no comparison provinces are left: name some with comparison=[...]")
-    wide = (
-        frame.filter(pl.col("province").is_in([*targets, *comparison]))
-        .with_columns(
-            pl.when(pl.col("province").is_in(targets))
-            .then(pl.lit("target"))
-            .otherwise(pl.lit("comparison"))
-            .alias("group")
-        )
-        .group_by("period", "group")
-        .agg(pl.col("cases").sum().cast(pl.Float64))
-        .pivot(on="group", index="period", values="cases")
-        .sort("period")
-        .fill_null(0.0)
-    )
+    wide = _group_totals(frame, targets, comparison)
     post = (wide["period"] >= start).to_numpy()
     n = wide.height
     if post.sum() < 1 or (~post).sum() < 3:
@@ -156,11 +173,20 @@ def _did(
     fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     dof = float(fit.df_resid)
     phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
-    df = nb_moments(y, np.asarray(fit.fittedvalues), dof)[1]
+    mu = np.asarray(fit.fittedvalues)
+    df = nb_moments(y, mu, dof)[1]
     delta = float(fit.params[-1])
-    half = stats.t.ppf(0.5 + level / 2, df) * float(fit.bse[-1]) * np.sqrt(phi)
+    t = np.tile(month_numbers(wide["period"].to_list()), 2)
+    pearson = (y - mu) / np.sqrt(phi * np.maximum(mu, 1e-12))
+    own = estimate_serial([pearson[:n][~post]], [t[:n][~post]])  # the target's months before the start
+    serial = own if pooled is None else for_series(pooled[:2], y[:n][~post], mu[:n][~post], own)
+    var = sandwich(x, mu, phi * mu, group, t, serial)[-1, -1]
+    if pooled is not None:  # the provinces' own drift, carried from the pre to the post window
+        var += pooled[2] * ((t[:n][post].mean() - t[:n][~post].mean()) / 12) ** 2
+    df = serial.effective_df(df)
+    half = stats.t.ppf(0.5 + level / 2, df) * float(np.sqrt(max(var, 0.0)))
     change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
-    return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
+    return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post)), serial
 
 
 def up_to_end(panel: pl.DataFrame, end: str | dt.date | None) -> pl.DataFrame:
@@ -222,9 +248,40 @@ def comparative_effect(
     frame = up_to_end(panel, end)
     targets = resolve_units(frame, "province", targets, "targets")
     comparison, excluded = comparison_pool(frame, targets, start_d, comparison, exclude, receivers, layout)
-    change, phi, df, out = _did(frame, targets, comparison, start_d, level)
+    comparison, excluded = _without_gaps(frame, comparison, excluded)
+    change, phi, df, out, serial = _did(frame, targets, comparison, start_d, level, _pooled(frame, start_d))
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
-    return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock)
+    left_out = sorted(set(frame["period"].unique().to_list()) - set(out["period"].to_list()))
+    return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock,
+                             serial, tuple(left_out))  # fmt: skip
+
+
+def _pooled(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, float, float]:
+    """:func:`~trendkit.models.fitting.panel_serial` and :func:`~trendkit.models.fitting.drift_variance`
+    on the provinces that reported every month before ``start``."""
+    wide = (
+        frame.filter(pl.col("period") < start)
+        .group_by("period", "province")
+        .agg(pl.col("cases").sum().cast(pl.Float64), pl.col("cases").null_count().alias("gaps"))
+        .pivot(on="province", index="period", values="cases")
+        .sort("period")
+    )
+    values = wide.drop("period").to_numpy()
+    complete = ~np.isnan(values.astype(float)).any(axis=0)
+    y, months = values[:, complete].astype(float), month_numbers(wide["period"].to_list())
+    return (*panel_serial(y, months), drift_variance(y, months))
+
+
+def _without_gaps(
+    frame: pl.DataFrame, comparison: list[str], excluded: dict[str, list[str]]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The comparison without the provinces that did not report every month (their total would
+    shrink in those months and read as the targets rising), listed under ``gaps``."""
+    silent = set(frame.filter(pl.col("cases").is_null())["province"].unique().to_list())
+    gaps = [p for p in comparison if p in silent]
+    if not gaps:
+        return comparison, excluded
+    return [p for p in comparison if p not in silent], {**excluded, "gaps": gaps}
 
 
 @dataclass(frozen=True, repr=False)

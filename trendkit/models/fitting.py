@@ -13,10 +13,27 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
 from trendkit.months import months_between
 from trendkit.tet import tet_window_share
 
-__all__ = ["Family", "GLMFit", "check_months", "design_matrix", "fit_glm", "nb_moments", "series_label", "term_table"]
+__all__ = [
+    "Family",
+    "GLMFit",
+    "check_months",
+    "design_matrix",
+    "drift_variance",
+    "fit_glm",
+    "for_series",
+    "gap_note",
+    "month_numbers",
+    "nb_moments",
+    "panel_serial",
+    "reported",
+    "serial_cov",
+    "series_label",
+    "term_table",
+]
 
 
 Family = Literal["auto", "poisson", "negbin"]
@@ -30,6 +47,24 @@ def check_months(s: pl.DataFrame, minimum: int) -> None:
         )
     if s.height < minimum:
         raise ValueError(f"this needs at least {minimum} months of data; the series has {s.height}")
+
+
+def reported(s: pl.DataFrame) -> tuple[pl.DataFrame, list[dt.date]]:
+    """The months with a count, and the months left out because some unit did not report (null).
+
+    Missing is never zero: a month nobody reported is not a month with no cases.
+    """
+    gaps = s.filter(pl.col("cases").is_null() | pl.col("cases").is_nan())
+    return s.filter(pl.col("cases").is_not_null() & pl.col("cases").is_not_nan()), gaps["period"].to_list()
+
+
+def gap_note(months: Sequence[dt.date]) -> str | None:
+    """The summary line naming the months left out, or None when every month was reported."""
+    if not months:
+        return None
+    shown = ", ".join(f"{m:%m/%Y}" for m in months[:8]) + (" …" if len(months) > 8 else "")
+    return (f"{len(months)} month(s) left out because not every unit reported / tháng thiếu báo cáo, không tính: "
+            f"{shown}.")  # fmt: skip
 
 
 def series_label(s: pl.DataFrame) -> str:
@@ -124,18 +159,121 @@ def fit_glm(y: np.ndarray, x: np.ndarray, family: Family) -> GLMFit:
     return GLMFit(glm, "negative binomial", alpha, dispersion, float(p))
 
 
-def term_table(fit: GLMFit, names: list[str], level: float) -> pl.DataFrame:
-    """One row per term: coefficient, standard error, rate ratio with its ``level`` interval, p-value."""
+def month_numbers(periods: Sequence[dt.date]) -> np.ndarray:
+    """Each month as a whole number (year·12 + month), so distances between months are differences."""
+    return np.array([p.year * 12 + p.month for p in periods])
+
+
+def serial_cov(fit: GLMFit, x: np.ndarray, months: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, SerialCorrelation]:
+    """The fit's covariance widened for serial correlation, and the correlation found.
+
+    The correlation is estimated from the Pearson residuals of the months in ``use`` (the
+    pre-period: a campaign's own shape cannot pass for correlation there) and applied to every
+    month through :func:`~trendkit.models.serial.sandwich`. With no correlation found the fit's
+    own covariance is returned, which the sandwich equals in that case.
+    """
     res = fit.result
-    ci = np.asarray(res.conf_int(1 - level))
+    mu = np.asarray(res.fittedvalues, float)
+    y = np.asarray(res.model.endog, float)
+    model_var = mu + fit.alpha * mu**2 if fit.alpha is not None else mu
+    var = model_var if fit.alpha is not None else max(fit.dispersion, 1.0) * mu
+    pearson = (y - mu) / np.sqrt(np.maximum(var, 1e-12))
+    design = x[use] * np.sqrt(mu[use] ** 2 / model_var[use])[:, None]  # the IRLS-weighted design
+    sc = estimate_serial([pearson[use]], [months[use]], designs=[design])
+    if sc.lag1() < 0.02:
+        return np.asarray(res.cov_params()), sc
+    return sandwich(x, mu, var, np.zeros(len(y), dtype=int), months, sc, model_var=model_var), sc
+
+
+def panel_serial(y: np.ndarray, months: np.ndarray) -> tuple[SerialCorrelation, float]:
+    """Serial correlation pooled over a panel's units, and the share of extra-Poisson variance it is.
+
+    ``y`` is months × units (the months before a start). Each unit is set against its own level ×
+    the panel's monthly total (what is common cancels) and standardised by its own negative-binomial
+    variance; the autocorrelations are pooled (:func:`~trendkit.models.serial.estimate_serial`).
+    Units with fewer than 10 cases say nothing and are skipped. Correlation lives in the
+    extra-Poisson part of a count's variance (a latent deviation on the log scale), so a busy unit's
+    residuals correlate more than a sparse one's; the second value, the correlated share divided by
+    the units' mean extra-Poisson share, carries the pooled estimate over to any one series
+    (:func:`for_series`).
+    """
+    total = y.sum(axis=1)
+    resid, extra = [], []
+    for u in range(y.shape[1]):
+        yu = y[:, u]
+        if yu.sum() < 10 or total.sum() <= 0:
+            continue
+        mu = yu.sum() / total.sum() * total
+        inv_k = nb_moments(yu, mu, len(yu) - 1)[0]
+        var = np.maximum(mu + inv_k * mu**2, 1e-12)
+        resid.append((yu - mu) / np.sqrt(var))
+        extra.append(float(np.mean(inv_k * mu**2 / var)))
+    sc = estimate_serial(resid, [months] * len(resid))
+    return sc, (min(1.0, sc.share / max(float(np.mean(extra)), 1e-9)) if extra else 0.0)
+
+
+def drift_variance(y: np.ndarray, months: np.ndarray) -> float:
+    """Variance across units of their own yearly trend relative to the panel's (τ², log scale).
+
+    ``y`` is months × units (the months before a start). Each unit with 10 cases or more gets the
+    least-squares slope of log((yₜ + ½) / totalₜ) on time in years, with its sampling variance;
+    τ² is the slopes' variance less their mean sampling variance (method of moments, as in
+    DerSimonian & Laird's random-effects meta-analysis), never below 0. A comparison of two
+    groups over windows D years apart then varies by τ²·D² more than independent months imply:
+    provinces drift apart.
+    """
+    total = y.sum(axis=1)
+    t = (months - months.mean()) / 12
+    slopes, variances = [], []
+    for u in range(y.shape[1]):
+        if y[:, u].sum() < 10 or len(t) < 6 or np.any(total <= 0):
+            continue
+        z = np.log((y[:, u] + 0.5) / total)
+        b = float(np.sum(t * (z - z.mean())) / np.sum(t**2))
+        resid = z - z.mean() - b * t
+        slopes.append(b)
+        variances.append(float(np.sum(resid**2) / (len(t) - 2) / np.sum(t**2)))
+    if len(slopes) < 3:
+        return 0.0
+    return max(0.0, float(np.var(slopes, ddof=1) - np.mean(variances)))
+
+
+def for_series(
+    pooled: tuple[SerialCorrelation, float], y: np.ndarray, mu: np.ndarray, own: SerialCorrelation
+) -> SerialCorrelation:
+    """The pooled correlation (:func:`panel_serial`) scaled to one series' extra-Poisson share, or the
+    series' ``own`` estimate when that implies more correlation over a long sum."""
+    sc, per_extra = pooled
+    inv_k = nb_moments(y, mu, len(y) - 1)[0]
+    var = np.maximum(mu + inv_k * mu**2, 1e-12)
+    share = min(1.0, per_extra * float(np.mean(inv_k * mu**2 / var)))
+    scaled = SerialCorrelation(share, sc.rho, sc.pairs)
+    return own if own.long_run() > scaled.long_run() else scaled
+
+
+def term_table(fit: GLMFit, names: list[str], level: float, cov: np.ndarray | None = None) -> pl.DataFrame:
+    """One row per term: coefficient, standard error, rate ratio with its ``level`` interval, p-value.
+
+    ``cov`` replaces the fit's covariance (e.g. widened for serial correlation by :func:`serial_cov`);
+    the reference distribution stays the fit's (Student t on its residual degrees of freedom when it
+    uses t, else normal)."""
+    from scipy import stats
+
+    res = fit.result
+    beta = np.asarray(res.params)
+    se = np.asarray(res.bse) if cov is None else np.sqrt(np.maximum(np.diag(cov), 0.0))
+    dist = stats.t(float(res.df_resid)) if getattr(res, "use_t", False) else stats.norm()
+    half = dist.ppf(0.5 + level / 2) * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * dist.sf(np.abs(beta / se))
     return pl.DataFrame(
         {
             "term": names,
-            "coef": np.asarray(res.params),
-            "se": np.asarray(res.bse),
-            "irr": np.exp(np.asarray(res.params)),
-            "irr_low": np.exp(ci[:, 0]),
-            "irr_high": np.exp(ci[:, 1]),
-            "p_value": np.asarray(res.pvalues),
+            "coef": beta,
+            "se": se,
+            "irr": np.exp(beta),
+            "irr_low": np.exp(beta - half),
+            "irr_high": np.exp(beta + half),
+            "p_value": p,
         }
     )

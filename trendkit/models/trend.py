@@ -60,7 +60,9 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
     """One monthly series from a panel: the sum of ``value`` over the rows ``where`` selects.
 
     ``where`` names panel columns: ``series(p, province=["Quảng Ninh", "Lạng Sơn"], channel="road")``.
-    Returns ``period``, ``cases`` (Float64) and a ``label`` column naming the selection.
+    Returns ``period``, ``cases`` (Float64) and a ``label`` column naming the selection. A month in
+    which a selected unit did not report (its value null, as :func:`trendkit.panel` writes it when
+    given ``reports=``) is null, not the sum of the others: models leave such months out.
     """
     frame = panel
     parts = []
@@ -75,9 +77,10 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
         frame = frame.filter(pl.col(column).cast(pl.String).is_in(values))
         parts.append(" + ".join(values))
     label = ", ".join(parts) or "all"
+    total = pl.col(value).sum().cast(pl.Float64)
     return (
-        frame.group_by("period")
-        .agg(pl.col(value).sum().cast(pl.Float64).alias("cases"))
+        frame.group_by("period")  # a month some unit did not report is unknown, not a smaller sum
+        .agg(pl.when(pl.col(value).null_count() == 0).then(total).otherwise(None).alias("cases"))
         .sort("period")
         .with_columns(pl.lit(label).alias("label"))
     )

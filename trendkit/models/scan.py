@@ -21,8 +21,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import nb_moments
+from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
 from trendkit.models.selection import before_after, resolve_units
+from trendkit.models.serial import NONE as NO_SERIAL
+from trendkit.models.serial import SerialCorrelation, sum_variance
 from trendkit.models.shape import common_shape, shape_design
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import add_months, parse_month
@@ -102,19 +104,28 @@ class Projection:
 
     mu: float  # projected total
     noise_level: float  # variance from the level θ̂ carried forward
-    shape_var: float  # variance of log S_post − log S_pre (common to all units)
+    shape_var: float  # variance of log S_post − log S_pre (common to all units), plus the unit's drift
     inv_k: float  # the unit's dispersion 1/k (Var y = μ + μ²/k)
     mu_post: np.ndarray  # projected monthly means
     df: float  # degrees of freedom of the dispersion estimate (Satterthwaite)
+    serial: SerialCorrelation = NO_SERIAL  # the unit's months' correlation
+    post_months: np.ndarray | None = None  # positions of the projected months (gaps left out)
 
     def var(self, scale: float = 1.0) -> float:
         """Variance of observed − projected when the post months run at ``scale`` × the projection."""
         m = self.mu_post * scale
-        return float(np.sum(m + self.inv_k * m**2)) + self.noise_level + self.mu**2 * self.shape_var
+        at = np.arange(len(m)) if self.post_months is None else self.post_months
+        noise = sum_variance(m + self.inv_k * m**2, at, self.serial)
+        return noise + self.noise_level + self.mu**2 * self.shape_var
 
 
 def _counterfactual(
-    y_pre: np.ndarray, shape_pre: np.ndarray, shape_post: np.ndarray, shape_var: float = 0.0
+    y_pre: np.ndarray,
+    shape_pre: np.ndarray,
+    shape_post: np.ndarray,
+    shape_var: float = 0.0,
+    pooled: Pooled | None = None,
+    months: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Projection:
     """Project one unit's post-window total from its pre-window level and the common shape.
 
@@ -128,13 +139,44 @@ def _counterfactual(
     quasi-Poisson factor would understate them. The dispersion is estimated from n months of
     heavy-tailed counts; its degrees of freedom, 2(n − 1) / (2 + κ) with κ the negative
     binomial's excess kurtosis 6/k + 1/Var, make the tests and intervals use Student's t.
+
+    With ``pooled`` (the non-target units' serial correlation and drift, :class:`Pooled`), months
+    correlate within the pre and the post windows (sums vary more than independent months'), the
+    unit may drift from the common shape (τ²·D², D the years between the windows' centres), and
+    the degrees of freedom shrink with the correlation. ``months`` gives the positions of the pre
+    and post months when some were left out (not reported), so correlation follows real distances.
     """
     s_pre, s_post = shape_pre.sum(), shape_post.sum()
     theta = y_pre.sum() / s_pre
     mu_pre, mu_post = theta * shape_pre, theta * shape_post
     inv_k, df = nb_moments(y_pre, mu_pre, len(y_pre) - 1)
-    noise_level = float(np.sum(mu_pre + inv_k * mu_pre**2)) * (s_post / s_pre) ** 2
-    return Projection(float(mu_post.sum()), noise_level, shape_var, inv_k, mu_post, df)
+    serial, drift = NO_SERIAL, 0.0
+    if pooled is not None:
+        serial = for_series(pooled.serial, y_pre, mu_pre, NO_SERIAL)
+        drift = pooled.drift * ((len(y_pre) + len(shape_post)) / 2 / 12) ** 2
+        df = serial.effective_df(df)
+    at_pre, at_post = months or (np.arange(len(y_pre)), np.arange(len(y_pre), len(y_pre) + len(shape_post)))
+    pre_var = sum_variance(mu_pre + inv_k * mu_pre**2, at_pre, serial)
+    noise_level = pre_var * (s_post / s_pre) ** 2
+    return Projection(float(mu_post.sum()), noise_level, shape_var + drift, inv_k, mu_post, df, serial, at_post)
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """What the non-target units say about every unit's noise: serial correlation (with the share
+    of extra-Poisson variance it is) and the variance of their drift from the common shape."""
+
+    serial: tuple[SerialCorrelation, float]
+    drift: float
+
+    @classmethod
+    def of(cls, wide: pl.DataFrame, keys: list[str], pre: np.ndarray) -> Pooled:
+        """From the non-target rows of the window (complete units only)."""
+        matrix = wide.pivot(on=keys, index="period", values="cases").sort("period")
+        y = matrix.drop("period").to_numpy().astype(float)[pre]
+        y = y[:, ~np.isnan(y).any(axis=0)]
+        months = np.arange(y.shape[0])
+        return cls(panel_serial(y, months), drift_variance(y, months))
 
 
 def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
@@ -160,6 +202,7 @@ class _Prepared:
     shape_var: float
     y_target: np.ndarray
     shock: CommonShock | None = None
+    pooled: Pooled | None = None
 
     def units(self) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
         """Each non-target unit's key and monthly counts over the window."""
@@ -167,8 +210,17 @@ class _Prepared:
             yield tuple(str(k) for k in key), group.sort("period")["cases"].to_numpy().astype(float)
 
     def project(self, y: np.ndarray, *, with_shape: bool = False) -> Projection:
-        pre, post = ~self.is_post, self.is_post
-        return _counterfactual(y[pre], self.shape[pre], self.shape[post], self.shape_var if with_shape else 0.0)
+        ok = ~np.isnan(y)  # a month the unit did not report is left out of both windows
+        pre, post = ~self.is_post & ok, self.is_post & ok
+        at = np.flatnonzero(ok)
+        months = (np.flatnonzero(pre), np.flatnonzero(post)) if len(at) < len(y) else None
+        shape_var = self.shape_var if with_shape else 0.0
+        pooled = self.pooled if with_shape else None
+        return _counterfactual(y[pre], self.shape[pre], self.shape[post], shape_var, pooled, months)
+
+    def observed(self, y: np.ndarray) -> float:
+        """The unit's total over the post months it reported."""
+        return float(np.nansum(y[self.is_post]))
 
 
 def prepare(
@@ -199,11 +251,13 @@ def prepare(
     x = shape_design(window, seasons=before >= 24)
     is_post = np.array([p >= start for p in window])
 
-    def total(rows: pl.DataFrame) -> np.ndarray:
-        return rows.group_by("period").agg(pl.col("cases").sum()).sort("period")["cases"].to_numpy().astype(float)
+    def total(rows: pl.DataFrame) -> np.ndarray:  # NaN in a month some unit did not report
+        known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
+        return rows.group_by("period").agg(known).sort("period")["cases"].to_numpy().astype(float)
 
     wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
-    y_rest = total(wide)
+    silent = wide.filter(pl.col("cases").is_null()).select(keys).unique()
+    y_rest = total(wide.join(silent, on=keys, how="anti"))  # the shape from units that reported every month
     shape, shape_var, scale = common_shape(y_rest, x, ~is_post)
     found = None
     if shock == "auto" and "province" in frame.columns:
@@ -211,7 +265,8 @@ def prepare(
         if found.detected:
             shape, shape_var = _shock_shape(y_rest, shape, ~is_post, scale)
     y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
-    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found)
+    pooled = Pooled.of(wide, keys, ~is_post)
+    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found, pooled)
 
 
 def _unit_columns(panel: pl.DataFrame) -> list[str]:
@@ -303,7 +358,7 @@ def displacement_scan(
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
     prep = prepare(panel, targets, start_d, before, after, target_by, shock)
     is_post = prep.is_post
-    target_change = float(prep.y_target[is_post].sum() - prep.project(prep.y_target).mu)
+    target_change = prep.observed(prep.y_target) - prep.project(prep.y_target).mu
 
     from scipy import stats
 
@@ -311,11 +366,11 @@ def displacement_scan(
     keys = prep.keys
     for key, y in prep.units():
         unit = " · ".join(key)
-        if y[~is_post].mean() < min_rate:
+        if np.nanmean(y[~is_post]) < min_rate or np.isnan(y[is_post]).all():
             sparse.append(unit)
             continue
         proj = prep.project(y, with_shape=True)
-        obs = float(y[is_post].sum())
+        obs = prep.observed(y)
         z = signed_root(obs, proj.mu, proj.var())
         half = stats.t.ppf(1 - alpha / 2, proj.df) * np.sqrt(proj.var(obs / proj.mu if proj.mu > 0 else 1.0))
         p = 2 * stats.t.sf(abs(z), proj.df)

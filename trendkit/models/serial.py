@@ -34,6 +34,8 @@ import numpy as np
 __all__ = ["NONE", "SerialCorrelation", "estimate_serial", "sandwich", "sum_variance"]
 
 MAX_LAG = 6
+#: the smallest lag-one correlation taken as real: below it months are treated as independent
+MIN_LAG1 = 0.05
 #: the most correlation an estimate may claim (a random walk has no level to compare with)
 MAX_RHO = 0.95
 
@@ -146,7 +148,8 @@ def estimate_serial(
     """
     designs = [None] * len(resid) if designs is None else designs
     acf, cnt = _acf(resid, times, designs, max_lag)
-    if cnt[0] < 3 or acf[0] <= 1 / np.sqrt(cnt[0]):  # within one standard error of none: months independent
+    if cnt[0] < 3 or acf[0] <= max(1 / np.sqrt(cnt[0]), MIN_LAG1):  # within one standard error of none, or
+        # too slight to matter for a short window (a long-lag echo of it would still widen every interval)
         return SerialCorrelation(0.0, 0.0, int(cnt[0]))
     lags = np.arange(1, max_lag + 1)
     w = cnt / cnt.sum()

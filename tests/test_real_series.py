@@ -124,8 +124,10 @@ def test_comparative_effect_covers_a_planted_cut_on_autocorrelated_months():
 def test_a_reporting_gap_is_not_read_as_a_fall():
     sc = Scenario(MEANS, ar_sd=0.0, gaps={"P00": GAP})
     assert _rate(lambda p: _excludes_zero(_comparative(p).change_pct), sc, 43) <= 0.07
+
     def one(p):
         return _excludes_zero(campaign_effect(series(p, province="P00"), "2023-01", n_sim=500).change_pct)
+
     assert _rate(one, sc, 44) <= 0.07
     assert _rate(lambda p: bool(change_points(series(p, province="P00")).breaks), sc, 45) <= 0.07
 
@@ -136,6 +138,7 @@ def test_campaign_effect_false_positives_on_autocorrelated_months(means, limit):
     # one series' 36 months estimate its own correlation: about 10% at rho 0.7 (600 reps), was 17%
     def one(p):
         return _excludes_zero(campaign_effect(series(p, province="P00"), "2023-01", n_sim=500).change_pct)
+
     assert _rate(one, Scenario(means, rho=0.7), 46) <= limit
 
 
@@ -144,4 +147,5 @@ def test_campaign_effect_false_positives_on_autocorrelated_months(means, limit):
 def test_scan_family_wise_error_on_autocorrelated_months(rho, limit):
     def scan(p):
         return displacement_scan(p, ["P00"], "2023-01", after=12).to_frame()["significant"].any()
+
     assert _rate(scan, Scenario(MEANS, rho=rho), 47) <= limit

@@ -149,3 +149,18 @@ def test_scan_family_wise_error_on_autocorrelated_months(rho, limit):
         return displacement_scan(p, ["P00"], "2023-01", after=12).to_frame()["significant"].any()
 
     assert _rate(scan, Scenario(MEANS, rho=rho), 47) <= limit
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rho", [0.0, 0.7])
+def test_channel_shift_calls_no_channel_clear_on_null_mixes(rho):
+    from trendkit.models import channel_shift
+
+    channels = ["road", "sea", "air", "rail", "post", "inland_waterway"]
+    sc = Scenario([60, 25, 12, 8, 15, 6], rho=rho, ar_sd=0.2 if rho else 0.0, names=channels)
+
+    def clear(p: pl.DataFrame) -> bool:
+        res = channel_shift(p.rename({"province": "channel"}), "2023-01").to_frame()
+        return bool(((res["ci_low"] > 0) | (res["ci_high"] < 0)).any())
+
+    assert _rate(clear, sc, 48) <= (0.07 if rho == 0 else 0.10)

@@ -16,7 +16,10 @@ import polars as pl
 from trendkit.months import months_between
 from trendkit.tet import tet_window_share
 
-__all__ = ["common_shape", "shape_design"]
+__all__ = ["OUTLIER_Z", "common_shape", "outlying_months", "shape_design"]
+
+#: How far (in robust standard deviations of the Pearson residuals) a month must sit off the fit to be left out.
+OUTLIER_Z = 4.0
 
 
 def shape_design(periods: Sequence[dt.date], *, seasons: bool) -> np.ndarray:
@@ -34,10 +37,13 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
 
     A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
     variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
-    trend and season may be off, which moves every unit's counterfactual together.
+    trend and season may be off, which moves every unit's counterfactual together. Months before
+    the date that sit far off the rest (:func:`outlying_months`: a national dip just before a
+    campaign) are left out of the fit, so the shape does not extrapolate a shock into the window.
     """
     import statsmodels.api as sm
 
+    pre = pre & ~outlying_months(y, x, pre)
     res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
     beta = np.asarray(res.params)
     shape = np.exp(x[:, 1:] @ beta[1:])
@@ -45,3 +51,34 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
     grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
     cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
     return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
+
+
+def outlying_months(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
+    """Months of ``pre`` whose total sits more than ``OUTLIER_Z`` robust standard deviations off a
+    quasi-Poisson fit of the others (the spread is 1.4826 × the median absolute Pearson residual,
+    which a few shocked months cannot inflate). At most a third of the months are left out, and
+    none when fewer than 12 would remain.
+
+    >>> periods = [dt.date(2021 + i // 12, i % 12 + 1, 1) for i in range(36)]
+    >>> y = np.full(36, 200.0) + np.tile([5.0, -5.0], 18)
+    >>> y[30:34] *= 0.5  # a national dip at the end of the history
+    >>> np.flatnonzero(outlying_months(y, shape_design(periods, seasons=False), np.ones(36, bool))).tolist()
+    [30, 31, 32, 33]
+    """
+    import statsmodels.api as sm
+
+    out = np.zeros(len(y), dtype=bool)
+    if pre.sum() < 18:
+        return out
+    keep = np.ones(int(pre.sum()), dtype=bool)
+    for z in (2.5, OUTLIER_Z):  # a loose pass cleans the fit the shocked months pulled; the strict one decides
+        res = sm.GLM(y[pre][keep], x[pre][keep], family=sm.families.Poisson()).fit()
+        mu = np.exp(x[pre] @ np.asarray(res.params))
+        r = (y[pre] - mu) / np.sqrt(np.maximum(mu, 1e-9))
+        spread = max(1.4826 * float(np.median(np.abs(r[keep] - np.median(r[keep])))), 1.0)
+        far = np.abs(r) > z * spread
+        if far.sum() > pre.sum() / 3 or pre.sum() - far.sum() < 12:
+            return out
+        keep = ~far
+    out[np.flatnonzero(pre)[~keep]] = True
+    return out

@@ -41,10 +41,14 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
     the date that sit far off the rest (:func:`outlying_months`: a national dip just before a
     campaign) are left out of the fit, so the shape does not extrapolate a shock into the window.
     """
+    import warnings
+
     import statsmodels.api as sm
 
     pre = pre & ~outlying_months(y, x, pre)
-    res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
+    with warnings.catch_warnings():  # as in outlying_months
+        warnings.simplefilter("ignore")
+        res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
     beta = np.asarray(res.params)
     shape = np.exp(x[:, 1:] @ beta[1:])
     xs = x[:, 1:]
@@ -65,6 +69,8 @@ def outlying_months(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray
     >>> np.flatnonzero(outlying_months(y, shape_design(periods, seasons=False), np.ones(36, bool))).tolist()
     [30, 31, 32, 33]
     """
+    import warnings
+
     import statsmodels.api as sm
 
     out = np.zeros(len(y), dtype=bool)
@@ -72,7 +78,9 @@ def outlying_months(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray
         return out
     keep = np.ones(int(pre.sum()), dtype=bool)
     for z in (2.5, OUTLIER_Z):  # a loose pass cleans the fit the shocked months pulled; the strict one decides
-        res = sm.GLM(y[pre][keep], x[pre][keep], family=sm.families.Poisson()).fit()
+        with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
+            warnings.simplefilter("ignore")
+            res = sm.GLM(y[pre][keep], x[pre][keep], family=sm.families.Poisson()).fit()
         mu = np.exp(x[pre] @ np.asarray(res.params))
         r = (y[pre] - mu) / np.sqrt(np.maximum(mu, 1e-9))
         spread = max(1.4826 * float(np.median(np.abs(r[keep] - np.median(r[keep])))), 1.0)

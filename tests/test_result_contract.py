@@ -40,6 +40,7 @@ def results() -> dict[str, Result]:
         "scan": models.displacement_scan(p, TARGETS, "2023-07", after=12),
         "groups": models.choose_groups(pp, TARGETS, dt.date(2023, 7, 1), by="province", after=12),
         "breaks": models.change_points(models.series(p, province="Lào Cai")),
+        "late": models.late_tail(pp),
         "leadlag": models.lead_lag(pp, ["Lạng Sơn", "Lào Cai"]),
         "channels": models.channel_shift(p, "2024-07"),
         "forecast": models.forecast(s, horizon=3),

@@ -10,6 +10,8 @@ One module per concept:
 - :mod:`~trendkit.models.shock` — :func:`common_shock` (did the whole country move at once?);
 - :mod:`~trendkit.models.groups` — :func:`choose_groups` (target, buffer and control, and why);
 - :mod:`~trendkit.models.breaks` — :func:`change_points`;
+- :mod:`~trendkit.models.late` — :func:`late_tail` (are the last months entered yet?);
+- :mod:`~trendkit.models.serial` — serial correlation, allowed for in every interval;
 - :mod:`~trendkit.models.forecast` — :func:`forecast`;
 - :mod:`~trendkit.models.measures` — the field's measures :func:`wdq`, :func:`wdd`, :func:`wdd_harm`,
   :func:`e_test`;
@@ -31,6 +33,7 @@ from trendkit.models.comparison import ComparativeEffect, Placebos, comparative_
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
 from trendkit.models.forecast import Forecast, forecast
 from trendkit.models.groups import Groups, choose_groups
+from trendkit.models.late import LateTail, late_tail
 from trendkit.models.leadlag import LeadLag, lead_lag
 from trendkit.models.measures import Estimate, ETestResult, WDDResult, WDQResult, e_test, wdd, wdd_harm, wdq
 from trendkit.models.power import MinimumDetectable, minimum_detectable
@@ -54,6 +57,7 @@ __all__ = [
     "Forecast",
     "Groups",
     "Interval",
+    "LateTail",
     "LeadLag",
     "MinimumDetectable",
     "Placebos",
@@ -72,6 +76,7 @@ __all__ = [
     "e_test",
     "fit_counts",
     "forecast",
+    "late_tail",
     "lead_lag",
     "minimum_detectable",
     "placebo_checks",

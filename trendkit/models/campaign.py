@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from trendkit.models.fitting import (
     series_label,
     term_table,
 )
+from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation
 from trendkit.models.shock import CommonShock, common_shock
@@ -80,6 +82,8 @@ class CampaignEffect(Result):
     serial: SerialCorrelation = NO_SERIAL
     #: months left out because not every unit reported
     unreported: tuple[dt.date, ...] = ()
+    #: recent months held out as incomplete (late data entry)
+    held_out: tuple[dt.date, ...] = ()
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases``, ``fitted``, ``counterfactual`` (no campaign), ``post``."""
@@ -96,7 +100,7 @@ class CampaignEffect(Result):
             "Sau chiến dịch, số vụ thay đổi như trên so với mức dự kiến nếu không có chiến dịch "
             f"({self.family} model; {self._why()}; {self.serial.describe()}; CI by simulation from the "
             "fitted coefficients).",
-            *filter(None, [gap_note(self.unreported)]),
+            *filter(None, [gap_note(self.unreported), late_note(self.held_out)]),
         ]
         lines.append(
             "No comparison group: a change that hit every province at the same time would show here too / "
@@ -146,6 +150,14 @@ def campaign_design(
     return np.column_stack([x, post, since]), [*names, "level_change", "slope_change"]
 
 
+def _tail_hint(tail: list[dt.date]) -> str:
+    """What to add to a window error when an incomplete tail was held out."""
+    if not tail:
+        return ""
+    return (f" ({len(tail)} recent month(s) from {tail[0]:%m/%Y} were held out as incomplete: pass late='keep' "
+            "or end= to keep them)")  # fmt: skip
+
+
 def _check_window(periods: list[dt.date], start: dt.date) -> None:
     """A campaign needs at least 6 months before its start and 3 from it."""
     n_pre = sum(p < start for p in periods)
@@ -177,6 +189,7 @@ def campaign_effect(
     n_sim: int = 4000,
     seed: int = 0,
     panel: pl.DataFrame | None = None,
+    late: Sequence[dt.date] | LateTail = (),
 ) -> CampaignEffect:
     """Level and slope change at ``start`` (YYYY-MM) in one series (a unit, or a group summed).
 
@@ -204,7 +217,9 @@ def campaign_effect(
     (:func:`~trendkit.models.fitting.serial_cov`; ``.serial`` and the summary report it). On
     series with an AR(1) deviation (ρ 0.5–0.7) drawn by a generator that is not this model, the
     interval keeps its level (``tests/test_real_series.py``). Months with a null count (a unit
-    that did not report) are left out, never read as zeros, and named in ``.unreported``.
+    that did not report) are left out, never read as zeros, and named in ``.unreported``. ``late``
+    holds out recent months not fully entered yet (``late=late_tail(panel)``, found on the whole
+    panel; ignored when ``end`` is given) and names them in ``.held_out``.
     ``panel`` (the province panel the series came from) lets the result check the window for a
     shock common to the whole country (:func:`~trendkit.models.shock.common_shock`); ``.shock``
     and the summary then say when the country moved together, which this model cannot tell
@@ -214,9 +229,14 @@ def campaign_effect(
     if end is not None:
         s = s.filter(pl.col("period") <= parse_month(end))
     s, gaps = reported(s)
+    tail = held_months(s, late) if end is None else []
+    s = s.filter(~pl.col("period").is_in(tail))
     check_months(s, 12)
     periods = s["period"].to_list()
-    _check_window(periods, start_d)
+    try:
+        _check_window(periods, start_d)
+    except ValueError as e:
+        raise ValueError(f"{e}{_tail_hint(tail)}") from None
     y = s["cases"].to_numpy()
     if months is None:  # 11 month effects need months enough, and cases enough to fit them
         months = len(periods) >= 36 and float(y.mean()) >= SEASON_MIN_RATE
@@ -257,6 +277,7 @@ def campaign_effect(
         shock=None if panel is None else _shock_of(panel, s, start_d),
         serial=serial,
         unreported=tuple(gaps),
+        held_out=tuple(tail),
     )
 
 

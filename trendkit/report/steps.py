@@ -15,6 +15,7 @@ one error is caught here and said on the page; every other error stops the repor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,13 @@ class Loaded:
         """The report's units (provinces, or legacy groups), in order."""
         return sorted(self.prov_p["province"].unique().to_list())
 
+    @functools.cached_property
+    def late(self) -> list[dt.date]:
+        """Recent months the whole country has not finished entering (:func:`~trendkit.models.late.late_tail`)."""
+        from trendkit.models import late_tail
+
+        return late_tail(self.prov_p).months
+
     @property
     def mark(self) -> str:
         """What every title says when the data are SYNTHETIC (from the inputs, not a flag to remember)."""
@@ -140,6 +148,13 @@ def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
         )
         if n < need
     ]
+    if loaded.late:
+        span = f"{loaded.late[0]:%m/%Y}–{loaded.late[-1]:%m/%Y}"
+        out.append(
+            f"Tháng {span}: cả nước thấp hơn nhiều so với dự kiến, có vẻ chưa nhập đủ; chưa dùng để tìm điểm thay "
+            f"đổi / {span}: the whole country is well below what its history predicts, as when cases are still "
+            "being entered; change points leave these months out"
+        )
     merged = [u for u in loaded.provinces if GROUP_JOIN in u]
     if merged:
         out.append(
@@ -163,7 +178,9 @@ def shifts(loaded: Loaded) -> tuple[list[Shift], list[Alert]]:
         s = series(loaded.prov_p, province=province)
         if s["cases"].mean() < 2:
             continue
-        for row in change_points(s).segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True):
+        for row in (
+            change_points(s, late=loaded.late).segments.filter(pl.col("change_pct").is_not_null()).iter_rows(named=True)
+        ):
             item: Shift = {"province": province, "month": f"{row['start']:%Y-%m}",
                            "change_pct": round(row["change_pct"], 4),
                            "range": [f"{row['start_low']:%Y-%m}", f"{row['start_high']:%Y-%m}"]}  # fmt: skip

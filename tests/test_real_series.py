@@ -63,6 +63,18 @@ def test_independent_residuals_show_no_serial_correlation_and_ar1_is_recovered()
     assert sc.rho == pytest.approx(0.6, abs=0.1) and sc.share == pytest.approx(0.5, abs=0.12)
 
 
+def test_drift_variance_is_dersimonian_laird_as_statsmodels_computes_it():
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    from trendkit.models.fitting import dersimonian_laird
+
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        b, v = rng.normal(0, 0.2, 12), rng.uniform(0.005, 0.05, 12)
+        ref = combine_effects(b, v, method_re="dl")
+        assert dersimonian_laird(b, v) == pytest.approx((max(0.0, ref.tau2), ref.q))  # statsmodels keeps τ² < 0
+
+
 # --- missing is never zero ----------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Family",
     "GLMFit",
     "check_months",
+    "dersimonian_laird",
     "design_matrix",
     "drift_variance",
     "fit_glm",
@@ -244,11 +245,28 @@ def drift_variance(y: np.ndarray, months: np.ndarray) -> float:
     slopes = ((y - mu) * tc).sum(axis=0) / info
     inv_k = np.array([nb_moments(y[:, u], mu[:, u], len(months) - 1)[0] for u in range(y.shape[1])])
     var = ((mu + inv_k * mu**2) * tc**2).sum(axis=0) / info**2
-    w = 1 / np.maximum(var, 1e-12)
-    q = float(np.sum(w * (slopes - np.sum(w * slopes) / w.sum()) ** 2))
+    tau2, q = dersimonian_laird(slopes, var)
     if stats.chi2.sf(q, len(slopes) - 1) > DRIFT_TEST:  # the slopes agree within their noise: no drift
         return 0.0
-    return max(0.0, (q - (len(slopes) - 1)) / float(w.sum() - np.sum(w**2) / w.sum()))
+    return tau2
+
+
+def dersimonian_laird(effects: np.ndarray, variances: np.ndarray) -> tuple[float, float]:
+    """Between-unit variance τ² of ``effects`` with sampling ``variances`` (DerSimonian & Laird 1986),
+    and Cochran's Q: τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw)), w = 1/variance.
+
+    The same as statsmodels' ``combine_effects(..., method_re="dl")`` (``tests/test_real_series.py``).
+
+    By hand: w = 100, 50, 100, weighted mean 0.12, Q = 0.04 + 5.12 + 3.24 = 8.4,
+    τ² = (8.4 − 2) / (250 − 22500/250) = 0.04.
+
+    >>> tau2, q = dersimonian_laird(np.array([0.1, -0.2, 0.3]), np.array([0.01, 0.02, 0.01]))
+    >>> round(tau2, 6), round(q, 6)
+    (0.04, 8.4)
+    """
+    w = 1 / np.maximum(variances, 1e-12)
+    q = float(np.sum(w * (effects - np.sum(w * effects) / w.sum()) ** 2))
+    return max(0.0, (q - (len(effects) - 1)) / float(w.sum() - np.sum(w**2) / w.sum())), q
 
 
 def for_series(

@@ -279,7 +279,7 @@ def _pooled(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, flo
     wide = (
         frame.filter(pl.col("period") < start)
         .group_by("period", "province")
-        .agg(pl.col("cases").sum().cast(pl.Float64), pl.col("cases").null_count().alias("gaps"))
+        .agg(pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64))
         .pivot(on="province", index="period", values="cases")
         .sort("period")
     )

@@ -20,7 +20,14 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.realseries import Scenario, draw
-from trendkit.models import campaign_effect, change_points, common_shock, comparative_effect, displacement_scan
+from trendkit.models import (
+    campaign_effect,
+    change_points,
+    common_shock,
+    comparative_effect,
+    displacement_scan,
+    staggered_effect,
+)
 from trendkit.models.trend import series
 
 MEANS = np.random.default_rng(7).uniform(5, 60, 20)
@@ -57,6 +64,17 @@ def comparative(p: pl.DataFrame) -> bool:
     return _excludes(e.change_pct.low, e.change_pct.high)
 
 
+def staggered(p: pl.DataFrame) -> bool:
+    e = staggered_effect(p, {"P00": "2023-01", "P01": "2023-04"}, comparison=[f"P{i:02d}" for i in range(2, 20)])
+    return _excludes(e.change_pct.low, e.change_pct.high)
+
+
+def pretrend(p: pl.DataFrame) -> bool:
+    return staggered_effect(
+        p, {"P00": "2023-01", "P01": "2023-04"}, comparison=[f"P{i:02d}" for i in range(2, 20)]
+    ).pretrend_failed()
+
+
 def scan(p: pl.DataFrame) -> bool:
     return bool(displacement_scan(p, ["P00"], "2023-01", after=12).to_frame()["significant"].any())
 
@@ -72,6 +90,8 @@ def shock(p: pl.DataFrame) -> bool:
 CHECKS: dict[str, Callable[[pl.DataFrame], bool]] = {
     "campaign": campaign,
     "comparative": comparative,
+    "staggered": staggered,
+    "pretrend": pretrend,
     "scan": scan,
     "change_points": breaks,
     "shock": shock,

@@ -6,6 +6,8 @@ One module per concept:
 - :mod:`~trendkit.models.campaign` — :func:`campaign_effect` (one series, no comparison);
 - :mod:`~trendkit.models.comparison` — :func:`comparative_effect` (against comparison provinces),
   :func:`placebo_checks`;
+- :mod:`~trendkit.models.staggered` — :func:`staggered_effect` (targets with their own start dates,
+  an event study whose leads check the pre-trend);
 - :mod:`~trendkit.models.synthetic_control` — :func:`synthetic_control` (a weighted blend of donors);
 - :mod:`~trendkit.models.shock` — :func:`common_shock` (did the whole country move at once?);
 - :mod:`~trendkit.models.groups` — :func:`choose_groups` (target, buffer and control, and why);
@@ -39,6 +41,7 @@ from trendkit.models.measures import Estimate, ETestResult, WDDResult, WDQResult
 from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
 from trendkit.models.shock import CommonShock, common_shock
+from trendkit.models.staggered import StaggeredEffect, staggered_effect
 from trendkit.models.synthetic_control import SyntheticControl, synthetic_control
 from trendkit.models.trend import CountModel, Decomposition, Interval, decompose, fit_counts, series
 
@@ -61,6 +64,7 @@ __all__ = [
     "LeadLag",
     "MinimumDetectable",
     "Placebos",
+    "StaggeredEffect",
     "SyntheticControl",
     "WDDResult",
     "WDQResult",
@@ -81,6 +85,7 @@ __all__ = [
     "minimum_detectable",
     "placebo_checks",
     "series",
+    "staggered_effect",
     "synthetic_control",
     "wdd",
     "wdd_harm",

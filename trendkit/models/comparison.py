@@ -14,9 +14,9 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
@@ -34,6 +34,9 @@ from trendkit.result import Result
 from trendkit.summary import Summary, change_phrase, fmt_num
 from trendkit.threads import limit_threads
 from trendkit.words import REASONS
+
+if TYPE_CHECKING:
+    from trendkit.models.staggered import StaggeredEffect
 
 __all__ = ["ComparativeEffect", "Placebos", "comparative_effect", "placebo_checks"]
 
@@ -151,14 +154,34 @@ def _group_totals(frame: pl.DataFrame, targets: list[str], comparison: list[str]
     )
 
 
-def _did(
+@dataclass(frozen=True)
+class DidFit:
+    """One difference in differences, with what a joint covariance across several of them needs:
+    the design ``x``, fitted means ``mu``, variances ``var``, each row's ``group`` (0 target,
+    1 comparison) and month number ``times``, and the ``serial`` correlation allowed for."""
+
+    change: Interval
+    phi: float
+    df: float
+    frame: pl.DataFrame
+    serial: SerialCorrelation
+    delta: float
+    variance: float
+    x: np.ndarray
+    mu: np.ndarray
+    var: np.ndarray
+    group: np.ndarray
+    times: np.ndarray
+
+
+def did_fit(
     frame: pl.DataFrame,
     targets: list[str],
     comparison: list[str],
     start: dt.date,
     level: float = 0.95,
     pooled: tuple[SerialCorrelation, float, float] | None = None,
-) -> tuple[Interval, float, float, pl.DataFrame, SerialCorrelation]:
+) -> DidFit:
     """The difference in differences itself: change (exp δ − 1 with its interval), dispersion,
     degrees of freedom, the monthly ``period``/``target``/``comparison``/``post`` frame, and the
     serial correlation allowed for (the target's own, or ``pooled`` over the panel's units and
@@ -193,7 +216,8 @@ def _did(
     df = serial.effective_df(df)
     half = stats.t.ppf(0.5 + level / 2, df) * float(np.sqrt(max(var, 0.0)))
     change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
-    return change, phi, df, wide.select("period", "target", "comparison").with_columns(pl.Series("post", post)), serial
+    out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
+    return DidFit(change, phi, df, out, serial, delta, float(var), x, mu, phi * mu, 1 - group, t)
 
 
 def up_to_end(panel: pl.DataFrame, end: str | dt.date | None) -> pl.DataFrame:
@@ -222,7 +246,7 @@ def comparison_pool(
 def comparative_effect(
     panel: pl.DataFrame,
     targets: Sequence[str],
-    start: str | dt.date,
+    start: str | dt.date | Mapping[str, str | dt.date],
     *,
     end: str | dt.date | None = None,
     comparison: Sequence[str] | None = None,
@@ -230,13 +254,17 @@ def comparative_effect(
     receivers: Sequence[str] | Literal["scan"] = "scan",
     layout: Layout = "2025",
     level: float = 0.95,
-) -> ComparativeEffect:
+) -> ComparativeEffect | StaggeredEffect:
     """The targets' change from ``start`` relative to comparison provinces, with an interval.
 
     Parameters
     ----------
     panel
         A province panel (``period``, ``province``, ``cases``), e.g. ``tk.panel(cases, by=("province",))``.
+    start
+        The first campaign month; or each target's own, ``{"Quảng Ninh": "2023-02", "Lạng Sơn":
+        "2023-05"}``, which returns :func:`~trendkit.models.staggered.staggered_effect`'s result
+        (each target from its own start, together, and an event study whose leads check the pre-trend).
     comparison
         The comparison provinces; default :func:`default_comparison`: not targets, not their land
         neighbours, not the provinces the displacement scan finds rising significantly
@@ -260,13 +288,23 @@ def comparative_effect(
     (``tests/test_real_series.py``). A province that did not report a month (null) is left out of
     the comparison (``excluded["gaps"]``); a target's unreported months are left out (``.unreported``).
     """
+    if isinstance(start, Mapping):
+        from trendkit.models.staggered import staggered_effect
+
+        if set(targets) != set(start):
+            raise ValueError(
+                f"targets {list(targets)} and the starts given for {list(start)} differ: give one start per target"
+            )
+        return staggered_effect(panel, start, end=end, comparison=comparison, exclude=exclude, receivers=receivers,
+                                layout=layout, level=level)  # fmt: skip
     start_d = parse_month(start)
     frame = up_to_end(panel, end)
     targets = resolve_units(frame, "province", targets, "targets")
     comparison, excluded = comparison_pool(frame, targets, start_d, comparison, exclude, receivers, layout)
     comparison, excluded = _without_gaps(frame, comparison, excluded)
     pooled = _pooled(frame, start_d)
-    change, phi, df, out, serial = _did(frame, targets, comparison, start_d, level, pooled)
+    fit = did_fit(frame, targets, comparison, start_d, level, pooled)
+    change, phi, df, out, serial = fit.change, fit.phi, fit.df, fit.frame, fit.serial
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
     left_out = sorted(set(frame["period"].unique().to_list()) - set(out["period"].to_list()))
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock,
@@ -363,9 +401,9 @@ def placebo_checks(
     months = sorted(before["period"].unique().to_list())
     fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]
     for m in fakes:  # the same model, no shock check or scan: only the estimate is ranked
-        rows.append(("time", f"{m:%Y-%m}", _did(before, list(real.targets), real.comparison, m)[0].estimate))
+        rows.append(("time", f"{m:%Y-%m}", did_fit(before, list(real.targets), real.comparison, m).change.estimate))
     for p in real.comparison:
         rest = [q for q in real.comparison if q != p]
-        rows.append(("space", p, _did(frame, [p], rest, start_d)[0].estimate))
+        rows.append(("space", p, did_fit(frame, [p], rest, start_d).change.estimate))
     table = pl.DataFrame(rows, schema={"kind": pl.String, "label": pl.String, "change_pct": pl.Float64}, orient="row")
     return Placebos(real.change_pct.estimate, table)

@@ -26,8 +26,9 @@ covariance φ·A⁻¹ exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -173,7 +174,7 @@ def sandwich(
     var: np.ndarray,
     groups: np.ndarray,
     times: np.ndarray,
-    sc: SerialCorrelation,
+    sc: SerialCorrelation | Mapping[Any, SerialCorrelation],
     *,
     model_var: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -182,9 +183,9 @@ def sandwich(
     ``mu`` are the fitted means; ``var`` each observation's variance (φ·μ for quasi-Poisson,
     μ + αμ² for the negative binomial); ``model_var`` the family's variance function that
     weighted the fit (default μ, Poisson). ``groups`` and ``times`` say which series and which
-    month each row is. The score of row i is xᵢ(yᵢ − μᵢ)μᵢ/Vᵢ: the bread is Σ xx'μ²/V, the meat
-    Σ_g X_g' S_g R_g S_g X_g with S = diag(μ√var / V). With no correlation and var = φV the
-    result is φ·(X'diag(μ²/V)X)⁻¹, the model's own covariance.
+    month each row is; ``sc`` may be one correlation for all, or one per group. The score of row
+    i is xᵢ(yᵢ − μᵢ)μᵢ/Vᵢ: the bread is Σ xx'μ²/V, the meat Σ_g X_g' S_g R_g S_g X_g with
+    S = diag(μ√var / V). With no correlation and var = φV the result is φ·(X'diag(μ²/V)X)⁻¹, the model's own covariance.
 
     >>> x = np.column_stack([np.ones(4), [0.0, 0, 1, 1]])
     >>> mu = np.array([10.0, 10, 20, 20])
@@ -199,7 +200,7 @@ def sandwich(
     for g in np.unique(groups):
         rows = groups == g
         xs = x[rows] * s[rows, None]
-        meat += xs.T @ _corr_matrix(times[rows], sc) @ xs
+        meat += xs.T @ _corr_matrix(times[rows], sc[g] if isinstance(sc, Mapping) else sc) @ xs
     return bread @ meat @ bread
 
 

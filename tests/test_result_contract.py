@@ -34,6 +34,7 @@ def results() -> dict[str, Result]:
         "shock": models.common_shock(pp, "2023-07", end="2024-06", targets=TARGETS),
         "campaign": models.campaign_effect(s, "2023-07", end="2024-06", panel=pp),
         "comparative": models.comparative_effect(pp, TARGETS, "2023-07", **kw),
+        "staggered": models.comparative_effect(pp, TARGETS, {"Quảng Ninh": "2023-07", "Lạng Sơn": "2023-09"}, **kw),
         "synthetic": models.synthetic_control(pp, TARGETS, "2023-07", **kw),
         "placebos": models.placebo_checks(pp, TARGETS, "2023-07", **kw),
         "measures": models.displacement_measures(p, TARGETS, "2023-07"),
@@ -64,7 +65,7 @@ def test_every_public_result_class_is_covered(results):
 
 @pytest.mark.parametrize(
     "name",
-    ["load", "shock", "campaign", "comparative", "synthetic", "placebos", "measures", "scan", "groups", "breaks",
+    ["load", "shock", "campaign", "comparative", "staggered", "synthetic", "placebos", "measures", "scan", "groups", "breaks",
      "leadlag", "channels", "forecast", "counts", "stl", "power", "wdq", "wdd", "e_test", "report"],
 )  # fmt: skip
 def test_the_contract(results, name):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -16,18 +17,26 @@ import polars as pl
 from trendkit.months import months_between
 from trendkit.tet import tet_window_share
 
-__all__ = ["OUTLIER_Z", "common_shape", "outlying_months", "shape_design"]
+__all__ = ["SHIFT_Z", "common_shape", "recent_shift", "shape_design"]
 
-#: How far (in robust standard deviations of the Pearson residuals) a month must sit off the fit to be left out.
-OUTLIER_Z = 4.0
+#: How far (in standard errors) the last months before the date must sit, together, off the earlier
+#: months' projection to be left out: two-sided 1% over the ten block lengths tried (Bonferroni).
+SHIFT_Z = 3.3
+SHIFT_MONTHS = range(3, 13)
 
 
-def shape_design(periods: Sequence[dt.date], *, seasons: bool) -> np.ndarray:
+def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"]) -> np.ndarray:
     """Columns: constant, years since the first month, the pre-Tết window share, and (with
-    ``seasons``, for 24 months or more of fitting data) month-of-year effects."""
+    ``seasons``, for 24 months or more of fitting data) month-of-year effects; ``"smooth"`` gives a
+    yearly and a half-yearly harmonic instead of eleven month effects (4 parameters, not 11: a
+    projection that moves less with the noise of a few years)."""
     t = np.array([months_between(periods[0], p) / 12 for p in periods])
     tet = tet_window_share(pl.Series(list(periods), dtype=pl.Date)).to_numpy()
-    months = [np.array([p.month == m for p in periods], dtype=float) for m in range(2, 13)] if seasons else []
+    if seasons == "smooth":
+        angle = 2 * np.pi * np.array([p.month for p in periods]) / 12
+        months = [np.cos(angle), np.sin(angle), np.cos(2 * angle), np.sin(2 * angle)]
+    else:
+        months = [np.array([p.month == m for p in periods], dtype=float) for m in range(2, 13)] if seasons else []
     return np.column_stack([np.ones(len(periods)), t, tet, *months])
 
 
@@ -38,15 +47,17 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
     A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
     variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
     trend and season may be off, which moves every unit's counterfactual together. Months before
-    the date that sit far off the rest (:func:`outlying_months`: a national dip just before a
-    campaign) are left out of the fit, so the shape does not extrapolate a shock into the window.
+    the date that together sit far off the months before them (:func:`recent_shift`: a national dip
+    just before a campaign) are left out of the fit, so the shape does not extrapolate a shock into
+    the window. Single months far off are kept: with overdispersed counts, leaving out the high ones
+    understated the dispersion and biased the level (spread of estimates 1.3× the reported SE).
     """
     import warnings
 
     import statsmodels.api as sm
 
-    pre = pre & ~outlying_months(y, x, pre)
-    with warnings.catch_warnings():  # as in outlying_months
+    pre = pre & ~recent_shift(y, x, pre)
+    with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
         warnings.simplefilter("ignore")
         res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
     beta = np.asarray(res.params)
@@ -57,36 +68,48 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
     return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
 
 
-def outlying_months(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """Months of ``pre`` whose total sits more than ``OUTLIER_Z`` robust standard deviations off a
-    quasi-Poisson fit of the others (the spread is 1.4826 × the median absolute Pearson residual,
-    which a few shocked months cannot inflate). At most a third of the months are left out, and
-    none when fewer than 12 would remain.
+def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
+    """The last 3–12 months of ``pre`` when together they sit more than ``SHIFT_Z`` standard errors
+    off the projection of the months before them (the block length that sits furthest off).
 
-    >>> periods = [dt.date(2021 + i // 12, i % 12 + 1, 1) for i in range(36)]
-    >>> y = np.full(36, 200.0) + np.tile([5.0, -5.0], 18)
-    >>> y[30:34] *= 0.5  # a national dip at the end of the history
-    >>> np.flatnonzero(outlying_months(y, shape_design(periods, seasons=False), np.ones(36, bool))).tolist()
-    [30, 31, 32, 33]
+    A national dip that ends just before a campaign is too long and too gentle for any one month to
+    be an outlier, yet it bends the fitted trend and sets the level, and the baseline extrapolates
+    it into the window (a null window then reads as "the whole country rose"). The standard error
+    adds the block's quasi-Poisson noise in correlated months to the projection's own uncertainty,
+    so a persistent but ordinary run of months is kept. At least 18 months must remain.
+
+    >>> periods = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(36)]
+    >>> y = np.full(36, 400.0) + np.tile([15.0, -15.0], 18)
+    >>> y[28:35] *= 0.6  # a dip over the last months but one
+    >>> np.flatnonzero(recent_shift(y, shape_design(periods, seasons=False), np.ones(36, bool))).tolist()
+    [28, 29, 30, 31, 32, 33, 34, 35]
     """
     import warnings
 
     import statsmodels.api as sm
 
+    from trendkit.models.serial import estimate_serial, sum_variance
+
+    idx = np.flatnonzero(pre)
     out = np.zeros(len(y), dtype=bool)
-    if pre.sum() < 18:
-        return out
-    keep = np.ones(int(pre.sum()), dtype=bool)
-    for z in (2.5, OUTLIER_Z):  # a loose pass cleans the fit the shocked months pulled; the strict one decides
+    best, serial = (0.0, 0), None
+    for m in sorted((m for m in SHIFT_MONTHS if len(idx) - m >= 18), reverse=True):
+        fit_rows, block = idx[:-m], idx[-m:]
         with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
             warnings.simplefilter("ignore")
-            res = sm.GLM(y[pre][keep], x[pre][keep], family=sm.families.Poisson()).fit()
-        mu = np.exp(x[pre] @ np.asarray(res.params))
-        r = (y[pre] - mu) / np.sqrt(np.maximum(mu, 1e-9))
-        spread = max(1.4826 * float(np.median(np.abs(r[keep] - np.median(r[keep])))), 1.0)
-        far = np.abs(r) > z * spread
-        if far.sum() > pre.sum() / 3 or pre.sum() - far.sum() < 12:
-            return out
-        keep = ~far
-    out[np.flatnonzero(pre)[~keep]] = True
+            res = sm.GLM(y[fit_rows], x[fit_rows], family=sm.families.Poisson()).fit(scale="X2")
+        phi = max(1.0, float(res.scale))
+        if serial is None:  # the months' correlation, from the history furthest from a shift at the end
+            mu_fit = np.asarray(res.fittedvalues)
+            resid = (y[fit_rows] - mu_fit) / np.sqrt(phi * mu_fit)
+            serial = estimate_serial([resid], [fit_rows], designs=[x[fit_rows] * np.sqrt(mu_fit)[:, None]])
+        mu = np.exp(x[block] @ np.asarray(res.params))
+        grad = (mu @ x[block]) / mu.sum()
+        cov = np.asarray(res.cov_params()) * phi / res.scale
+        var = sum_variance(phi * mu, block, serial) / mu.sum() ** 2 + float(grad @ cov @ grad)
+        z = float(np.log(max(y[block].sum(), 0.5) / mu.sum()) / np.sqrt(var))
+        if abs(z) > abs(best[0]):
+            best = (z, m)
+    if abs(best[0]) > SHIFT_Z:
+        out[idx[-best[1] :]] = True
     return out

@@ -19,8 +19,8 @@ those units over the whole window against its baseline, with an interval (``chan
 adds quasi-Poisson noise in correlated months (the total's own history), the level's and the
 shape's uncertainty; a shock is reported only when it rejects at 5% in the rule's direction. The
 rule alone, on sparse or overdispersed panels, printed "the whole country fell" in 27–69% of
-runs where nothing happened. Months before the window that sit far off the rest (a national dip
-just before the start) set neither the shape nor the levels (:func:`~trendkit.models.shape.outlying_months`).
+runs where nothing happened. The last months before the window, when together they sit off the rest (a national dip
+just before the start) set neither the shape nor the levels (:func:`~trendkit.models.shape.recent_shift`).
 
 >>> import trendkit as tk
 >>> p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
@@ -37,9 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
 from trendkit.models.trend import Interval
-from trendkit.months import add_months, parse_month
+from trendkit.months import add_months, months_between, parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
@@ -70,6 +71,10 @@ class CommonShock(Result):
     change: Interval | None = None
     #: the test of that change (two-sided; a shock needs it below 0.05)
     p_value: float = 1.0
+    #: units left out because they did not report every month
+    unreported: tuple[str, ...] = ()
+    #: recent months held out as not fully entered yet
+    held_out: tuple[dt.date, ...] = ()
 
     def to_frame(self) -> pl.DataFrame:
         """One row per unit: ``unit``, ``observed``, ``baseline``, ``change``."""
@@ -135,6 +140,9 @@ class CommonShock(Result):
                 "the baseline's own uncertainty) / kiểm định tổng các đơn vị khác: "
                 f"{'có' if self.detected else 'chưa có'} biến động chung."
             )
+        if self.unreported:
+            lines.append(f"Left out, as they did not report every month: {', '.join(self.unreported)}.")
+        lines.extend(filter(None, [late_note(self.held_out)]))
         return Summary("Common shock check / kiểm tra biến động chung", lines, self.units)
 
 
@@ -154,15 +162,15 @@ def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> _Baseline
     """Each unit's expected count in each month from ``start``: its own pre-``start`` level times
     the common shape (trend, pre-Tết window, month of year with 24 months or more) of the kept
     units' total, fitted on the months before and projected (:mod:`trendkit.models.shape`)."""
-    from trendkit.models.shape import common_shape, outlying_months, shape_design
+    from trendkit.models.shape import common_shape, recent_shift, shape_design
 
     periods = wide["period"].to_list()
     values = wide.drop("period").to_numpy().astype(float)  # months × units
     pre = np.array([p < start for p in periods])
-    x = shape_design(periods, seasons=pre.sum() >= 24)
+    x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
     total = values[:, keep].sum(axis=1)
     shape, shape_var, scale = common_shape(total, x, pre)
-    clean = pre & ~outlying_months(total, x, pre)  # a shock just before the window sets no level
+    clean = pre & ~recent_shift(total, x, pre)  # a shock just before the window sets no level
     level = values[clean].sum(axis=0) / shape[clean].sum()
     mu = shape[clean] * total[clean].sum() / shape[clean].sum()
     resid = (total[clean] - mu) / np.sqrt(np.maximum(scale * mu, 1e-9))
@@ -203,6 +211,7 @@ def common_shock(
     by: str = "province",
     threshold: float = 0.2,
     share: float = 2 / 3,
+    late: Sequence[dt.date] | LateTail = (),
 ) -> CommonShock:
     """Did most units move together from ``start`` to ``end`` (default ``after`` months)?
 
@@ -214,17 +223,23 @@ def common_shock(
         The campaign's units: left out, and the rest must have moved their way to count as a shock.
     threshold, share
         The median unit's change and the share of units that must move that way.
+    late
+        Recent months not fully entered yet (:func:`~trendkit.models.late.late_tail`): the window
+        ends before them (``.held_out``), since every unit falling there is data entry, not a shock.
+
+    A unit that did not report a month (null cases) is left out of the check (``.unreported``):
+    its silence would read as a fall.
     """
     start_d = parse_month(start)
     end_d = parse_month(end) if end is not None else add_months(start_d, after - 1)
+    window_months = [add_months(start_d, k) for k in range(months_between(start_d, end_d) + 1)]
+    held = [m for m in held_months(pl.DataFrame({"period": window_months}), late) if m > start_d]
+    end_d = add_months(held[0], -1) if held else end_d
     frame = panel.with_columns(pl.col(by).cast(pl.String)).filter(pl.col("period") <= end_d)
-    wide = (
-        frame.group_by("period", by)
-        .agg(pl.col("cases").sum().cast(pl.Float64))
-        .pivot(on=by, index="period", values="cases")
-        .sort("period")
-        .fill_null(0.0)
-    )
+    total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
+    wide = frame.group_by("period", by).agg(total).pivot(on=by, index="period", values="cases").sort("period")
+    silent = [c for c in wide.columns[1:] if wide[c].null_count()]
+    wide = wide.drop(silent)
     names = wide.columns[1:]
     window = [p for p in wide["period"].to_list() if p >= start_d]
     if not window or not any(p < start_d for p in wide["period"].to_list()):
@@ -253,9 +268,8 @@ def common_shock(
     detected = bool(hit.any()) and p < 0.05 and np.sign(change.estimate) == np.sign(median)
     direction = ("fall" if median < 0 else "rise") if detected else None
     months = [m for m, h in zip(window, hit, strict=True) if h]
-    return CommonShock(
-        start_d, end_d, detected, direction, median, moved, target_change, units, months, threshold, share, change, p
-    )
+    return CommonShock(start_d, end_d, detected, direction, median, moved, target_change, units, months, threshold,
+                       share, change, p, tuple(sorted(silent)), tuple(held))  # fmt: skip
 
 
 def _shock_months(

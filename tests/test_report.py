@@ -313,6 +313,32 @@ def test_a_new_deployment_gets_a_report_from_month_one(tmp_path, months):
     assert "Cần thêm dữ liệu" in page and "Needs more data" in page
 
 
+def test_months_without_cases_are_gaps_not_zeros(tmp_path):
+    folder = _months_of_sample(tmp_path, ["03/2022", "04/2025", "05/2025"])
+    out = tmp_path / "r"
+    res = _run("report", "--cases", str(folder), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    limits = " ".join(_strict_json(out / "summary.json")["limits"])
+    assert "no cases at all in 36 month(s) (04/2022, 05/2022" in limits and "the analyses use the 3 months" in limits
+    assert "change points need 6 months; the data have 3" in limits
+
+
+def test_a_province_that_stops_reporting_is_left_out_not_read_as_a_fall(tmp_path):
+    lines = (SAMPLE / "SYNTHETIC_trich_xuat_2022-01_2025-09.csv").read_text(encoding="utf-8").splitlines()
+    silent = {"03/2024", "04/2024", "05/2024", "06/2024"}
+    keep = [x for x in lines[1:] if not (x.split(";")[1][3:] in silent and "Lào Cai" in x.split(";")[2])]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "SYNTHETIC_silent.csv").write_text("\n".join([lines[0], *keep]) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    res = _run("report", "--cases", str(tmp_path / "in"), "--out", str(out), "--campaign", CAMPAIGN)
+    assert res.returncode == 0, res.stderr
+    summary = _strict_json(out / "summary.json")
+    assert any("/ Lào Cai did not report 3 month(s) (03/2024, 04/2024, 05/2024)" in x for x in summary["limits"])
+    assert "Lào Cai" in [p for names in summary["campaigns"][0]["comparison"]["left_out"].values() for p in names]
+    # read as zeros, the silence gave Lào Cai a -99% break in 04/2024 and a +3,500% one in 07/2024
+    assert not [x for x in summary["shifts"] if x["province"] == "Lào Cai" and abs(x["change_pct"]) > 0.9]
+
+
 def test_an_early_partial_month_raises_no_alert(tmp_path, report):
     early = tmp_path / "in"
     early.mkdir()

@@ -25,10 +25,12 @@ from collections.abc import Sequence
 
 import polars as pl
 
-__all__ = ["EXPECTED_MEAN", "completeness", "read_expected_units"]
+__all__ = ["EXPECTED_MEAN", "completeness", "read_expected_units", "reported_units"]
 
 #: Cases a month (mean of the six months before) above which a unit with none is "not reported".
 EXPECTED_MEAN = 8
+#: How long a unit's silence, once seen, marks its following empty months as unreported too.
+SILENT_MONTHS = 6
 
 
 def completeness(
@@ -71,6 +73,37 @@ def completeness(
             break
         held.insert(0, m)
     return table, held
+
+
+def reported_units(cases: pl.DataFrame, table: pl.DataFrame, unit: str) -> pl.DataFrame:
+    """Which units reported in which month, for :func:`trendkit.panel`'s ``reports=``.
+
+    Every unit with cases anywhere reported in each month the table covers, except an expected unit
+    that had none (``missing``) — and, while it stays without cases, the months after it (up to
+    :data:`SILENT_MONTHS`): once a unit has been silent a month it is no longer "expected" by the
+    six-month rule, but its next empty months are the same silence, not zeros. A month with no cases
+    at all (a gap between extracts) has no row: every unit is unreported there.
+
+    >>> import datetime as dt
+    >>> months = [dt.date(2025, m, 1) for m in range(1, 5)]
+    >>> cases = pl.DataFrame({"detected_on": [*months, months[0], months[3]],
+    ...                       "province": ["Huế"] * 4 + ["Lào Cai"] * 2})
+    >>> t = pl.DataFrame({"period": months, "missing": ["", "Lào Cai", "", ""]})
+    >>> r = reported_units(cases, t, "province")
+    >>> sorted(p.month for p in r.filter(pl.col("province") == "Lào Cai")["period"])  # silent in 2 and 3
+    [1, 4]
+    """
+    present = cases.select(pl.col("detected_on").dt.truncate("1mo").alias("period"), pl.col(unit).cast(pl.String))
+    seen = {(r["period"], r[unit]) for r in present.unique().iter_rows(named=True)}
+    units = sorted({u for _, u in seen if u is not None})
+    rows, silent = [], dict[str, int]()
+    for r in table.sort("period").iter_rows(named=True):
+        m = r["period"]
+        missing = set(filter(None, r["missing"].split(", ")))
+        silent = {u: k + 1 for u, k in silent.items() if (m, u) not in seen and k < SILENT_MONTHS}
+        silent.update({u: silent.get(u, 1) for u in missing})
+        rows += [(u, m) for u in units if u not in silent]
+    return pl.DataFrame(rows, schema={unit: pl.String, "period": pl.Date}, orient="row")
 
 
 def read_expected_units(path: str, layout: str = "2025") -> list[str]:

@@ -29,7 +29,7 @@ from trendkit.geo.provinces import GROUP_JOIN, group_members
 from trendkit.ingest.loader import REJECTED_COLUMNS, LoadResult
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
-from trendkit.report.completeness import completeness
+from trendkit.report.completeness import completeness, reported_units
 from trendkit.report.schema import Alert, Anomaly, CampaignSection, Figure, Shift
 from trendkit.summary import suppress
 
@@ -85,6 +85,9 @@ class Loaded:
     held_rows: int
     cases_p: pl.DataFrame  # province × channel × month
     prov_p: pl.DataFrame  # province × month
+    #: months with no cases at all between the first and the last (a gap between extracts): not in the
+    #: panels, never counted as zero
+    gaps: tuple[dt.date, ...] = ()
 
     @property
     def months(self) -> list[dt.date]:
@@ -95,6 +98,11 @@ class Loaded:
     def provinces(self) -> list[str]:
         """The report's units (provinces, or legacy groups), in order."""
         return sorted(self.prov_p["province"].unique().to_list())
+
+    def contiguous(self, s: pl.DataFrame) -> pl.DataFrame:
+        """A series from the panels with the gap months back in, as null: for models that step month by month."""
+        months = pl.DataFrame({"period": sorted([*self.months, *self.gaps])})
+        return months.join(s, on="period", how="left")
 
     @functools.cached_property
     def late(self) -> list[dt.date]:
@@ -131,9 +139,13 @@ def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loade
     held_rows = data.filter(pl.col("detected_on") >= held[0]).height if held else 0
     if held:  # the latest month(s) are not fully reported yet: counted, shown, but kept out of the models
         data = data.filter(pl.col("detected_on") < held[0])
-    cases_p = panel(data, by=(unit, "channel")).rename({unit: "province"})
-    prov_p = panel(data, by=(unit,)).rename({unit: "province"})
-    return Loaded(res, data, table, held, held_rows, cases_p, prov_p)
+    # a month with no cases at all, or an expected unit silent, is unreported (null), not zero
+    reports = reported_units(data, table, unit)
+    cases_p = panel(data, by=(unit, "channel"), reports=reports).rename({unit: "province"})
+    prov_p = panel(data, by=(unit,), reports=reports).rename({unit: "province"})
+    gaps = prov_p.group_by("period").agg(pl.col("reported").any()).filter(~pl.col("reported"))["period"].sort()
+    cases_p, prov_p = (p.filter(~pl.col("period").is_in(gaps.implode())).drop("reported") for p in (cases_p, prov_p))
+    return Loaded(res, data, table, held, held_rows, cases_p, prov_p, tuple(gaps.to_list()))
 
 
 def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
@@ -148,6 +160,7 @@ def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
         )
         if n < need
     ]
+    out += _unreported(loaded)
     if loaded.late:
         span = f"{loaded.late[0]:%m/%Y}–{loaded.late[-1]:%m/%Y}"
         out.append(
@@ -165,6 +178,30 @@ def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
     return out
 
 
+def _unreported(loaded: Loaded) -> list[str]:
+    """The limits' lines for months without any cases and for units silent in some months."""
+
+    def shown(months: Sequence[dt.date]) -> str:
+        return ", ".join(f"{m:%m/%Y}" for m in months[:6]) + (" …" if len(months) > 6 else "")
+
+    n, out = len(loaded.months), []
+    if loaded.gaps:
+        k = len(loaded.gaps)
+        out.append(
+            f"Không có số liệu {k} tháng ({shown(loaded.gaps)}): để trống, không tính là 0; các phân tích chỉ dùng "
+            f"{n} tháng có số liệu / no cases at all in {k} month(s) ({shown(loaded.gaps)}): left as gaps, not "
+            f"counted as zero; the analyses use the {n} months with data"
+        )
+    silent = loaded.prov_p.filter(pl.col("cases").is_null()).group_by("province").agg(pl.col("period").sort())
+    for unit, months in sorted(silent.iter_rows()):
+        out.append(
+            f"{unit} không báo cáo {len(months)} tháng ({shown(months)}): để trống, không tính là 0, và không dùng "
+            f"làm tỉnh so sánh / {unit} did not report {len(months)} month(s) ({shown(months)}): left out, not "
+            "counted as zero, and not used as a comparison province"
+        )
+    return out
+
+
 def shifts(loaded: Loaded) -> tuple[list[Shift], list[Alert]]:
     """Step 2a: change points of each province with enough cases; those in the recent months are alerts."""
     from trendkit.models import change_points, series
@@ -175,7 +212,7 @@ def shifts(loaded: Loaded) -> tuple[list[Shift], list[Alert]]:
         return found, alerts
     recent = add_months(loaded.months[-1], -(RECENT_MONTHS - 1))
     for province in loaded.provinces:
-        s = series(loaded.prov_p, province=province)
+        s = loaded.contiguous(series(loaded.prov_p, province=province))
         if s["cases"].mean() < 2:
             continue
         for row in (
@@ -201,6 +238,7 @@ def anomalies(loaded: Loaded) -> tuple[list[Anomaly], list[Alert]]:
     last = loaded.months[-1]
     for province in ["all", *loaded.provinces]:
         s = series(loaded.prov_p) if province == "all" else series(loaded.prov_p, province=province)
+        s = loaded.contiguous(s)
         if s["cases"].mean() < 5:
             continue
         fc = forecast(s, holdout=RECENT_MONTHS, horizon=3, level=ANOMALY_LEVEL)
@@ -419,21 +457,27 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
     static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title)
     monthly = monthly_map(loaded.prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{loaded.mark}")
     save_map(monthly, tmp / "map_monthly.html")
-    _chart(loaded.cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if loaded.res.synthetic else None)
+    _chart(loaded.cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if loaded.res.synthetic else None,
+           gaps=loaded.gaps)  # fmt: skip
     figure: Figure = {"png": "map_cases.png", "html": "map_cases.html", "caption": f"{title} ({period})"}
     return ["map_cases.html", "map_monthly.html"], [figure]
 
 
-def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None) -> None:
+def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, gaps: Sequence[dt.date] = ()) -> None:
+    """The national cases by channel; a month not every province reported is a gap in the line, not a dip."""
     from matplotlib.figure import Figure  # no pyplot: a report run inside a notebook leaves its plots alone
 
     from trendkit.plots import finish
 
-    national = cases_p.group_by("period", "channel").agg(pl.col("cases").sum()).sort("period")
+    known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
+    national = cases_p.group_by("period", "channel").agg(known)
+    channels = national.select(pl.col("channel").unique())
+    months = pl.DataFrame({"period": sorted({*national["period"].to_list(), *gaps})}, schema={"period": pl.Date})
+    national = months.join(channels, how="cross").join(national, on=["period", "channel"], how="left").sort("period")
     fig = Figure(figsize=(8, 3.5))
     ax = fig.subplots()
     for ch in sorted(national["channel"].cast(pl.String).unique().to_list()):
         s = national.filter(pl.col("channel").cast(pl.String) == ch)
-        ax.plot(s["period"].to_list(), s["cases"].to_list(), label=ch)
+        ax.plot(s["period"].to_list(), s["cases"].fill_null(float("nan")).to_numpy(), label=ch)
     finish(fig, ax, "Số vụ theo phương thức / cases by channel", note=note)
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})

@@ -65,8 +65,8 @@ def test_every_public_result_class_is_covered(results):
 
 @pytest.mark.parametrize(
     "name",
-    ["load", "shock", "campaign", "comparative", "staggered", "synthetic", "placebos", "measures", "scan", "groups", "breaks",
-     "leadlag", "channels", "forecast", "counts", "stl", "power", "wdq", "wdd", "e_test", "report"],
+    ["load", "shock", "campaign", "comparative", "staggered", "synthetic", "placebos", "measures", "scan", "groups",
+     "breaks", "leadlag", "channels", "forecast", "counts", "stl", "power", "wdq", "wdd", "e_test", "report"],
 )  # fmt: skip
 def test_the_contract(results, name):
     r = results[name]

@@ -36,7 +36,8 @@ def test_province_builder_counts_and_rules():
     phi_t, phi_d, phi_c = m.dispersion  # quasi-Poisson by default: each group's variance × its dispersion
     assert min(m.dispersion) >= 1 and m.to_frame()["dispersion"].to_list() == list(m.dispersion)
     quasi = phi_t * (ta + tb) + phi_d * (da + db) + phi_c * (wc + wdc) ** 2 * (ca + cb)
-    assert m.wdd.total.se**2 == pytest.approx(quasi)
+    # and by the long-run factor of the months' correlation (sums of correlated months vary more)
+    assert m.serial.long_run() > 1 and m.wdd.total.se**2 == pytest.approx(quasi * m.serial.long_run())
     assert m.wdd.local.ci_high < 0  # the planted 40% cut
     assert "quasi-Poisson" in str(m.summary())
     poisson = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, method="poisson", receivers=())

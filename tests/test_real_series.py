@@ -180,6 +180,18 @@ def test_channel_shift_calls_no_channel_clear_on_null_mixes(rho):
 
 
 @pytest.mark.slow
+def test_wdd_intervals_allow_for_autocorrelated_months():
+    # 200 reps at AR(1) rho 0.7: local / displacement / total 8 / 9.5 / 7% before, 5 / 6 / 5% after
+    from trendkit.models import displacement_measures
+
+    def clear(p: pl.DataFrame) -> bool:
+        m = displacement_measures(p, ["P00"], "2023-01", buffer=["P01", "P02"], receivers=(), level=0.95)
+        return bool(((m.wdd.to_frame()["ci_low"] > 0) | (m.wdd.to_frame()["ci_high"] < 0))[0])
+
+    assert _rate(clear, Scenario(MEANS, rho=0.7), 50) <= 0.075
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "family",
     [{"size": 1.0, "ar_sd": 0.0}, {"means": list(np.linspace(0.5, 6, 20)), "ar_sd": 0.0}],

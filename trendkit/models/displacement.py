@@ -21,6 +21,8 @@ from trendkit.geo.provinces import Layout
 from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
 from trendkit.models.selection import before_after
+from trendkit.models.serial import NONE as NO_SERIAL
+from trendkit.models.serial import SerialCorrelation, estimate_serial
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -63,6 +65,9 @@ class DisplacementMeasures(Result):
     groups: Groups | None = None
     #: the common-shock check of the window
     shock: CommonShock | None = None
+    #: the months' serial correlation, allowed for in the WDD (variance × long-run factor) and the
+    #: WDQ's bootstrap (blocks of consecutive months)
+    serial: SerialCorrelation = NO_SERIAL
 
     @property
     def wdq_interval(self) -> tuple[float, float] | None:
@@ -97,13 +102,13 @@ class DisplacementMeasures(Result):
                 else []
             ),
             *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
-            _method_sentence(self.method, self.dispersion),
+            _method_sentence(self.method, self.dispersion, self.serial),
             *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Displacement measures / đo lường dịch chuyển (WDQ, WDD)", lines, self.to_frame())
 
 
-def _method_sentence(method: str, dispersion: tuple[float, float, float]) -> str:
+def _method_sentence(method: str, dispersion: tuple[float, float, float], serial: SerialCorrelation) -> str:
     if method == "poisson":
         return (
             "WDD: Poisson variance (Wheeler & Ratcliffe 2018, as published); with overdispersed monthly counts its "
@@ -112,21 +117,46 @@ def _method_sentence(method: str, dispersion: tuple[float, float, float]) -> str
     shown = ", ".join(f"{r} {fmt_num(v, 2)}" for r, v in zip(("target", "buffer", "control"), dispersion, strict=True))
     return (
         f"WDD: quasi-Poisson — each group's variance is its Poisson variance × its dispersion ({shown}), estimated "
-        "from its own monthly counts, because real counts vary more than Poisson / hiệu chỉnh phân tán."
+        "from its own monthly counts, because real counts vary more than Poisson / hiệu chỉnh phân tán; "
+        f"{serial.describe()}"
+        + (
+            f" (WDD variance × {fmt_num(serial.long_run(), 2)}; bootstrap in blocks of {serial.block_length()} months)."
+            if serial.long_run() > 1
+            else "."
+        )
     )
 
 
+def _blocks(rng: np.random.Generator, n: int, block: int, reps: int) -> np.ndarray:
+    """``reps`` resamples of positions 0…n−1 as runs of ``block`` consecutive months (moving blocks)."""
+    block = max(1, min(block, n // 3))
+    starts = rng.integers(0, n - block + 1, size=(reps, -(-n // block)))
+    return (starts[:, :, None] + np.arange(block)).reshape(reps, -1)[:, :n]
+
+
+def _months_serial(series: list[np.ndarray], n_pre: int) -> SerialCorrelation:
+    """The months' correlation, pooled over the groups' before and after windows (each around its own mean)."""
+    resid, times = [], []
+    for y in series:
+        for t in (np.arange(n_pre), np.arange(n_pre, len(y))):
+            part = np.asarray(y, dtype=float)[t]
+            if part.size > 2 and part.mean() > 0:
+                resid.append((part - part.mean()) / np.sqrt(part.mean()))
+                times.append(t)
+    return estimate_serial(resid, times) if resid else NO_SERIAL
+
+
 def _bootstrap_wdq(
-    series: list[np.ndarray], n_pre: int, reps: int = 2000, seed: int = 0
+    series: list[np.ndarray], n_pre: int, block: int = 1, reps: int = 2000, seed: int = 0
 ) -> dict[str, tuple[float, float]]:
     """95% percentile intervals of the success measure (sm), buffer displacement measure (bdm) and
-    WDQ, resampling months with replacement within each window — the same months for every group,
-    so a shock common to all of them stays common."""
+    WDQ, resampling months within each window in runs of ``block`` (moving blocks, so correlated
+    months stay together) — the same months for every group, so a shock common to all stays common."""
     rng = np.random.default_rng(seed)
     t, d, c = (np.asarray(s, dtype=float) for s in series)
     n_post = len(t) - n_pre
-    i_pre = rng.integers(0, n_pre, size=(reps, n_pre))
-    i_post = n_pre + rng.integers(0, n_post, size=(reps, n_post))
+    i_pre = _blocks(rng, n_pre, block, reps)
+    i_post = n_pre + _blocks(rng, n_post, block, reps)
     tb, ta = t[i_pre].sum(1), t[i_post].sum(1)
     db, da = d[i_pre].sum(1), d[i_post].sum(1)
     cb, ca = c[i_pre].sum(1), c[i_post].sum(1)
@@ -271,6 +301,7 @@ def displacement_measures(
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
     rows, phis, series = _group_counts(frame, groups, pre, post, method)
+    serial = _months_serial(series, before) if method == "quasi" else NO_SERIAL
     counts = pl.DataFrame(
         rows, schema={"role": pl.String, "units": pl.String, "before": pl.Float64, "after": pl.Float64}, orient="row"
     )
@@ -278,14 +309,14 @@ def displacement_measures(
     wq = wdq(target=(tb, ta), buffer=(db, da), control=(cb, ca))
     aw_c = tb / cb if cb > 0 else 1.0
     aw_dc = db / cb if cb > 0 else 1.0
-    phi_t, phi_d, phi_c = phis
+    phi_t, phi_d, phi_c = (phi * serial.long_run() for phi in phis)  # the variance of a sum of correlated months
     wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), 1 - level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
-    intervals = _bootstrap_wdq(series, n_pre=before)
+    intervals = _bootstrap_wdq(series, n_pre=before, block=serial.block_length())
     shock = None
     if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock
         shock = common_shock(frame, start_d, after=after, targets=groups.within or groups.target)
     return DisplacementMeasures(
         by, start_d, before, after, groups.target, groups.buffer, groups.control, counts, wq, wd, method,
-        tuple(phis), intervals, _claim(intervals), groups, shock,
+        tuple(phis), intervals, _claim(intervals), groups, shock, serial,
     )  # fmt: skip

@@ -99,6 +99,13 @@ def test_channel_builder_finds_the_road_crackdown():
     assert -1 < m.wdq.wdq < 0  # displacement into sea/air/post smaller than the road drop (70% of it moved)
 
 
+def test_a_scan_with_a_channel_as_target_checks_the_shock_on_channels():
+    # it crashed: with road as the target every province was a target of the shock check
+    scan = displacement_scan(PANEL, ["road"], "2024-07", target_by="channel", after=12)
+    assert set(scan.shock.units["unit"].to_list()) <= {"sea", "air", "post", "rail", "inland"}
+    assert scan.to_frame().filter(pl.col("channel") == "sea")["significant"].any()  # the planted road-to-sea shift
+
+
 def test_channel_shift_by_hand_and_planted_direction():
     cs = channel_shift(PANEL, "2024-07")
     shares = {r["channel"]: r for r in cs.to_frame().iter_rows(named=True)}

@@ -282,7 +282,12 @@ def _unit_columns(panel: pl.DataFrame) -> list[str]:
 
 
 def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: dt.date, after: int) -> CommonShock:
-    """:func:`common_shock` on the provinces, the targets' provinces left out."""
+    """:func:`common_shock` on the provinces, the targets' provinces left out — or, when the targets
+    are not provinces (a channel, a kind of place), on the units of ``target_by``, the targets left
+    out: with road as the target every province carries some road, and none would be left."""
+    if target_by != "province":
+        units = frame.group_by("period", target_by).agg(pl.col("cases").sum())
+        return common_shock(units, start, after=after, targets=targets, by=target_by)
     provinces = frame.filter(pl.col(target_by).is_in(targets))["province"].unique().to_list()
     by_province = frame.group_by("period", "province").agg(pl.col("cases").sum())
     return common_shock(by_province, start, after=after, targets=provinces)

@@ -138,7 +138,7 @@ def default_comparison(
     return [p for p in everyone if p not in dropped], excluded
 
 
-def _group_totals(frame: pl.DataFrame, targets: list[str], comparison: list[str]) -> pl.DataFrame:
+def group_totals(frame: pl.DataFrame, targets: list[str], comparison: list[str]) -> pl.DataFrame:
     """Monthly ``target`` and ``comparison`` totals; a month a target did not report is dropped (its
     total is unknown, not smaller)."""
     group = pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
@@ -191,7 +191,7 @@ def did_fit(
 
     if not comparison:
         raise NoComparisonError("no comparison provinces are left: name some with comparison=[...]")
-    wide = _group_totals(frame, targets, comparison)
+    wide = group_totals(frame, targets, comparison)
     post = (wide["period"] >= start).to_numpy()
     n = wide.height
     if post.sum() < 1 or (~post).sum() < 3:
@@ -301,8 +301,8 @@ def comparative_effect(
     frame = up_to_end(panel, end)
     targets = resolve_units(frame, "province", targets, "targets")
     comparison, excluded = comparison_pool(frame, targets, start_d, comparison, exclude, receivers, layout)
-    comparison, excluded = _without_gaps(frame, comparison, excluded)
-    pooled = _pooled(frame, start_d)
+    comparison, excluded = without_gaps(frame, comparison, excluded)
+    pooled = pooled_panel(frame, start_d)
     fit = did_fit(frame, targets, comparison, start_d, level, pooled)
     change, phi, df, out, serial = fit.change, fit.phi, fit.df, fit.frame, fit.serial
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
@@ -311,7 +311,7 @@ def comparative_effect(
                              serial, tuple(left_out), float(np.sqrt(pooled[2])))  # fmt: skip
 
 
-def _pooled(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, float, float]:
+def pooled_panel(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, float, float]:
     """:func:`~trendkit.models.fitting.panel_serial` and :func:`~trendkit.models.fitting.drift_variance`
     on the provinces that reported every month before ``start``."""
     wide = (
@@ -327,7 +327,7 @@ def _pooled(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, flo
     return (*panel_serial(y, months), drift_variance(y, months))
 
 
-def _without_gaps(
+def without_gaps(
     frame: pl.DataFrame, comparison: list[str], excluded: dict[str, list[str]]
 ) -> tuple[list[str], dict[str, list[str]]]:
     """The comparison without the provinces that did not report every month (their total would

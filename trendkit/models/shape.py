@@ -34,7 +34,13 @@ def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"
     tet = tet_window_share(pl.Series(list(periods), dtype=pl.Date)).to_numpy()
     if seasons == "smooth":
         angle = 2 * np.pi * np.array([p.month for p in periods]) / 12
-        months = [np.cos(angle), np.sin(angle), np.cos(2 * angle), np.sin(2 * angle)]
+        months = [
+            np.cos(angle),
+            np.sin(angle),
+            np.cos(2 * angle),
+            np.sin(2 * angle),
+            *(np.array([p.month == m for p in periods], dtype=float) for m in (1, 2)),
+        ]
     else:
         months = [np.array([p.month == m for p in periods], dtype=float) for m in range(2, 13)] if seasons else []
     return np.column_stack([np.ones(len(periods)), t, tet, *months])

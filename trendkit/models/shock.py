@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from trendkit.models.fitting import for_series, panel_serial
 from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
 from trendkit.models.trend import Interval
@@ -171,10 +172,13 @@ def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> _Baseline
     total = values[:, keep].sum(axis=1)
     shape, shape_var, scale = common_shape(total, x, pre)
     clean = pre & ~recent_shift(total, x, pre)  # a shock just before the window sets no level
-    level = values[clean].sum(axis=0) / shape[clean].sum()
+    # a target's unreported months (NaN) count in neither its cases nor its expectation
+    level = np.nansum(values[clean], axis=0) / (np.isfinite(values[clean]) * shape[clean][:, None]).sum(axis=0)
     mu = shape[clean] * total[clean].sum() / shape[clean].sum()
     resid = (total[clean] - mu) / np.sqrt(np.maximum(scale * mu, 1e-9))
-    serial = estimate_serial([resid], [np.flatnonzero(clean)], designs=[x[clean] * np.sqrt(mu)[:, None]])
+    own = estimate_serial([resid], [np.flatnonzero(clean)], designs=[x[clean] * np.sqrt(mu)[:, None]])
+    # one total's 36 months cannot see a correlation diluted by count noise; the units' months, pooled, can
+    serial = for_series(panel_serial(values[clean][:, keep], np.flatnonzero(clean)), total[clean], mu, own)
     df = serial.effective_df(float(clean.sum() - np.linalg.matrix_rank(x[clean])))
     return _Baseline(np.outer(shape[~pre], level), scale, shape_var, float(total[clean].sum()), serial, df)
 
@@ -193,7 +197,9 @@ def _common_change(
     months = np.flatnonzero(rows)
     mu = b.expected[rows][:, keep].sum(axis=1)
     noise = sum_variance(b.scale * mu, months, b.serial) / exp**2
-    sd = float(np.sqrt(noise + b.scale * b.serial.long_run() / b.pre_total + b.shape_var))
+    sd = float(
+        np.sqrt(noise + (b.scale / b.pre_total + b.shape_var) * b.serial.long_run())
+    )  # level, shape: sums of correlated months
     d = float(np.log(obs / exp))
     half = stats.t.ppf(0.5 + level / 2, b.df) * sd
     p = float(2 * stats.t.sf(abs(d) / sd, b.df))
@@ -238,7 +244,7 @@ def common_shock(
     frame = panel.with_columns(pl.col(by).cast(pl.String)).filter(pl.col("period") <= end_d)
     total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
     wide = frame.group_by("period", by).agg(total).pivot(on=by, index="period", values="cases").sort("period")
-    silent = [c for c in wide.columns[1:] if wide[c].null_count()]
+    silent = [c for c in wide.columns[1:] if wide[c].null_count() and c not in set(targets)]
     wide = wide.drop(silent)
     names = wide.columns[1:]
     window = [p for p in wide["period"].to_list() if p >= start_d]
@@ -254,7 +260,7 @@ def common_shock(
     base = baseline.expected
     target_change = None
     if is_target.any():
-        target_change = float(observed[:, is_target].sum() / max(base[:, is_target].sum(), 1e-9) - 1)
+        target_change = _reported_change(observed[:, is_target], base[:, is_target])
     hit = _shock_months(observed, base, is_target, keep, threshold, share)
     rows = hit if hit.any() else np.ones(len(window), dtype=bool)
     change = observed[rows].sum(axis=0) / np.where(base[rows].sum(axis=0) > 0, base[rows].sum(axis=0), np.nan) - 1
@@ -270,6 +276,12 @@ def common_shock(
     months = [m for m, h in zip(window, hit, strict=True) if h]
     return CommonShock(start_d, end_d, detected, direction, median, moved, target_change, units, months, threshold,
                        share, change, p, tuple(sorted(silent)), tuple(held))  # fmt: skip
+
+
+def _reported_change(observed: np.ndarray, base: np.ndarray) -> float:
+    """Observed against expected over the months reported (a target's silence is no fall)."""
+    seen = np.isfinite(observed)
+    return float(observed[seen].sum() / max(base[seen].sum(), 1e-9) - 1)
 
 
 def _shock_months(
@@ -292,7 +304,7 @@ def _shock_months(
         if abs(median) < threshold or np.mean(np.sign(c) == np.sign(median)) < share:
             continue
         if is_target.any():
-            t = observed[rows][:, is_target].sum() / max(b[is_target].sum(), 1e-9) - 1
+            t = _reported_change(observed[rows][:, is_target], base[rows][:, is_target])
             if np.sign(t) != np.sign(median):
                 continue  # the targets went the other way: a campaign with displacement, not a shock
         hit[rows] = True

@@ -37,12 +37,12 @@ import polars as pl
 from trendkit.geo.provinces import Layout
 from trendkit.models.comparison import (
     DidFit,
-    _group_totals,
-    _pooled,
-    _without_gaps,
     comparison_pool,
     did_fit,
+    group_totals,
+    pooled_panel,
     up_to_end,
+    without_gaps,
 )
 from trendkit.models.fitting import gap_note, month_numbers, nb_moments
 from trendkit.models.selection import resolve_units
@@ -185,8 +185,8 @@ def staggered_effect(
     start_of = {t: parse_month(starts[t]) for t in targets}
     first = min(start_of.values())
     pool, excluded = comparison_pool(frame, targets, first, comparison, exclude, receivers, layout)
-    pool, excluded = _without_gaps(frame, pool, excluded)
-    pooled = _pooled(frame, first)
+    pool, excluded = without_gaps(frame, pool, excluded)
+    pooled = pooled_panel(frame, first)
     fits = [did_fit(frame, [t], pool, start_of[t], level, pooled) for t in targets]
     weights = np.array([f.frame.filter(~pl.col("post"))["target"].mean() or 0.0 for f in fits])
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(fits), 1 / len(fits))
@@ -302,7 +302,7 @@ def _event_study(
 
 def _stack(frame: pl.DataFrame, target: str, pool: list[str], start: dt.date) -> tuple[pl.DataFrame, np.ndarray]:
     """One target's monthly totals against the comparison, each month's distance from its start."""
-    wide = _group_totals(frame, [target], pool)
+    wide = group_totals(frame, [target], pool)
     rel = month_numbers(wide["period"].to_list()) - month_numbers([start])[0]
     return wide, rel.astype(int)
 

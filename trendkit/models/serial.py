@@ -67,11 +67,6 @@ class SerialCorrelation:
         (correlated months carry less information each), at least 1."""
         return max(1.0, df / self.long_run())
 
-    def block_length(self) -> int:
-        """Months per block for a moving-block bootstrap: 1 for independent months, else about the
-        correlation's reach, 1 / (1 − ρ), rounded up."""
-        return 1 if self.lag1() < 0.05 else int(np.ceil(1 / (1 - self.rho)))
-
     def describe(self) -> str:
         """One clause for a summary."""
         if self.share * self.rho < 0.02:

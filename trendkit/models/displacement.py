@@ -227,6 +227,18 @@ def _dispersion(monthly: pl.DataFrame, pre: pl.Expr, post: pl.Expr) -> float:
     return max(1.0, chi2 / df) if df > 0 else 1.0
 
 
+def _level(level: float, alpha: float | None) -> float:
+    """``level``, or 1 − ``alpha`` with a deprecation warning when the old argument is used."""
+    if alpha is None:
+        return level
+    warnings.warn(
+        "displacement_measures(alpha=) is deprecated and will be removed in trendkit 0.3; pass level=1 - alpha",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return 1 - alpha
+
+
 @limit_threads
 def displacement_measures(
     panel: pl.DataFrame,
@@ -274,13 +286,7 @@ def displacement_measures(
     (``alpha=`` is its old name, 1 − level, and warns; :func:`~trendkit.models.wdd` itself keeps
     ptools' ``alpha``).
     """
-    if alpha is not None:
-        warnings.warn(
-            "displacement_measures(alpha=) is deprecated and will be removed in trendkit 0.3; pass level=1 - alpha",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        level = 1 - alpha
+    level = _level(level, alpha)
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)
     frame, by = _units_frame(panel, by, channel, layout)

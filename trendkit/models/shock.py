@@ -16,11 +16,13 @@ and the rest must have moved the same way as the targets did: targets falling wh
 rise is what a campaign with displacement looks like, not a shock. ``months`` lists the months
 in such blocks; ``units`` and ``median_change`` are measured over them. The test: the total of
 those units over the whole window against its baseline, with an interval (``change``) whose variance
-adds quasi-Poisson noise in correlated months (the total's own history), the level's and the
-shape's uncertainty; a shock is reported only when it rejects at 5% in the rule's direction. The
-rule alone, on sparse or overdispersed panels, printed "the whole country fell" in 27–69% of
-runs where nothing happened. The last months before the window, when together they sit off the rest (a national dip
-just before the start) set neither the shape nor the levels (:func:`~trendkit.models.shape.recent_shift`).
+adds quasi-Poisson noise in correlated months (the correlation pooled over the units' months),
+the level's and the shape's uncertainty; a shock is reported only when it rejects at 5% in the
+rule's direction. The rule alone, on sparse or overdispersed panels, printed "the whole country
+fell" in 27–69% of runs where nothing happened. The last months before the window, when together
+they sit off the rest (a national dip just before the start), set neither the shape nor the
+levels (:func:`~trendkit.models.shape.recent_shift`). The baseline's season is two harmonics and
+January/February effects (Tết), not eleven month effects: fewer parameters, a steadier projection.
 
 >>> import trendkit as tk
 >>> p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
@@ -161,7 +163,7 @@ class _Baseline:
 
 def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> _Baseline:
     """Each unit's expected count in each month from ``start``: its own pre-``start`` level times
-    the common shape (trend, pre-Tết window, month of year with 24 months or more) of the kept
+    the common shape (trend, pre-Tết window, a smooth season with 24 months or more) of the kept
     units' total, fitted on the months before and projected (:mod:`trendkit.models.shape`)."""
     from trendkit.models.shape import common_shape, recent_shift, shape_design
 
@@ -197,9 +199,8 @@ def _common_change(
     months = np.flatnonzero(rows)
     mu = b.expected[rows][:, keep].sum(axis=1)
     noise = sum_variance(b.scale * mu, months, b.serial) / exp**2
-    sd = float(
-        np.sqrt(noise + (b.scale / b.pre_total + b.shape_var) * b.serial.long_run())
-    )  # level, shape: sums of correlated months
+    level_and_shape = (b.scale / b.pre_total + b.shape_var) * b.serial.long_run()  # from correlated months too
+    sd = float(np.sqrt(noise + level_and_shape))
     d = float(np.log(obs / exp))
     half = stats.t.ppf(0.5 + level / 2, b.df) * sd
     p = float(2 * stats.t.sf(abs(d) / sd, b.df))

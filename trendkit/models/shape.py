@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
@@ -17,12 +18,17 @@ import polars as pl
 from trendkit.months import months_between
 from trendkit.tet import tet_window_share
 
+if TYPE_CHECKING:
+    from trendkit.models.serial import SerialCorrelation
+
 __all__ = ["SHIFT_Z", "common_shape", "recent_shift", "shape_design"]
 
 #: How far (in standard errors) the last months before the date must sit, together, off the earlier
 #: months' projection to be left out: two-sided 1% over the ten block lengths tried (Bonferroni).
 SHIFT_Z = 3.3
 SHIFT_MONTHS = range(3, 13)
+#: Below this (every block against the earliest history's projection) no block is refitted.
+SCREEN_Z = 2.0
 
 
 def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"]) -> np.ndarray:
@@ -48,7 +54,9 @@ def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"
     return np.column_stack([np.ones(len(periods)), t, tet, *months])
 
 
-def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, float, float]:
+def common_shape(
+    y: np.ndarray, x: np.ndarray, pre: np.ndarray, left_out: np.ndarray | None = None
+) -> tuple[np.ndarray, float, float]:
     """The common shape exp(trend + season) of all non-target units, its projection's variance,
     and the fit's quasi-Poisson dispersion (≥ 1).
 
@@ -64,7 +72,7 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndar
 
     import statsmodels.api as sm
 
-    pre = pre & ~recent_shift(y, x, pre)
+    pre = pre & ~(recent_shift(y, x, pre) if left_out is None else left_out)  # ``left_out``: already known
     with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
         warnings.simplefilter("ignore")
         res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
@@ -92,32 +100,54 @@ def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
     >>> np.flatnonzero(recent_shift(y, shape_design(periods, seasons=False), np.ones(36, bool))).tolist()
     [28, 29, 30, 31, 32, 33, 34, 35]
     """
-    import warnings
-
-    import statsmodels.api as sm
-
-    from trendkit.models.serial import estimate_serial, sum_variance
-
     idx = np.flatnonzero(pre)
     out = np.zeros(len(y), dtype=bool)
-    best, serial = (0.0, 0), None
-    for m in sorted((m for m in SHIFT_MONTHS if len(idx) - m >= 18), reverse=True):
-        fit_rows, block = idx[:-m], idx[-m:]
+    lengths = [m for m in SHIFT_MONTHS if len(idx) - m >= 18]
+    if not lengths:
+        return out
+    longest = _History.fit(y, x, idx[: -lengths[-1]])  # its residuals also give the months' correlation
+    if max(abs(longest.z(y, x, idx[-m:])) for m in lengths) < SCREEN_Z:
+        return out  # nothing near a shift against the earliest history: one fit, not ten
+    fits = {m: longest if m == lengths[-1] else _History.fit(y, x, idx[:-m], longest.serial) for m in lengths}
+    z, m = max(((fits[m].z(y, x, idx[-m:]), m) for m in lengths), key=lambda t: abs(t[0]))
+    if abs(z) > SHIFT_Z:
+        out[idx[-m:]] = True
+    return out
+
+
+@dataclass(frozen=True)
+class _History:
+    """A quasi-Poisson fit of the months before a block, to project over the block."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    phi: float
+    serial: SerialCorrelation
+
+    @classmethod
+    def fit(cls, y: np.ndarray, x: np.ndarray, rows: np.ndarray, serial: SerialCorrelation | None = None) -> _History:
+        """Fit the months ``rows``; their residuals' correlation unless ``serial`` is given."""
+        import warnings
+
+        import statsmodels.api as sm
+
+        from trendkit.models.serial import estimate_serial
+
         with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
             warnings.simplefilter("ignore")
-            res = sm.GLM(y[fit_rows], x[fit_rows], family=sm.families.Poisson()).fit(scale="X2")
+            res = sm.GLM(y[rows], x[rows], family=sm.families.Poisson()).fit(scale="X2")
         phi = max(1.0, float(res.scale))
-        if serial is None:  # the months' correlation, from the history furthest from a shift at the end
-            mu_fit = np.asarray(res.fittedvalues)
-            resid = (y[fit_rows] - mu_fit) / np.sqrt(phi * mu_fit)
-            serial = estimate_serial([resid], [fit_rows], designs=[x[fit_rows] * np.sqrt(mu_fit)[:, None]])
-        mu = np.exp(x[block] @ np.asarray(res.params))
+        if serial is None:
+            mu = np.asarray(res.fittedvalues)
+            resid = (y[rows] - mu) / np.sqrt(phi * mu)
+            serial = estimate_serial([resid], [rows], designs=[x[rows] * np.sqrt(mu)[:, None]])
+        return cls(np.asarray(res.params), np.asarray(res.cov_params()) * phi / res.scale, phi, serial)
+
+    def z(self, y: np.ndarray, x: np.ndarray, block: np.ndarray) -> float:
+        """How many standard errors the block's total sits off the projection (noise and projection)."""
+        from trendkit.models.serial import sum_variance
+
+        mu = np.exp(x[block] @ self.params)
         grad = (mu @ x[block]) / mu.sum()
-        cov = np.asarray(res.cov_params()) * phi / res.scale
-        var = sum_variance(phi * mu, block, serial) / mu.sum() ** 2 + float(grad @ cov @ grad)
-        z = float(np.log(max(y[block].sum(), 0.5) / mu.sum()) / np.sqrt(var))
-        if abs(z) > abs(best[0]):
-            best = (z, m)
-    if abs(best[0]) > SHIFT_Z:
-        out[idx[-best[1] :]] = True
-    return out
+        var = sum_variance(self.phi * mu, block, self.serial) / mu.sum() ** 2 + float(grad @ self.cov @ grad)
+        return float(np.log(max(y[block].sum(), 0.5) / mu.sum()) / np.sqrt(var))

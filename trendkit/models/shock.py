@@ -172,8 +172,9 @@ def _baseline(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> _Baseline
     pre = np.array([p < start for p in periods])
     x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
     total = values[:, keep].sum(axis=1)
-    shape, shape_var, scale = common_shape(total, x, pre)
-    clean = pre & ~recent_shift(total, x, pre)  # a shock just before the window sets no level
+    shift = recent_shift(total, x, pre)  # a shock just before the window sets neither shape nor level
+    shape, shape_var, scale = common_shape(total, x, pre, shift)
+    clean = pre & ~shift
     # a target's unreported months (NaN) count in neither its cases nor its expectation
     level = np.nansum(values[clean], axis=0) / (np.isfinite(values[clean]) * shape[clean][:, None]).sum(axis=0)
     mu = shape[clean] * total[clean].sum() / shape[clean].sum()

@@ -110,8 +110,8 @@ REAL_STARTS = {"P00": "2023-01", "P01": "2023-04"}
 
 @pytest.mark.slow
 def test_staggered_starts_three_months_apart_raise_no_false_alarm():
-    # 400 reps, other seeds (300 here, the bound leaving room for chance): the overall change 5.3% / 6.5% (independent / AR(1) 0.5), each target
-    # 5-7%, the pre-trend alarm 5.8% / 6.3%
+    # 400 reps, other seeds: the overall change 5.3% / 6.5% (independent / AR(1) 0.5), each target
+    # 5-7%, the pre-trend alarm 5.8% / 6.3% (300 reps here; the bound leaves room for chance)
     rng = np.random.default_rng(22)
     runs = [staggered_effect(draw(Scenario(MEANS, rho=0.5), rng), REAL_STARTS, comparison=OTHERS) for _ in range(300)]
     assert np.mean([not (e.change_pct.low <= 0 <= e.change_pct.high) for e in runs]) <= 0.08

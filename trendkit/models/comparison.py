@@ -182,10 +182,11 @@ def did_fit(
     level: float = 0.95,
     pooled: tuple[SerialCorrelation, float, float] | None = None,
 ) -> DidFit:
-    """The difference in differences itself: change (exp δ − 1 with its interval), dispersion,
-    degrees of freedom, the monthly ``period``/``target``/``comparison``/``post`` frame, and the
-    serial correlation allowed for (the target's own, or ``pooled`` over the panel's units and
-    scaled to the target, whichever is larger: :func:`~trendkit.models.fitting.for_series`)."""
+    """The difference in differences itself (:class:`DidFit`): change (exp δ − 1 with its interval),
+    dispersion, degrees of freedom, the monthly ``period``/``target``/``comparison``/``post`` frame,
+    the design for a joint covariance, and the serial correlation allowed for (the target's own, or
+    ``pooled`` over the panel's units and scaled to the target, whichever is larger:
+    :func:`~trendkit.models.fitting.for_series`)."""
     import statsmodels.api as sm
     from scipy import stats
 

@@ -39,7 +39,6 @@ from trendkit.models.comparison import (
     DidFit,
     comparison_pool,
     did_fit,
-    group_totals,
     pooled_panel,
     up_to_end,
     without_gaps,
@@ -201,7 +200,7 @@ def staggered_effect(
             "high": [f.change.high for f in fits],
         },
     )
-    events, pretrend = _event_study(frame, start_of, pool, fits, pooled[2], leads, level)
+    events, pretrend = _event_study([start_of[t] for t in targets], fits, pooled[2], leads, level)
     months = set(frame["period"].unique().to_list())
     left_out = sorted(months - set().union(*(f.frame["period"].to_list() for f in fits)))
     return StaggeredEffect(targets, start_of, pool, excluded, change, df, per_target, events, pretrend, tuple(left_out))
@@ -252,9 +251,7 @@ def _bins(leads: int, last: int) -> list[tuple[int, int]]:
 
 
 def _event_study(
-    frame: pl.DataFrame,
-    start_of: Mapping[str, dt.date],
-    pool: list[str],
+    starts: Sequence[dt.date],
     fits: Sequence[DidFit],
     drift: float,
     leads: int,
@@ -263,11 +260,11 @@ def _event_study(
     """The stacked event study: per target, its months and the comparison's, a fixed effect per
     month and per group within the stack, and one coefficient per event-time bin shared by the
     targets (months further than ``leads`` before a start are the reference). Returns the bins'
-    changes and the joint test of the leads."""
+    changes and the joint test of the leads. Each target's months are those of its own fit."""
     import statsmodels.api as sm
     from scipy import stats
 
-    stacks = [_stack(frame, t, pool, s) for t, s in start_of.items()]
+    stacks = [_stack(f, s) for f, s in zip(fits, starts, strict=True)]
     shortest = min(int((rel < 0).sum()) for _, rel in stacks)
     leads = max(0, min(leads, shortest - 3)) // BIN * BIN
     bins = _bins(leads, max(int(rel.max()) for _, rel in stacks))
@@ -276,11 +273,11 @@ def _event_study(
     fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     mu = np.asarray(fit.fittedvalues)
     phi = max(1.0, float(fit.pearson_chi2) / max(float(fit.df_resid), 1.0))
-    cov = sandwich(x, mu, phi * mu, groups, times, _joint_serial(fits))[-len(bins) :, -len(bins) :]
+    serial = _joint_serial(fits)
+    cov = sandwich(x, mu, phi * mu, groups, times, serial)[-len(bins) :, -len(bins) :]
     away = np.array([(a + b) / 2 for a, b in bins]) - reference  # months from the reference's middle
     cov = cov + np.diag(drift * (away / 12) ** 2)  # the provinces' drift, as in each target's own fit
-    most = _joint_serial(fits)[0]
-    df = most.effective_df(nb_moments(y, mu, float(fit.df_resid))[1])
+    df = serial[0].effective_df(nb_moments(y, mu, float(fit.df_resid))[1])
     beta = np.asarray(fit.params)[-len(bins) :]
     half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(np.diag(cov))
     events = pl.DataFrame(
@@ -300,9 +297,9 @@ def _event_study(
     return events, float(stats.f.sf(wald, k, df))
 
 
-def _stack(frame: pl.DataFrame, target: str, pool: list[str], start: dt.date) -> tuple[pl.DataFrame, np.ndarray]:
-    """One target's monthly totals against the comparison, each month's distance from its start."""
-    wide = group_totals(frame, [target], pool)
+def _stack(fit: DidFit, start: dt.date) -> tuple[pl.DataFrame, np.ndarray]:
+    """One target's monthly totals against the comparison (its fit's), each month's distance from its start."""
+    wide = fit.frame
     rel = month_numbers(wide["period"].to_list()) - month_numbers([start])[0]
     return wide, rel.astype(int)
 

@@ -108,11 +108,12 @@ def late_tail(panel: pl.DataFrame, *, check: int = 4) -> LateTail:
         return LateTail([], empty)
     periods, y = s["period"].to_list(), s["cases"].to_numpy().astype(float)
     pre = np.arange(len(y)) < len(y) - check
-    shape, shape_var, scale = common_shape(y, shape_design(periods, seasons=pre.sum() >= 24), pre)
-    expected = shape[~pre] * y[pre].sum() / shape[pre].sum()
-    sd = np.sqrt(scale * expected + expected**2 * (shape_var + scale / max(y[pre].sum(), 1.0)))
+    common = common_shape(y, shape_design(periods, seasons=pre.sum() >= 24), pre)
+    shape, used, scale = common.values, common.used, common.scale
+    expected = shape[~pre] * y[used].sum() / shape[used].sum()
+    sd = np.sqrt(scale * expected + expected**2 * (common.var + scale / max(y[used].sum(), 1.0)))
     p = stats.norm.cdf((y[~pre] - expected) / np.maximum(sd, 1e-9))
-    p = np.where(_broad(panel, periods, shape, pre), p, 1.0)
+    p = np.where(_broad(panel, periods, shape, pre, used), p, 1.0)
     run = 0  # the last month must be clearly short; once it is, older months may be less so
     while run < len(p) and p[len(p) - 1 - run] < (LATE_LEVEL if run == 0 else LATE_FOLLOW):
         run += 1
@@ -128,9 +129,12 @@ def late_tail(panel: pl.DataFrame, *, check: int = 4) -> LateTail:
     return LateTail(periods[len(periods) - run :] if run else [], frame)
 
 
-def _broad(panel: pl.DataFrame, periods: list[dt.date], shape: np.ndarray, pre: np.ndarray) -> np.ndarray:
-    """For each checked month, whether at least ``LATE_BREADTH`` of the units expecting 3 or more
-    cases are below their own level × the common shape (True for a series, which is one unit)."""
+def _broad(
+    panel: pl.DataFrame, periods: list[dt.date], shape: np.ndarray, pre: np.ndarray, used: np.ndarray
+) -> np.ndarray:
+    """For each checked month (after ``pre``), whether at least ``LATE_BREADTH`` of the units expecting
+    3 or more cases are below their own level (from the ``used`` months) × the common shape (True for a
+    series, which is one unit)."""
     text = [c for c, t in panel.schema.items() if t == pl.String or isinstance(t, pl.Enum | pl.Categorical)]
     keys = [c for c in text if c not in ("period", "cases")]
     if not keys:
@@ -143,7 +147,7 @@ def _broad(panel: pl.DataFrame, periods: list[dt.date], shape: np.ndarray, pre: 
         .sort("period")
     )
     y = wide.drop("period").to_numpy().astype(float)
-    level = np.nansum(y[pre], axis=0) / shape[pre].sum()
+    level = np.nansum(y[used], axis=0) / shape[used].sum()
     expected = np.outer(shape[~pre], level)
     below = (y[~pre] < expected) & (expected >= 3)
     counted = (expected >= 3).sum(axis=1)

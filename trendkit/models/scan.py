@@ -179,14 +179,17 @@ class Pooled:
         return cls(panel_serial(y, months), drift_variance(y, months))
 
 
-def _shock_shape(y: np.ndarray, shape: np.ndarray, pre: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
+def _shock_shape(
+    y: np.ndarray, shape: np.ndarray, used: np.ndarray, post: np.ndarray, scale: float
+) -> tuple[np.ndarray, float]:
     """The shape when the whole country moved together after the start: its post months follow the
-    non-target units' observed total (rescaled to the pre-window level) instead of the projection,
-    so each unit is measured against the rest of the country in the same months. The variance of
-    log S_post − log S_pre is then the totals' own noise, scale·(1/ΣT_pre + 1/ΣT_post)."""
+    non-target units' observed total (rescaled to the level of the ``used`` months before the start)
+    instead of the projection, so each unit is measured against the rest of the country in the same
+    months. The variance of log S_post − log S_used is then the totals' own noise,
+    scale·(1/ΣT_used + 1/ΣT_post)."""
     out = shape.copy()
-    out[~pre] = y[~pre] * shape[pre].sum() / y[pre].sum()
-    return out, scale * (1 / y[pre].sum() + 1 / max(y[~pre].sum(), 1.0))
+    out[post] = y[post] * shape[used].sum() / y[used].sum()
+    return out, scale * (1 / y[used].sum() + 1 / max(y[post].sum(), 1.0))
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ class _Prepared:
     y_target: np.ndarray
     shock: CommonShock | None = None
     pooled: Pooled | None = None
+    #: the months before the start that set the shape and each unit's level (None: all of them)
+    used: np.ndarray | None = None
 
     def units(self) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
         """Each non-target unit's key and monthly counts over the window."""
@@ -210,10 +215,11 @@ class _Prepared:
             yield tuple(str(k) for k in key), group.sort("period")["cases"].to_numpy().astype(float)
 
     def project(self, y: np.ndarray, *, with_shape: bool = False) -> Projection:
+        """The unit's projected post-window total from its level in the ``used`` months."""
         ok = ~np.isnan(y)  # a month the unit did not report is left out of both windows
-        pre, post = ~self.is_post & ok, self.is_post & ok
-        at = np.flatnonzero(ok)
-        months = (np.flatnonzero(pre), np.flatnonzero(post)) if len(at) < len(y) else None
+        pre = (~self.is_post if self.used is None else self.used) & ok
+        post = self.is_post & ok
+        months = (np.flatnonzero(pre), np.flatnonzero(post)) if (pre | post).sum() < len(y) else None
         shape_var = self.shape_var if with_shape else 0.0
         pooled = self.pooled if with_shape else None
         return _counterfactual(y[pre], self.shape[pre], self.shape[post], shape_var, pooled, months)
@@ -258,15 +264,16 @@ def prepare(
     wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
     silent = wide.filter(pl.col("cases").is_null()).select(keys).unique()
     y_rest = total(wide.join(silent, on=keys, how="anti"))  # the shape from units that reported every month
-    shape, shape_var, scale = common_shape(y_rest, x, ~is_post)
+    common = common_shape(y_rest, x, ~is_post)
+    shape, shape_var = common.values, common.var
     found = None
-    if shock == "auto" and "province" in frame.columns:
+    if shock == "auto":  # on provinces, or on the units of target_by (channels, commodities …)
         found = _shock(frame, targets, target_by, start, after)
         if found.detected:
-            shape, shape_var = _shock_shape(y_rest, shape, ~is_post, scale)
+            shape, shape_var = _shock_shape(y_rest, shape, common.used, is_post, common.scale)
     y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
     pooled = Pooled.of(wide, keys, ~is_post)
-    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found, pooled)
+    return _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found, pooled, common.used)
 
 
 def _unit_columns(panel: pl.DataFrame) -> list[str]:
@@ -286,7 +293,8 @@ def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: d
     are not provinces (a channel, a kind of place), on the units of ``target_by``, the targets left
     out: with road as the target every province carries some road, and none would be left."""
     if target_by != "province":
-        units = frame.group_by("period", target_by).agg(pl.col("cases").sum())
+        known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())  # a silence is no zero
+        units = frame.group_by("period", target_by).agg(known)
         return common_shock(units, start, after=after, targets=targets, by=target_by)
     provinces = frame.filter(pl.col(target_by).is_in(targets))["province"].unique().to_list()
     by_province = frame.group_by("period", "province").agg(pl.col("cases").sum())

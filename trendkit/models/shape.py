@@ -21,7 +21,7 @@ from trendkit.tet import tet_window_share
 if TYPE_CHECKING:
     from trendkit.models.serial import SerialCorrelation
 
-__all__ = ["SHIFT_Z", "common_shape", "recent_shift", "shape_design"]
+__all__ = ["SHIFT_Z", "CommonShape", "common_shape", "recent_block", "recent_shift", "shape_design"]
 
 #: How far (in standard errors) the last months before the date must sit, together, off the earlier
 #: months' projection to be left out: two-sided 1% over the ten block lengths tried (Bonferroni).
@@ -54,34 +54,43 @@ def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"
     return np.column_stack([np.ones(len(periods)), t, tet, *months])
 
 
-def common_shape(
-    y: np.ndarray, x: np.ndarray, pre: np.ndarray, left_out: np.ndarray | None = None
-) -> tuple[np.ndarray, float, float]:
-    """The common shape exp(trend + season) of all non-target units, its projection's variance,
-    and the fit's quasi-Poisson dispersion (≥ 1).
+@dataclass(frozen=True)
+class CommonShape:
+    """The common shape of the non-target units and what its projection is worth."""
 
-    A quasi-Poisson GLM of their total on the pre window. The variance is the delta-method
-    variance of log S_post − log S_pre (S the shape summed over a window): how far the projected
-    trend and season may be off, which moves every unit's counterfactual together. Months before
-    the date that together sit far off the months before them (:func:`recent_shift`: a national dip
-    just before a campaign) are left out of the fit, so the shape does not extrapolate a shock into
-    the window. Single months far off are kept: with overdispersed counts, leaving out the high ones
-    understated the dispersion and biased the level (spread of estimates 1.3× the reported SE).
+    values: np.ndarray  #: exp(trend + season) in every month
+    var: float  #: variance of log S_window − log S_used (S the shape summed over those months)
+    scale: float  #: the fit's quasi-Poisson dispersion (≥ 1)
+    used: np.ndarray  #: the months before the date that set the shape, and so each unit's level
+
+
+def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray, left_out: np.ndarray | None = None) -> CommonShape:
+    """The common shape exp(trend + season) of all non-target units, fitted on the months before a date.
+
+    A quasi-Poisson GLM of their total on the ``pre`` months. Months before the date that together sit
+    far off the months before them (:func:`recent_shift`: a national dip just before a campaign) are
+    left out of the fit, so the shape does not extrapolate a shock into the window; ``used`` says which
+    months remain, and each unit's level must come from those months too, or the dip sets the level.
+    ``var`` is the delta-method variance of log S_window − log S_used: how far the projected trend and
+    season may be off between the months that set the levels and the window (the months after
+    ``pre``), which moves every unit's counterfactual together. Single months far off are kept: with
+    overdispersed counts, leaving out the high ones understated the dispersion and biased the level
+    (spread of estimates 1.3× the reported SE).
     """
     import warnings
 
     import statsmodels.api as sm
 
-    pre = pre & ~(recent_shift(y, x, pre) if left_out is None else left_out)  # ``left_out``: already known
+    used = pre & ~(recent_shift(y, x, pre) if left_out is None else left_out)  # ``left_out``: already known
     with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
         warnings.simplefilter("ignore")
-        res = sm.GLM(y[pre], x[pre], family=sm.families.Poisson()).fit(scale="X2")
+        res = sm.GLM(y[used], x[used], family=sm.families.Poisson()).fit(scale="X2")
     beta = np.asarray(res.params)
     shape = np.exp(x[:, 1:] @ beta[1:])
     xs = x[:, 1:]
-    grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[pre] @ xs[pre]) / shape[pre].sum()
+    grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[used] @ xs[used]) / shape[used].sum()
     cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
-    return shape, float(grad @ cov @ grad), max(1.0, float(res.scale))
+    return CommonShape(shape, float(grad @ cov @ grad), max(1.0, float(res.scale)), used)
 
 
 def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
@@ -101,18 +110,49 @@ def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
     [28, 29, 30, 31, 32, 33, 34, 35]
     """
     idx = np.flatnonzero(pre)
+    lengths = [m for m in SHIFT_MONTHS if len(idx) - m >= 18]
+    if not lengths:
+        return np.zeros(len(y), dtype=bool)
+    longest = _History.fit(y, x, idx[: -lengths[-1]])  # its residuals also give the months' correlation
+    if max(abs(longest.z(y, x, idx[-m:])) for m in lengths) < SCREEN_Z:
+        return np.zeros(len(y), dtype=bool)  # nothing near a shift against the earliest history: one fit
+    block, z = recent_block(y, x, pre, longest)
+    return block if abs(z) > SHIFT_Z else np.zeros(len(y), dtype=bool)
+
+
+def recent_block(
+    y: np.ndarray, x: np.ndarray, pre: np.ndarray, longest: _History | None = None
+) -> tuple[np.ndarray, float]:
+    """The last 3–12 months of ``pre`` that fit best with a level of their own (the change point,
+    trend and season fitted on every month), and how many standard errors they sit off the
+    projection of the months before them. No months (and 0) when fewer than 18 would remain.
+
+    Choosing the block that sits furthest off its history's projection instead favoured histories
+    whose trend happened to run high, and the window then read as a fall.
+    """
+    idx = np.flatnonzero(pre)
     out = np.zeros(len(y), dtype=bool)
     lengths = [m for m in SHIFT_MONTHS if len(idx) - m >= 18]
     if not lengths:
-        return out
-    longest = _History.fit(y, x, idx[: -lengths[-1]])  # its residuals also give the months' correlation
-    if max(abs(longest.z(y, x, idx[-m:])) for m in lengths) < SCREEN_Z:
-        return out  # nothing near a shift against the earliest history: one fit, not ten
-    fits = {m: longest if m == lengths[-1] else _History.fit(y, x, idx[:-m], longest.serial) for m in lengths}
-    z, m = max(((fits[m].z(y, x, idx[-m:]), m) for m in lengths), key=lambda t: abs(t[0]))
-    if abs(z) > SHIFT_Z:
-        out[idx[-m:]] = True
-    return out
+        return out, 0.0
+    longest = longest or _History.fit(y, x, idx[: -lengths[-1]])
+    m = min(lengths, key=lambda m: _shifted_deviance(y, x, idx, m))
+    fit = longest if m == lengths[-1] else _History.fit(y, x, idx[:-m], longest.serial)
+    out[idx[-m:]] = True
+    return out, fit.z(y, x, idx[-m:])
+
+
+def _shifted_deviance(y: np.ndarray, x: np.ndarray, rows: np.ndarray, m: int) -> float:
+    """The Poisson deviance of ``rows`` with a level of their own for the last ``m`` of them."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    shift = np.zeros((len(rows), 1))
+    shift[-m:] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(sm.GLM(y[rows], np.hstack([x[rows], shift]), family=sm.families.Poisson()).fit().deviance)
 
 
 @dataclass(frozen=True)

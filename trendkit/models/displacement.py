@@ -11,18 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
 from trendkit.geo.provinces import Layout
+from trendkit.models.fitting import panel_serial
 from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
 from trendkit.models.selection import before_after
 from trendkit.models.serial import NONE as NO_SERIAL
-from trendkit.models.serial import SerialCorrelation, estimate_serial
+from trendkit.models.serial import SerialCorrelation
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -118,29 +119,42 @@ def _method_sentence(method: str, dispersion: tuple[float, float, float], serial
         f"WDD: quasi-Poisson — each group's variance is its Poisson variance × its dispersion ({shown}), estimated "
         "from its own monthly counts, because real counts vary more than Poisson / hiệu chỉnh phân tán; "
         f"{serial.describe()}"
-        + (f" (WDD variance × {fmt_num(serial.long_run(), 2)})." if serial.long_run() > 1 else ".")
+        + (f" (WDD variance × {fmt_num(serial.long_run(), 2)})" if serial.long_run() > 1 else "")
+        + "; bootstrap intervals widened about the estimate by √(n/(n − 1)) and the long-run factor's root."
     )
 
 
-def _months_serial(series: list[np.ndarray], n_pre: int) -> SerialCorrelation:
-    """The months' correlation, pooled over the groups' before and after windows (each around its own mean)."""
-    resid, times = [], []
-    for y in series:
-        for t in (np.arange(n_pre), np.arange(n_pre, len(y))):
-            part = np.asarray(y, dtype=float)[t]
-            if part.size > 2 and part.mean() > 0:
-                resid.append((part - part.mean()) / np.sqrt(part.mean()))
-                times.append(t)
-    return estimate_serial(resid, times) if resid else NO_SERIAL
+def _months_serial(frame: pl.DataFrame, by: str, start: dt.date) -> SerialCorrelation:
+    """The months' correlation, pooled over the panel's units in every month before ``start`` (not
+    only the before window: 12 months say too little), each unit set against its own level × the
+    units' monthly total (:func:`~trendkit.models.fitting.panel_serial`), so the season cancels. Set
+    against its own window mean instead, a group's season read as correlation (share 1, ρ 0.18 on
+    independent months) and widened every interval; pooled over the two 12-month windows alone, a
+    latent AR(1) ρ 0.7 was found in one run in three."""
+    wide = (
+        frame.filter(pl.col("period") < start)
+        .group_by("period", by)
+        .agg(pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64))
+        .pivot(on=by, index="period", values="cases")
+        .sort("period")
+    )
+    y = wide.drop("period").to_numpy()
+    y = y[:, ~np.isnan(y).any(axis=0)]  # units that reported every month
+    return panel_serial(y, np.arange(len(y)))[0] if y.shape[1] >= 2 and len(y) >= 6 else NO_SERIAL
 
 
 def _bootstrap_wdq(
-    series: list[np.ndarray], n_pre: int, reps: int = 2000, seed: int = 0
+    series: list[np.ndarray], n_pre: int, reps: int = 2000, seed: int = 0, widen: float = 1.0
 ) -> dict[str, tuple[float, float]]:
     """95% percentile intervals of the success measure (sm), buffer displacement measure (bdm) and
     WDQ, resampling months with replacement within each window — the same months for every group,
-    so a shock common to all of them stays common. (Moving blocks for correlated months were tried:
-    with 12 months a window, blocks of 2-4 broke the calibration on independent months.)"""
+    so a shock common to all of them stays common. Each interval's distance from the estimate is
+    multiplied by ``widen``: √(n/(n − 1)), as resampling n months has (n − 1)/n of their variance,
+    times √ of the long-run factor of the months' correlation, as resampling single months treats
+    them as independent. Moving blocks were tried first: with 12 months a window, blocks of 2-4 broke
+    the calibration on independent months. Measured on 200 null runs of 20 provinces: success and
+    buffer measures excluded 0 in 6.5 / 8.5% (independent months) and 13.5 / 6% (AR(1) ρ 0.7)
+    unwidened, 3.5 / 7% and 8.5 / 3.5% widened."""
     rng = np.random.default_rng(seed)
     t, d, c = (np.asarray(s, dtype=float) for s in series)
     n_post = len(t) - n_pre
@@ -153,11 +167,31 @@ def _bootstrap_wdq(
         sm = ta / ca - tb / cb
         bdm = da / ca - db / cb
         q = bdm / sm
+        point = {"sm": t[n_pre:].sum() / c[n_pre:].sum() - t[:n_pre].sum() / c[:n_pre].sum(),
+                 "bdm": d[n_pre:].sum() / c[n_pre:].sum() - d[:n_pre].sum() / c[:n_pre].sum()}  # fmt: skip
+        point["wdq"] = point["bdm"] / point["sm"]
     out = {}
     for name, x in (("sm", sm), ("bdm", bdm), ("wdq", q)):
         x = x[np.isfinite(x)]
-        out[name] = (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975))) if x.size else (np.nan, np.nan)
+        lo, hi = (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975))) if x.size else (np.nan, np.nan)
+        mid = point[name] if np.isfinite(point[name]) else (lo + hi) / 2
+        out[name] = (mid - (mid - lo) * widen, mid + (hi - mid) * widen)
     return out
+
+
+def _gated_reading(wq: WDQResult, claim: Bi, iv: dict[str, tuple[float, float]]) -> str:
+    """The WDQ's sentence once its intervals are known: the interval-gated claim, the WDQ with its
+    interval, and "counter-productive" only when that interval lies wholly below −1."""
+    if wq.wdq is None:
+        return str(claim)
+    lo, hi = iv["wdq"]
+    text = f"{claim} WDQ {fmt_num(wq.wdq, 2)} (95% interval {fmt_num(lo, 2)} to {fmt_num(hi, 2)})."
+    if claim.key == "displacement" and hi < -1:
+        text += (
+            " Displacement larger than the direct effect (interval below −1): counter-productive / dịch chuyển "
+            "vượt tác động."
+        )
+    return text
 
 
 def _claim(iv: dict[str, tuple[float, float]]) -> Bi:
@@ -296,7 +330,7 @@ def displacement_measures(
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
     rows, phis, series = _group_counts(frame, groups, pre, post, method)
-    serial = _months_serial(series, before) if method == "quasi" else NO_SERIAL
+    serial = _months_serial(frame, by, start_d) if method == "quasi" else NO_SERIAL
     counts = pl.DataFrame(
         rows, schema={"role": pl.String, "units": pl.String, "before": pl.Float64, "after": pl.Float64}, orient="row"
     )
@@ -307,11 +341,14 @@ def displacement_measures(
     phi_t, phi_d, phi_c = (phi * serial.long_run() for phi in phis)  # the variance of a sum of correlated months
     wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), 1 - level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
-    intervals = _bootstrap_wdq(series, n_pre=before)
+    widen = float(np.sqrt(serial.long_run() * before / (before - 1)))  # see _bootstrap_wdq
+    intervals = _bootstrap_wdq(series, n_pre=before, widen=widen)
     shock = None
     if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock
         shock = common_shock(frame, start_d, after=after, targets=groups.within or groups.target)
+    claim = _claim(intervals)
+    wq = replace(wq, interpretation=_gated_reading(wq, claim, intervals))  # what wdq.summary() prints too
     return DisplacementMeasures(
         by, start_d, before, after, groups.target, groups.buffer, groups.control, counts, wq, wd, method,
-        tuple(phis), intervals, _claim(intervals), groups, shock, serial,
+        tuple(phis), intervals, claim, groups, shock, serial,
     )  # fmt: skip

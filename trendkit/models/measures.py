@@ -123,11 +123,12 @@ def _interpret_wdq(sm: float | None, wdq_value: float | None, bdm: float | None)
     elif wdq_value >= -1:
         text = "some displacement into the buffer, smaller than the direct effect: a net benefit / dịch chuyển một phần"
     else:
-        text = (
-            "displacement larger than the direct effect: the campaign was counter-productive "
-            "/ dịch chuyển vượt tác động"
-        )
-    return f"WDQ = {fmt_num(wdq_value, 2)}: {text}."
+        text = "displacement larger than the direct effect / dịch chuyển vượt tác động"
+    return (
+        f"WDQ = {fmt_num(wdq_value, 2)}: the point estimate's band is {text}. Counts alone carry no interval, so "
+        "this is a reading, not a finding (displacement_measures tests it; 'counter-productive' needs an interval "
+        "below −1) / chỉ là ước lượng điểm, chưa kiểm định."
+    )
 
 
 def wdq(*, target: Pair, buffer: Pair, control: Pair) -> WDQResult:

@@ -26,6 +26,7 @@ from trendkit.models import (
     change_points,
     common_shock,
     comparative_effect,
+    displacement_measures,
     displacement_scan,
     late_tail,
     staggered_effect,
@@ -85,6 +86,18 @@ def breaks(p: pl.DataFrame) -> bool:
     return bool(change_points(series(p, province="P00")).breaks)
 
 
+def _measures(p: pl.DataFrame):
+    return displacement_measures(p, ["P00"], "2023-01", buffer=["P01", "P02"], receivers=(), level=0.95)
+
+
+def wdq_success(p: pl.DataFrame) -> bool:
+    return _excludes(*_measures(p).intervals["sm"])
+
+
+def wdq_buffer(p: pl.DataFrame) -> bool:
+    return _excludes(*_measures(p).intervals["bdm"])
+
+
 def shock(p: pl.DataFrame) -> bool:
     return common_shock(p, "2023-01", after=12, targets=["P00"], late=late_tail(p)).detected
 
@@ -97,6 +110,8 @@ CHECKS: dict[str, Callable[[pl.DataFrame], bool]] = {
     "scan": scan,
     "change_points": breaks,
     "shock": shock,
+    "wdq_success": wdq_success,
+    "wdq_buffer": wdq_buffer,
 }
 
 

@@ -36,8 +36,9 @@ def test_province_builder_counts_and_rules():
     phi_t, phi_d, phi_c = m.dispersion  # quasi-Poisson by default: each group's variance × its dispersion
     assert min(m.dispersion) >= 1 and m.to_frame()["dispersion"].to_list() == list(m.dispersion)
     quasi = phi_t * (ta + tb) + phi_d * (da + db) + phi_c * (wc + wdc) ** 2 * (ca + cb)
-    # and by the long-run factor of the months' correlation (sums of correlated months vary more)
-    assert m.serial.long_run() > 1 and m.wdd.total.se**2 == pytest.approx(quasi * m.serial.long_run())
+    # and by the long-run factor of the months' correlation (sums of correlated months vary more), estimated
+    # on the panel's provinces before the start against the common months: the sample's months are independent
+    assert m.serial.pairs > 300 and m.wdd.total.se**2 == pytest.approx(quasi * m.serial.long_run())
     assert m.wdd.local.ci_high < 0  # the planted 40% cut
     assert "quasi-Poisson" in str(m.summary())
     poisson = displacement_measures(PANEL, TARGETS, "2023-07", before=12, after=12, method="poisson", receivers=())
@@ -104,6 +105,28 @@ def test_a_scan_with_a_channel_as_target_checks_the_shock_on_channels():
     scan = displacement_scan(PANEL, ["road"], "2024-07", target_by="channel", after=12)
     assert set(scan.shock.units["unit"].to_list()) <= {"sea", "air", "post", "rail", "inland"}
     assert scan.to_frame().filter(pl.col("channel") == "sea")["significant"].any()  # the planted road-to-sea shift
+
+
+@pytest.mark.parametrize(
+    ("target_by", "by", "targets", "start"),
+    [
+        ("province", ("province", "channel"), ["Quảng Ninh", "Lạng Sơn"], "2023-07"),
+        ("channel", ("province", "channel"), ["road"], "2024-07"),
+        ("region", ("province",), ["Trung du và miền núi phía Bắc"], "2023-07"),
+        ("macro_region", ("province",), ["Bắc"], "2023-07"),
+        ("place_kind", ("province", "place_kind"), ["official_gate"], "2023-07"),
+        ("commodity", ("commodity",), ["cigarettes"], "2023-07"),
+    ],
+)
+def test_every_target_dimension_scans_with_the_shock_check_on(target_by, by, targets, start):
+    panel = tk.panel(CASES, by=by)
+    scan = displacement_scan(panel, targets, start, target_by=target_by, after=12, shock="auto")
+    res = scan.to_frame()
+    assert res.height > 0 and res["p_value"].is_between(0, 1).all()
+    if target_by in res.columns:  # the targets are never scanned as receivers
+        assert not res[target_by].is_in(targets).any()
+    assert scan.shock is not None  # checked on units that are not the targets
+    assert scan.shock.units.height > 0 and not set(scan.shock.units["unit"].to_list()) & set(targets)
 
 
 def test_channel_shift_by_hand_and_planted_direction():

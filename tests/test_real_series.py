@@ -75,6 +75,17 @@ def test_drift_variance_is_dersimonian_laird_as_statsmodels_computes_it():
         assert dersimonian_laird(b, v) == pytest.approx((max(0.0, ref.tau2), ref.q))  # statsmodels keeps τ² < 0
 
 
+def test_drift_is_gated_by_cochrans_q_only_on_short_histories(monkeypatch):
+    import trendkit.models.fitting as fitting
+
+    rng = np.random.default_rng(0)  # twelve units drifting 6% a year apart
+    y = rng.poisson(40.0 * np.exp(np.outer(np.arange(36) / 12, rng.normal(0, 0.06, 12)))).astype(float)
+    assert fitting.drift_variance(y[:18], np.arange(18)) == 0.0  # Q does not reject on 18 months
+    assert fitting.drift_variance(y, np.arange(36)) > 0.0  # three years: DerSimonian-Laird's estimate as it is
+    monkeypatch.setattr(fitting, "DRIFT_MONTHS", 18)
+    assert fitting.drift_variance(y[:18], np.arange(18)) > 0.0  # the gate, not the estimate, gave 0
+
+
 # --- missing is never zero ----------------------------------------------------------------------
 
 
@@ -155,9 +166,10 @@ def test_campaign_effect_false_positives_on_autocorrelated_months(means, limit):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("rho", "limit"), [(0.5, 0.085), (0.7, 0.10)])
+@pytest.mark.parametrize(("rho", "limit"), [(0.5, 0.07), (0.7, 0.10)])
 def test_scan_family_wise_error_on_autocorrelated_months(rho, limit):
-    # at rho 0.5 the family-wise error is 7-8% over 900 runs (the issue asks 7%; it was 7-13% before)
+    # at rho 0.5: 4.5% on the benchmark's 200 runs; 7-9% while the provinces' 4%-a-year drift was
+    # left out whenever Cochran's Q did not reject (fitting.DRIFT_MONTHS)
     def scan(p):
         return displacement_scan(p, ["P00"], "2023-01", after=12).to_frame()["significant"].any()
 
@@ -180,31 +192,42 @@ def test_channel_shift_calls_no_channel_clear_on_null_mixes(rho):
 
 
 @pytest.mark.slow
-def test_wdd_intervals_allow_for_autocorrelated_months():
-    # 200 reps at AR(1) rho 0.7: local / displacement / total 8 / 9.5 / 7% before, 5 / 6 / 5% after
+def test_wdd_and_wdq_intervals_allow_for_autocorrelated_months():
+    # 200 reps at AR(1) rho 0.7: WDD local / displacement / total 8 / 9.5 / 7% before, 5 / 6 / 5% after;
+    # the bootstrap's success and buffer measures 13.5 / 6% before widening, 9.5 / 3.5% after
     from trendkit.models import displacement_measures
+
+    measured = []
 
     def clear(p: pl.DataFrame) -> bool:
         m = displacement_measures(p, ["P00"], "2023-01", buffer=["P01", "P02"], receivers=(), level=0.95)
+        measured.append([not lo <= 0 <= hi for lo, hi in (m.intervals["sm"], m.intervals["bdm"])])
         return bool(((m.wdd.to_frame()["ci_low"] > 0) | (m.wdd.to_frame()["ci_high"] < 0))[0])
 
     assert _rate(clear, Scenario(MEANS, rho=0.7), 50) <= 0.075
+    sm, bdm = np.mean(measured, axis=0)
+    assert sm <= 0.10 and bdm <= 0.10
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "family",
-    [{"size": 1.0, "ar_sd": 0.0}, {"means": list(np.linspace(0.5, 6, 20)), "ar_sd": 0.0}],
-    ids=["NB size 1", "sparse"],
+    [
+        {"size": 1.0, "ar_sd": 0.0},
+        {"means": list(np.linspace(0.5, 6, 20)), "ar_sd": 0.0},
+        {"dip": ("2022-06", "2022-11", -0.4), "ar_sd": 0.0},
+    ],
+    ids=["NB size 1", "sparse", "dip ending a month before the start"],
 )
 def test_the_national_shock_test_is_calibrated_on_overdispersed_and_sparse_nulls(family):
-    # 5-7% per 200-rep seed (the bound leaves room for chance); the rule alone said "the whole
-    # country fell" in 27-61% of such runs. AR(1) rho 0.7 is 7-10% (benchmarks/calibration_real.py).
+    # 0.5-3.5% per 200-rep seed over every family of benchmarks/calibration_real.py; the rule alone
+    # said "the whole country fell" in 27-61% of such runs, and the dip made "rose" 21.5% with one
+    # reading of the months before the start (the test must now reject with and without them)
     from trendkit.models import common_shock
 
     kw = {"means": MEANS, **family}
     detected = _rate(lambda p: common_shock(p, "2023-01", after=12, targets=["P00"]).detected, Scenario(**kw), 49)
-    assert detected <= 0.10
+    assert detected <= 0.07
 
 
 def test_a_dip_just_before_the_start_sets_neither_the_shape_nor_the_level():

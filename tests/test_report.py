@@ -258,9 +258,14 @@ def test_shared_outputs_are_strict_json_minimal_and_relative(tmp_path):
     out = tmp_path / "r"
     evil = "T{{7*7}}<b>"
     res = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "HUE:Huế:2024-07:2024-09",
-               "--campaign", f"{evil}:Quảng Ninh+Lạng Sơn:2023-07:2024-06")  # fmt: skip
+               "--campaign", f"{evil}:Quảng Ninh+Lạng Sơn@2023-10:2023-07:2024-06")  # fmt: skip
     assert res.returncode == 0, res.stderr
     summary = _strict_json(out / "summary.json")  # an interval that cannot be computed is null, not NaN
+    staggered = summary["campaigns"][1]  # Lạng Sơn from its own start: each target measured from it
+    assert staggered["starts"] == {"Quảng Ninh": "2023-07", "Lạng Sơn": "2023-10"}
+    assert 0 <= staggered["comparison"]["pretrend_p"] <= 1
+    assert summary["campaigns"][0]["comparison"]["pretrend_p"] is None  # one start: no event study
+    assert "Quảng Ninh (07/2023), Lạng Sơn (10/2023)" in " ".join(line["en"] for line in staggered["story"])
     assert all(not Path(i["file"]).is_absolute() and str(tmp_path) not in i["file"] for i in summary["inputs"])
     assert str(ROOT) not in (out / "summary.json").read_text(encoding="utf-8")
     raw = (out / "rejected.csv").read_bytes()
@@ -271,6 +276,16 @@ def test_shared_outputs_are_strict_json_minimal_and_relative(tmp_path):
     assert "T49" not in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "T{{7*7}}<b>" not in index and "T{{7*7}}&lt;b&gt;" in index
+
+
+def test_a_province_cannot_join_a_campaign_before_it_starts():
+    from trendkit.errors import TrendkitInputError
+    from trendkit.report import parse_campaign
+
+    with pytest.raises(TrendkitInputError, match="Lạng Sơn cannot start before the campaign"):
+        parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn@2023-01:2023-07")
+    with pytest.raises(TrendkitInputError, match="'2023-13' is not a month"):
+        parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn@2023-13:2023-07")
 
 
 def test_a_campaign_on_a_province_without_cases_is_bad_input(tmp_path):
@@ -321,6 +336,8 @@ def test_months_without_cases_are_gaps_not_zeros(tmp_path):
     limits = " ".join(_strict_json(out / "summary.json")["limits"])
     assert "no cases at all in 36 month(s) (04/2022, 05/2022" in limits and "the analyses use the 3 months" in limits
     assert "change points need 6 months; the data have 3" in limits
+    shown = (out / "map_cases.html").read_text(encoding="utf-8")  # the 12-month totals say what they lack
+    assert "thiếu / incomplete: không có số liệu / no data 06/2024, 07/2024" in shown
 
 
 def test_a_province_that_stops_reporting_is_left_out_not_read_as_a_fall(tmp_path):

@@ -216,7 +216,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME:UNITS:YYYY-MM[:YYYY-MM]",
         help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07'; an optional end month closes "
-        "the window its effect is estimated on (repeatable)",
+        "the window its effect is estimated on; a province that joined later carries its own start, "
+        "'Lạng Sơn@2023-10' (repeatable)",
     )
     report.add_argument(
         "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"

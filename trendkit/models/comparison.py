@@ -101,7 +101,12 @@ class ComparativeEffect(Result):
 
     def left_out(self) -> list[tuple[str, list[str]]]:
         """Who was left out of the comparison, and why (in words), for each reason with someone in it."""
-        return [(str(REASONS[why]), names) for why, names in self.excluded.items() if names]
+        return reasons_in_words(self.excluded)
+
+
+def reasons_in_words(excluded: Mapping[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """``excluded`` (reason key → provinces) as (the reason in words, provinces), reasons with someone in them."""
+    return [(str(REASONS[why]), names) for why, names in excluded.items() if names]
 
 
 def default_comparison(

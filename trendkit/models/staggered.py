@@ -40,6 +40,7 @@ from trendkit.models.comparison import (
     comparison_pool,
     did_fit,
     pooled_panel,
+    reasons_in_words,
     up_to_end,
     without_gaps,
 )
@@ -94,6 +95,10 @@ class StaggeredEffect(Result):
             "high": c.high,
         }
         return pl.concat([self.per_target, pl.DataFrame([overall], schema=self.per_target.schema)])
+
+    def left_out(self) -> list[tuple[str, list[str]]]:
+        """Who was left out of the comparison, and why (in words), for each reason with someone in it."""
+        return reasons_in_words(self.excluded)
 
     def pretrend_failed(self) -> bool:
         """Whether the leads show the targets moving apart from the comparison before their starts."""

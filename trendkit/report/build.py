@@ -46,38 +46,56 @@ __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "rend
 
 @dataclass(frozen=True)
 class CampaignSpec:
-    """A campaign to evaluate: a name, the target provinces and the start month."""
+    """A campaign to evaluate: a name, the target provinces and the start month; ``own_starts`` gives
+    the provinces that joined later their own start (a staggered campaign)."""
 
     name: str
     units: tuple[str, ...]
     start: str
     end: str | None = None
+    own_starts: tuple[tuple[str, str], ...] = ()
+
+    def starts(self) -> dict[str, str]:
+        """Each unit as given and the month it started."""
+        return {u: dict(self.own_starts).get(u, self.start) for u in self.units}
 
 
 def parse_campaign(text: str) -> CampaignSpec:
     """``NAME:UNIT+UNIT:YYYY-MM[:YYYY-MM]`` → CampaignSpec (units separated by '+' or ',').
 
     The optional end month closes the window the campaign effect is estimated on (e.g. before
-    a later, different event).
+    a later, different event). A unit written ``UNIT@YYYY-MM`` started later than the campaign:
+    each target is then measured from its own start (a staggered campaign).
 
     >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn:2023-07")
-    CampaignSpec(name='QN-LS', units=('Quảng Ninh', 'Lạng Sơn'), start='2023-07', end=None)
+    CampaignSpec(name='QN-LS', units=('Quảng Ninh', 'Lạng Sơn'), start='2023-07', end=None, own_starts=())
     >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06").end
     '2024-06'
+    >>> parse_campaign("QN-LS:Quảng Ninh+Lạng Sơn@2023-10:2023-07").starts()
+    {'Quảng Ninh': '2023-07', 'Lạng Sơn': '2023-10'}
     """
     parts = text.split(":")
     if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
         raise TrendkitInputError(
-            f"--campaign {text!r}: expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng Sơn:2023-07"
+            f"--campaign {text!r}: expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng Sơn:2023-07 "
+            "(a province that started later: Lạng Sơn@2023-10)"
         )
     name, units, start, *end = (p.strip() for p in parts)
-    for month in (start, *end):
+    written = [u.strip() for u in units.replace(",", "+").split("+") if u.strip()]
+    own = tuple((u.split("@")[0].strip(), u.split("@", 1)[1].strip()) for u in written if "@" in u)
+    for month in (start, *end, *(m for _, m in own)):
         try:
             parse_month(month)
         except ValueError:
             raise TrendkitInputError(f"--campaign {text!r}: {month!r} is not a month YYYY-MM") from None
-    units_t = tuple(u.strip() for u in units.replace(",", "+").split("+") if u.strip())
-    return CampaignSpec(name, units_t, start, end[0] if end else None)
+    early = [u for u, m in own if parse_month(m) < parse_month(start)]
+    if early:
+        raise TrendkitInputError(
+            f"--campaign {text!r}: {', '.join(early)} cannot start before the campaign ({start}); give the "
+            "campaign the first start and the provinces that joined later their own"
+        )
+    units_t = tuple(u.split("@")[0].strip() for u in written)
+    return CampaignSpec(name, units_t, start, end[0] if end else None, own)
 
 
 @dataclass(frozen=True, repr=False)

@@ -96,6 +96,7 @@ class CampaignSection(TypedDict):
     name: str
     targets: list[str]
     start: str
+    starts: dict[str, str]  # each target's own start (they differ in a staggered campaign)
     end: str | None
     change_per_month: list[float | None]
     change_pct: list[float | None]

@@ -252,28 +252,33 @@ def anomalies(loaded: Loaded) -> tuple[list[Anomaly], list[Alert]]:
 
 
 def campaign_window(c: Any, loaded: Loaded) -> str | None:
-    """Why the months on hand cannot support campaign ``c`` (a line for the page), or None."""
+    """Why the months on hand cannot support campaign ``c`` (a line for the page), or None: months
+    before its first start, and months after its last (a staggered campaign's latest province)."""
     months, start = loaded.months, parse_month(c.start)
-    if start in months and BEFORE <= months.index(start) <= len(months) - AFTER_MIN:
-        return None
+    last_start = max(map(parse_month, c.starts().values()))
+    if start in months and BEFORE <= months.index(start) and last_start in months:
+        if months.index(last_start) <= len(months) - AFTER_MIN:
+            return None
     first, last = months[0], months[-1]
     return (
-        f"Chiến dịch {c.name}: cần {BEFORE} tháng trước {c.start} và {AFTER_MIN} tháng sau; dữ liệu "
-        f"{first:%m/%Y}–{last:%m/%Y} / campaign {c.name} needs {BEFORE} months before {c.start} and {AFTER_MIN} "
-        f"after; the data cover {first:%Y-%m} to {last:%Y-%m}"
+        f"Chiến dịch {c.name}: cần {BEFORE} tháng trước {c.start} và {AFTER_MIN} tháng sau {last_start:%Y-%m}; "
+        f"dữ liệu {first:%m/%Y}–{last:%m/%Y} / campaign {c.name} needs {BEFORE} months before {c.start} and "
+        f"{AFTER_MIN} after {last_start:%Y-%m}; the data cover {first:%Y-%m} to {last:%Y-%m}"
     )
+
+
+def campaign_starts(c: Any, loaded: Loaded, layout: str) -> dict[str, str]:
+    """Each target (a unit of the panel) and the month it started; a merged legacy group starts
+    with its first member."""
+    starts: dict[str, str] = {}
+    for target, start in zip(_targets_of(c, loaded, layout), c.starts().values(), strict=True):
+        starts[target] = min(starts.get(target, start), start)
+    return starts
 
 
 def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
     """The campaign's provinces as units of the panel (a merged legacy group where the layout needs it)."""
-    from trendkit.geo.provinces import province_name
-
-    holder = {m: u for u in loaded.provinces for m in group_members(u)}
-    try:
-        names = [province_name(u, layout) for u in c.units]  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
-    targets = list(dict.fromkeys(holder.get(n, n) for n in names))
+    targets = list(dict.fromkeys(_targets_of(c, loaded, layout)))
     absent = [t for t in targets if t not in set(loaded.provinces)]
     if absent:
         raise TrendkitInputError(
@@ -281,6 +286,18 @@ def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
             "its provinces before and after it starts"
         )
     return targets
+
+
+def _targets_of(c: Any, loaded: Loaded, layout: str) -> list[str]:
+    """For each of the campaign's units as given, the unit of the panel that holds it."""
+    from trendkit.geo.provinces import province_name
+
+    holder = {m: u for u in loaded.provinces for m in group_members(u)}
+    try:
+        names = [province_name(u, layout) for u in c.units]  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+    return [holder.get(n, n) for n in names]
 
 
 @dataclass(frozen=True)
@@ -297,6 +314,7 @@ class _Fitted:
     synth: Any
     mde: Any
     no_comparison: list[str]
+    starts: dict[str, str]  # each target's start (differing: a staggered campaign)
 
 
 def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _Fitted:
@@ -329,15 +347,17 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
         raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
     kw = {"end": c.end, "receivers": receivers, "layout": layout}
+    starts = campaign_starts(c, loaded, layout)
+    staggered = len(set(starts.values())) > 1  # each target from its own start, with a pre-trend check
     compared, missing = {}, []
     for key, model in (("comp", comparative_effect), ("placebo", placebo_checks), ("synth", synthetic_control)):
         try:
-            compared[key] = model(prov_p, targets, c.start, **kw)
+            compared[key] = model(prov_p, targets, starts if key == "comp" and staggered else c.start, **kw)
         except NoComparisonError as exc:  # said on the page; every other error stops the report
             compared[key], missing = None, [*missing, str(exc)]
     mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
     return _Fitted(eff, scan, top, meas, shift, compared["comp"], compared["placebo"], compared["synth"], mde,
-                   missing)  # fmt: skip
+                   missing, starts)  # fmt: skip
 
 
 def campaign_section(
@@ -374,6 +394,7 @@ def _section(c: Any, targets: list[str], f: _Fitted, told: list[Any]) -> Campaig
         "name": c.name,
         "targets": targets,
         "start": c.start,
+        "starts": f.starts,
         "end": c.end,
         "change_per_month": _triple(f.eff.change_per_month, 3),
         "change_pct": _triple(f.eff.change_pct, 4),
@@ -396,6 +417,8 @@ def _section(c: Any, targets: list[str], f: _Fitted, told: list[Any]) -> Campaig
             "change_pct": _triple(f.comp.change_pct, 4),
             "provinces": f.comp.comparison,
             "left_out": dict(f.comp.left_out()),
+            # a staggered campaign: the event study's leads test the targets' trend before their starts
+            "pretrend_p": getattr(f.comp, "pretrend_p", None),
         },
         "story": told,
         "minimum_detectable": None
@@ -450,7 +473,7 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
         .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
     )
     title = f"Số vụ 12 tháng gần nhất / cases, last 12 months{loaded.mark}"
-    period = f"{first12:%m/%Y}–{last:%m/%Y}"
+    period = f"{first12:%m/%Y}–{last:%m/%Y}{_window_gaps(loaded, first12)}"
     m = choropleth(totals, layout=layout, title=title, period=period)
     add_places(m, loaded.data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases"))
     save_map(m, tmp / "map_cases.html")
@@ -461,6 +484,23 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
            gaps=loaded.gaps)  # fmt: skip
     figure: Figure = {"png": "map_cases.png", "html": "map_cases.html", "caption": f"{title} ({period})"}
     return ["map_cases.html", "map_monthly.html"], [figure]
+
+
+def _window_gaps(loaded: Loaded, first: dt.date) -> str:
+    """What the totals from ``first`` on lack, for the map's period line: months with no cases at all
+    and provinces silent in some months (their totals are over the months they reported), or ""."""
+    window = loaded.prov_p.filter(pl.col("period") >= first)
+    n = window["period"].n_unique()
+    gaps = [f"{m:%m/%Y}" for m in loaded.gaps if m >= first]
+    silent = (
+        window.group_by("province")
+        .agg(pl.col("cases").is_not_null().sum().alias("reported"))
+        .filter(pl.col("reported") < n)
+        .sort("province")
+    )
+    parts = [f"không có số liệu / no data {', '.join(gaps)}"] if gaps else []
+    parts += [f"{r['province']} {r['reported']}/{n} tháng / months" for r in silent.iter_rows(named=True)]
+    return f" — thiếu / incomplete: {'; '.join(parts)}" if parts else ""
 
 
 def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, gaps: Sequence[dt.date] = ()) -> None:

@@ -84,13 +84,14 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray, left_out: np.nda
     used = pre & ~(recent_shift(y, x, pre) if left_out is None else left_out)  # ``left_out``: already known
     with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
         warnings.simplefilter("ignore")
-        res = sm.GLM(y[used], x[used], family=sm.families.Poisson()).fit(scale="X2")
+        res = sm.GLM(y[used], x[used], family=sm.families.Poisson()).fit()
     beta = np.asarray(res.params)
     shape = np.exp(x[:, 1:] @ beta[1:])
     xs = x[:, 1:]
     grad = (shape[~pre] @ xs[~pre]) / shape[~pre].sum() - (shape[used] @ xs[used]) / shape[used].sum()
-    cov = np.asarray(res.cov_params())[1:, 1:] * max(1.0, res.scale) / res.scale
-    return CommonShape(shape, float(grad @ cov @ grad), max(1.0, float(res.scale)), used)
+    phi = pearson_dispersion(res)
+    cov = np.asarray(res.cov_params())[1:, 1:] * phi
+    return CommonShape(shape, float(grad @ cov @ grad), phi, used)
 
 
 def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
@@ -142,6 +143,14 @@ def recent_block(
     return out, fit.z(y, x, idx[-m:])
 
 
+def pearson_dispersion(res: object) -> float:
+    """A Poisson fit's quasi-Poisson dispersion, Pearson χ² / residual degrees of freedom, at least 1
+    (fitted as Poisson and scaled after: statsmodels' ``scale="X2"`` fails on counts the model fits
+    exactly, where χ² is 0)."""
+    df = float(res.df_resid)  # type: ignore[attr-defined]
+    return max(1.0, float(res.pearson_chi2) / df) if df > 0 else 1.0  # type: ignore[attr-defined]
+
+
 def _shifted_deviance(y: np.ndarray, x: np.ndarray, rows: np.ndarray, m: int) -> float:
     """The Poisson deviance of ``rows`` with a level of their own for the last ``m`` of them."""
     import warnings
@@ -175,13 +184,13 @@ class _History:
 
         with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
             warnings.simplefilter("ignore")
-            res = sm.GLM(y[rows], x[rows], family=sm.families.Poisson()).fit(scale="X2")
-        phi = max(1.0, float(res.scale))
+            res = sm.GLM(y[rows], x[rows], family=sm.families.Poisson()).fit()
+        phi = pearson_dispersion(res)
         if serial is None:
             mu = np.asarray(res.fittedvalues)
             resid = (y[rows] - mu) / np.sqrt(phi * mu)
             serial = estimate_serial([resid], [rows], designs=[x[rows] * np.sqrt(mu)[:, None]])
-        return cls(np.asarray(res.params), np.asarray(res.cov_params()) * phi / res.scale, phi, serial)
+        return cls(np.asarray(res.params), np.asarray(res.cov_params()) * phi, phi, serial)
 
     def z(self, y: np.ndarray, x: np.ndarray, block: np.ndarray) -> float:
         """How many standard errors the block's total sits off the projection (noise and projection)."""

@@ -107,6 +107,25 @@ def test_a_scan_with_a_channel_as_target_checks_the_shock_on_channels():
     assert scan.to_frame().filter(pl.col("channel") == "sea")["significant"].any()  # the planted road-to-sea shift
 
 
+def test_one_receiver_among_neighbours_that_received_nothing_is_named():
+    # exact monthly counts: the target halves; B1 doubles while B2-B4 fall by as much together, so the
+    # buffer as a whole does not move and only B1's own test can see it
+    months = [dt.date(2022 + (m // 12), m % 12 + 1, 1) for m in range(24)]
+    level = {"T": (100, 50), "B1": (30, 60), "B2": (100, 90), "B3": (100, 90), "B4": (100, 90)}
+    level |= {f"C{i}": (100, 100) for i in range(6)}
+    rows = [(d, u, float(a if i < 12 else b)) for u, (a, b) in level.items() for i, d in enumerate(months)]
+    panel = pl.DataFrame(rows, schema={"period": pl.Date, "province": pl.String, "cases": pl.Float64}, orient="row")
+    m = displacement_measures(panel, ["T"], "2023-01", buffer=["B1", "B2", "B3", "B4"], receivers=(), layout="legacy")
+    units = {r["unit"]: r for r in m.buffer_units.iter_rows(named=True)}
+    assert units["B1"]["displacement"] == pytest.approx(12 * 30)  # (720 - 360) - (360/7200)·0, by hand
+    assert units["B1"]["se"] ** 2 == pytest.approx(720 + 360 + (360 / 7200) ** 2 * 14400)  # Poisson: φ = 1
+    assert units["B2"]["se"] ** 2 == pytest.approx(1200 + 1080 + (1200 / 7200) ** 2 * 14400)
+    # B2: -120, z -2.3, not beyond the simultaneous 95% bound for four units (2.50)
+    assert [u for u, r in units.items() if r["clear"]] == ["B1"]
+    assert m.intervals["bdm"] == (0.0, 0.0) and m.claim.key == "displacement_units" and "into B1:" in m.claim.en
+    assert "B1 360 (" in str(m.summary())
+
+
 @pytest.mark.parametrize(
     ("target_by", "by", "targets", "start"),
     [

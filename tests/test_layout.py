@@ -194,7 +194,8 @@ def test_report_template_shows_data_text_as_written():
         "skipped_files": [{"file": evil, "reason": evil}],
         "sources": [{"source_file": evil, "source_sheet": evil, "rows_read": 1, "accepted": 1, "rejected": 0,
                      "skipped": 0, "note": evil}],
-        "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "text": [evil], "wdq": None,
+        "campaigns": [{"name": evil, "targets": [evil], "start": "2024-06", "starts": {evil: "2024-06"},
+                       "text": [evil], "wdq": None,
                        "wdd_total": [1.0, 0.0, 2.0], "story": [{"vi": evil, "en": evil, "kind": evil}],
                        "groups": {"target": [evil], "buffer": [evil], "control": [evil], "reasons": {evil: [evil]}},
                        "placebo": {"rank_time": 1, "of_time": 7, "rank_space": 1, "of_space": 9},
@@ -203,7 +204,8 @@ def test_report_template_shows_data_text_as_written():
                        "shock": {"months": evil, "median_change": -0.5, "share_moved": 0.9},
                        "receivers": [{"unit": evil, "excess": 1.0, "excess_interval": [0.0, 2.0], "q_value": 0.01}],
                        "minimum_detectable": None,
-                       "comparison": {"change_pct": [0.1, 0.0, 0.2], "provinces": [evil], "left_out": {evil: [evil]}}}],
+                       "comparison": {"change_pct": [0.1, 0.0, 0.2], "provinces": [evil], "left_out": {evil: [evil]},
+                                      "pretrend_p": None}}],
         "figures": [{"png": evil, "html": evil, "caption": evil}],
     }  # fmt: skip
     page = render_index(summary)

@@ -75,6 +75,14 @@ CLAIMS = _table(
     ("no_clear_shift", "Chưa đủ bằng chứng về dịch chuyển hay lan tỏa",
      "no clear evidence either way: the buffer's change relative to the control is within chance (95% interval "
      "includes 0)."),
+    ("displacement_units", "Có dấu hiệu dịch chuyển sang {units}: tăng rõ so với đối chứng khi xét riêng từng đơn vị "
+     "(khoảng 95% đồng thời > 0), dù cả vùng đệm gộp lại chưa rõ",
+     "displacement into {units}: each rose clearly against the control on its own (simultaneous 95% interval "
+     "above 0), though the buffer as a whole did not."),
+    ("diffusion_units", "Có dấu hiệu lan tỏa lợi ích sang {units}: giảm rõ khi xét riêng từng đơn vị, dù cả vùng đệm "
+     "gộp lại chưa rõ",
+     "diffusion of benefits to {units}: each fell clearly against the control on its own (simultaneous 95% "
+     "interval below 0), though the buffer as a whole did not."),
 )  # fmt: skip
 
 

@@ -68,6 +68,8 @@ class DisplacementMeasures(Result):
     shock: CommonShock | None = None
     #: the months' serial correlation, allowed for in the WDD (variance × long-run factor)
     serial: SerialCorrelation = NO_SERIAL
+    #: each buffer unit tested on its own (:func:`~trendkit.models.receivers.buffer_units`), two units or more
+    buffer_units: pl.DataFrame | None = None
 
     @property
     def wdq_interval(self) -> tuple[float, float] | None:
@@ -101,11 +103,22 @@ class DisplacementMeasures(Result):
                 if self.intervals and self.wdq.wdq is not None
                 else []
             ),
+            *_units_lines(self.buffer_units),
             *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
             _method_sentence(self.method, self.dispersion, self.serial),
             *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Displacement measures / đo lường dịch chuyển (WDQ, WDD)", lines, self.to_frame())
+
+
+def _units_lines(units: pl.DataFrame | None) -> list[str]:
+    """One line for the buffer's units tested on their own, naming those that moved clearly."""
+    if units is None:
+        return []
+    clear = [f"{r['unit']} {fmt_num(r['displacement'], 0)} ({fmt_num(r['ci_low'], 0)} to {fmt_num(r['ci_high'], 0)})"
+             for r in units.filter(pl.col("clear")).iter_rows(named=True)]  # fmt: skip
+    head = f"Each of the buffer's {units.height} units on its own (WDD displacement, simultaneous 95% intervals): "
+    return [head + ("; ".join(clear) + " moved clearly." if clear else "none moved clearly / không đơn vị nào rõ.")]
 
 
 def _method_sentence(method: str, dispersion: tuple[float, float, float], serial: SerialCorrelation) -> str:
@@ -194,8 +207,10 @@ def _gated_reading(wq: WDQResult, claim: Bi, iv: dict[str, tuple[float, float]])
     return text
 
 
-def _claim(iv: dict[str, tuple[float, float]]) -> Bi:
-    """What the WDQ may say: displacement or diffusion only when the intervals support it."""
+def _claim(iv: dict[str, tuple[float, float]], units: pl.DataFrame | None = None) -> Bi:
+    """What the WDQ may say: displacement or diffusion only when the intervals support it — the
+    buffer's as a whole, or else single buffer units' simultaneous intervals (:mod:`~trendkit.models.receivers`),
+    so one real receiver among neighbours that received nothing is not diluted away."""
     sm_hi = iv["sm"][1]
     bdm_lo, bdm_hi = iv["bdm"]
     if not sm_hi < 0:
@@ -204,7 +219,34 @@ def _claim(iv: dict[str, tuple[float, float]]) -> Bi:
         return CLAIMS["displacement"]
     if bdm_hi < 0:
         return CLAIMS["diffusion"]
+    if units is None:
+        return CLAIMS["no_clear_shift"]
+    clear = units.filter(pl.col("clear"))
+    for key, rows in (("displacement_units", clear.filter(pl.col("ci_low") > 0)),
+                      ("diffusion_units", clear.filter(pl.col("ci_high") < 0))):  # fmt: skip
+        if rows.height and not (key == "diffusion_units" and (clear["ci_low"] > 0).any()):
+            names = ", ".join(rows["unit"].to_list())
+            return Bi(key, CLAIMS[key].vi.format(units=names), CLAIMS[key].en.format(units=names))
     return CLAIMS["no_clear_shift"]
+
+
+def _buffer_units(
+    frame: pl.DataFrame, groups: Groups, pre: pl.Expr, post: pl.Expr, control: tuple[float, float, float],
+    long_run: float, method: str,
+) -> pl.DataFrame | None:  # fmt: skip
+    """Each buffer unit's own displacement test against the control (before, after, dispersion), for
+    two buffer units or more."""
+    from trendkit.models.receivers import buffer_units
+
+    if len(groups.buffer) < 2:
+        return None
+    counts, phis = {}, {}
+    inside = frame.filter(groups.predicate("buffer"))
+    for unit in groups.buffer:
+        monthly = inside.filter(pl.col(groups.by).cast(pl.String) == unit).group_by("period").agg(pl.col("cases").sum())
+        counts[unit] = (float(monthly.filter(pre)["cases"].sum()), float(monthly.filter(post)["cases"].sum()))
+        phis[unit] = _dispersion(monthly.sort("period"), pre, post) if method == "quasi" else 1.0
+    return buffer_units(counts, control[:2], phis, control[2], long_run)
 
 
 def _units_frame(
@@ -346,9 +388,10 @@ def displacement_measures(
     shock = None
     if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock
         shock = common_shock(frame, start_d, after=after, targets=groups.within or groups.target)
-    claim = _claim(intervals)
+    units = _buffer_units(frame, groups, pre, post, (cb, ca, phis[2]), serial.long_run(), method)
+    claim = _claim(intervals, units)
     wq = replace(wq, interpretation=_gated_reading(wq, claim, intervals))  # what wdq.summary() prints too
     return DisplacementMeasures(
         by, start_d, before, after, groups.target, groups.buffer, groups.control, counts, wq, wd, method,
-        tuple(phis), intervals, claim, groups, shock, serial,
+        tuple(phis), intervals, claim, groups, shock, serial, units,
     )  # fmt: skip

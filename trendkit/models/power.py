@@ -194,12 +194,15 @@ def minimum_detectable(
     y_pre = prep.y_target[~prep.is_post]
     drop = _solve(_drop_power(y_pre, window, start_d, alpha), power, 0.999)
     expected = prep.project(prep.y_target).mu
-    tested = [(k, y, prep.project(y, with_shape=True)) for k, y in prep.units() if y[~prep.is_post].mean() >= min_rate]
+    readings = [prep] if prep.other is None else [prep, prep.other]  # the scan must see it in both
+    tested = [(k, [r.project(y, with_shape=True) for r in readings])
+              for k, y in prep.units() if y[~prep.is_post].mean() >= min_rate]  # fmt: skip
     rows = []
-    for key, _y, proj in tested:
-        crit = stats.t.ppf(1 - alpha / (2 * len(tested)), proj.df)
-        d = _solve(_displaced_power(proj, crit), power, 100 * proj.mu + 100)
-        rows.append((" · ".join(key), *key, proj.mu, d, d / proj.mu))
+    for key, projs in tested:
+        need = [_solve(_displaced_power(p, stats.t.ppf(1 - alpha / (2 * len(tested)), p.df)), power, 100 * p.mu + 100)
+                for p in projs]  # fmt: skip
+        d, mu = max(need), projs[0].mu
+        rows.append((" · ".join(key), *key, mu, d, d / mu))
     schema = {"unit": pl.String, **dict.fromkeys(prep.keys, pl.String), "expected": pl.Float64,
               "displaced": pl.Float64, "displaced_pct": pl.Float64}  # fmt: skip
     units = pl.DataFrame(rows, schema=schema, orient="row").sort("displaced")

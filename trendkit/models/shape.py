@@ -21,7 +21,7 @@ from trendkit.tet import tet_window_share
 if TYPE_CHECKING:
     from trendkit.models.serial import SerialCorrelation
 
-__all__ = ["SHIFT_Z", "CommonShape", "common_shape", "recent_block", "recent_shift", "shape_design"]
+__all__ = ["SHIFT_Z", "CommonShape", "common_shape", "recent_block", "recent_readings", "recent_shift", "shape_design"]
 
 #: How far (in standard errors) the last months before the date must sit, together, off the earlier
 #: months' projection to be left out: two-sided 1% over the ten block lengths tried (Bonferroni).
@@ -119,6 +119,24 @@ def recent_shift(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> np.ndarray:
         return np.zeros(len(y), dtype=bool)  # nothing near a shift against the earliest history: one fit
     block, z = recent_block(y, x, pre, longest)
     return block if abs(z) > SHIFT_Z else np.zeros(len(y), dtype=bool)
+
+
+def recent_readings(y: np.ndarray, x: np.ndarray, pre: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The months just before the date to leave out (:func:`recent_shift`), and the other reading
+    whenever the best recent block (:func:`recent_block`) sits ``SCREEN_Z`` standard errors or more
+    off: kept when it was left out, left out when it was kept (below ``SHIFT_Z``: a shift too noisy
+    to be sure of). A result that must not mistake such a dip for a change holds in both readings
+    (the shock test, the scan). With nothing near a shift there is one reading (None). Both are
+    needed: left out, a dip's block sometimes took months whose history ran high, and the window
+    read as a fall; kept when it was not clear, the dip bent the trend and the window read as a rise.
+    """
+    none = np.zeros(len(y), dtype=bool)
+    block, z = recent_block(y, x, pre)  # no screen: a dip can hide from the earliest history's projection
+    if not block.any():
+        return none, None
+    if abs(z) > SHIFT_Z:
+        return block, none
+    return none, (block if abs(z) >= SCREEN_Z else None)
 
 
 def recent_block(

@@ -21,11 +21,11 @@ the level's and the shape's uncertainty; a shock is reported only when it reject
 rule's direction. The rule alone, on sparse or overdispersed panels, printed "the whole country
 fell" in 27–69% of runs where nothing happened. The last months before the window, when together
 they sit off the rest (a national dip just before the start), set neither the shape nor the
-levels (:func:`~trendkit.models.shape.recent_shift`); and since such a dip is not always clear
-enough to be found, the test must reject both with and without the best-fitting recent block
-(:func:`~trendkit.models.shape.recent_block`): read either way, the window moved. With one reading,
-a dip that ended a month before the start made "the whole country rose" in 21% of null runs; with
-both, 3.5%. The baseline's season is two harmonics and
+levels (:func:`~trendkit.models.shape.recent_shift`); and when the best-fitting recent block sits
+off the rest, but not clearly enough to be sure (:func:`~trendkit.models.shape.recent_readings`),
+the test must reject both with and without it: read either way, the window moved. With one
+reading, a dip that ended a month before the start made "the whole country rose" in 21% of null
+runs. The baseline's season is two harmonics and
 January/February effects (Tết), not eleven month effects: fewer parameters, a steadier projection.
 
 >>> import trendkit as tk
@@ -166,22 +166,20 @@ class _Baseline:
 
 
 def _baselines(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> tuple[_Baseline, _Baseline]:
-    """Each unit's expected count in each month from ``start``, read two ways: the months just before
-    the window left out when they sit off the rest (:func:`~trendkit.models.shape.recent_shift`), and
-    the other way round (the best-fitting recent block left out when it was kept, kept when it was
-    left out). A national dip just before the window is sometimes too noisy to be found; read as part
-    of the trend, it made the window a rise (21% false alarms). A shock must show in both readings."""
-    from trendkit.models.shape import recent_block, recent_shift, shape_design
+    """Each unit's expected count in each month from ``start``, read two ways when both are plausible
+    (:func:`~trendkit.models.shape.recent_readings`): the last months before the window kept, and left
+    out as a shift. A national dip just before the window is sometimes too noisy to be sure of; read
+    as part of the trend, it made the window a rise (21% false alarms). A shock must show in both."""
+    from trendkit.models.shape import recent_readings, shape_design
 
     periods = wide["period"].to_list()
     values = wide.drop("period").to_numpy().astype(float)  # months × units
     pre = np.array([p < start for p in periods])
     x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
     total = values[:, keep].sum(axis=1)
-    shift = recent_shift(total, x, pre)
-    other = np.zeros_like(shift) if shift.any() else recent_block(total, x, pre)[0]
+    shift, other = recent_readings(total, x, pre)
     first = _baseline(values, x, pre, keep, shift)
-    return first, (_baseline(values, x, pre, keep, other) if (other != shift).any() else first)
+    return first, (first if other is None else _baseline(values, x, pre, keep, other))
 
 
 def _baseline(values: np.ndarray, x: np.ndarray, pre: np.ndarray, keep: np.ndarray, left_out: np.ndarray) -> _Baseline:

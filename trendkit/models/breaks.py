@@ -11,8 +11,18 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import check_months, design_matrix, fit_glm, gap_note, reported, series_label
+from trendkit.models.fitting import (
+    check_months,
+    design_matrix,
+    fit_glm,
+    gap_note,
+    month_numbers,
+    reported,
+    series_label,
+)
 from trendkit.models.late import LateTail, held_months, late_note
+from trendkit.models.serial import NONE as NO_SERIAL
+from trendkit.models.serial import SerialCorrelation, estimate_serial
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
 from trendkit.threads import limit_threads
@@ -35,6 +45,8 @@ class ChangePoints(Result):
     held_out: tuple[dt.date, ...] = ()
     #: months left out because not every unit reported
     unreported: tuple[dt.date, ...] = ()
+    #: the months' correlation around the segments; the penalty was raised for it
+    serial: SerialCorrelation = NO_SERIAL
 
     @property
     def ranges(self) -> list[tuple[dt.date, dt.date]]:
@@ -65,7 +77,9 @@ class ChangePoints(Result):
         lines.append(
             "Poisson likelihood scaled by the dispersion from month-to-month changes "
             f"({fmt_num(self.dispersion, 2)}); penalty "
-            f"{fmt_num(self.penalty, 1)} per change; trend, month and pre-Tết factors fitted alongside."
+            f"{fmt_num(self.penalty, 1)} per change; trend, month and pre-Tết factors fitted alongside; "
+            + self.serial.describe()
+            + (" (penalty raised for it)." if self.serial.long_run() > 1 else ".")
         )
         return Summary(f"Change points / điểm thay đổi — {self.label}", lines, self.segments)
 
@@ -235,12 +249,11 @@ def change_points(
     y = s["cases"].to_numpy().astype(float)
     n = len(y)
     pen = 3.5 * np.log(n) if penalty is None else float(penalty)
-    if not seasonal:
-        breaks, f, phi = _search(s, y, np.ones(n), pen, min_size, refit=False)
-    else:  # two starts: a trend absorbing any step, or steps absorbing any trend; the better one wins
-        phi0 = _difference_dispersion(y, _factors(s, [], trend=False))
-        fits = [_search(s, y, _factors(s, [], trend=t), pen, min_size, refit=True) for t in (True, False)]
-        breaks, f, phi = min(fits, key=lambda r: _criterion(y, r[1], r[0], phi0, pen))
+    breaks, f, phi = _best(s, y, pen, min_size, seasonal)
+    serial = _serial(y, f, breaks, phi, month_numbers(s["period"].to_list()))
+    if serial.long_run() > 1:  # correlated months: a wiggle lasts, and differences understate φ
+        pen *= serial.long_run() / (1 - serial.lag1())
+        breaks, f, phi = _best(s, y, pen, min_size, seasonal)
     edges = [0, *breaks, n]
     periods = s["period"].to_list()
     ranges = [(0, 0), *_date_ranges(y, f, edges, phi, min_size)]
@@ -265,4 +278,32 @@ def change_points(
         },
         orient="row",
     )
-    return ChangePoints(series_label(s), [periods[b] for b in breaks], segments, pen, phi, tuple(tail), tuple(gaps))
+    return ChangePoints(series_label(s), [periods[b] for b in breaks], segments, pen, phi, tuple(tail), tuple(gaps),
+                        serial)  # fmt: skip
+
+
+def _best(
+    s: pl.DataFrame, y: np.ndarray, pen: float, min_size: int, seasonal: bool
+) -> tuple[list[int], np.ndarray, float]:
+    """The breaks, factors and dispersion of the better of two starts (see :func:`change_points`)."""
+    if not seasonal:
+        return _search(s, y, np.ones(len(y)), pen, min_size, refit=False)
+    # two starts: a trend absorbing any step, or steps absorbing any trend; the better one wins
+    phi0 = _difference_dispersion(y, _factors(s, [], trend=False))
+    fits = [_search(s, y, _factors(s, [], trend=t), pen, min_size, refit=True) for t in (True, False)]
+    return min(fits, key=lambda r: _criterion(y, r[1], r[0], phi0, pen))
+
+
+def _serial(y: np.ndarray, f: np.ndarray, breaks: list[int], phi: float, months: np.ndarray) -> SerialCorrelation:
+    """The months' correlation around the fitted segments (Pearson residuals, each segment's level
+    subtracted as a design column). Under it the quasi-likelihood cost of a level shift grows by the
+    long-run factor, and φ from month-to-month differences is low by (1 − the lag-one correlation):
+    the penalty is raised by both. Without this, AR(1) ρ 0.7 months showed a break in 12% of null
+    series and NB size 1 in 10.5% (benchmarks/calibration_real.py)."""
+    edges = [0, *breaks, len(y)]
+    seg = np.zeros((len(y), len(edges) - 1))
+    for k, (a, b) in enumerate(itertools.pairwise(edges)):
+        seg[a:b, k] = 1.0
+    mu = f * (seg @ np.array([y[a:b].sum() / max(f[a:b].sum(), 1e-12) for a, b in itertools.pairwise(edges)]))
+    resid = (y - mu) / np.sqrt(np.maximum(phi * mu, 1e-12))
+    return estimate_serial([resid], [months], designs=[seg * np.sqrt(np.maximum(mu, 1e-12))[:, None]])

@@ -177,6 +177,13 @@ def test_scan_family_wise_error_on_autocorrelated_months(rho, limit):
 
 
 @pytest.mark.slow
+def test_change_points_allow_for_autocorrelated_months():
+    # 200 reps at AR(1) rho 0.7: 12% (benchmark seed) before the penalty allowed for the correlation, 10% after;
+    # 5.5% on this seed
+    assert _rate(lambda p: bool(change_points(series(p, province="P00")).breaks), Scenario(MEANS, rho=0.7), 56) <= 0.10
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("rho", [0.0, 0.7])
 def test_channel_shift_calls_no_channel_clear_on_null_mixes(rho):
     from trendkit.models import channel_shift

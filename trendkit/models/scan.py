@@ -208,7 +208,8 @@ class _Prepared:
     pooled: Pooled | None = None
     #: the months before the start that set the shape and each unit's level (None: all of them)
     used: np.ndarray | None = None
-    #: the same window with the months just before the start read as a shift (when that is plausible)
+    #: the same window with the months just before the start read the other way (a shift left out, or
+    #: kept), when both readings are plausible (:func:`~trendkit.models.shape.recent_readings`)
     other: _Prepared | None = None
 
     def units(self) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
@@ -301,12 +302,12 @@ def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: d
     """:func:`common_shock` on the provinces, the targets' provinces left out — or, when the targets
     are not provinces (a channel, a kind of place), on the units of ``target_by``, the targets left
     out: with road as the target every province carries some road, and none would be left."""
+    known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())  # a silence is no zero
     if target_by != "province":
-        known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())  # a silence is no zero
         units = frame.group_by("period", target_by).agg(known)
         return common_shock(units, start, after=after, targets=targets, by=target_by)
     provinces = frame.filter(pl.col(target_by).is_in(targets))["province"].unique().to_list()
-    by_province = frame.group_by("period", "province").agg(pl.col("cases").sum())
+    by_province = frame.group_by("period", "province").agg(known)
     return common_shock(by_province, start, after=after, targets=provinces)
 
 
@@ -373,7 +374,10 @@ def displacement_scan(
     ``shock="auto"`` first runs :func:`~trendkit.models.shock.common_shock` on the provinces (targets
     left out); when the whole country moved together, the projection's post months follow the
     non-target units' observed total, so every unit is measured against the rest of the country in
-    the same months and a national shock is not read as diffusion (``.shock`` says so).
+    the same months and a national shock is not read as diffusion (``.shock`` says so). When the
+    last months before the start sit off the rest but not clearly enough to be sure (a national dip
+    just before a campaign), the shape is read both ways, the months left out and kept, and each unit
+    is tested on the reading that gives it the smaller z (its interval from the same reading).
     """
     start_d = parse_month(start)
     if shock not in ("auto", "ignore"):

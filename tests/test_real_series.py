@@ -75,6 +75,21 @@ def test_drift_variance_is_dersimonian_laird_as_statsmodels_computes_it():
         assert dersimonian_laird(b, v) == pytest.approx((max(0.0, ref.tau2), ref.q))  # statsmodels keeps τ² < 0
 
 
+def test_the_recent_block_deviance_is_statsmodels_poisson_deviance():
+    import statsmodels.api as sm
+
+    from trendkit.models.shape import _shifted_deviance, shape_design
+
+    periods = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(36)]
+    x, rng = shape_design(periods, seasons="smooth"), np.random.default_rng(1)
+    for mean in (3.0, 40.0, 600.0):
+        y = rng.negative_binomial(3, 3 / (3 + mean), 36).astype(float)
+        for m in (3, 7, 12):
+            shift = (np.arange(36) >= 36 - m)[:, None].astype(float)
+            ref = sm.GLM(y, np.hstack([x, shift]), family=sm.families.Poisson()).fit().deviance
+            assert _shifted_deviance(y, x, np.arange(36), m) == pytest.approx(ref, rel=1e-9, abs=1e-9)
+
+
 def test_drift_is_gated_by_cochrans_q_only_on_short_histories(monkeypatch):
     import trendkit.models.fitting as fitting
 

@@ -66,10 +66,13 @@ def tet_window_share(months: pl.Series, days: int = DEFAULT_WINDOW_DAYS) -> pl.S
     >>> [round(x, 3) for x in tet_window_share(s)]
     [1.0, 0.393, 0.0]
     """
-    out = []
-    for month in months.to_list():
-        nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        n_days = (nxt - month).days
-        inside = sum(in_tet_window(month + dt.timedelta(days=i), days) for i in range(n_days))
-        out.append(inside / n_days)
+    out = [_month_share(month, days) for month in months.to_list()]
     return pl.Series(months.name or "tet_share", out, dtype=pl.Float64)
+
+
+@functools.cache
+def _month_share(month: dt.date, days: int) -> float:
+    """One month's share of days in the pre-Tết window (every model asks for the same few months)."""
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    n_days = (nxt - month).days
+    return sum(in_tet_window(month + dt.timedelta(days=i), days) for i in range(n_days)) / n_days

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -24,7 +25,7 @@ import polars as pl
 from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
-from trendkit.models.serial import SerialCorrelation, sum_variance
+from trendkit.models.serial import SerialCorrelation, corr_matrix, sum_variance
 from trendkit.models.shape import common_shape, recent_readings, shape_design
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import add_months, parse_month
@@ -111,12 +112,18 @@ class Projection:
     serial: SerialCorrelation = NO_SERIAL  # the unit's months' correlation
     post_months: np.ndarray | None = None  # positions of the projected months (gaps left out)
 
+    @cached_property
+    def _corr(self) -> np.ndarray:
+        """The post months' correlation matrix (the power search asks for the variance thousands of times)."""
+        at = np.arange(len(self.mu_post)) if self.post_months is None else self.post_months
+        return corr_matrix(np.asarray(at), self.serial)
+
     def var(self, scale: float = 1.0) -> float:
-        """Variance of observed − projected when the post months run at ``scale`` × the projection."""
+        """Variance of observed − projected when the post months run at ``scale`` × the projection
+        (:func:`~trendkit.models.serial.sum_variance` of the months, the level's and the shape's)."""
         m = self.mu_post * scale
-        at = np.arange(len(m)) if self.post_months is None else self.post_months
-        noise = sum_variance(m + self.inv_k * m**2, at, self.serial)
-        return noise + self.noise_level + self.mu**2 * self.shape_var
+        sd = np.sqrt(m + self.inv_k * m**2)
+        return float(sd @ self._corr @ sd) + self.noise_level + self.mu**2 * self.shape_var
 
 
 def _counterfactual(

@@ -26,13 +26,15 @@ covariance φ·A⁻¹ exactly.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["NONE", "SerialCorrelation", "estimate_serial", "sandwich", "sum_variance"]
+__all__ = ["NONE", "SerialCorrelation", "corr_matrix", "estimate_serial", "sandwich", "sum_variance"]
 
 MAX_LAG = 6
 #: the smallest lag-one correlation taken as real: below it months are treated as independent
@@ -83,20 +85,35 @@ NONE = SerialCorrelation(0.0, 0.0, 0)
 
 
 def _pairs(times: np.ndarray, max_lag: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each lag 1..``max_lag``, the index pairs (i, j) of months exactly that far apart."""
-    t = np.asarray(times, int)
-    pos = {int(v): i for i, v in enumerate(t)}
+    """For each lag 1..``max_lag``, the index pairs (i, j) of months exactly that far apart (in the
+    order of i). Every unit of a panel has the same months: the answer is kept per months."""
+    return _pairs_of(tuple(int(v) for v in np.asarray(times, int)), max_lag)
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs_of(t: tuple[int, ...], max_lag: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    arr = np.asarray(t, int)
+    order = np.argsort(arr, kind="stable")
+    ranked = arr[order]
     out = []
     for k in range(1, max_lag + 1):
-        ij = [(i, pos[int(v) + k]) for i, v in enumerate(t) if int(v) + k in pos]
-        out.append((np.array([p[0] for p in ij], int), np.array([p[1] for p in ij], int)))
+        at = np.minimum(np.searchsorted(ranked, arr + k), max(len(arr) - 1, 0))
+        i = np.flatnonzero(ranked[at] == arr + k) if len(arr) else np.array([], int)
+        out.append((i, order[at[i]]))
     return out
 
 
 def _residual_maker(design: np.ndarray | None, n: int) -> np.ndarray:
     """I − H for the (weighted) design; the mean's when no design is given."""
-    x = np.ones((n, 1)) if design is None else np.asarray(design, float)
+    if design is None:
+        return _mean_residual_maker(n)
+    x = np.asarray(design, float)
     return np.eye(n) - x @ np.linalg.pinv(x)
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_residual_maker(n: int) -> np.ndarray:
+    return np.eye(n) - np.full((n, n), 1.0 / n)
 
 
 def _acf(
@@ -164,7 +181,8 @@ def estimate_serial(
     return SerialCorrelation(best[1], best[2], int(cnt[0]))
 
 
-def _corr_matrix(times: np.ndarray, sc: SerialCorrelation) -> np.ndarray:
+def corr_matrix(times: np.ndarray, sc: SerialCorrelation) -> np.ndarray:
+    """The correlation between every pair of ``times`` (months) as ``sc`` says."""
     return sc.corr(times[:, None] - times[None, :])
 
 
@@ -200,11 +218,11 @@ def sandwich(
     for g in np.unique(groups):
         rows = groups == g
         xs = x[rows] * s[rows, None]
-        meat += xs.T @ _corr_matrix(times[rows], sc[g] if isinstance(sc, Mapping) else sc) @ xs
+        meat += xs.T @ corr_matrix(times[rows], sc[g] if isinstance(sc, Mapping) else sc) @ xs
     return bread @ meat @ bread
 
 
 def sum_variance(var: np.ndarray, times: np.ndarray, sc: SerialCorrelation) -> float:
     """Variance of a sum of months with variances ``var`` correlated as ``sc`` says."""
     sd = np.sqrt(var)
-    return float(sd @ _corr_matrix(np.asarray(times), sc) @ sd)
+    return float(sd @ corr_matrix(np.asarray(times), sc) @ sd)

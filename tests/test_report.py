@@ -40,6 +40,16 @@ def report(tmp_path_factory):
     return out, res
 
 
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    """A SYNTHETIC extract of 4 provinces × 24 months, for checks of where and how a report is
+    written rather than what it says (a run takes half the time of the sample's)."""
+    sc = tk.default_scenario(scale=0.2, campaigns=(), channel_shifts=())
+    path = tmp_path_factory.mktemp("small") / "SYNTHETIC_small.csv"
+    tk.generate(sc.replace(profiles=sc.profiles[:4], start="2024-01", months=24)).raw.write_csv(path, separator=";")
+    return path
+
+
 def test_report_writes_everything(report):
     out, res = report
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",
@@ -184,10 +194,10 @@ def test_out_that_trendkit_does_not_own_is_refused(tmp_path, kind):
     assert _tree(tmp_path) == before  # byte for byte, nothing moved, nothing added
 
 
-def test_an_empty_folder_is_taken_over_and_a_report_like_folder_without_the_marker_is_not(tmp_path, report):
+def test_an_empty_folder_is_taken_over_and_a_report_like_folder_without_the_marker_is_not(tmp_path, report, small):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert _run("report", "--cases", str(SAMPLE), "--out", str(empty)).returncode == 0
+    assert _run("report", "--cases", str(small), "--out", str(empty)).returncode == 0
     assert empty.is_symlink() and (empty / "index.html").is_file()
     mine = tmp_path / "mine"  # the user's own folder that happens to hold what a report holds
     mine.mkdir()
@@ -202,6 +212,7 @@ def test_an_empty_folder_is_taken_over_and_a_report_like_folder_without_the_mark
 def test_fail_on_alert(tmp_path):
     # a fresh campaign in the last three months: a new shift the scheduled run must flag
     sc = tk.default_scenario(scale=0.2, campaigns=(Campaign("late", ("Lạng Sơn",), "2025-10", 0.8),), channel_shifts=())
+    sc = sc.replace(profiles=sc.profiles[:4])  # four provinces: the alert is Lạng Sơn's (a run in half the time)
     extract = tmp_path / "SYNTHETIC_late.csv"
     tk.generate(sc).raw.write_csv(extract, separator=";")
     out = tmp_path / "report"
@@ -384,13 +395,13 @@ def test_expected_units_file(tmp_path):
     assert res.returncode == 2 and "line 3: 'Atlantis' is not a province" in res.stderr
 
 
-def test_a_link_whose_report_was_deleted_by_hand_is_still_ours(tmp_path, report):
+def test_a_link_whose_report_was_deleted_by_hand_is_still_ours(tmp_path, small):
     import shutil
 
     out = tmp_path / "r"
-    assert _run("report", "--cases", str(SAMPLE), "--out", str(out), "--keep", "1").returncode == 0
+    assert _run("report", "--cases", str(small), "--out", str(out), "--keep", "1").returncode == 0
     shutil.rmtree(out.resolve())  # someone cleans the history by hand: the link dangles
-    again = _run("report", "--cases", str(SAMPLE), "--out", str(out))
+    again = _run("report", "--cases", str(small), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert (out / "index.html").is_file()
 

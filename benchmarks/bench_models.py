@@ -21,6 +21,7 @@ from trendkit.models import (
     comparative_effect,
     displacement_measures,
     displacement_scan,
+    displacement_study,
     minimum_detectable,
     placebo_checks,
     series,
@@ -74,6 +75,8 @@ def main() -> None:
              lambda p=provinces: placebo_checks(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07", end="2024-06")),
             ("WDQ/WDD with default groups",
              lambda p=panel: displacement_measures(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07")),
+            ("displacement study (shock, scan, measures, power; aim ≤ 5 s)",
+             lambda p=panel: displacement_study(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07")),
         ):  # fmt: skip
             t = time.perf_counter()
             step()

@@ -39,6 +39,7 @@ def results() -> dict[str, Result]:
         "placebos": models.placebo_checks(pp, TARGETS, "2023-07", **kw),
         "measures": models.displacement_measures(p, TARGETS, "2023-07"),
         "scan": models.displacement_scan(p, TARGETS, "2023-07", after=12),
+        "study": models.displacement_study(p, TARGETS, "2023-07"),
         "groups": models.choose_groups(pp, TARGETS, dt.date(2023, 7, 1), by="province", after=12),
         "breaks": models.change_points(models.series(p, province="Lào Cai")),
         "late": models.late_tail(pp),

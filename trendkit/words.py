@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CHANNELS", "CLAIMS", "REASONS", "Bi", "label"]
+__all__ = ["CHANNELS", "CLAIMS", "REASONS", "VERDICTS", "Bi", "label"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,14 @@ CLAIMS = _table(
      "diffusion of benefits to {units}: each fell clearly against the control on its own (simultaneous 95% "
      "interval below 0), though the buffer as a whole did not."),
 )  # fmt: skip
+
+#: The one verdict of a displacement study (:func:`trendkit.models.study.displacement_study`).
+VERDICTS = _table(
+    ("displacement", "có dịch chuyển", "displacement"),
+    ("diffusion", "lan tỏa lợi ích", "diffusion of benefits"),
+    ("no_clear_shift", "chưa thấy dịch chuyển rõ", "no clear shift"),
+    ("national_shock", "biến động chung cả nước", "a national shock"),
+)
 
 
 def label(channel: str) -> Bi:

@@ -19,6 +19,7 @@ One module per concept:
   :func:`e_test`;
 - :mod:`~trendkit.models.displacement` — :func:`displacement_measures` (WDQ/WDD from a panel);
 - :mod:`~trendkit.models.scan` — :func:`displacement_scan`;
+- :mod:`~trendkit.models.study` — :func:`displacement_study` (the four steps, one verdict);
 - :mod:`~trendkit.models.power` — :func:`minimum_detectable` (power before claiming "none");
 - :mod:`~trendkit.models.channels` — :func:`channel_shift`;
 - :mod:`~trendkit.models.leadlag` — :func:`lead_lag`.
@@ -42,6 +43,7 @@ from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.models.staggered import StaggeredEffect, staggered_effect
+from trendkit.models.study import DisplacementStudy, displacement_study
 from trendkit.models.synthetic_control import SyntheticControl, synthetic_control
 from trendkit.models.trend import CountModel, Decomposition, Interval, decompose, fit_counts, series
 
@@ -55,6 +57,7 @@ __all__ = [
     "Decomposition",
     "DisplacementMeasures",
     "DisplacementScan",
+    "DisplacementStudy",
     "ETestResult",
     "Estimate",
     "Forecast",
@@ -77,6 +80,7 @@ __all__ = [
     "decompose",
     "displacement_measures",
     "displacement_scan",
+    "displacement_study",
     "e_test",
     "fit_counts",
     "forecast",

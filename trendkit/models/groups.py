@@ -33,7 +33,7 @@ from trendkit.result import Result
 from trendkit.summary import Summary
 from trendkit.words import REASONS
 
-__all__ = ["Groups", "choose_groups"]
+__all__ = ["Groups", "choose_groups", "expand_units"]
 
 #: Default buffers by channel and by place kind.
 CHANNEL_BUFFER = ("sea", "air", "post")
@@ -92,7 +92,7 @@ class Groups(Result):
                 "within": self.within, "reasons": reasons}  # fmt: skip
 
 
-def _expand(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
+def expand_units(frame: pl.DataFrame, by: str, names: Sequence[str], role: str) -> list[str]:
     """Names → units of ``by``; by province a region or macro-region stands for its provinces."""
     known = set(frame[by].cast(pl.String).unique().to_list())
     out: list[str] = []
@@ -179,25 +179,25 @@ def choose_groups(
     layout: Layout = "2025",
 ) -> Groups:
     """The documented default groups (module docstring), each overridable; every choice with its reason."""
-    target = _expand(frame, by, targets, "targets")
+    target = expand_units(frame, by, targets, "targets")
     reasons: dict[str, list[str]] = {}
-    inside = _expand(frame, "province", within, "within") if within is not None else None
+    inside = expand_units(frame, "province", within, "within") if within is not None else None
     found: list[str] = []
     if by == "province" and receivers == "scan":
         found, why_not = scan_receivers(frame, target, start, after)
         if why_not:
             reasons[NO_SCAN] = [why_not]
     elif by == "province":
-        found = [r for r in _expand(frame, by, list(receivers), "receivers") if r not in target]
+        found = [r for r in expand_units(frame, by, list(receivers), "receivers") if r not in target]
     if buffer is None:
         buffer = _default_buffer(frame, by, target, found, layout, reasons)
     else:
-        buffer = _expand(frame, by, buffer, "buffer")
-    left_out = [*(_expand(frame, by, list(exclude), "exclude")), *(f for f in found if f not in buffer)]
+        buffer = expand_units(frame, by, buffer, "buffer")
+    left_out = [*(expand_units(frame, by, list(exclude), "exclude")), *(f for f in found if f not in buffer)]
     if control is None:
         control = _default_control(frame, by, (target, buffer), inside, left_out, reasons)
     else:
-        control = _expand(frame, by, control, "control")
+        control = expand_units(frame, by, control, "control")
         reasons["control_named_rising"] = [f for f in found if f in control]
     _check_roles(by, target, buffer, control, inside)
     return Groups(by, target, list(buffer), list(control), inside, reasons)
@@ -211,12 +211,19 @@ def _check_roles(by: str, target: list[str], buffer: list[str], control: list[st
     elif set(target) & set(buffer):
         raise ValueError(f"a unit cannot be both target and buffer: {sorted(set(target) & set(buffer))}")
     if not control:
-        hint = (
-            " With only road/sea/air/post, name the provinces the crackdown hit with within=[...]: the same "
-            "channels in the other provinces become the control."
-            if by == "channel" and inside is None
-            else ""
+        raise NoComparisonError(f"no control {by} is left after the target and buffer; {_no_control_hint(by, inside)}")
+
+
+def _no_control_hint(by: str, inside: list[str] | None) -> str:
+    """What to pass when target and buffer leave no control: a control, ``within`` for channels, or —
+    when they cover the whole country — a comparison of shares, which needs none."""
+    if by == "channel" and inside is None:
+        return (
+            "name one with control=[...]. With only road/sea/air/post, name the provinces the crackdown hit "
+            "with within=[...]: the same channels in the other provinces become the control."
         )
-        raise NoComparisonError(
-            f"no control {by} is left after the target and buffer; name one with control=[...].{hint}"
-        )
+    return (
+        f"name {by} values the campaign did not touch with control=[...] — or, when target and buffer are the "
+        f"whole country (the North and South against the Centre), ask how their shares moved, which needs no "
+        f"control: channel_shift(panel, start, by={by!r})."
+    )

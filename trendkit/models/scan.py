@@ -70,7 +70,7 @@ class DisplacementScan(Result):
         ]
         if rises.height:
             lines.append(
-                "Rose more than expected (possible displacement / có thể dịch chuyển tới): "
+                "Rose more than expected (candidate receivers, to check against a control / nơi có thể nhận): "
                 + "; ".join(
                     f"{r['unit']} +{fmt_num(r['excess'], 0)} ({fmt_p(r['q_value'])} BH)"
                     for r in rises.head(5).iter_rows(named=True)

@@ -305,16 +305,29 @@ class _Fitted:
     """Every model one campaign section reports; the comparisons are None when none is left."""
 
     eff: Any
-    scan: Any
+    study: Any  # the displacement study: its scan, measures and (when nothing was found) minimum detectable
     top: pl.DataFrame
-    meas: Any
     shift: Any
     comp: Any
     placebo: Any
     synth: Any
-    mde: Any
     no_comparison: list[str]
     starts: dict[str, str]  # each target's start (differing: a staggered campaign)
+
+    @property
+    def scan(self) -> Any:
+        """The study's displacement scan."""
+        return self.study.scan
+
+    @property
+    def meas(self) -> Any:
+        """The study's displacement measures."""
+        return self.study.measures
+
+    @property
+    def mde(self) -> Any:
+        """The smallest displacement the study could have seen, when it found none."""
+        return self.study.minimum
 
 
 def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _Fitted:
@@ -322,9 +335,7 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
         campaign_effect,
         channel_shift,
         comparative_effect,
-        displacement_measures,
-        displacement_scan,
-        minimum_detectable,
+        displacement_study,
         placebo_checks,
         series,
         synthetic_control,
@@ -334,17 +345,17 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
     after = min(12, len(loaded.months) - loaded.months.index(parse_month(c.start)))
     try:
         eff = campaign_effect(series(prov_p, province=targets), c.start, end=c.end, panel=prov_p)
-        scan = displacement_scan(cases_p, targets, c.start, after=after)
-        top = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
-        receivers = sorted(set(top["province"].to_list()))
-        # one confidence level on the page; the scan's receivers are buffer, never control
-        meas = displacement_measures(prov_p, targets, c.start, before=BEFORE, after=after, layout=layout,
-                                     level=CONFIDENCE, receivers=receivers)  # fmt: skip
+        # shock, fall against the control, scan, buffer: one verdict (the scan's receivers are buffer, never control)
+        study = displacement_study(cases_p, targets, c.start, before=BEFORE, after=after, layout=layout)
         shift = channel_shift(cases_p, c.start, before=BEFORE, after=after)
     except NoComparisonError:
         raise
     except ValueError as exc:  # the models' own checks on windows and units
         raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+    if study.scan is None:
+        raise TrendkitInputError(f"--campaign {c.name}: {study.scan_skipped}")
+    rising = study.scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
+    top, receivers = rising.head(5), sorted(set(rising["province"].to_list()))
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
     kw = {"end": c.end, "receivers": receivers, "layout": layout}
     starts = campaign_starts(c, loaded, layout)
@@ -355,9 +366,8 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
             compared[key] = model(prov_p, targets, starts if key == "comp" and staggered else c.start, **kw)
         except NoComparisonError as exc:  # said on the page; every other error stops the report
             compared[key], missing = None, [*missing, str(exc)]
-    mde = None if top.height else minimum_detectable(cases_p, targets, c.start, after=after)
-    return _Fitted(eff, scan, top, meas, shift, compared["comp"], compared["placebo"], compared["synth"], mde,
-                   missing, starts)  # fmt: skip
+    return _Fitted(eff, study, top, shift, compared["comp"], compared["placebo"], compared["synth"], missing,
+                   starts)  # fmt: skip
 
 
 def campaign_section(
@@ -377,8 +387,9 @@ def campaign_section(
     after = min(12, len(loaded.months) - loaded.months.index(parse_month(c.start)))
     shock = story.national_shock(f.eff.shock, compared=f.comp is not None)
     headline = story.comparison_headline(f.comp) if f.comp else story.campaign_headline(f.eff, after)
-    told = [*([shock] if shock else []), headline, *story.placebo(f.placebo), *story.where_it_went(f.scan, f.mde),
-            story.buffer_claim(f.meas), story.channel_picture(f.shift)]  # fmt: skip
+    moved = story.where_it_went(f.scan, f.mde, verdict=f.study.verdict.key)
+    told = [*([shock] if shock else []), headline, *story.placebo(f.placebo), *story.verdict(f.study), *moved,
+            story.channel_picture(f.shift)]  # fmt: skip
     section = _section(c, targets, f, told)
     notes = [f"Chiến dịch {c.name}: chưa so sánh được / no comparison: {why}" for why in f.no_comparison]
     return section, {"png": f"{map_name}.png", "html": f"{map_name}.html", "caption": title}, notes

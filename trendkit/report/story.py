@@ -56,10 +56,21 @@ def comparison_headline(effect: Any) -> Sentence:
     return _sentence(vi, en, "campaign")
 
 
-def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:
-    """Units that rose clearly above their own expectation, with the size and its range; or, when
-    none did, how large a displacement would have had to be to be seen."""
-    res = scan.to_frame()
+def verdict(study: Any) -> list[Sentence]:
+    """The displacement study's one verdict (:class:`~trendkit.models.study.DisplacementStudy`), with
+    the measures' reason: every other sentence about where activity went agrees with it."""
+    v = study.verdict
+    vi, en = study.because()
+    who_vi, who_en = _buffer_words(study.measures)
+    return [_sentence(f"Kết luận: {v.vi}. Vùng đệm — {who_vi}: {vi}", f"Verdict: {v.en}. Buffer — {who_en}: {en}",
+                      "verdict")]  # fmt: skip
+
+
+def where_it_went(scan: Any, mde: Any | None, *, verdict: str = "displacement") -> list[Sentence]:
+    """Units that rose clearly above their own expectation, with the size and its range — a sign of
+    displacement only when the study's ``verdict`` is displacement; or, when none did, how large a
+    displacement would have had to be to be seen."""
+    res = scan.to_frame() if scan is not None else pl.DataFrame({"significant": [], "direction": []})
     rises = res.filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
     if rises.height:
         parts_vi = [f"{_unit_vi(r['unit'])}: thêm khoảng {fmt_num(r['excess'], 0)} vụ (có thể từ "
@@ -68,12 +79,17 @@ def where_it_went(scan: Any, mde: Any | None) -> list[Sentence]:
         parts_en = [f"{r['unit']}: about {fmt_num(r['excess'], 0)} more cases (plausibly "
                     f"{fmt_num(max(r['excess_low'], 0), 0)} to {fmt_num(r['excess_high'], 0)})"
                     for r in rises.iter_rows(named=True)]  # fmt: skip
+        why_vi, why_en = (
+            ("Đây là dấu hiệu dịch chuyển, chưa phải bằng chứng về nguyên nhân.",
+             "A sign of displacement, not proof of its cause.")
+            if verdict == "displacement"
+            else ("Chưa coi là dịch chuyển: so sánh với nhóm đối chứng chưa ủng hộ điều đó.",
+                  "Not read as displacement: the comparison with the control does not support it.")
+        )  # fmt: skip
         return [
             _sentence(
-                "Hoạt động tăng rõ hơn dự kiến ở: " + "; ".join(parts_vi) + ". Đây là dấu hiệu dịch chuyển, "
-                "chưa phải bằng chứng về nguyên nhân.",
-                "Activity rose clearly above expectation in: " + "; ".join(parts_en) + ". A sign of displacement, "
-                "not proof of its cause.",
+                "Hoạt động tăng rõ hơn dự kiến ở: " + "; ".join(parts_vi) + ". " + why_vi,
+                "Activity rose clearly above expectation in: " + "; ".join(parts_en) + ". " + why_en,
                 "moved",
             )
         ]
@@ -123,15 +139,6 @@ def placebo(placebos: Any | None) -> list[Sentence]:
             "placebo",
         )
     ]
-
-
-def buffer_claim(measures: Any) -> Sentence:
-    """Displacement into, or diffusion to, the buffer (the neighbours and the scan's receivers), as
-    the measures' intervals allow; the sentence names who is in the buffer and why."""
-    claim = measures.claim
-    vi, en = (claim.vi, claim.en) if claim is not None else (measures.wdq.interpretation,) * 2
-    who_vi, who_en = _buffer_words(measures)
-    return _sentence(f"Vùng đệm — {who_vi}: {vi}", f"Buffer — {who_en}: {en}", "buffer")
 
 
 def _buffer_words(measures: Any) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from trendkit.geo.provinces import provinces
@@ -34,6 +35,7 @@ __all__ = [
     "lao_cai",
     "national_shock",
     "north_south",
+    "place_kinds",
     "planted_effect",
 ]
 
@@ -118,13 +120,49 @@ def by_province(panel: pl.DataFrame) -> pl.DataFrame:
     return panel.group_by("period", "province").agg(pl.col("cases", "expected", "baseline").sum())
 
 
-def planted_effect(panel: pl.DataFrame, units: Sequence[str], start: str = START) -> float:
-    """The truth a measure should recover: expected − baseline cases in ``units`` from ``start``
-    (negative for a fall, positive for displaced cases), summed over the panel's months.
+def place_kinds(seed: int, moved: float = 0.5) -> pl.DataFrame:
+    """SYNTHETIC counts by ``period`` × ``province`` × ``place_kind`` (trails → official gates): road
+    cases split 45% informal crossings / 55% official gates, sea cases at seaports, air at airports,
+    inland inland; from :data:`START` ``moved`` of the trail traffic goes to the gates (the pandemic
+    pattern). Drawn from :func:`base` with negative-binomial size 15; ``expected`` and ``baseline`` as
+    :func:`~trendkit.synthetic.generate.draw_panel` gives them.
+
+    >>> p = place_kinds(0)
+    >>> sorted(p["place_kind"].unique())
+    ['airport', 'informal_crossing', 'inland', 'official_gate', 'seaport']
+    """
+    from trendkit.synthetic.generate import draw_panel
+
+    rng = np.random.default_rng(seed)
+    p = draw_panel(base(), seed)
+    after = (p["period"] >= parse_month(START)).to_numpy()
+    lam = p["expected"].to_numpy()
+    kinds = [("informal_crossing", "road", 0.45, -moved), ("official_gate", "road", 0.55, moved * 0.45 / 0.55),
+             ("seaport", "sea", 1.0, 0.0), ("airport", "air", 1.0, 0.0), ("inland", "inland", 1.0, 0.0)]  # fmt: skip
+    frames = []
+    for kind, channel, share, change in kinds:
+        base_mu = lam * share * (p["channel"] == channel).to_numpy()
+        mu = base_mu * np.where(after, 1 + change, 1.0)
+        cases = rng.negative_binomial(15, 15 / (15 + mu + 1e-12)).astype(float)
+        frames.append(p.select("period", "province").with_columns(
+            place_kind=pl.lit(kind), cases=cases, expected=mu, baseline=base_mu))  # fmt: skip
+    keys = ["period", "province", "place_kind"]
+    return pl.concat(frames).group_by(keys).agg(pl.col("cases", "expected", "baseline").sum()).sort(keys)
+
+
+def planted_effect(
+    panel: pl.DataFrame, units: Sequence[str], start: str = START, *, column: str = "province",
+    within: Sequence[str] | None = None,
+) -> float:  # fmt: skip
+    """The truth a measure should recover: expected − baseline cases in ``units`` (values of
+    ``column``, only in the ``within`` provinces when given) from ``start`` (negative for a fall,
+    positive for displaced cases), summed over the panel's months.
 
     >>> from trendkit.synthetic.generate import draw_panel
     >>> round(planted_effect(draw_panel(base(), 0), ["Lào Cai"]), 6)  # nothing planted
     0.0
     """
-    post = panel.filter((pl.col("period") >= parse_month(start)) & pl.col("province").is_in(list(units)))
+    post = panel.filter((pl.col("period") >= parse_month(start)) & pl.col(column).is_in(list(units)))
+    if within is not None:
+        post = post.filter(pl.col("province").is_in(list(within)))
     return float((post["expected"] - post["baseline"]).sum())

@@ -255,7 +255,8 @@ def displacement_study(
         When no control is left after target and buffer; the message says what to pass.
     """
     start_d = parse_month(start)
-    scan, skipped = _scan(panel, _scan_targets(panel, by, targets, layout), start_d, by, None, after)
+    units = _scan_targets(panel, by, targets, layout)
+    scan, skipped = _scan(panel, units, start_d, by, None, after)
     receivers = sorted(set(_rising_provinces(scan))) if by == "province" else ()
     measures = displacement_measures(
         panel, targets, start_d, before=before, after=after, by=by, buffer=buffer, control=control,
@@ -265,7 +266,7 @@ def displacement_study(
     verdict = _verdict(measures, shock)
     minimum = None
     if verdict.key == "no_clear_shift" and scan is not None:  # "not seen" with the size that would have been
-        minimum = minimum_detectable(panel, targets, start_d, after=after, target_by=by)
+        minimum = minimum_detectable(panel, units, start_d, after=after, target_by=by)
     return DisplacementStudy(list(measures.target), start_d, measures.by, verdict, measures, scan, shock, minimum,
                              skipped)  # fmt: skip
 

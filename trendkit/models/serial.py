@@ -27,7 +27,6 @@ covariance φ·A⁻¹ exactly.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -50,6 +50,16 @@ def small(tmp_path_factory) -> Path:
     return path
 
 
+def test_the_campaign_section_gives_one_verdict_and_nothing_that_contradicts_it(report):
+    from tests.test_study import CONTRADICTS
+
+    campaign = _strict_json(report[0] / "summary.json")["campaigns"][0]
+    verdicts = [t for t in campaign["story"] if t["kind"] == "verdict"]
+    assert len(verdicts) == 1 and verdicts[0]["en"].startswith("Verdict: displacement")  # Lào Cai, planted
+    said = " ".join(t["vi"] + " " + t["en"] for t in campaign["story"]) + " ".join(campaign["text"])
+    assert not [w for w in CONTRADICTS["displacement"] if w in said]
+
+
 def test_report_writes_everything(report):
     out, res = report
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",

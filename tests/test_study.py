@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from trendkit.errors import NoComparisonError
-from trendkit.models import displacement_study
+from trendkit.models import displacement_study, minimum_detectable
 from trendkit.report import story
 from trendkit.synthetic import Campaign, draw_panel, patterns
 
@@ -41,6 +41,18 @@ def _agrees(study) -> bool:
     told = story.verdict(study) + story.where_it_went(study.scan, study.minimum, verdict=study.verdict.key)
     said = " ".join([text, study._repr_html_(), *(s["vi"] + " " + s["en"] for s in told)])
     return text.count("Verdict:") == 1 and not any(w in said for w in CONTRADICTS[study.verdict.key])
+
+
+def _above_minimum(p: pl.DataFrame, study) -> bool:
+    """The planted shift into its largest receiving unit of ``study.by`` (a province, a channel, a place
+    kind) is at least the smallest one the scan of those units detects there with 80% power: the
+    questions are asked at or above the minimum detectable size."""
+    units = p.group_by("period", study.by).agg(pl.col("cases", "expected", "baseline").sum())
+    mde = minimum_detectable(units, study.measures.target, START, target_by=study.by).to_frame()
+    moved = (pl.col("expected") - pl.col("baseline")).sum().alias("moved")
+    planted = units.filter(pl.col("period") >= dt.date(2023, 7, 1)).group_by(study.by).agg(moved)
+    top = mde.join(planted, on=study.by).sort("moved", descending=True).row(0, named=True)
+    return top["moved"] >= top["displaced"]
 
 
 def _check(studies, truths, verdict: str = "displacement") -> None:
@@ -91,6 +103,7 @@ def test_question_1_quang_ninh_and_lang_son_to_lao_cai():
         p = draw_panel(patterns.lao_cai(), seed)
         s = displacement_study(p, TARGETS, START)
         assert "Lào Cai" in s.measures.buffer and "Lào Cai" not in s.measures.control
+        assert seed or _above_minimum(p, s)
         studies.append(s)
         truths.append(patterns.planted_effect(p, s.measures.buffer))
     _check(studies, truths)
@@ -104,6 +117,7 @@ def test_question_2_road_to_sea_air_and_post():
         p = draw_panel(patterns.four_channels(), seed)
         s = displacement_study(p, ["road"], START, by="channel", within=TARGETS)
         assert s.measures.buffer == ["sea", "air", "post"]
+        assert seed or _above_minimum(p, s)
         studies.append(s)
         truths.append(patterns.planted_effect(p, s.measures.buffer, column="channel", within=TARGETS))
     _check(studies, truths)
@@ -115,6 +129,7 @@ def test_question_3_north_and_south_to_the_centre():
     for seed in SEEDS:
         p = draw_panel(patterns.north_south(), seed)
         s = displacement_study(p, ["Bắc", "Nam"], START)  # the Centre's receivers found by the scan
+        assert seed or _above_minimum(p, s)
         studies.append(s)
         truths.append(patterns.planted_effect(p, s.measures.buffer))
     _check(studies, truths)
@@ -137,6 +152,7 @@ def test_question_4_trails_to_official_gates():
         p = patterns.place_kinds(seed, moved=0.5)
         s = displacement_study(p, ["informal_crossing"], START, by="place_kind")
         assert s.measures.buffer == ["official_gate"]
+        assert seed or _above_minimum(p, s)
         studies.append(s)
         truths.append(patterns.planted_effect(p, s.measures.buffer, column="place_kind"))
     _check(studies, truths)

@@ -19,10 +19,10 @@ one verdict: a unit that rose in the scan is called displacement only when the v
 
 The Director General's four questions, each one call (SYNTHETIC panels in ``tests/test_study.py``)::
 
-    displacement_study(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07")                  # → Lào Cai?
-    displacement_study(p, ["road"], "2023-07", by="channel", within=targets)        # → air, sea, post?
-    displacement_study(p, ["Bắc", "Nam"], "2023-07", by="region", buffer=[...])     # → the Centre?
-    displacement_study(p, ["informal_crossing"], "2020-04", by="place_kind")        # → official gates?
+    displacement_study(p, ["Quảng Ninh", "Lạng Sơn"], "2023-07")                        # → Lào Cai?
+    displacement_study(p, ["road"], "2023-07", by="channel", within=["Quảng Ninh", "Lạng Sơn"])  # → sea, air, post?
+    displacement_study(p, ["Bắc", "Nam"], "2023-07")                                    # → the Centre?
+    displacement_study(by_place_kind, ["informal_crossing"], "2020-04", by="place_kind")  # → official gates?
 
 Examples
 --------
@@ -87,10 +87,7 @@ class DisplacementStudy(Result):
     @property
     def rises(self) -> list[str]:
         """Units the scan found rising clearly above their own expectation (Benjamini–Hochberg)."""
-        if self.scan is None:
-            return []
-        res = self.scan.to_frame()
-        return res.filter(pl.col("significant") & (pl.col("direction") == "rise"))["unit"].to_list()
+        return _rising(self.scan)["unit"].to_list()
 
     def to_frame(self) -> pl.DataFrame:
         """One row per step's quantity: ``step``, ``estimate``, ``low``, ``high`` (95%), ``clear``
@@ -200,11 +197,12 @@ def _scan_targets(panel: pl.DataFrame, by: str, targets: Sequence[str], layout: 
 
 
 def _scan(
-    panel: pl.DataFrame, targets: Sequence[str], start: dt.date, by: str, before: int | None, after: int
+    panel: pl.DataFrame, targets: Sequence[str], start: dt.date, by: str, after: int
 ) -> tuple[DisplacementScan | None, str | None]:
-    """The scan on ``by``'s units, or None and why it could not run (too few months, no such column)."""
+    """The scan on ``by``'s units over all the months before, or None and why it could not run (too
+    few months, no such column)."""
     try:
-        return displacement_scan(panel, targets, start, before=before, after=after, target_by=by), None
+        return displacement_scan(panel, targets, start, after=after, target_by=by), None
     except ValueError as exc:
         return None, str(exc)
 
@@ -256,8 +254,8 @@ def displacement_study(
     """
     start_d = parse_month(start)
     units = _scan_targets(panel, by, targets, layout)
-    scan, skipped = _scan(panel, units, start_d, by, None, after)
-    receivers = sorted(set(_rising_provinces(scan))) if by == "province" else ()
+    scan, skipped = _scan(panel, units, start_d, by, after)
+    receivers = sorted(set(_rising(scan)["province"].to_list())) if by == "province" else ()
     measures = displacement_measures(
         panel, targets, start_d, before=before, after=after, by=by, buffer=buffer, control=control,
         within=within, exclude=exclude, receivers=receivers, layout=layout, level=0.95,
@@ -271,8 +269,8 @@ def displacement_study(
                              skipped)  # fmt: skip
 
 
-def _rising_provinces(scan: DisplacementScan | None) -> list[str]:
-    if scan is None or "province" not in scan.to_frame().columns:
-        return []
-    res = scan.to_frame()
-    return res.filter(pl.col("significant") & (pl.col("direction") == "rise"))["province"].to_list()
+def _rising(scan: DisplacementScan | None) -> pl.DataFrame:
+    """The scan's rows that rose clearly (an empty frame when there is no scan)."""
+    if scan is None:
+        return pl.DataFrame(schema={"unit": pl.String, "province": pl.String})
+    return scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))

@@ -73,6 +73,20 @@ def test_dispersion_by_hand():
     assert _dispersion(flat, pre, post) == 1.0  # never below Poisson
 
 
+def test_a_month_a_unit_did_not_report_is_left_out_of_every_group_not_counted_as_zero():
+    # target 10 a month, buffer 10, control 100, flat; the target is silent (null) in the first two months
+    # after the start: counted as 0, the target would "fall" 2/12; left out, every group keeps 10 months after
+    months = [dt.date(2022 + i // 12, i % 12 + 1, 1) for i in range(24)]
+    silent = {dt.date(2023, 1, 1), dt.date(2023, 2, 1)}
+    rows = [(m, "Lạng Sơn", None if m in silent else 10.0) for m in months]
+    rows += [(m, name, v) for m in months for name, v in (("Cao Bằng", 10.0), ("Huế", 100.0))]
+    p = pl.DataFrame(rows, schema={"period": pl.Date, "province": pl.String, "cases": pl.Float64}, orient="row")
+    m = displacement_measures(p, ["Lạng Sơn"], "2023-01", buffer=["Cao Bằng"], control=["Huế"], level=0.95)
+    assert m.gaps == tuple(sorted(silent)) and "01/2023, 02/2023" in str(m.summary())
+    assert m.to_frame().select("before", "after").rows() == [(120.0, 100.0), (120.0, 100.0), (1200.0, 1000.0)]
+    assert m.wdq.success_measure == pytest.approx(0.0) and m.claim.key == "no_success"
+
+
 def test_builder_overrides_and_errors():
     m = displacement_measures(
         PANEL, TARGETS, "2023-07", buffer=["Lào Cai"], control=["An Giang", "Tây Ninh"], channel="road"

@@ -12,7 +12,14 @@ import polars as pl
 import pytest
 
 from tests.realseries import Scenario, draw
-from trendkit.models import campaign_effect, change_points, comparative_effect, displacement_scan, series
+from trendkit.models import (
+    campaign_effect,
+    change_points,
+    comparative_effect,
+    displacement_measures,
+    displacement_scan,
+    series,
+)
 from trendkit.models.serial import NONE, SerialCorrelation, estimate_serial, sandwich, sum_variance
 
 REPS = 200
@@ -168,6 +175,12 @@ def test_a_reporting_gap_is_not_read_as_a_fall():
 
     assert _rate(one, sc, 44) <= 0.07
     assert _rate(lambda p: bool(change_points(series(p, province="P00")).breaks), sc, 45) <= 0.07
+
+    def success(p):  # the WDQ's success measure counted the silent months as 0: 17.5% on 200 runs, now 5.5%
+        m = displacement_measures(p, ["P00"], "2023-01", buffer=["P01", "P02"], receivers=(), level=0.95)
+        return not (m.intervals["sm"][0] <= 0 <= m.intervals["sm"][1]) or not set(GAP) <= {f"{d:%Y-%m}" for d in m.gaps}
+
+    assert _rate(success, sc, 48) <= 0.07
 
 
 @pytest.mark.slow

@@ -70,6 +70,8 @@ class DisplacementMeasures(Result):
     serial: SerialCorrelation = NO_SERIAL
     #: each buffer unit tested on its own (:func:`~trendkit.models.receivers.buffer_units`), two units or more
     buffer_units: pl.DataFrame | None = None
+    #: months left out of every group because some unit of them did not report (missing is not zero)
+    gaps: tuple[dt.date, ...] = ()
 
     @property
     def wdq_interval(self) -> tuple[float, float] | None:
@@ -106,6 +108,14 @@ class DisplacementMeasures(Result):
             *_units_lines(self.buffer_units),
             *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
             _method_sentence(self.method, self.dispersion, self.serial),
+            *(
+                [
+                    f"Left out of every group, as some unit did not report / tháng thiếu báo cáo: "
+                    f"{', '.join(f'{m:%m/%Y}' for m in self.gaps)}."
+                ]
+                if self.gaps
+                else []
+            ),
             *((self.shock.warning(compared=True) or ()) if self.shock is not None else ()),
         ]
         return Summary("Displacement measures / đo lường dịch chuyển (WDQ, WDD)", lines, self.to_frame())
@@ -268,6 +278,13 @@ def _buffer_units(
     return buffer_units(counts, control[:2], phis, control[2], long_run)
 
 
+def _silent_months(frame: pl.DataFrame, groups: Groups, window: pl.Expr) -> list[dt.date]:
+    """Months of the window in which some unit of target, buffer or control did not report (a null)."""
+    roles = groups.predicate("target") | groups.predicate("buffer") | groups.predicate("control")
+    silent = frame.filter(window & roles & pl.col("cases").is_null())
+    return sorted(silent["period"].unique().to_list())
+
+
 def _units_frame(
     panel: pl.DataFrame, by: str | Sequence[str], channel: str | Sequence[str] | None, layout: Layout
 ) -> tuple[pl.DataFrame, str]:
@@ -390,6 +407,11 @@ def displacement_measures(
     groups = choose_groups(frame, targets, start_d, by=by, after=after, buffer=buffer,
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
+    gaps = _silent_months(frame, groups, pre | post)
+    frame = frame.filter(~pl.col("period").is_in(gaps))  # for every group: ratios and weights stay like for like
+    n_pre, n_post = (frame.filter(w)["period"].n_unique() for w in (pre, post))
+    if min(n_pre, n_post) < 3:
+        raise ValueError(f"fewer than 3 months before or after {start_d:%Y-%m} in which every unit reported")
     rows, phis, series = _group_counts(frame, groups, pre, post, method)
     serial = _months_serial(frame, by, start_d) if method == "quasi" else NO_SERIAL
     counts = pl.DataFrame(
@@ -402,7 +424,7 @@ def displacement_measures(
     phi_t, phi_d, phi_c = (phi * serial.long_run() for phi in phis)  # the variance of a sum of correlated months
     wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), 1 - level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
-    intervals = _bootstrap_wdq(series, n_pre=before, widen=_widening(before, after, serial))
+    intervals = _bootstrap_wdq(series, n_pre=n_pre, widen=_widening(n_pre, n_post, serial))
     shock = None
     if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock
         shock = common_shock(frame, start_d, after=after, targets=groups.within or groups.target)
@@ -411,5 +433,5 @@ def displacement_measures(
     wq = replace(wq, interpretation=_gated_reading(wq, claim, intervals))  # what wdq.summary() prints too
     return DisplacementMeasures(
         by, start_d, before, after, groups.target, groups.buffer, groups.control, counts, wq, wd, method,
-        tuple(phis), intervals, claim, groups, shock, serial, units,
+        tuple(phis), intervals, claim, groups, shock, serial, units, tuple(gaps),
     )  # fmt: skip

@@ -139,6 +139,8 @@ def test_question_3_north_and_south_to_the_centre():
 
 def test_question_3_by_macro_region_says_what_to_pass_when_no_control_is_left():
     p = draw_panel(patterns.north_south(), 0)
+    s = displacement_study(p, ["Bắc"], START, by="macro_region", buffer=["Trung"])  # the rest is the control
+    assert s.measures.control == ["Nam"] and s.verdict.key == "no_clear_shift"  # the South was cut too: no success
     with pytest.raises(
         NoComparisonError, match=r"control=\[\.\.\.\].*channel_shift\(panel, start, by='macro_region'\)"
     ):

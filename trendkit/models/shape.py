@@ -21,7 +21,16 @@ from trendkit.tet import tet_window_share
 if TYPE_CHECKING:
     from trendkit.models.serial import SerialCorrelation
 
-__all__ = ["SHIFT_Z", "CommonShape", "common_shape", "recent_block", "recent_readings", "recent_shift", "shape_design"]
+__all__ = [
+    "SHIFT_Z",
+    "CommonShape",
+    "common_shape",
+    "pearson_dispersion",
+    "recent_block",
+    "recent_readings",
+    "recent_shift",
+    "shape_design",
+]
 
 #: How far (in standard errors) the last months before the date must sit, together, off the earlier
 #: months' projection to be left out: two-sided 1% over the ten block lengths tried (Bonferroni).

@@ -70,7 +70,9 @@ def where_it_went(scan: Any, mde: Any | None, *, verdict: str = "displacement") 
     """Units that rose clearly above their own expectation, with the size and its range — a sign of
     displacement only when the study's ``verdict`` is displacement; or, when none did, how large a
     displacement would have had to be to be seen."""
-    res = scan.to_frame() if scan is not None else pl.DataFrame({"significant": [], "direction": []})
+    if scan is None:  # no scan, nothing to say about where activity went
+        return []
+    res = scan.to_frame()
     rises = res.filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
     if rises.height:
         parts_vi = [f"{_unit_vi(r['unit'])}: thêm khoảng {fmt_num(r['excess'], 0)} vụ (có thể từ "

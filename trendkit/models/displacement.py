@@ -278,11 +278,20 @@ def _buffer_units(
     return buffer_units(counts, control[:2], phis, control[2], long_run)
 
 
-def _silent_months(frame: pl.DataFrame, groups: Groups, window: pl.Expr) -> list[dt.date]:
-    """Months of the window in which some unit of target, buffer or control did not report (a null)."""
+def _reported(
+    frame: pl.DataFrame, groups: Groups, windows: tuple[pl.Expr, pl.Expr], start: dt.date
+) -> tuple[pl.DataFrame, list[dt.date], tuple[int, int]]:
+    """The frame without the months of the windows in which some unit of target, buffer or control did
+    not report (a null) — left out of every group, so ratios and weights stay like for like — those
+    months, and how many months each window keeps."""
     roles = groups.predicate("target") | groups.predicate("buffer") | groups.predicate("control")
-    silent = frame.filter(window & roles & pl.col("cases").is_null())
-    return sorted(silent["period"].unique().to_list())
+    silent = frame.filter((windows[0] | windows[1]) & roles & pl.col("cases").is_null())
+    gaps = sorted(silent["period"].unique().to_list())
+    frame = frame.filter(~pl.col("period").is_in(gaps))
+    n_pre, n_post = (frame.filter(w)["period"].n_unique() for w in windows)
+    if min(n_pre, n_post) < 3:
+        raise ValueError(f"fewer than 3 months before or after {start:%Y-%m} in which every unit reported")
+    return frame, gaps, (n_pre, n_post)
 
 
 def _units_frame(
@@ -407,11 +416,7 @@ def displacement_measures(
     groups = choose_groups(frame, targets, start_d, by=by, after=after, buffer=buffer,
                            control=control, within=within, exclude=exclude, receivers=receivers,
                            layout=layout)  # fmt: skip
-    gaps = _silent_months(frame, groups, pre | post)
-    frame = frame.filter(~pl.col("period").is_in(gaps))  # for every group: ratios and weights stay like for like
-    n_pre, n_post = (frame.filter(w)["period"].n_unique() for w in (pre, post))
-    if min(n_pre, n_post) < 3:
-        raise ValueError(f"fewer than 3 months before or after {start_d:%Y-%m} in which every unit reported")
+    frame, gaps, (n_pre, n_post) = _reported(frame, groups, (pre, post), start_d)
     rows, phis, series = _group_counts(frame, groups, pre, post, method)
     serial = _months_serial(frame, by, start_d) if method == "quasi" else NO_SERIAL
     counts = pl.DataFrame(

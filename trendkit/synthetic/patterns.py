@@ -5,8 +5,10 @@ Lào Cai; road → sea, air and post; North and South → the Centre; and, in th
 → official gates. Each function returns a :class:`~trendkit.synthetic.scenario.Scenario` with the
 pattern planted from July 2023 (30 months before, 12 after; negative-binomial size 15 in every
 province × channel × month, the Tết peak and a 3% yearly trend), to be drawn with
-:func:`~trendkit.synthetic.generate.draw_panel`. ``tests/test_scenarios.py`` checks that the
-comparison tools find each one over 20 seeds; ``benchmarks/bench_scenarios.py`` prints the rates.
+:func:`~trendkit.synthetic.generate.draw_panel` — except :func:`place_kinds`, which draws the trails →
+gates panel by place kind itself. ``tests/test_scenarios.py`` and ``tests/test_study.py`` check that
+the comparison tools find each one over 20 seeds; ``benchmarks/bench_scenarios.py`` and
+``benchmarks/study_questions.py`` print the rates.
 
 >>> sc = lao_cai()
 >>> [c.name for c in sc.campaigns], sc.campaigns[0].absorbers["Lào Cai"]

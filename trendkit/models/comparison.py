@@ -192,8 +192,9 @@ def did_fit(
     the design for a joint covariance, and the serial correlation allowed for (the target's own, or
     ``pooled`` over the panel's units and scaled to the target, whichever is larger:
     :func:`~trendkit.models.fitting.for_series`)."""
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     if not comparison:
         raise NoComparisonError("no comparison provinces are left: name some with comparison=[...]")
@@ -206,7 +207,7 @@ def did_fit(
     months = np.vstack([np.eye(n), np.eye(n)])
     group = np.concatenate([np.ones(n), np.zeros(n)])
     x = np.column_stack([months, group, group * np.concatenate([post, post])])
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    fit = GLM(y, x, family=families.Poisson()).fit()
     dof = float(fit.df_resid)
     phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
     mu = np.asarray(fit.fittedvalues)

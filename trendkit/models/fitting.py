@@ -140,14 +140,16 @@ def fit_glm(y: np.ndarray, x: np.ndarray, family: Family) -> GLMFit:
     ``auto`` fits NB2 by maximum likelihood and keeps it when the likelihood-ratio test of
     alpha = 0 rejects at 5% (the p-value is halved: alpha = 0 is on the boundary).
     """
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
-    pois = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    pois = GLM(y, x, family=families.Poisson()).fit()
     dispersion = float(pois.pearson_chi2 / max(pois.df_resid, 1))
     # quasi-Poisson: the Poisson model's CIs are widened by the Pearson dispersion when above 1
     over = dispersion > 1
-    quasi = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale=dispersion, use_t=True) if over else pois
+    quasi = GLM(y, x, family=families.Poisson()).fit(scale=dispersion, use_t=True) if over else pois
     name = "quasi-Poisson" if over else "Poisson"
     if family == "poisson":
         return GLMFit(quasi, name, None, dispersion, None)
@@ -155,13 +157,13 @@ def fit_glm(y: np.ndarray, x: np.ndarray, family: Family) -> GLMFit:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        nb = sm.NegativeBinomial(y, x).fit(disp=0, maxiter=200)
+        nb = NegativeBinomial(y, x).fit(disp=0, maxiter=200)
     alpha = float(nb.params[-1])
     lr = max(0.0, 2 * (nb.llf - pois.llf))
     p = 0.5 * stats.chi2.sf(lr, 1) if lr > 0 else 1.0
     if family == "auto" and (p >= 0.05 or alpha <= 1e-8):
         return GLMFit(quasi, name, None, dispersion, float(p))
-    glm = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=max(alpha, 1e-8))).fit()
+    glm = GLM(y, x, family=families.NegativeBinomial(alpha=max(alpha, 1e-8))).fit()
     return GLMFit(glm, "negative binomial", alpha, dispersion, float(p))
 
 

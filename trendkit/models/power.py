@@ -107,14 +107,15 @@ def _solve(power_at: Callable[[float], float], target: float, high: float) -> fl
 def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha: float) -> Callable[[float], float]:
     """Power of :func:`campaign_effect` (quasi-Poisson, level and slope change, t on the
     dispersion's degrees of freedom) against a level drop d, as a function of d."""
-    import statsmodels.api as sm
     from scipy import stats
     from scipy.special import stdtr
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     xf, _ = campaign_design(periods, start)  # the very design campaign_effect fits
     x, post, since = xf[:, :-2], xf[:, -2].astype(bool), xf[:, -1]
     n_pre = len(y_pre)
-    pre_fit = sm.GLM(y_pre, x[:n_pre], family=sm.families.Poisson()).fit()
+    pre_fit = GLM(y_pre, x[:n_pre], family=families.Poisson()).fit()
     m = np.exp(x @ np.asarray(pre_fit.params))
     phi = max(1.0, float(pre_fit.pearson_chi2 / max(pre_fit.df_resid, 1)))
     df = nb_moments(y_pre, m[:n_pre], float(len(periods) - xf.shape[1]))[1]

@@ -88,12 +88,13 @@ def common_shape(y: np.ndarray, x: np.ndarray, pre: np.ndarray, left_out: np.nda
     """
     import warnings
 
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     used = pre & ~(recent_shift(y, x, pre) if left_out is None else left_out)  # ``left_out``: already known
     with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
         warnings.simplefilter("ignore")
-        res = sm.GLM(y[used], x[used], family=sm.families.Poisson()).fit()
+        res = GLM(y[used], x[used], family=families.Poisson()).fit()
     beta = np.asarray(res.params)
     shape = np.exp(x[:, 1:] @ beta[1:])
     xs = x[:, 1:]
@@ -215,13 +216,14 @@ class _History:
         """Fit the months ``rows``; their residuals' correlation unless ``serial`` is given."""
         import warnings
 
-        import statsmodels.api as sm
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
 
         from trendkit.models.serial import estimate_serial
 
         with warnings.catch_warnings():  # a month effect whose months were all left out: rank-deficient, harmless
             warnings.simplefilter("ignore")
-            res = sm.GLM(y[rows], x[rows], family=sm.families.Poisson()).fit()
+            res = GLM(y[rows], x[rows], family=families.Poisson()).fit()
         phi = pearson_dispersion(res)
         if serial is None:
             mu = np.asarray(res.fittedvalues)

@@ -266,8 +266,9 @@ def _event_study(
     month and per group within the stack, and one coefficient per event-time bin shared by the
     targets (months further than ``leads`` before a start are the reference). Returns the bins'
     changes and the joint test of the leads. Each target's months are those of its own fit."""
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     stacks = [_stack(f, s) for f, s in zip(fits, starts, strict=True)]
     shortest = min(int((rel < 0).sum()) for _, rel in stacks)
@@ -275,7 +276,7 @@ def _event_study(
     bins = _bins(leads, max(int(rel.max()) for _, rel in stacks))
     reference = float(np.mean(np.concatenate([rel[rel < -leads] for _, rel in stacks])))
     x, y, groups, times = _stacked_design(stacks, bins)
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    fit = GLM(y, x, family=families.Poisson()).fit()
     mu = np.asarray(fit.fittedvalues)
     phi = max(1.0, float(fit.pearson_chi2) / max(float(fit.df_resid), 1.0))
     serial = _joint_serial(fits)

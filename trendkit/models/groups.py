@@ -125,7 +125,7 @@ def scan_receivers(frame: pl.DataFrame, targets: list[str], start: dt.date, afte
         scan = displacement_scan(frame, targets, start, before=None, after=after)
     except ValueError as exc:
         return [], str(exc)
-    rises = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
+    rises = scan.rising()
     return sorted(set(rises["province"].to_list())), None
 
 

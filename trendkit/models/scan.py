@@ -59,6 +59,10 @@ class DisplacementScan(Result):
         excess_pct, z, p_value, q_value (BH), significant, direction."""
         return self.results
 
+    def rising(self) -> pl.DataFrame:
+        """The units that rose significantly (Benjamini–Hochberg), highest z first."""
+        return self.results.filter(pl.col("significant") & (pl.col("direction") == "rise"))
+
     def summary(self) -> Summary:
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         sig = self.results.filter(pl.col("significant"))

@@ -273,4 +273,4 @@ def _rising(scan: DisplacementScan | None) -> pl.DataFrame:
     """The scan's rows that rose clearly (an empty frame when there is no scan)."""
     if scan is None:
         return pl.DataFrame(schema={"unit": pl.String, "province": pl.String})
-    return scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
+    return scan.rising()

@@ -354,7 +354,7 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
         raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
     if study.scan is None:
         raise TrendkitInputError(f"--campaign {c.name}: {study.scan_skipped}")
-    rising = study.scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
+    rising = study.scan.rising()
     top, receivers = rising.head(5), sorted(set(rising["province"].to_list()))
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
     kw = {"end": c.end, "receivers": receivers, "layout": layout}

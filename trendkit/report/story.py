@@ -72,8 +72,7 @@ def where_it_went(scan: Any, mde: Any | None, *, verdict: str = "displacement") 
     displacement would have had to be to be seen."""
     if scan is None:  # no scan, nothing to say about where activity went
         return []
-    res = scan.to_frame()
-    rises = res.filter(pl.col("significant") & (pl.col("direction") == "rise")).head(5)
+    rises = scan.rising().head(5)
     if rises.height:
         parts_vi = [f"{_unit_vi(r['unit'])}: thêm khoảng {fmt_num(r['excess'], 0)} vụ (có thể từ "
                     f"{fmt_num(max(r['excess_low'], 0), 0)} đến {fmt_num(r['excess_high'], 0)})"

@@ -54,7 +54,7 @@ def null(seed: int) -> dict[str, float]:
 
 def lao_cai(seed: int) -> dict[str, float]:
     p = draw_panel(patterns.lao_cai(), seed)
-    m = displacement_measures(p, T, START, alpha=0.05)
+    m = displacement_measures(p, T, START, level=0.95)
     truth = _truth(p, m.target + m.buffer)
     return {
         "Lào Cai in the buffer (scan receiver)": "Lào Cai" in m.buffer,
@@ -71,12 +71,12 @@ def north_south(seed: int) -> dict[str, float]:
 
 def diffusion(seed: int) -> dict[str, float]:
     return {"named diffusion": "diffusion of benefits" in displacement_measures(draw_panel(patterns.diffusion(), seed),
-                                                                               T, START, alpha=0.05).claim}  # fmt: skip
+                                                                               T, START, level=0.95).claim}  # fmt: skip
 
 
 def four(seed: int) -> dict[str, float]:
     m = displacement_measures(draw_panel(patterns.four_channels(), seed), ["road"], START, by="channel", within=T,
-                              alpha=0.05)  # fmt: skip
+                              level=0.95)  # fmt: skip
     return {"road down, sea/air/post up (95%)": m.wdd.local.ci_high < 0 and m.wdd.displacement.ci_low > 0}
 
 

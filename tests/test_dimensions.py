@@ -87,7 +87,7 @@ def test_the_scan_works_by_any_dimension_alone_or_crossed():
     for by in (("commodity",), ("place_kind",), ("macro_region", "channel")):
         p = tk.panel(CASES, by=by)
         first = sorted(p[by[0]].cast(pl.String).unique().to_list())[0]
-        res = displacement_scan(p, [first], "2023-07", target_by=by[0]).to_frame()
+        res = displacement_scan(p, [first], "2023-07", by=by[0]).to_frame()
         assert res.height and not res[by[0]].is_in([first]).any()
         assert list(res.columns[1 : 1 + len(by)]) == list(by)
 

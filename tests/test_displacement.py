@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 import trendkit as tk
-from trendkit.models import channel_shift, displacement_measures, displacement_scan, lead_lag
+from trendkit.models import channel_shift, displacement_measures, displacement_scan, lead_lag, minimum_detectable
 
 CASES = tk.load_cases("data/sample").cases
 PANEL = tk.panel(CASES)
@@ -116,7 +116,7 @@ def test_channel_builder_finds_the_road_crackdown():
 
 def test_a_scan_with_a_channel_as_target_checks_the_shock_on_channels():
     # it crashed: with road as the target every province was a target of the shock check
-    scan = displacement_scan(PANEL, ["road"], "2024-07", target_by="channel", after=12)
+    scan = displacement_scan(PANEL, ["road"], "2024-07", by="channel", after=12)
     assert set(scan.shock.units["unit"].to_list()) <= {"sea", "air", "post", "rail", "inland"}
     assert scan.to_frame().filter(pl.col("channel") == "sea")["significant"].any()  # the planted road-to-sea shift
 
@@ -141,7 +141,7 @@ def test_one_receiver_among_neighbours_that_received_nothing_is_named():
 
 
 @pytest.mark.parametrize(
-    ("target_by", "by", "targets", "start"),
+    ("column", "by", "targets", "start"),
     [
         ("province", ("province", "channel"), ["Quảng Ninh", "Lạng Sơn"], "2023-07"),
         ("channel", ("province", "channel"), ["road"], "2024-07"),
@@ -151,13 +151,13 @@ def test_one_receiver_among_neighbours_that_received_nothing_is_named():
         ("commodity", ("commodity",), ["cigarettes"], "2023-07"),
     ],
 )
-def test_every_target_dimension_scans_with_the_shock_check_on(target_by, by, targets, start):
+def test_every_target_dimension_scans_with_the_shock_check_on(column, by, targets, start):
     panel = tk.panel(CASES, by=by)
-    scan = displacement_scan(panel, targets, start, target_by=target_by, after=12, shock="auto")
+    scan = displacement_scan(panel, targets, start, by=column, after=12, shock="auto")
     res = scan.to_frame()
     assert res.height > 0 and res["p_value"].is_between(0, 1).all()
-    if target_by in res.columns:  # the targets are never scanned as receivers
-        assert not res[target_by].is_in(targets).any()
+    if column in res.columns:  # the targets are never scanned as receivers
+        assert not res[column].is_in(targets).any()
     assert scan.shock is not None  # checked on units that are not the targets
     assert scan.shock.units.height > 0 and not set(scan.shock.units["unit"].to_list()) & set(targets)
 
@@ -286,11 +286,23 @@ def test_results_render_as_text_html_and_plots():
             assert result.plot().axes
 
 
+def test_the_old_target_by_warns_at_the_callers_line_and_gives_the_same_scan():
+    panel = tk.panel(CASES, by=("province", "channel"))
+    new = displacement_scan(panel, ["road"], "2024-07", by="channel", after=12)
+    with pytest.warns(DeprecationWarning, match=r"displacement_scan\(target_by=\).*by='channel'") as caught:
+        old = displacement_scan(panel, ["road"], "2024-07", target_by="channel", after=12)
+    assert caught[0].filename == __file__  # points at the caller, past the thread-limiting wrapper
+    assert old.to_frame().equals(new.to_frame())
+    with pytest.warns(DeprecationWarning, match=r"minimum_detectable\(target_by=\)"):
+        minimum_detectable(panel, ["road"], "2024-07", target_by="channel", after=12)
+
+
 def test_the_interval_is_asked_for_by_level_and_the_old_alpha_warns():
     kw = {"before": 12, "after": 12, "receivers": ()}
     new = displacement_measures(PANEL, TARGETS, "2023-07", level=0.95, **kw)
-    with pytest.warns(DeprecationWarning, match=r"level=1 - alpha"):
+    with pytest.warns(DeprecationWarning, match=r"level=1 - alpha") as caught:
         old = displacement_measures(PANEL, TARGETS, "2023-07", alpha=0.05, **kw)
+    assert caught[0].filename == __file__
     assert (old.wdd.total.ci_low, old.wdd.total.ci_high) == (new.wdd.total.ci_low, new.wdd.total.ci_high)
     narrow = displacement_measures(PANEL, TARGETS, "2023-07", level=0.5, **kw)
     assert narrow.wdd.total.ci_high - narrow.wdd.total.ci_low < new.wdd.total.ci_high - new.wdd.total.ci_low

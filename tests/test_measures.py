@@ -64,7 +64,7 @@ def test_wdq_undefined_cases_do_not_raise():
 
 
 def test_wdd_worked_example_of_wheeler_ratcliffe_2018():
-    r = wdd(treated=(207, 110), control=(308, 318), disp_treated=(178, 157), disp_control=(150, 140), alpha=0.05)
+    r = wdd(treated=(207, 110), control=(308, 318), disp_treated=(178, 157), disp_control=(150, 140), level=0.95)
     assert r.local.estimate == -107 and r.displacement.estimate == -11
     assert r.total.estimate == -118
     assert r.total.se == pytest.approx(math.sqrt(1568))
@@ -98,13 +98,13 @@ def test_wdd_weights_by_hand():
 
 # ptools' own tests (tests/testthat/test-wdd.R), from the paper and Wheeler's worked posts
 def test_wdd_ptools_time_weights_example():
-    r = wdd(control=(100, 50), treated=(80, 20), time_weights=(2, 1), alpha=0.05)
+    r = wdd(control=(100, 50), treated=(80, 20), time_weights=(2, 1), level=0.95)
     assert (r.total.estimate, r.total.se) == (pytest.approx(-20), pytest.approx(115**0.5))
 
 
 def test_wdd_ptools_area_weights_example():
     r = wdd(control=(308, 318), treated=(207, 110), disp_control=(150, 140), disp_treated=(178, 157),
-            area_weights=(0.9, 1.2, 1.6, 1.5), alpha=0.05)  # fmt: skip
+            area_weights=(0.9, 1.2, 1.6, 1.5), level=0.95)  # fmt: skip
     got = (r.total.estimate, r.total.se, r.total.z, r.total.ci_low, r.total.ci_high)
     assert got == pytest.approx((-99.69444444, 35.4280755, -2.813995483, -169.1321965, -30.25669241), rel=1e-8)
 
@@ -113,7 +113,7 @@ def test_wdd_harm_ptools_cumulative_harm_example():
     pairs = [((133, 91), (130, 74)), ((388, 305), (327, 202)), ((148, 97), (398, 190)), ((86, 64), (144, 92)),
              ((94, 67), (183, 96))]  # fmt: skip
     res = [wdd(control=c, treated=t) for c, t in pairs]
-    h = wdd_harm(res, [3, 2, 5, 7, 10], alpha=0.05)
+    h = wdd_harm(res, [3, 2, 5, 7, 10], level=0.95)
     got = (h.estimate, h.se, h.z, h.ci_low, h.ci_high)
     assert got == pytest.approx((-1721.0, 304.10360077, -5.65925558, -2317.03210507, -1124.96789493), rel=1e-7)
 
@@ -123,12 +123,26 @@ def test_wdd_rejects_non_positive_weights():
         wdd(treated=(1, 1), control=(1, 1), time_weights=(0, 1))
 
 
-def test_wdd_alpha_sets_the_interval():
-    r90 = wdd(treated=(50, 30), control=(50, 50), alpha=0.1)
-    r95 = wdd(treated=(50, 30), control=(50, 50), alpha=0.05)
+def test_wdd_level_sets_the_interval():
+    r90 = wdd(treated=(50, 30), control=(50, 50), level=0.9)
+    r95 = wdd(treated=(50, 30), control=(50, 50), level=0.95)
     q = stats.norm.ppf(0.95)
     assert r90.total.ci_high == pytest.approx(r90.total.estimate + q * r90.total.se)
     assert r95.total.ci_high - r95.total.ci_low > r90.total.ci_high - r90.total.ci_low
+    assert (r90.level, r90.alpha) == (0.9, pytest.approx(0.1))  # ptools' alpha is 1 − level
+    assert wdd(treated=(50, 30), control=(50, 50)).level == 0.9  # ptools' default alpha = 0.1
+
+
+def test_ptools_alpha_still_works_and_warns_at_the_callers_line():
+    new = wdd(treated=(50, 30), control=(50, 50), level=0.95)
+    with pytest.warns(DeprecationWarning, match=r"wdd\(alpha=\).*level=1 - alpha") as caught:
+        old = wdd(treated=(50, 30), control=(50, 50), alpha=0.05)
+    assert caught[0].filename == __file__
+    assert old.to_frame().equals(new.to_frame())
+    with pytest.warns(DeprecationWarning, match=r"wdd_harm\(alpha=\)"):
+        harm = wdd_harm([old], [2.0], alpha=0.05)
+    same = wdd_harm([new], [2.0], level=0.95)
+    assert (harm.ci_low, harm.ci_high, harm.level) == (same.ci_low, same.ci_high, 0.95)
 
 
 def test_wdd_all_zero_is_undefined_not_an_error():
@@ -140,7 +154,7 @@ def test_wdd_all_zero_is_undefined_not_an_error():
 def test_wdd_harm_by_hand():
     a = wdd(treated=(20, 10), control=(20, 20))  # -10, var 70
     b = wdd(treated=(5, 5), control=(5, 4))  # +1, var 19
-    h = wdd_harm([a, b], [2.0, 10.0], alpha=0.05)
+    h = wdd_harm([a, b], [2.0, 10.0], level=0.95)
     assert h.estimate == pytest.approx(2 * -10 + 10 * 1)
     assert h.se**2 == pytest.approx(4 * 70 + 100 * 19)
     with pytest.raises(ValueError, match="weights"):

@@ -99,7 +99,7 @@ def test_the_scan_can_target_a_macro_region():
     from trendkit.models import displacement_scan
 
     p = tk.panel(tk.load_cases("data/sample").cases)
-    res = displacement_scan(p, ["Bắc", "Nam"], "2023-07", target_by="macro_region", after=12).to_frame()
+    res = displacement_scan(p, ["Bắc", "Nam"], "2023-07", by="macro_region", after=12).to_frame()
     from trendkit.geo.regions import MACRO_REGIONS
 
     assert res.height > 0 and set(res["province"]) <= set(MACRO_REGIONS["Trung"])

@@ -119,7 +119,7 @@ def test_north_and_south_to_the_centre_in_one_region_call():
         centre = shares.filter(pl.col("macro_region") == "Trung").row(0, named=True)
         others = shares.filter(pl.col("macro_region") != "Trung")
         named += centre["ci_low"] > 0 and bool((others["change"] < 0).all())
-        scan = displacement_scan(p, ["Bắc", "Nam"], START, target_by="macro_region")
+        scan = displacement_scan(p, ["Bắc", "Nam"], START, by="macro_region")
         rises = scan.to_frame().filter(pl.col("significant") & (pl.col("direction") == "rise"))
         scanned += rises.height > 0 and set(rises["province"]) <= set(MACRO_REGIONS["Trung"])
         assert scan.shock is None or not scan.shock.detected  # targets fell while the rest rose: no shock

@@ -48,7 +48,7 @@ def _above_minimum(p: pl.DataFrame, study) -> bool:
     kind) is at least the smallest one the scan of those units detects there with 80% power: the
     questions are asked at or above the minimum detectable size."""
     units = p.group_by("period", study.by).agg(pl.col("cases", "expected", "baseline").sum())
-    mde = minimum_detectable(units, study.measures.target, START, target_by=study.by).to_frame()
+    mde = minimum_detectable(units, study.measures.target, START, by=study.by).to_frame()
     moved = (pl.col("expected") - pl.col("baseline")).sum().alias("moved")
     planted = units.filter(pl.col("period") >= dt.date(2023, 7, 1)).group_by(study.by).agg(moved)
     top = mde.join(planted, on=study.by).sort("moved", descending=True).row(0, named=True)

@@ -31,7 +31,7 @@ import importlib.util
 import warnings
 from types import ModuleType
 
-__all__ = ["MOVED", "REMOVED_IN", "OldPathFinder", "moved"]
+__all__ = ["MOVED", "REMOVED_IN", "OldPathFinder", "level_or_alpha", "moved", "renamed_argument"]
 
 #: The version that removes the old paths.
 REMOVED_IN = "0.3"
@@ -65,6 +65,39 @@ def moved(old: str, *, stacklevel: int = 3) -> ModuleType:
         stacklevel=stacklevel,
     )
     return importlib.import_module(new)
+
+
+def renamed_argument(owner: str, old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn that ``owner(old=)`` is deprecated in favour of ``new`` (a hint such as ``level=1 - alpha``).
+
+    ``stacklevel`` counts frames from here: 3 points at the caller of a public function that calls this.
+    """
+    warnings.warn(
+        f"{owner}({old}=) is deprecated and will be removed in trendkit {REMOVED_IN}; pass {new}",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def level_or_alpha(owner: str, level: float, alpha: float | None, *, stacklevel: int = 4) -> float:
+    """An interval's ``level``; or 1 − ``alpha``, with a warning, when the caller used the old name.
+
+    ``stacklevel`` as for :func:`renamed_argument`, one frame further out (4: the caller of a public
+    function that calls this directly; 5 when a decorator such as ``limit_threads`` wraps it).
+
+    >>> level_or_alpha("wdd", 0.9, None)
+    0.9
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     level = level_or_alpha("wdd", 0.9, 0.05)
+    >>> level, "level=1 - alpha" in str(caught[0].message)
+    (0.95, True)
+    """
+    if alpha is None:
+        return level
+    renamed_argument(owner, "alpha", "level=1 - alpha", stacklevel=stacklevel)
+    return 1 - alpha
 
 
 class _Alias(importlib.abc.Loader):

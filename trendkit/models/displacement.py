@@ -9,7 +9,6 @@ can override — by province, region, channel, place kind or any other panel col
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -17,6 +16,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit._deprecated import level_or_alpha
 from trendkit.geo.provinces import Layout
 from trendkit.models.fitting import panel_serial
 from trendkit.models.groups import Groups, choose_groups
@@ -348,18 +348,6 @@ def _dispersion(monthly: pl.DataFrame, pre: pl.Expr, post: pl.Expr) -> float:
     return max(1.0, chi2 / df) if df > 0 else 1.0
 
 
-def _level(level: float, alpha: float | None) -> float:
-    """``level``, or 1 − ``alpha`` with a deprecation warning when the old argument is used."""
-    if alpha is None:
-        return level
-    warnings.warn(
-        "displacement_measures(alpha=) is deprecated and will be removed in trendkit 0.3; pass level=1 - alpha",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return 1 - alpha
-
-
 @limit_threads
 def displacement_measures(
     panel: pl.DataFrame,
@@ -404,10 +392,9 @@ def displacement_measures(
     published Wheeler & Ratcliffe (2018) test, unchanged.
 
     ``level`` is the WDD interval's confidence level, as everywhere in :mod:`trendkit.models`
-    (``alpha=`` is its old name, 1 − level, and warns; :func:`~trendkit.models.wdd` itself keeps
-    ptools' ``alpha``).
+    (``alpha=`` is its old name, 1 − level, and warns, as for :func:`~trendkit.models.wdd`).
     """
-    level = _level(level, alpha)
+    level = level_or_alpha("displacement_measures", level, alpha, stacklevel=5)
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)
     frame, by = _units_frame(panel, by, channel, layout)
@@ -427,7 +414,7 @@ def displacement_measures(
     aw_c = tb / cb if cb > 0 else 1.0
     aw_dc = db / cb if cb > 0 else 1.0
     phi_t, phi_d, phi_c = (phi * serial.long_run() for phi in phis)  # the variance of a sum of correlated months
-    wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), 1 - level, shared=True,
+    wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
     intervals = _bootstrap_wdq(series, n_pre=n_pre, widen=_widening(n_pre, n_post, serial))
     shock = None

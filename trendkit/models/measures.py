@@ -13,7 +13,7 @@ Examples
 --------
 The worked example of Wheeler & Ratcliffe (2018):
 
->>> r = wdd(treated=(207, 110), control=(308, 318), disp_treated=(178, 157), disp_control=(150, 140), alpha=0.05)
+>>> r = wdd(treated=(207, 110), control=(308, 318), disp_treated=(178, 157), disp_control=(150, 140), level=0.95)
 >>> r.total.estimate, round(r.total.se ** 2), round(r.total.z, 2), round(r.total.ci_low), round(r.total.ci_high)
 (-118.0, 1568, -2.98, -196, -40)
 """
@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit._deprecated import level_or_alpha
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_ci, fmt_num, fmt_p
 
@@ -178,15 +179,15 @@ class Estimate:
     level: float
 
     @classmethod
-    def normal(cls, name: str, estimate: float, variance: float, alpha: float) -> Estimate:
-        """An estimate with a normal-approximation interval at level ``1 - alpha``."""
+    def normal(cls, name: str, estimate: float, variance: float, level: float) -> Estimate:
+        """An estimate with a normal-approximation interval at ``level``."""
         from scipy import stats
 
         se = math.sqrt(variance)
-        q = stats.norm.ppf(1 - alpha / 2)
+        q = stats.norm.ppf(0.5 + level / 2)
         z = estimate / se if se > 0 else None
         p = 2 * stats.norm.sf(abs(z)) if z is not None else None
-        return cls(name, estimate, se, z, p, estimate - q * se, estimate + q * se, 1 - alpha)
+        return cls(name, estimate, se, z, p, estimate - q * se, estimate + q * se, level)
 
     def sentence(self) -> str:
         """The estimate with its interval, as one line of text."""
@@ -203,8 +204,13 @@ class WDDResult(Result):
     local: Estimate
     displacement: Estimate
     total: Estimate
-    alpha: float
+    level: float
     counts: pl.DataFrame
+
+    @property
+    def alpha(self) -> float:
+        """1 − ``level``: ptools' name for the same choice."""
+        return 1 - self.level
 
     def to_frame(self) -> pl.DataFrame:
         """One row per estimate: name, estimate, se, z, p_value, ci_low, ci_high, level."""
@@ -245,7 +251,8 @@ def wdd(
     disp_control: Pair = (0, 0),
     time_weights: Pair = (1, 1),
     area_weights: tuple[float, float, float, float] = (1, 1, 1, 1),
-    alpha: float = 0.1,
+    level: float = 0.9,
+    alpha: float | None = None,
 ) -> WDDResult:
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018), exactly as ``ptools::wdd``.
 
@@ -254,7 +261,9 @@ def wdd(
     variance by their square; ``area_weights`` are ordered control, treated, disp_control,
     disp_treated. Local = ΔT − ΔC, displacement = ΔD − ΔCd, total = local + displacement. This is
     the published, Poisson-only method: with overdispersed counts its interval is too narrow (see
-    :func:`trendkit.models.displacement_measures`, which widens it).
+    :func:`trendkit.models.displacement_measures`, which widens it). ``level`` is the intervals'
+    level, as everywhere in trendkit: ptools' ``alpha`` is 1 − ``level`` (default 0.1, so
+    ``level=0.9``); ``alpha=`` still works and warns.
 
     >>> r = wdd(treated=(20, 10), control=(20, 20))
     >>> r.local.estimate, r.local.se ** 2
@@ -271,7 +280,8 @@ def wdd(
             raise ValueError(f"{name} must be positive, not {tuple(weights)}")
     scale_t = tuple(1 / float(w) for w in time_weights)
     scale_a = tuple(1 / float(w) for w in area_weights)
-    return wdd_from_counts(treated, control, disp_treated, disp_control, scale_t, scale_a, alpha, shared=False)
+    level = level_or_alpha("wdd", level, alpha)
+    return wdd_from_counts(treated, control, disp_treated, disp_control, scale_t, scale_a, level, shared=False)
 
 
 def wdd_from_counts(
@@ -281,7 +291,7 @@ def wdd_from_counts(
     disp_control: Pair,
     time_weights: Pair,
     area_weights: tuple[float, float, float, float],
-    alpha: float,
+    level: float,
     *,
     shared: bool,
     dispersion: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
@@ -304,14 +314,14 @@ def wdd_from_counts(
     (d_t, v_t), (d_c, v_c) = delta(treated, aw_t), delta(control, aw_c)
     (d_dt, v_dt), (d_dc, v_dc) = delta(disp_treated, aw_dt), delta(disp_control, aw_dc)
     v_t, v_c, v_dt, v_dc = phi_t * v_t, phi_c * v_c, phi_dt * v_dt, phi_dc * v_dc
-    local = Estimate.normal("Local / tại chỗ", d_t - d_c, v_t + v_c, alpha)
-    disp = Estimate.normal("Displacement / dịch chuyển", d_dt - d_dc, v_dt + v_dc, alpha)
+    local = Estimate.normal("Local / tại chỗ", d_t - d_c, v_t + v_c, level)
+    disp = Estimate.normal("Displacement / dịch chuyển", d_dt - d_dc, v_dt + v_dc, level)
     if shared:  # the same control counts enter twice: their variance adds with the summed weight
         _, v_both = delta(control, aw_c + aw_dc)
         v_total = v_t + v_dt + phi_c * v_both
     else:
         v_total = v_t + v_c + v_dt + v_dc
-    total = Estimate.normal("Total / tổng", local.estimate + disp.estimate, v_total, alpha)
+    total = Estimate.normal("Total / tổng", local.estimate + disp.estimate, v_total, level)
     counts = pl.DataFrame(
         {
             "area": ["treated", "control", "disp_treated", "disp_control"],
@@ -320,13 +330,16 @@ def wdd_from_counts(
             "area_weight": [aw_t, aw_c, aw_dt, aw_dc],
         }
     )
-    return WDDResult(local, disp, total, alpha, counts)
+    return WDDResult(local, disp, total, level, counts)
 
 
-def wdd_harm(estimates: Sequence[WDDResult], weights: Sequence[float], *, alpha: float = 0.1) -> Estimate:
+def wdd_harm(
+    estimates: Sequence[WDDResult], weights: Sequence[float], *, level: float = 0.9, alpha: float | None = None
+) -> Estimate:
     """Harm-weighted combination of WDD totals across commodity types (``ptools::wdd_harm``).
 
-    Estimate Σ wᵢ·estᵢ, variance Σ wᵢ²·seᵢ² (the types are independent Poisson counts).
+    Estimate Σ wᵢ·estᵢ, variance Σ wᵢ²·seᵢ² (the types are independent Poisson counts), with an
+    interval at ``level`` (ptools' ``alpha`` is 1 − ``level``; ``alpha=`` still works and warns).
 
     >>> a = wdd(treated=(20, 10), control=(20, 20))
     >>> b = wdd(treated=(5, 5), control=(5, 4))
@@ -338,7 +351,8 @@ def wdd_harm(estimates: Sequence[WDDResult], weights: Sequence[float], *, alpha:
         raise ValueError(f"{len(estimates)} estimates but {len(weights)} weights")
     est = sum(w * r.total.estimate for r, w in zip(estimates, weights, strict=True))
     var = sum(w**2 * r.total.se**2 for r, w in zip(estimates, weights, strict=True))
-    return Estimate.normal("Harm-weighted total / tổng theo mức độ nguy hại", est, var, alpha)
+    level = level_or_alpha("wdd_harm", level, alpha)
+    return Estimate.normal("Harm-weighted total / tổng theo mức độ nguy hại", est, var, level)
 
 
 # --- E-test -------------------------------------------------------------------------------------

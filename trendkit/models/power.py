@@ -32,7 +32,7 @@ import polars as pl
 
 from trendkit.models.campaign import campaign_design
 from trendkit.models.fitting import nb_moments
-from trendkit.models.scan import Projection, prepare, signed_root
+from trendkit.models.scan import Projection, by_or_target_by, prepare, signed_root
 from trendkit.months import parse_month
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num
@@ -161,16 +161,17 @@ def minimum_detectable(
     *,
     after: int = 12,
     before: int | None = None,
-    target_by: str = "province",
+    by: str = "province",
     alpha: float = 0.05,
     power: float = 0.8,
     min_rate: float = 1.0,
+    target_by: str | None = None,
 ) -> MinimumDetectable:
     """The smallest campaign drop and displaced count detectable with ``power``, from the data before ``start``.
 
     Parameters
     ----------
-    panel, targets, start, after, before, target_by, min_rate
+    panel, targets, start, after, before, by, min_rate
         As for :func:`~trendkit.models.scan.displacement_scan`: the campaign's targets, its
         first month, how many months it is followed, how much history there is.
     alpha, power
@@ -191,7 +192,7 @@ def minimum_detectable(
     from scipy import stats
 
     start_d = parse_month(start)
-    prep = prepare(panel, targets, start_d, before, after, target_by)
+    prep = prepare(panel, targets, start_d, before, after, by_or_target_by("minimum_detectable", by, target_by))
     window = sorted(prep.wide["period"].unique().to_list())
     y_pre = prep.y_target[~prep.is_post]
     drop = _solve(_drop_power(y_pre, window, start_d, alpha), power, 0.999)

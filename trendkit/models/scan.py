@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from trendkit._deprecated import renamed_argument
 from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
@@ -249,7 +250,7 @@ def prepare(
     start: dt.date,
     before: int | None,
     after: int,
-    target_by: str,
+    by: str,
     shock: str = "ignore",
 ) -> _Prepared:
     periods = sorted(panel["period"].unique().to_list())
@@ -259,11 +260,11 @@ def prepare(
     if before < 12:
         raise ValueError(f"the scan needs at least 12 months before {start:%Y-%m}; got {before}")
     before_after(panel, start, before, after)
-    if target_by in ("region", "macro_region") and target_by not in panel.columns and "province" in panel.columns:
+    if by in ("region", "macro_region") and by not in panel.columns and "province" in panel.columns:
         from trendkit.geo.regions import with_regions
 
         panel = with_regions(panel)  # target a region: every unit in it is a target
-    targets = resolve_units(panel, target_by, targets, "targets")
+    targets = resolve_units(panel, by, targets, "targets")
     frame = panel.with_columns(pl.col(keys).cast(pl.String)).filter(
         pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
     )
@@ -275,18 +276,18 @@ def prepare(
         known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
         return rows.group_by("period").agg(known).sort("period")["cases"].to_numpy().astype(float)
 
-    wide = frame.filter(~pl.col(target_by).is_in(targets)).sort(*keys, "period")
+    wide = frame.filter(~pl.col(by).is_in(targets)).sort(*keys, "period")
     silent = wide.filter(pl.col("cases").is_null()).select(keys).unique()
     y_rest = total(wide.join(silent, on=keys, how="anti"))  # the shape from units that reported every month
     shift, other = recent_readings(y_rest, x, ~is_post)
     common = common_shape(y_rest, x, ~is_post, shift)
     shape, shape_var = common.values, common.var
     found = None
-    if shock == "auto":  # on provinces, or on the units of target_by (channels, commodities …)
-        found = _shock(frame, targets, target_by, start, after)
+    if shock == "auto":  # on provinces, or on the units of by (channels, commodities …)
+        found = _shock(frame, targets, by, start, after)
         if found.detected:
             shape, shape_var = _shock_shape(y_rest, shape, common.used, is_post, common.scale)
-    y_target = total(frame.filter(pl.col(target_by).is_in(targets)))
+    y_target = total(frame.filter(pl.col(by).is_in(targets)))
     pooled = Pooled.of(wide, keys, ~is_post)
     prep = _Prepared(list(targets), before, keys, wide, is_post, shape, shape_var, y_target, found, pooled, common.used)
     if other is None or (found is not None and found.detected):  # after a shock the rest of the country's
@@ -309,15 +310,15 @@ def _unit_columns(panel: pl.DataFrame) -> list[str]:
     return text
 
 
-def _shock(frame: pl.DataFrame, targets: Sequence[str], target_by: str, start: dt.date, after: int) -> CommonShock:
+def _shock(frame: pl.DataFrame, targets: Sequence[str], by: str, start: dt.date, after: int) -> CommonShock:
     """:func:`common_shock` on the provinces, the targets' provinces left out — or, when the targets
-    are not provinces (a channel, a kind of place), on the units of ``target_by``, the targets left
+    are not provinces (a channel, a kind of place), on the units of ``by``, the targets left
     out: with road as the target every province carries some road, and none would be left."""
     known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())  # a silence is no zero
-    if target_by != "province":
-        units = frame.group_by("period", target_by).agg(known)
-        return common_shock(units, start, after=after, targets=targets, by=target_by)
-    provinces = frame.filter(pl.col(target_by).is_in(targets))["province"].unique().to_list()
+    if by != "province":
+        units = frame.group_by("period", by).agg(known)
+        return common_shock(units, start, after=after, targets=targets, by=by)
+    provinces = frame.filter(pl.col(by).is_in(targets))["province"].unique().to_list()
     by_province = frame.group_by("period", "province").agg(known)
     return common_shock(by_province, start, after=after, targets=provinces)
 
@@ -347,6 +348,14 @@ def _bh(p: np.ndarray) -> np.ndarray:
     return multipletests(p, method="fdr_bh")[1] if len(p) else p
 
 
+def by_or_target_by(owner: str, by: str, target_by: str | None) -> str:
+    """The targets' column: ``by``, or the old ``target_by=`` with a deprecation warning."""
+    if target_by is None:
+        return by
+    renamed_argument(owner, "target_by", f"by={target_by!r}", stacklevel=5)  # past the limit_threads wrapper
+    return target_by
+
+
 @limit_threads
 def displacement_scan(
     panel: pl.DataFrame,
@@ -355,17 +364,19 @@ def displacement_scan(
     *,
     before: int | None = None,
     after: int = 12,
-    target_by: str = "province",
+    by: str = "province",
     alpha: float = 0.05,
     min_rate: float = 1.0,
     shock: Literal["auto", "ignore"] = "auto",
+    target_by: str | None = None,
 ) -> DisplacementScan:
     """Rank every other province × channel by its excess over its own counterfactual.
 
     A unit is a combination of the panel's grouping columns — province × channel by default, or
     any other: ``panel(cases, by=("place_kind",))`` scans kinds of place, ``by=("commodity",)``
-    commodity groups, ``by=("region", "channel")`` regions crossed with channels. ``target_by``
-    names the column the targets are values of (a region targets every unit in it).
+    commodity groups, ``by=("region", "channel")`` regions crossed with channels. ``by`` names
+    the column the targets are values of (a region targets every unit in it), as in
+    :func:`~trendkit.models.displacement_study`; ``target_by=`` is its old name and warns.
 
     Counterfactual: the common shape of all non-target units (a quasi-Poisson GLM of their total
     with a trend, the pre-Tết window share and, with 24 months or more, month-of-year effects,
@@ -393,7 +404,8 @@ def displacement_scan(
     start_d = parse_month(start)
     if shock not in ("auto", "ignore"):
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
-    prep = prepare(panel, targets, start_d, before, after, target_by, shock)
+    by = by_or_target_by("displacement_scan", by, target_by)
+    prep = prepare(panel, targets, start_d, before, after, by, shock)
     is_post = prep.is_post
     target_change = prep.observed(prep.y_target) - prep.project(prep.y_target).mu
 

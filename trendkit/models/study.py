@@ -202,7 +202,7 @@ def _scan(
     """The scan on ``by``'s units over all the months before, or None and why it could not run (too
     few months, no such column)."""
     try:
-        return displacement_scan(panel, targets, start, after=after, target_by=by), None
+        return displacement_scan(panel, targets, start, after=after, by=by), None
     except ValueError as exc:
         return None, str(exc)
 
@@ -264,7 +264,7 @@ def displacement_study(
     verdict = _verdict(measures, shock)
     minimum = None
     if verdict.key == "no_clear_shift" and scan is not None:  # "not seen" with the size that would have been
-        minimum = minimum_detectable(panel, units, start_d, after=after, target_by=by)
+        minimum = minimum_detectable(panel, units, start_d, after=after, by=by)
     return DisplacementStudy(list(measures.target), start_d, measures.by, verdict, measures, scan, shock, minimum,
                              skipped)  # fmt: skip
 

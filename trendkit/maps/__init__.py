@@ -31,7 +31,7 @@ from __future__ import annotations
 from trendkit.maps.interactive import add_places, choropleth, displacement_map, monthly_map
 from trendkit.maps.offline import ExportError, offline_html, save_map
 from trendkit.maps.static import static_choropleth, static_figure
-from trendkit.maps.style import CHANNEL_COLOURS, CHANNEL_LABELS
+from trendkit.palette import CHANNEL_COLOURS, CHANNEL_LABELS
 
 __all__ = [
     "CHANNEL_COLOURS",

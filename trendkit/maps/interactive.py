@@ -12,8 +12,6 @@ from trendkit.geo.provinces import Layout
 from trendkit.maps.elements import arrow_head, dock_frame, escape, legend_box, month_slider, title_box
 from trendkit.maps.offline import map_class, trim_assets
 from trendkit.maps.style import (
-    CHANNEL_COLOURS,
-    CHANNEL_LABELS,
     YLORRD,
     Scheme,
     class_bounds,
@@ -23,6 +21,7 @@ from trendkit.maps.style import (
     shown_value,
     unit_label,
 )
+from trendkit.palette import CHANNEL_COLOURS, CHANNEL_LABELS, UNKNOWN_COLOUR
 from trendkit.summary import SUPPRESS_BELOW, fmt_num
 
 
@@ -216,7 +215,7 @@ def add_places(
         folium.CircleMarker(
             [row["lat"], row["lon"]],
             radius=radius,
-            color=CHANNEL_COLOURS.get(ch, "#333"),
+            color=CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR),
             fill=True,
             fill_opacity=0.45,  # the choropleth stays readable under the markers
             weight=1,
@@ -226,7 +225,7 @@ def add_places(
     for group in groups.values():
         group.add_to(m)
     folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
-    rows = [(CHANNEL_COLOURS.get(ch, "#333"), CHANNEL_LABELS.get(ch, ch)) for ch in groups]
+    rows = [(CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR), CHANNEL_LABELS.get(ch, ch)) for ch in groups]
     note = "Màu = phương thức / colour = channel" + ("; cỡ = số vụ / size = cases" if counts else "")
     m.get_root().add_child(legend_box("Cửa khẩu, cảng, sân bay / gates, ports, airports", rows, note, round_marks=True))
     return m

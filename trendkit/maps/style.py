@@ -1,5 +1,5 @@
-"""Classes and palettes: class breaks (mapclassify), ColorBrewer colours, channel colours and
-labels, and how a value is shown (small counts suppressed)."""
+"""Classes and palettes: class breaks (mapclassify), ColorBrewer colours, and how a value is shown
+(small counts suppressed). Channel colours and labels come from the shared :mod:`trendkit.palette`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import polars as pl
 
 from trendkit.geo.provinces import Layout, province_name
 from trendkit.summary import fmt_num
-from trendkit.words import CHANNELS
 
 #: ColorBrewer YlOrRd, 3 to 7 classes.
 YLORRD = {
@@ -23,21 +22,6 @@ YLORRD = {
 
 
 NO_DATA = "#eeeeee"
-
-
-#: Channel colours (colour-blind safe, Okabe–Ito).
-CHANNEL_COLOURS = {
-    "road": "#d55e00",
-    "rail": "#cc79a7",
-    "sea": "#0072b2",
-    "air": "#009e73",
-    "post": "#e69f00",
-    "inland": "#999999",
-}
-
-
-#: How maps name a channel ("Đường bộ / road"), from :data:`trendkit.words.CHANNELS`.
-CHANNEL_LABELS = {key: f"{words.capitalised().vi} / {words.en}" for key, words in CHANNELS.items()}
 
 
 Scheme = Literal["quantiles", "natural_breaks", "fixed"]

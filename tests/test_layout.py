@@ -106,7 +106,7 @@ def _room(module: str) -> str | None:
     head = parts[1]
     if head in BASE:
         return "base"
-    return head if head in RANK else None  # the package itself and _deprecated sit on top
+    return head if head in RANK else None  # the package itself sits on top
 
 
 def _imports(path: Path) -> set[str]:

@@ -101,3 +101,16 @@ def test_the_load_summary_shows_the_words_not_understood_in_html_too(tmp_path):
     path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Hình thức xử lý\nW-1;12/03/2021;Huế;XLHCX\n", encoding="utf-8")
     res = tk.load_cases(path)
     assert "XLHCX" in str(res.summary()) and "XLHCX" in res._repr_html_()
+
+
+def test_one_switch_writes_every_number_in_english_style_and_only_inside_it(results):
+    scan = results["scan"]
+    vi_page = scan._repr_html_()
+    with tk.number_style("en"):
+        en_page, en_text = scan._repr_html_(), str(results["wdd"].summary())
+    assert scan._repr_html_() == vi_page  # back to Vietnamese after the block
+    assert re.search(r"<td>\d+,\d+</td>", vi_page) and not re.search(r"<td>\d+,\d+</td>", en_page)
+    assert re.search(r"<td>0\.\d+</td>", en_page)  # p/q-values with a decimal point
+    assert re.search(r"90% CI -?[\d,]+\.\d to -?[\d,]+\.\d", en_text), en_text  # WDD: ptools' 90% by default
+    with pytest.raises(ValueError, match="number style must be one of"):
+        tk.set_number_style("fr")

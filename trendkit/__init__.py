@@ -21,6 +21,7 @@ from trendkit.geo.shapes import adjacency, archipelagos, neighbours, province_sh
 from trendkit.ingest.loader import LoadResult, load_cases
 from trendkit.panel import panel
 from trendkit.published import published_figures
+from trendkit.summary import number_style, set_number_style
 from trendkit.synthetic.generate import generate
 from trendkit.synthetic.scenario import Campaign, ChannelShift, Scenario, Shock, default_scenario
 from trendkit.tet import tet_date
@@ -47,6 +48,7 @@ __all__ = [
     "maps",
     "models",
     "neighbours",
+    "number_style",
     "panel",
     "places",
     "province_shapes",
@@ -54,6 +56,7 @@ __all__ = [
     "published_figures",
     "resolve_place",
     "resolve_province",
+    "set_number_style",
     "tet_date",
 ]
 

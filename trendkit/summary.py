@@ -10,15 +10,20 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Literal
 
 import polars as pl
 
 __all__ = [
     "SUPPRESS_BELOW",
+    "NumberStyle",
     "Summary",
     "change_phrase",
     "fmt_cell",
@@ -26,8 +31,58 @@ __all__ = [
     "fmt_num",
     "fmt_p",
     "fmt_pct",
+    "number_style",
+    "set_number_style",
     "suppress",
 ]
+
+#: "vi": 12.345,7 (Vietnamese: '.' groups thousands, ',' is the decimal mark); "en": 12,345.7.
+NumberStyle = Literal["vi", "en"]
+
+#: (thousands separator, decimal mark) for each style.
+_MARKS: dict[str, tuple[str, str]] = {"vi": (".", ","), "en": (",", ".")}
+
+_STYLE: ContextVar[str] = ContextVar("trendkit_number_style", default="vi")
+
+
+def _marks(style: str) -> tuple[str, str]:
+    if style not in _MARKS:
+        raise ValueError(f"number style must be one of {sorted(_MARKS)}, not {style!r}")
+    return _MARKS[style]
+
+
+def set_number_style(style: NumberStyle) -> None:
+    """Write numbers in ``style`` from now on, in this thread or task (default "vi").
+
+    Every number trendkit shows goes through :func:`fmt_num`, so this one switch sets summaries,
+    tables, maps' legends and the report alike.
+
+    >>> set_number_style("en"); fmt_num(12345.678)
+    '12,345.7'
+    >>> set_number_style("vi"); fmt_num(12345.678)
+    '12.345,7'
+    """
+    _marks(style)
+    _STYLE.set(style)
+
+
+@contextlib.contextmanager
+def number_style(style: NumberStyle) -> Iterator[None]:
+    """Write numbers in ``style`` inside the ``with`` block only.
+
+    >>> with number_style("en"):
+    ...     fmt_cell(0.0002, "p_value"), fmt_cell(12345, "cases"), fmt_pct(-0.283, signed=True)
+    ('< 0.001', '12,345', '−28%')
+    >>> fmt_cell(0.0002, "p_value")
+    '< 0,001'
+    """
+    _marks(style)
+    token = _STYLE.set(style)
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
 
 #: Counts from 1 to this minus one are shown as "<3" in everything trendkit shares (small-cell suppression).
 SUPPRESS_BELOW = 3
@@ -83,7 +138,8 @@ def fmt_cell(value: object, column: str = "") -> str:
     """A number in a table, formatted by what its column holds: p- and q-values with two significant
     digits (or "< 0,001"), weights with two decimals, proportions (``*_pct``, ``share*``) as percents,
     whole numbers (counts) without decimals, other numbers with two significant digits below 1 and one
-    decimal above; Vietnamese style (',' decimal mark, '.' thousands).
+    decimal above; in the :func:`number_style` in force (Vietnamese by default: ',' decimal mark,
+    '.' thousands).
 
     >>> [fmt_cell(v, c) for v, c in [(0.0432, "q_value"), (0.4, "p_value"), (0.0002, "p_value"), (0.02, "weight")]]
     ['0,043', '0,40', '< 0,001', '0,02']
@@ -100,7 +156,7 @@ def fmt_cell(value: object, column: str = "") -> str:
         return "—"
     name = column.lower()
     if re.search(r"(^|_)[pq](_?value)?$", name):
-        return "< 0,001" if value < 0.001 else _significant(value)
+        return f"< {fmt_num(0.001, 3)}" if value < 0.001 else _significant(value)
     if "weight" in name:
         return fmt_num(value, 2)
     if name.endswith("_pct") or name.startswith("share"):
@@ -113,19 +169,22 @@ def fmt_cell(value: object, column: str = "") -> str:
 
 
 def _significant(x: float) -> str:
-    return f"{x:#.2g}".replace(".", ",").rstrip(",")
+    _, point = _marks(_STYLE.get())
+    return f"{x:#.2g}".replace(".", point).rstrip(point)
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
-    """A number as Vietnamese readers write it: '.' groups thousands, ',' is the decimal mark.
+    """A number as readers write it: Vietnamese by default ('.' groups thousands, ',' is the decimal
+    mark), English under :func:`number_style` "en".
 
     >>> fmt_num(12345.678), fmt_num(-0.25, 2), fmt_num(None)
     ('12.345,7', '-0,25', '—')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
+    group, point = _marks(_STYLE.get())
     text = f"{x:,.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text.replace(",", "\x00").replace(".", point).replace("\x00", group)
 
 
 def fmt_pct(x: float, *, signed: bool = False) -> str:
@@ -170,11 +229,11 @@ def fmt_p(p: float | None) -> str:
     """
     if p is None or math.isnan(p):
         return "p undefined"
-    return "p < 0,001" if p < 0.001 else f"p = {fmt_num(p, 3)}"
+    return f"p < {fmt_num(0.001, 3)}" if p < 0.001 else f"p = {fmt_num(p, 3)}"
 
 
 def fmt_ci(low: float | None, high: float | None, level: float, digits: int = 1) -> str:
-    """'95% CI −196 to −40' style, with Vietnamese number formatting."""
+    """'95% CI −196 to −40' style, numbers as :func:`fmt_num` writes them."""
     return f"{round(level * 100):d}% CI {fmt_num(low, digits)} to {fmt_num(high, digits)}"
 
 

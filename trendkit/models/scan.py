@@ -127,8 +127,8 @@ class Projection:
         """Variance of observed − projected when the post months run at ``scale`` × the projection
         (:func:`~trendkit.models.serial.sum_variance` of the months, the level's and the shape's)."""
         m = self.mu_post * scale
-        sd = np.sqrt(m + self.inv_k * m**2)
-        return float(sd @ self._corr @ sd) + self.noise_level + self.mu**2 * self.shape_var
+        months = sum_variance(m + self.inv_k * m**2, np.empty(0), self.serial, corr=self._corr)
+        return months + self.noise_level + self.mu**2 * self.shape_var
 
 
 def _counterfactual(

@@ -89,6 +89,8 @@ def test_by_hand_the_verdict_follows_the_changes_against_the_control(buffer_afte
     assert rows["target"]["estimate"] == pytest.approx(-0.5) and rows["target"]["clear"]
     assert rows["buffer"]["estimate"] == pytest.approx(change, abs=1e-12)
     assert s.verdict.key == verdict and set(s.to_frame()["verdict"]) == {verdict}
+    assert s.reason.key == (s.measures.claim.key if s.measures.claim else "wdq_reading")
+    assert s.reason.en in str(s.summary())  # the verdict's line gives its reason
     assert _agrees(s)
     assert (s.minimum is not None) == (verdict == "no_clear_shift")  # power is stated only where the answer is no
 
@@ -103,6 +105,8 @@ def test_question_1_quang_ninh_and_lang_son_to_lao_cai():
         p = draw_panel(patterns.lao_cai(), seed)
         s = displacement_study(p, TARGETS, START)
         assert "Lào Cai" in s.measures.buffer and "Lào Cai" not in s.measures.control
+        named = set(s.measures.groups.reasons.get("buffer_receivers", []))  # a neighbour is named a neighbour
+        assert named <= set(s.receivers) <= set(s.measures.buffer)
         assert seed or _above_minimum(p, s)
         studies.append(s)
         truths.append(patterns.planted_effect(p, s.measures.buffer))

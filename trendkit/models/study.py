@@ -89,6 +89,11 @@ class DisplacementStudy(Result):
         """Units the scan found rising clearly above their own expectation (Benjamini–Hochberg)."""
         return _rising(self.scan)["unit"].to_list()
 
+    @property
+    def receivers(self) -> list[str]:
+        """The provinces among :attr:`rises` (by province they joined the buffer, never the control)."""
+        return _receivers(self.scan)
+
     def to_frame(self) -> pl.DataFrame:
         """One row per step's quantity: ``step``, ``estimate``, ``low``, ``high`` (95%), ``clear``
         (the interval excludes 0) and the study's ``verdict`` key on every row."""
@@ -104,9 +109,9 @@ class DisplacementStudy(Result):
     def summary(self) -> Summary:
         """The verdict first, then each step's evidence (text and HTML: :class:`~trendkit.result.Result`)."""
         m = self.measures
-        vi, en = self.because()
+        why = self.reason
         lines = [
-            f"Kết luận: {self.verdict.vi} — {vi} / Verdict: {self.verdict.en} — {en}",
+            f"Kết luận: {self.verdict.vi} — {why.vi} / Verdict: {self.verdict.en} — {why.en}",
             *m.groups.lines(),
             f"Windows: {m.before} months before and {m.after} from {self.start:%m/%Y}.",
             _shock_line(self.shock),
@@ -117,14 +122,18 @@ class DisplacementStudy(Result):
         ]
         return Summary("Displacement study / nghiên cứu dịch chuyển", [x for x in lines if x], self.to_frame())
 
-    def because(self) -> tuple[str, str]:
-        """Why the verdict is what it is, in the measures' own gated words (and the shock's)."""
+    @property
+    def reason(self) -> Bi:
+        """Why the verdict is what it is, in the measures' own gated words (and the shock's), keyed by
+        the measures' claim (:data:`trendkit.words.CLAIMS`), or ``wdq_reading`` without one."""
         claim = self.measures.claim
-        vi, en = (claim.vi, claim.en) if claim is not None else (self.measures.wdq.interpretation,) * 2
+        if claim is None:
+            text = self.measures.wdq.interpretation
+            claim = Bi("wdq_reading", text, text)
         if self.verdict.key == "national_shock" and self.shock is not None:
             svi, sen = self.shock.warning(compared=True) or ("", "")
-            return f"{svi} {vi}", f"{sen} Against the control: {en}"
-        return vi, en
+            return Bi(claim.key, f"{svi} {claim.vi}", f"{sen} Against the control: {claim.en}")
+        return claim
 
     def _scan_line(self) -> str | None:
         if self.scan is None:
@@ -255,7 +264,7 @@ def displacement_study(
     start_d = parse_month(start)
     units = _scan_targets(panel, by, targets, layout)
     scan, skipped = _scan(panel, units, start_d, by, after)
-    receivers = sorted(set(_rising(scan)["province"].to_list())) if by == "province" else ()
+    receivers = _receivers(scan) if by == "province" else ()
     measures = displacement_measures(
         panel, targets, start_d, before=before, after=after, by=by, buffer=buffer, control=control,
         within=within, exclude=exclude, receivers=receivers, layout=layout, level=0.95,
@@ -267,6 +276,11 @@ def displacement_study(
         minimum = minimum_detectable(panel, units, start_d, after=after, by=by)
     return DisplacementStudy(list(measures.target), start_d, measures.by, verdict, measures, scan, shock, minimum,
                              skipped)  # fmt: skip
+
+
+def _receivers(scan: DisplacementScan | None) -> list[str]:
+    rising = _rising(scan)
+    return sorted(set(rising["province"].to_list())) if "province" in rising.columns else []
 
 
 def _rising(scan: DisplacementScan | None) -> pl.DataFrame:

@@ -354,10 +354,9 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
         raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
     if study.scan is None:
         raise TrendkitInputError(f"--campaign {c.name}: {study.scan_skipped}")
-    rising = study.scan.rising()
-    top, receivers = rising.head(5), sorted(set(rising["province"].to_list()))
+    top = study.scan.rising().head(5)
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
-    kw = {"end": c.end, "receivers": receivers, "layout": layout}
+    kw = {"end": c.end, "receivers": study.receivers, "layout": layout}
     starts = campaign_starts(c, loaded, layout)
     staggered = len(set(starts.values())) > 1  # each target from its own start, with a pre-trend check
     compared, missing = {}, []

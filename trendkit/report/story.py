@@ -59,11 +59,10 @@ def comparison_headline(effect: Any) -> Sentence:
 def verdict(study: Any) -> list[Sentence]:
     """The displacement study's one verdict (:class:`~trendkit.models.study.DisplacementStudy`), with
     the measures' reason: every other sentence about where activity went agrees with it."""
-    v = study.verdict
-    vi, en = study.because()
+    v, why = study.verdict, study.reason
     who_vi, who_en = _buffer_words(study.measures)
-    return [_sentence(f"Kết luận: {v.vi}. Vùng đệm — {who_vi}: {vi}", f"Verdict: {v.en}. Buffer — {who_en}: {en}",
-                      "verdict")]  # fmt: skip
+    return [_sentence(f"Kết luận: {v.vi}. Vùng đệm — {who_vi}: {why.vi}",
+                      f"Verdict: {v.en}. Buffer — {who_en}: {why.en}", "verdict")]  # fmt: skip
 
 
 def where_it_went(scan: Any, mde: Any | None, *, verdict: str = "displacement") -> list[Sentence]:

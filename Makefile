@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# test workers: one per core (CI has 2); each model call uses one BLAS thread, so they do not fight
+# test workers: one per core (CI has 2), stealing tests from each other so neither sits idle; each model
+# call uses one BLAS thread, so they do not fight
 TEST_JOBS ?= auto
 
 .PHONY: demo test lab notebooks bench clean
@@ -20,7 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check trendkit tests benchmarks scripts
 	$(VENV)/bin/ruff format --check trendkit tests benchmarks scripts
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

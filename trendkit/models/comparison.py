@@ -211,7 +211,9 @@ def did_fit(
     dof = float(fit.df_resid)
     phi = max(1.0, float(fit.pearson_chi2) / max(dof, 1.0))
     mu = np.asarray(fit.fittedvalues)
-    df = nb_moments(y, mu, dof)[1]
+    # the target's months carry the contrast's noise; the comparison's total is nearly Poisson in
+    # relative terms, so its rows would hide a heavy-tailed target from the degrees of freedom
+    df = nb_moments(y[:n], mu[:n], dof)[1]
     delta = float(fit.params[-1])
     t = np.tile(month_numbers(wide["period"].to_list()), 2)
     pearson = (y - mu) / np.sqrt(phi * np.maximum(mu, 1e-12))
@@ -222,7 +224,7 @@ def did_fit(
         var += pooled[2] * ((t[:n][post].mean() - t[:n][~post].mean()) / 12) ** 2
     df = serial.effective_df(df)
     half = stats.t.ppf(0.5 + level / 2, df) * float(np.sqrt(max(var, 0.0)))
-    change = Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level)
+    change = Interval.from_log(delta, half, level)
     out = wide.select("period", "target", "comparison").with_columns(pl.Series("post", post))
     return DidFit(change, phi, df, out, serial, delta, float(var), x, mu, phi * mu, 1 - group, t)
 

@@ -306,16 +306,9 @@ def term_table(fit: GLMFit, names: list[str], level: float, cov: np.ndarray | No
     se = np.asarray(res.bse) if cov is None else np.sqrt(np.maximum(np.diag(cov), 0.0))
     dist = stats.t(float(res.df_resid)) if getattr(res, "use_t", False) else stats.norm()
     half = dist.ppf(0.5 + level / 2) * se
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = 2 * dist.sf(np.abs(beta / se))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a term fitted to months of zeros:
+        p = 2 * dist.sf(np.abs(beta / se))  # its upper ratio is unbounded (inf), not a warning
+        irr, low, high = np.exp(beta), np.exp(beta - half), np.exp(beta + half)
     return pl.DataFrame(
-        {
-            "term": names,
-            "coef": beta,
-            "se": se,
-            "irr": np.exp(beta),
-            "irr_low": np.exp(beta - half),
-            "irr_high": np.exp(beta + half),
-            "p_value": p,
-        }
+        {"term": names, "coef": beta, "se": se, "irr": irr, "irr_low": low, "irr_high": high, "p_value": p}
     )

@@ -246,7 +246,7 @@ def _aggregate(fits: Sequence[DidFit], weights: np.ndarray, level: float) -> tup
     df = float(parts.sum() ** 2 / np.sum(parts**2 / np.array([f.df for f in fits])))  # Welch–Satterthwaite
     delta = float(weights @ [f.delta for f in fits])
     half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(var)
-    return Interval(float(np.expm1(delta)), float(np.expm1(delta - half)), float(np.expm1(delta + half)), level), df
+    return Interval.from_log(delta, half, level), df
 
 
 def _bins(leads: int, last: int) -> list[tuple[int, int]]:
@@ -283,17 +283,20 @@ def _event_study(
     cov = sandwich(x, mu, phi * mu, groups, times, serial)[-len(bins) :, -len(bins) :]
     away = np.array([(a + b) / 2 for a, b in bins]) - reference  # months from the reference's middle
     cov = cov + np.diag(drift * (away / 12) ** 2)  # the provinces' drift, as in each target's own fit
-    df = serial[0].effective_df(nb_moments(y, mu, float(fit.df_resid))[1])
+    target = groups > 0  # the targets' months carry the contrasts' noise (as in did_fit)
+    df = serial[0].effective_df(nb_moments(y[target], mu[target], float(fit.df_resid))[1])
     beta = np.asarray(fit.params)[-len(bins) :]
     half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(np.diag(cov))
+    with np.errstate(over="ignore"):  # a bin fitted to months of zeros: its upper end is inf
+        low, change, high = np.expm1(beta - half), np.expm1(beta), np.expm1(beta + half)
     events = pl.DataFrame(
         {
             "kind": ["lead" if b < 0 else "lag" for _, b in bins],
             "first": [a for a, _ in bins],
             "last": [b for _, b in bins],
-            "change": np.expm1(beta),
-            "low": np.expm1(beta - half),
-            "high": np.expm1(beta + half),
+            "change": change,
+            "low": low,
+            "high": high,
         }
     )
     k = sum(b < 0 for _, b in bins)

@@ -40,6 +40,18 @@ class Interval:
     high: float
     level: float = 0.95
 
+    @classmethod
+    def from_log(cls, estimate: float, half: float, level: float) -> Interval:
+        """A proportional change from a log-scale estimate ± ``half``: exp(·) − 1 at each end (an
+        upper end past float range, from a unit fitted to months of zeros, is inf, not a warning).
+
+        >>> Interval.from_log(0.0, 1e4, 0.95).high
+        inf
+        """
+        with np.errstate(over="ignore"):
+            low, est, high = np.expm1([estimate - half, estimate, estimate + half])
+        return cls(float(est), float(low), float(high), level)
+
     def pct(self) -> str:
         """The proportion with its interval, as signed percents."""
         ci = f"{round(self.level * 100)}% CI {fmt_num(100 * self.low)}% to {fmt_num(100 * self.high)}%"

@@ -257,6 +257,16 @@ def campaign_effect(
     # a dip (or surge) just before the start bends the trend into the window: read without it when it is
     # clear, and both ways when it is not, keeping the reading that claims less
     fits = [_fit(y, x, periods, ~out, family, level, n_sim, seed) for out in _readings(y, periods, start_d)]
+    shock = None if panel is None else _shock_of(panel, s, start_d)
+    return _effect(s, start_d, x, names, fits, level, (tuple(gaps), tuple(tail)), shock)
+
+
+def _effect(
+    s: pl.DataFrame, start: dt.date, x: np.ndarray, names: list[str], fits: list[_Fit], level: float,
+    left_out: tuple[tuple[dt.date, ...], tuple[dt.date, ...]], shock: CommonShock | None,
+) -> CampaignEffect:  # fmt: skip
+    """The result from the reading that claims less (``left_out``: unreported and late months)."""
+    periods = s["period"].to_list()
     fit = min(fits, key=lambda f: (round(_claim(f), 9), int((~f.rows).sum())))  # a tie keeps every month
     terms = term_table(fit.glm, names, level, fit.cov)
     lv = terms.filter(pl.col("term") == "level_change").row(0, named=True)
@@ -266,7 +276,7 @@ def campaign_effect(
     )
     return CampaignEffect(
         label=series_label(s),
-        start=start_d,
+        start=start,
         family=fit.glm.family,
         level_change=Interval(lv["irr"] - 1, lv["irr_low"] - 1, lv["irr_high"] - 1, level),
         slope_change=Interval(sl["irr"] - 1, sl["irr_low"] - 1, sl["irr_high"] - 1, level),
@@ -274,10 +284,10 @@ def campaign_effect(
         change_pct=fit.pct,
         frame=frame,
         dispersion=fit.glm.dispersion,
-        shock=None if panel is None else _shock_of(panel, s, start_d),
+        shock=shock,
         serial=fit.serial,
-        unreported=tuple(gaps),
-        held_out=tuple(tail),
+        unreported=left_out[0],
+        held_out=left_out[1],
         baseline_left_out=tuple(p for p, used in zip(periods, fit.rows, strict=True) if not used),
         recent=tuple(p for p, *used in zip(periods, *(f.rows for f in fits), strict=True) if not all(used)),
         readings=len(fits),

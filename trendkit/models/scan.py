@@ -348,6 +348,34 @@ def _bh(p: np.ndarray) -> np.ndarray:
     return multipletests(p, method="fdr_bh")[1] if len(p) else p
 
 
+def _unit_rows(prep: _Prepared, alpha: float, min_rate: float) -> tuple[list[tuple], list[str], dict]:
+    """Each unit's observed and projected post-window total, its excess with the ``alpha`` interval,
+    z and p; the units too sparse to test; and the rows' schema."""
+    from scipy import stats
+
+    is_post = prep.is_post
+    rows, sparse = [], []
+    keys = prep.keys
+    for key, y in prep.units():
+        unit = " · ".join(key)
+        if np.nanmean(y[~is_post]) < min_rate or np.isnan(y[is_post]).all():
+            sparse.append(unit)
+            continue
+        obs = prep.observed(y)
+        # a unit rises or falls only as far as both readings of the months before the start allow
+        readings = [prep.project(y, with_shape=True)] + ([prep.other.project(y, with_shape=True)] if prep.other else [])
+        z, proj = min(((signed_root(obs, r.mu, r.var()), r) for r in readings), key=lambda t: abs(t[0]))
+        half = stats.t.ppf(1 - alpha / 2, proj.df) * np.sqrt(proj.var(obs / proj.mu if proj.mu > 0 else 1.0))
+        p = 2 * stats.t.sf(abs(z), proj.df)
+        excess = obs - proj.mu
+        rows.append((unit, *key, obs, proj.mu, excess, excess - half, excess + half,
+                     excess / proj.mu, z, p))  # fmt: skip
+    schema = {"unit": pl.String, **dict.fromkeys(keys, pl.String), "observed": pl.Float64, "expected": pl.Float64,
+              "excess": pl.Float64, "excess_low": pl.Float64, "excess_high": pl.Float64, "excess_pct": pl.Float64,
+              "z": pl.Float64, "p_value": pl.Float64}  # fmt: skip
+    return rows, sparse, schema
+
+
 def by_or_target_by(owner: str, by: str, target_by: str | None) -> str:
     """The targets' column: ``by``, or the old ``target_by=`` with a deprecation warning."""
     if target_by is None:
@@ -406,30 +434,8 @@ def displacement_scan(
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
     by = by_or_target_by("displacement_scan", by, target_by)
     prep = prepare(panel, targets, start_d, before, after, by, shock)
-    is_post = prep.is_post
     target_change = prep.observed(prep.y_target) - prep.project(prep.y_target).mu
-
-    from scipy import stats
-
-    rows, sparse = [], []
-    keys = prep.keys
-    for key, y in prep.units():
-        unit = " · ".join(key)
-        if np.nanmean(y[~is_post]) < min_rate or np.isnan(y[is_post]).all():
-            sparse.append(unit)
-            continue
-        obs = prep.observed(y)
-        # a unit rises or falls only as far as both readings of the months before the start allow
-        readings = [prep.project(y, with_shape=True)] + ([prep.other.project(y, with_shape=True)] if prep.other else [])
-        z, proj = min(((signed_root(obs, r.mu, r.var()), r) for r in readings), key=lambda t: abs(t[0]))
-        half = stats.t.ppf(1 - alpha / 2, proj.df) * np.sqrt(proj.var(obs / proj.mu if proj.mu > 0 else 1.0))
-        p = 2 * stats.t.sf(abs(z), proj.df)
-        excess = obs - proj.mu
-        rows.append((unit, *key, obs, proj.mu, excess, excess - half, excess + half,
-                     excess / proj.mu, z, p))  # fmt: skip
-    schema = {"unit": pl.String, **dict.fromkeys(keys, pl.String), "observed": pl.Float64, "expected": pl.Float64,
-              "excess": pl.Float64, "excess_low": pl.Float64, "excess_high": pl.Float64, "excess_pct": pl.Float64,
-              "z": pl.Float64, "p_value": pl.Float64}  # fmt: skip
+    rows, sparse, schema = _unit_rows(prep, alpha, min_rate)
     res = pl.DataFrame(rows, schema=schema, orient="row")
     q = _bh(res["p_value"].to_numpy())
     res = res.with_columns(

@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from trendkit.errors import TrendkitInputError
@@ -132,3 +134,78 @@ def test_quiet_prints_nothing_on_success_and_the_version_is_in_the_report(tmp_pa
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["version"] == __version__
     assert f"by trendkit {__version__}" in (out / "index.html").read_text(encoding="utf-8")
+
+
+# --- load --out, --replace, --date-range ------------------------------------------------------------
+
+RISKY = 'Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Tuyến;Cửa khẩu\nR-1;12/03/2021;Huế;Đường bộ;=HYPERLINK("http://x")\n'
+
+
+def _load(capsys, *args: str) -> tuple[int, str, str]:
+    from trendkit.cli import main
+
+    code = main(["load", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_load_out_writes_the_accepted_cases_and_nothing_runs_as_a_formula(tmp_path, capsys, suffix):
+    from python_calamine import CalamineWorkbook
+
+    from trendkit.ingest.loader import load_cases
+
+    cases = tmp_path / "c.csv"
+    cases.write_text(RISKY, encoding="utf-8")
+    out = tmp_path / "sub" / f"cases{suffix}"
+    code, stdout, _ = _load(capsys, str(cases), "--out", str(out))
+    expected = load_cases(cases).cases
+    assert code == 0 and f"accepted cases / các vụ hợp lệ: {expected.height} → {out}" in stdout
+    if suffix == ".parquet":
+        assert pl.read_parquet(out).equals(expected)
+        return
+    if suffix == ".csv":
+        back = pl.read_csv(out)
+        assert back.height == expected.height and back["case_id"].to_list() == expected["case_id"].to_list()
+        assert all(not str(v).startswith("=") for col in back.columns for v in back[col].to_list() if v is not None)
+        return
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert rows[0] == expected.columns and len(rows) == expected.height + 1
+    got = dict(zip(rows[0], rows[1], strict=True))
+    assert got["detected_on"] == expected["detected_on"][0]  # a date cell, not text
+    text = [v for v in expected.row(0) if isinstance(v, str) and v.startswith("=")]
+    assert text and all(v in rows[1] for v in text)  # the formula-looking text is a text cell, as written
+    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula anywhere in the workbook
+
+
+def test_load_out_refuses_an_existing_file_a_link_and_a_bad_suffix_before_loading(tmp_path, capsys):
+    cases = tmp_path / "c.csv"
+    cases.write_text(GOOD, encoding="utf-8")
+    mine = tmp_path / "mine.csv"
+    mine.write_text("the analyst's own file", encoding="utf-8")
+    code, stdout, err = _load(capsys, str(cases), "--out", str(mine))
+    assert code == 2 and "the file exists" in err and "--replace" in err and stdout == ""  # nothing was loaded
+    assert mine.read_text(encoding="utf-8") == "the analyst's own file"
+    link = tmp_path / "link.csv"
+    link.symlink_to(mine)
+    code, _, err = _load(capsys, str(cases), "--out", str(link), "--replace")
+    assert code == 2 and "link" in err and mine.read_text(encoding="utf-8") == "the analyst's own file"
+    code, _, err = _load(capsys, str(cases), "--rejected", str(tmp_path / "r.txt"))
+    assert code == 2 and ".csv, .xlsx, .parquet" in err
+    code, _, _ = _load(capsys, str(cases), "--out", str(mine), "--replace")
+    assert code == 0 and "G-1" in mine.read_text(encoding="utf-8-sig")  # replaced only when asked
+
+
+def test_load_date_range_rejects_what_falls_outside_with_the_reason(tmp_path, capsys):
+    cases = tmp_path / "c.csv"
+    cases.write_text(GOOD + "G-2;12/05/2021;Huế;Đường bộ\n", encoding="utf-8")
+    rejected = tmp_path / "rej.parquet"
+    code, stdout, _ = _load(capsys, str(cases), "--date-range", "2021-03", "2021-04", "--rejected", str(rejected))
+    rej = pl.read_parquet(rejected)
+    assert code == 0 and f"rejected rows / dòng bị loại: 1 → {rejected}" in stdout
+    assert rej.height == 1 and rej["reason_code"][0] == "date_out_of_range"
+    code, _, err = _load(capsys, str(cases), "--date-range", "2021-05", "2021-03")
+    assert code == 2 and "after the last" in err
+    code, _, err = _load(capsys, str(cases), "--date-range", "March", "2021-03")
+    assert code == 2 and "expected a date YYYY-MM-DD or a month YYYY-MM" in err and len(err.strip().splitlines()) == 1

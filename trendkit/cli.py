@@ -3,7 +3,8 @@
 trendkit demo                 the report on the bundled SYNTHETIC sample, written to maps/
 trendkit report --cases PATH… --out DIR [--since YYYY-MM] [--layout 2025|legacy]
                 [--campaign NAME:UNIT+UNIT:YYYY-MM[:YYYY-MM] …] [--fail-on-alert]
-trendkit load PATH [PATH …]   load extracts, print the row accounting, optionally write the rejected rows
+trendkit load PATH [PATH …]   load extracts, print the row accounting; [--out FILE] [--rejected FILE]
+                              (.csv, .xlsx, .parquet) [--replace] [--date-range FROM TO]
 
 Exit codes: 0 success; 1 unexpected failure; 2 bad input; 3 new alerts with --fail-on-alert.
 Failures print one line to stderr (no traceback) and leave the previous report untouched.
@@ -24,6 +25,7 @@ import polars as pl
 
 from trendkit.errors import TrendkitInputError
 from trendkit.ingest.loader import load_cases
+from trendkit.months import add_months, parse_month
 from trendkit.panel import panel
 
 __all__ = ["main"]
@@ -168,20 +170,48 @@ def _file_bar() -> Callable[[int, int, str], None] | None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from trendkit.export import check_writable, write_table
+
+    outputs = {name: Path(path) for name, path in (("cases", args.out), ("rejected", args.rejected)) if path}
+    for path in outputs.values():  # checked before any loading: a bad path costs nothing
+        check_writable(path, replace=args.replace)
     res = load_cases(
         [Path(p) for p in args.paths],
         sheet=args.sheet,
         columns=_mapping(args.columns, "columns"),
         values=_mapping(args.values, "values"),
+        date_range=_date_range(args.date_range),
         progress=_file_bar(),
     )
     print(res.summary())
-    if args.rejected:
-        from trendkit.export import write_csv
-
-        write_csv(res.rejected, args.rejected)
-        print(f"rejected rows written to {args.rejected}")
+    said = {"cases": "accepted cases / các vụ hợp lệ", "rejected": "rejected rows / dòng bị loại"}
+    for name, path in outputs.items():
+        frame = res.cases if name == "cases" else res.rejected
+        write_table(frame, path, replace=args.replace)
+        print(f"{said[name]}: {frame.height} → {path}")
     return 0
+
+
+def _date_range(given: list[str] | None) -> tuple[dt.date, dt.date] | None:
+    """``--date-range FROM TO`` (YYYY-MM-DD, or YYYY-MM for a whole month) as dates."""
+    if not given:
+        return None
+    first, last = (_day(text, end=i == 1) for i, text in enumerate(given))
+    if first > last:
+        raise TrendkitInputError(f"--date-range {given[0]} {given[1]}: the first date is after the last")
+    return first, last
+
+
+def _day(text: str, *, end: bool) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        month = parse_month(text)
+    except ValueError:
+        raise TrendkitInputError(f"--date-range {text!r}: expected a date YYYY-MM-DD or a month YYYY-MM") from None
+    return add_months(month, 1) - dt.timedelta(days=1) if end else month
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -259,7 +289,15 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
     load.add_argument("--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)")
     _mapping_options(load)
-    load.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV file")
+    load.add_argument("--out", metavar="FILE", help="write the accepted cases to FILE (.csv, .xlsx or .parquet)")
+    load.add_argument("--rejected", metavar="FILE", help="write the rejected rows to FILE (.csv, .xlsx or .parquet)")
+    load.add_argument("--replace", action="store_true", help="replace --out/--rejected files that already exist")
+    load.add_argument(
+        "--date-range",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="accept cases detected from FROM to TO (YYYY-MM-DD or YYYY-MM); others are rejected with the reason",
+    )
     load.set_defaults(func=_load)
     return parser
 

@@ -3,7 +3,9 @@
 Excel reads a CSV without a byte-order mark in the Windows code page (Vietnamese turns to
 mojibake) and runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula (CSV injection). :func:`write_csv` writes the BOM and, as OWASP recommends, puts a
-``'`` before such text cells so Excel shows them as text.
+``'`` before such text cells so Excel shows them as text. :func:`write_table` writes .csv the
+same way, .xlsx with every text cell typed as text (never a formula) and dates as dates, or
+.parquet; it never replaces a file unless asked and never writes through a link.
 
 >>> import polars as pl, tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
@@ -16,11 +18,18 @@ True
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
-__all__ = ["neutralise", "write_csv"]
+from trendkit.errors import TrendkitInputError
+
+__all__ = ["TABLE_FORMATS", "check_writable", "neutralise", "write_csv", "write_table"]
+
+#: What :func:`write_table` writes, by file suffix.
+TABLE_FORMATS = (".csv", ".xlsx", ".parquet")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,3 +56,80 @@ def write_csv(frame: pl.DataFrame, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     neutralise(frame).write_csv(path, include_bom=True)
     return path
+
+
+def check_writable(path: str | Path, *, replace: bool = False) -> Path:
+    """``path`` if :func:`write_table` may write it, else a :class:`~trendkit.errors.TrendkitInputError`
+    naming it: an unknown suffix, a link or a folder, or a file that exists when ``replace`` is False.
+    The command line asks this before any loading, so a bad path costs nothing."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_FORMATS:
+        raise TrendkitInputError(f"{path}: expected a file ending in {', '.join(TABLE_FORMATS)}")
+    if path.is_symlink() or path.is_dir():
+        raise TrendkitInputError(f"{path}: a link or a folder, which trendkit never writes into; nothing was changed")
+    if path.exists() and not replace:
+        raise TrendkitInputError(
+            f"{path}: the file exists; it is replaced only when asked (--replace), nothing was changed"
+        )
+    return path
+
+
+def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False) -> Path:
+    """``frame`` as .csv (:func:`write_csv`), .xlsx or .parquet, chosen by the suffix of ``path``.
+
+    The file is written beside its destination and renamed into place, so a reader never sees half
+    of it and a link at ``path`` is never followed. An existing file is replaced only with
+    ``replace=True``; a link, a folder or an unknown suffix is refused with a
+    :class:`~trendkit.errors.TrendkitInputError` that names the path.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "cases.parquet"
+    >>> pl.read_parquet(write_table(pl.DataFrame({"n": [1, 2]}), out))["n"].to_list()
+    [1, 2]
+    >>> write_table(pl.DataFrame({"n": [3]}), out)
+    Traceback (most recent call last):
+    ...
+    trendkit.errors.TrendkitInputError: ...cases.parquet: the file exists; it is replaced only when asked ...
+    """
+    path = check_writable(path, replace=replace)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        _WRITERS[suffix](frame, Path(temp))
+        os.replace(temp, path)  # a link planted at path meanwhile is replaced, never followed
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+    """One sheet: the header row, then every row with text as text, numbers as numbers, dates as dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("cases")
+    formats = {c: "yyyy-mm-dd" for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)}
+
+    def cell(value: object, column: str | None = None) -> WriteOnlyCell:
+        c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # openpyxl reads a leading "=" as a formula: text stays text
+        elif column in formats and value is not None:
+            c.number_format = formats[column]
+        return c
+
+    sheet.append([cell(name) for name in frame.columns])
+    for row in frame.iter_rows():
+        sheet.append([cell(v, c) for v, c in zip(row, frame.columns, strict=True)])
+    book.save(path)
+
+
+_WRITERS = {
+    ".csv": lambda frame, path: neutralise(frame).write_csv(path, include_bom=True),
+    ".xlsx": _write_xlsx,
+    ".parquet": lambda frame, path: frame.write_parquet(path),
+}

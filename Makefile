@@ -23,8 +23,9 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check trendkit tests benchmarks scripts
 	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal
 
+# as root (a container), Jupyter refuses to start unless told it may
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 notebooks: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir maps/notebooks

@@ -1,5 +1,6 @@
 """The project's own promises: one dependency list, version from metadata, reproducible sample."""
 
+import os
 import re
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
+import pytest
 import yaml
 
 import trendkit as tk
@@ -103,3 +105,26 @@ def test_cli_demo_and_load(tmp_path):
         and bad.stderr.strip().endswith("nope.xlsx: file not found")
         and "Traceback" not in bad.stderr
     )
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_away_from_the_source_demos_on_its_own_sample(tmp_path):
+    """``pip install trendkit`` then ``trendkit demo``: no data/ beside the package, so the demo generates
+    the SYNTHETIC sample into ./trendkit_demo (never into site-packages) and reports on it."""
+    wheels, site, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
+    wheel = next(wheels.glob("trendkit-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import trendkit; print(trendkit.__file__)"], env=env, cwd=work,
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert where.startswith(str(site))  # the installed copy, not the checkout
+    res = subprocess.run([sys.executable, "-m", "trendkit.cli", "demo"], env=env, cwd=work, capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "SYNTHETIC" in res.stdout and "13179 accepted, 9 rejected" in res.stdout
+    assert (work / "trendkit_demo" / "sample" / "truth.json").is_file()
+    assert (work / "trendkit_demo" / "report" / "index.html").is_file()
+    assert not (site / "maps").exists() and not (site / "data").exists()

@@ -28,8 +28,9 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 notebooks: $(STAMP)
-	$(VENV)/bin/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir maps/notebooks
-	@echo "executed copies: maps/notebooks/*.html"
+	$(VENV)/bin/jupyter nbconvert --to html --execute --template offline \
+		--TemplateExporter.extra_template_basedirs=notebooks/templates notebooks/*.ipynb --output-dir maps/notebooks
+	@echo "executed copies (open offline): maps/notebooks/*.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py

@@ -8,6 +8,8 @@ import nbformat
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+#: The template `make notebooks` exports with: the lab template without what it would fetch.
+TEMPLATES = NOTEBOOKS[0].parent / "templates"
 
 
 def test_the_notebooks_exist():
@@ -69,11 +71,27 @@ def test_runs_top_to_bottom_offline(path):
     assert errors == []
     found = [m.group(0) for text in _texts(book) for m in EXTERNAL.finditer(text)]
     assert found == [], found  # nothing in any output loads from the internet
+    page = _offline_html(book)  # the executed copy `make notebooks` writes
+    assert EXTERNAL.findall(page) == [] and "SYNTHETIC" in page
     if path.stem == "02_route_maps":
         maps = [t for t in _texts(book) if 'title="trendkit map"' in t]
         assert len(maps) >= 3 and all("L.map(" in m for m in maps)  # Leaflet is inside the output itself
     if path.stem != "05_explorer":
         assert not any("print(" in c.source and ".summary()" in c.source for c in book.cells)  # rich output, not print
+
+
+def _offline_html(book) -> str:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)]).from_notebook_node(book)[0]
+
+
+def test_the_offline_template_drops_what_the_lab_template_fetches():
+    from nbconvert import HTMLExporter
+
+    book = nbformat.read(NOTEBOOKS[0], as_version=4)
+    assert EXTERNAL.search(HTMLExporter(template_name="lab").from_notebook_node(book)[0])  # require.js, MathJax
+    assert not EXTERNAL.search(_offline_html(book))
 
 
 def test_the_external_url_check_can_fail():

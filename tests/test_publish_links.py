@@ -149,3 +149,87 @@ def test_no_trendkit_module_imports_a_posix_only_module_at_the_top():
     assert not found, found
     code = "import sys; sys.modules['fcntl'] = None; import trendkit.cli, trendkit.report.publish"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- where links need rights the run lacks (Windows without Developer Mode) ---------------------------
+
+
+def _no_links(monkeypatch) -> None:
+    def refused(self, target, target_is_directory=False):
+        raise OSError(1314, "A required privilege is not held by the client")  # WinError 1314
+
+    monkeypatch.setattr(Path, "symlink_to", refused)
+
+
+def _publish(out: Path, text: str) -> Path:
+    build = publish.new_build(out)
+    (build / "index.html").write_text(text, encoding="utf-8")
+    return publish.publish(build, out, keep=3)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".new-" in p.name or ".old-" in p.name or ".link-" in p.name)
+
+
+def test_without_links_out_is_a_copy_of_the_newest_report_swapped_in(tmp_path, monkeypatch):
+    _no_links(monkeypatch)
+    out = tmp_path / "report"
+    first = _publish(out, "one")
+    assert out.is_dir() and not out.is_symlink() and (out / publish.MARKER).is_file()
+    assert (out / "index.html").read_text(encoding="utf-8") == "one"
+    publish.refuse_unsafe_out(out, [])  # trendkit's own copy: the next run may replace it
+    second = _publish(out, "two")
+    assert (out / "index.html").read_text(encoding="utf-8") == "two" and _leftovers(tmp_path) == []
+    assert (first / "index.html").is_file() and (second / "index.html").is_file()  # the history keeps both
+
+
+def test_without_links_an_old_report_held_open_stays_whole(tmp_path, monkeypatch):
+    _no_links(monkeypatch)
+    out = tmp_path / "report"
+    _publish(out, "one")
+    real = Path.rename
+
+    def in_use(self, target):
+        if self == out:
+            raise PermissionError(32, "The process cannot access the file because it is being used")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", in_use)
+    with pytest.raises(TrendkitInputError, match=r"could not be replaced.*is a file in it open") as caught:
+        _publish(out, "two")
+    assert (out / "index.html").read_text(encoding="utf-8") == "one" and _leftovers(tmp_path) == []
+    assert "\n" not in str(caught.value)
+
+
+def test_without_links_a_run_killed_between_the_renames_is_mended_by_the_next(tmp_path, monkeypatch):
+    _no_links(monkeypatch)
+    out = tmp_path / "report"
+    _publish(out, "one")
+    real = Path.rename
+
+    def killed(self, target):
+        real(self, target)
+        if self == out:  # the old report moved aside, the new copy not yet in place
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "rename", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _publish(out, "two")
+    monkeypatch.setattr(Path, "rename", real)
+    assert not out.exists() and _leftovers(tmp_path)  # the window the two renames leave
+    _publish(out, "three")
+    assert (out / "index.html").read_text(encoding="utf-8") == "three" and _leftovers(tmp_path) == []
+
+
+def test_the_whole_report_publishes_as_on_windows(tmp_path, monkeypatch):
+    from trendkit.report import run_report
+
+    _no_links(monkeypatch)
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # and the lock through msvcrt
+    monkeypatch.setitem(sys.modules, "msvcrt", _fake_msvcrt())
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample" / "SYNTHETIC_bao_cao_2025-12.xlsx"
+    out = tmp_path / "r"
+    for _ in range(2):
+        run_report([sample], out)
+    assert out.is_dir() and not out.is_symlink() and (out / "index.html").is_file()
+    assert (out / "summary.json").is_file() and _leftovers(tmp_path) == []

@@ -10,7 +10,10 @@ history folder beside it::
 
 Each report folder carries the marker file :data:`MARKER`. The link is switched with one
 ``rename``, so at every instant ``DIR`` is a complete report (the old one or the new one); a
-killed run leaves only a ``.building-*`` folder, which the next run removes. trendkit refuses
+killed run leaves only a ``.building-*`` folder, which the next run removes. Where a link needs
+rights the run lacks (Windows without Developer Mode), ``DIR`` is instead a copy of the newest
+report swapped in by two renames, with a window of a few milliseconds in which it does not exist
+(:func:`_swap_in_copy`); chosen at run time, when the link cannot be made. trendkit refuses
 (with :class:`~trendkit.errors.TrendkitInputError`, touching nothing) an ``--out`` that is a
 file, a folder it did not make, a link it did not make, or a path that is, or contains, an input.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import shutil
 import sys
@@ -204,6 +208,10 @@ def new_build(out: Path, now: dt.datetime | None = None) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     for stale in home.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for kind in ("new", "old"):  # a copy a killed run left half swapped in (:func:`_swap_in_copy`)
+        for stale in out.parent.glob(f".{glob.escape(out.name)}.{kind}-*"):
+            if not stale.is_symlink() and (stale / MARKER).is_file():
+                shutil.rmtree(stale, ignore_errors=True)
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
     name, k = f"{stamp}-{os.getpid()}", 1
     while (home / name).exists():  # the same second and PID again (a fixed --now, a reused PID)
@@ -224,7 +232,18 @@ def publish(build: Path, out: Path, keep: int = 24) -> Path:
     build.rename(final)
     link = out.parent / f".{out.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)
-    link.symlink_to(final.relative_to(out.parent))
+    try:
+        link.symlink_to(final.relative_to(out.parent))
+    except (OSError, NotImplementedError):  # Windows without Developer Mode: no links without admin rights
+        _swap_in_copy(final, out)
+    else:
+        _switch_link(link, final, out)
+    _prune(final.parent, keep, current=final)
+    return final
+
+
+def _switch_link(link: Path, final: Path, out: Path) -> None:
+    """Make ``out`` the link to ``final``: one rename (or one swap with an old folder)."""
     if out.is_dir() and not out.is_symlink():  # an empty folder, or a marked report from before the history
         if _exchange(link, out):  # one atomic swap: the folder now sits at the link's name
             _retire(link, final)
@@ -233,8 +252,33 @@ def publish(build: Path, out: Path, keep: int = 24) -> Path:
             link.rename(out)
     else:
         link.rename(out)  # atomic: readers see the old report or the new one, never neither
-    _prune(final.parent, keep, current=final)
-    return final
+
+
+def _swap_in_copy(final: Path, out: Path) -> None:
+    """Where links need rights the run lacks (Windows): ``out`` becomes a copy of ``final``, swapped in by
+    two renames. Between them, a few milliseconds, ``out`` does not exist; a reader who holds a file of the
+    old report open makes the first rename fail, and the old report stays, whole (the new one is in the
+    history). A copy left by a killed run is removed by the next (:func:`new_build`)."""
+    fresh, old = (out.parent / f".{out.name}.{kind}-{os.getpid()}" for kind in ("new", "old"))
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(final, fresh)
+    if not (out.exists() or out.is_symlink()):
+        fresh.rename(out)
+        return
+    try:
+        out.rename(old)
+    except OSError as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise TrendkitInputError(
+            f"--out {out}: the previous report could not be replaced ({exc.strerror}; is a file in it open?); "
+            f"it is unchanged, and the new report is in {final}"
+        ) from None
+    fresh.rename(out)
+    if old.is_symlink() or old.is_file():
+        old.unlink()
+    else:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _retire(folder: Path, final: Path) -> None:

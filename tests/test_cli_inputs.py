@@ -209,3 +209,34 @@ def test_load_date_range_rejects_what_falls_outside_with_the_reason(tmp_path, ca
     assert code == 2 and "after the last" in err
     code, _, err = _load(capsys, str(cases), "--date-range", "March", "2021-03")
     assert code == 2 and "expected a date YYYY-MM-DD or a month YYYY-MM" in err and len(err.strip().splitlines()) == 1
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_file_bar_ends_where_it_says_it_ends(tmp_path, monkeypatch, capsys):
+    from trendkit.cli import main
+
+    for k in range(4):
+        (tmp_path / f"c{k}.csv").write_text(GOOD.replace("G-1", f"G-{k}"), encoding="utf-8")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["load", str(tmp_path)]) == 0
+    last = terminal.text.replace("\r", "\n").strip().splitlines()[-1]
+    assert "4/4" in last and "100%" in last  # not 18 of 24 blocks at 4/4, as the hand-made bar was
+    assert "Đọc / reading" in last and "3/4" in terminal.text  # each file counted once it was read
+    assert "accepted" in capsys.readouterr().out

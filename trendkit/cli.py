@@ -20,6 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -184,17 +185,29 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _file_bar() -> Callable[[int, int, str], None] | None:
-    """A per-file progress bar on a terminal (stderr); nothing at all when piped or under cron."""
-    if not sys.stderr.isatty():
-        return None
+class _FileBar:
+    """A per-file progress bar on a terminal (tqdm, on stderr) that ends at n of n when loading ends;
+    nothing at all when piped or under cron. Called as ``bar(k, n, name)`` before the k-th file."""
 
-    def show(k: int, n: int, name: str) -> None:
-        done = round(24 * (k - 1) / n)
-        end = "\n" if k == n else ""
-        print(f"\r[{'█' * done}{'·' * (24 - done)}] {k}/{n} {name[:50]:<50}", end=end, file=sys.stderr, flush=True)
+    def __init__(self) -> None:
+        self.bar: Any = None
 
-    return show
+    def __call__(self, k: int, n: int, name: str) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=n, file=sys.stderr, unit=" tệp/file", desc="Đọc / reading", leave=True)
+        self.bar.update(k - 1 - self.bar.n)  # the files read before this one
+        self.bar.set_postfix_str(name[:40], refresh=True)
+
+    def close(self) -> None:
+        """Fill the bar (every file was read) and leave it on the terminal."""
+        if self.bar is not None:
+            self.bar.update(self.bar.total - self.bar.n)
+            self.bar.set_postfix_str("", refresh=False)
+            self.bar.close()
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -203,14 +216,18 @@ def _load(args: argparse.Namespace) -> int:
     outputs = {name: Path(path) for name, path in (("cases", args.out), ("rejected", args.rejected)) if path}
     for path in outputs.values():  # checked before any loading: a bad path costs nothing
         check_writable(path, replace=args.replace)
-    res = load_cases(
-        [Path(p) for p in args.paths],
-        sheet=args.sheet,
-        columns=_mapping(args.columns, "columns"),
-        values=_mapping(args.values, "values"),
-        date_range=_date_range(args.date_range),
-        progress=_file_bar(),
-    )
+    bar = _FileBar()
+    try:
+        res = load_cases(
+            [Path(p) for p in args.paths],
+            sheet=args.sheet,
+            columns=_mapping(args.columns, "columns"),
+            values=_mapping(args.values, "values"),
+            date_range=_date_range(args.date_range),
+            progress=bar,
+        )
+    finally:
+        bar.close()
     print(res.summary())
     said = {"cases": "accepted cases / các vụ hợp lệ", "rejected": "rejected rows / dòng bị loại"}
     for name, path in outputs.items():

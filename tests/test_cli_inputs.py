@@ -240,3 +240,20 @@ def test_the_file_bar_ends_where_it_says_it_ends(tmp_path, monkeypatch, capsys):
     assert "4/4" in last and "100%" in last  # not 18 of 24 blocks at 4/4, as the hand-made bar was
     assert "Đọc / reading" in last and "3/4" in terminal.text  # each file counted once it was read
     assert "accepted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["load", "--bogus", "x"], ["report", "--layout", "1999", "--cases", "x", "--out", "y"], [], ["load"]],
+    ids=["unknown option", "bad choice", "no command", "no paths"],
+)
+def test_an_argument_mistake_is_one_bilingual_line(args):
+    line = _one_line(_run(*args))
+    assert line.startswith("trendkit") and "lỗi tham số / bad argument:" in line and "--help" in line
+
+
+def test_help_speaks_vietnamese_first_and_english_alongside():
+    for args in (["--help"], ["load", "--help"], ["report", "--help"]):
+        res = _run(*args)
+        assert res.returncode == 0 and "xem hướng dẫn này / show this help and exit" in res.stdout
+    assert "ghi các vụ hợp lệ / write the accepted cases" in _run("load", "--help").stdout

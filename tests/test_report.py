@@ -245,9 +245,9 @@ def test_fail_on_alert(tmp_path):
 
 def test_help_reads_well():
     res = _run("report", "--help")
-    assert (
-        res.returncode == 0 and "--fail-on-alert" in res.stdout and "moved into place only when complete" in res.stdout
-    )
+    text = " ".join(res.stdout.split())  # as wrapped to the terminal's width
+    assert res.returncode == 0 and "--fail-on-alert" in text and "moved into place only when complete" in text
+    assert "chỉ thay báo cáo cũ khi bản mới hoàn tất" in text  # Vietnamese first
 
 
 def test_legacy_layout_and_since(tmp_path):

@@ -20,7 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 
@@ -34,6 +34,7 @@ __all__ = ["main"]
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 MAPS = ROOT / "maps"
+SHEET_HELP = "chỉ đọc trang tính này / only this sheet of each workbook (repeatable)"
 #: Where ``trendkit demo`` works when trendkit was installed from a wheel (no source checkout beside it).
 DEMO_HOME = "trendkit_demo"
 DEMO_CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06"
@@ -176,11 +177,13 @@ def _mapping(path: str | None, kind: str) -> dict | None:
 
 
 def _mapping_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--columns", metavar="CSV", help="your headers: lines 'their header;canonical column'")
+    parser.add_argument(
+        "--columns", metavar="CSV", help="tên cột của đơn vị / your headers: lines 'their header;canonical column'"
+    )
     parser.add_argument(
         "--values",
         metavar="CSV",
-        help="your words: lines 'field;their word;canonical value' "
+        help="cách ghi của đơn vị / your words: lines 'field;their word;canonical value' "
         "(field: channel, violation, outcome, commodity, place_kind or province)",
     )
 
@@ -259,91 +262,150 @@ def _day(text: str, *, end: bool) -> dt.date:
     return add_months(month, 1) - dt.timedelta(days=1) if end else month
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in Vietnamese and English, and a mistake said in one line (exit 2),
+    not a usage block: cron mails it, and a person reads it at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        self.add_argument("-h", "--help", action="help", help="xem hướng dẫn này / show this help and exit")
+
+    def error(self, message: str) -> NoReturn:
+        """Print the mistake in one line and exit with :data:`EXIT_INPUT`."""
+        self.exit(EXIT_INPUT, f"{self.prog}: lỗi tham số / bad argument: {message} (xem / see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
     """The command line: demo, report, load."""
-    parser = argparse.ArgumentParser(
-        prog="trendkit", description="Customs case extracts: load, check, trends, displacement, maps."
+    parser = _Parser(
+        prog="trendkit",
+        description="Trích xuất vụ việc hải quan: đọc, kiểm tra, xu hướng, dịch chuyển, bản đồ / "
+        "customs case extracts: load, check, trends, displacement, maps.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"trendkit {_version()}")
+    parser.add_argument(
+        "--version", action="version", version=f"trendkit {_version()}", help="phiên bản / show the version and exit"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="load the bundled SYNTHETIC sample and show what trendkit makes of it")
-    demo.add_argument(
-        "--sample", help="folder of extracts (default: the bundled sample; installed, one generated in ./trendkit_demo)"
+    demo = sub.add_parser(
+        "demo", help="chạy thử trên dữ liệu MÔ PHỎNG kèm theo / the report on the bundled SYNTHETIC sample"
     )
-    demo.add_argument("--out", help="report folder (default: maps/demo_report; installed, ./trendkit_demo/report)")
+    demo.add_argument(
+        "--sample",
+        help="thư mục trích xuất / folder of extracts (default: the bundled sample; installed, one generated in "
+        "./trendkit_demo)",
+    )
+    demo.add_argument(
+        "--out", help="thư mục báo cáo / report folder (default: maps/demo_report; installed, ./trendkit_demo/report)"
+    )
     demo.set_defaults(func=_demo)
     report = sub.add_parser(
         "report",
-        help="the monthly trend report: load, model, map; replaces DIR only on success",
-        description="Load extracts, build the panel, run trends, change points, campaign effects, the displacement "
+        help="báo cáo xu hướng hằng tháng / the monthly trend report: load, model, map; replaces DIR only on success",
+        description="Báo cáo hằng tháng: đọc trích xuất, lập bảng theo tháng, mô hình và bản đồ; chỉ thay báo cáo cũ "
+        "khi bản mới hoàn tất. / Load extracts, build the panel, run trends, change points, campaign effects, the "
+        "displacement "
         "scan and forecasts, and write DIR/index.html, offline HTML maps, DIR/summary.json and DIR/rejected.csv. "
         "The report is built beside DIR and moved into place only when complete.",
     )
-    report.add_argument("--cases", nargs="+", required=True, metavar="PATH", help="extract files or folders")
+    report.add_argument(
+        "--cases",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help="tệp hoặc thư mục trích xuất / extract files or folders",
+    )
     report.add_argument(
         "--out",
         required=True,
         metavar="DIR",
-        help="report link (made and replaced by trendkit only; a folder it did not make is refused)",
+        help="nơi đặt báo cáo / report link (made and replaced by trendkit only; a folder it did not make is refused)",
     )
-    report.add_argument("--since", metavar="YYYY-MM", help="only cases detected from this month on")
-    report.add_argument("--layout", choices=("2025", "legacy"), default="2025", help="province layout (default 2025)")
+    report.add_argument(
+        "--since", metavar="YYYY-MM", help="chỉ các vụ từ tháng này / only cases detected from this month on"
+    )
+    report.add_argument(
+        "--layout", choices=("2025", "legacy"), default="2025", help="danh mục tỉnh / province layout (default 2025)"
+    )
     report.add_argument(
         "--campaign",
         action="append",
         metavar="NAME:UNITS:YYYY-MM[:YYYY-MM]",
-        help="a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07'; an optional end month closes "
+        help="chuyên đề cần đánh giá / a campaign to evaluate, e.g. 'QN-LS:Quảng Ninh+Lạng Sơn:2023-07'; an optional "
+        "end month closes "
         "the window its effect is estimated on; a province that joined later carries its own start, "
         "'Lạng Sơn@2023-10' (repeatable)",
     )
-    report.add_argument(
-        "--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)"
-    )
+    report.add_argument("--sheet", action="append", metavar="NAME", help=SHEET_HELP)
     report.add_argument(
         "--now",
         metavar="ISO",
-        help="the report's timestamp (default SOURCE_DATE_EPOCH, else now): same inputs and "
+        help="thời điểm ghi trên báo cáo / the report's timestamp (default SOURCE_DATE_EPOCH, else now): same inputs "
+        "and "
         "--now give byte-identical files",
     )
     report.add_argument(
         "--expected-units",
         metavar="FILE",
-        help="provinces that must report every month, one a line: a month is complete only when all have cases "
+        help="các tỉnh phải báo cáo hằng tháng / provinces that must report every month, one a line: a month is "
+        "complete only when all have cases "
         "(default: inferred from the last six months)",
     )
     _mapping_options(report)
-    report.add_argument("--keep", type=int, default=24, metavar="N", help="keep the last N reports (default 24)")
+    report.add_argument(
+        "--keep",
+        type=int,
+        default=24,
+        metavar="N",
+        help="giữ N báo cáo gần nhất / keep the last N reports (default 24)",
+    )
     report.add_argument(
         "--quiet",
         action="store_true",
-        help="print nothing on success (for cron, which mails whatever a job prints); failures still print one line",
+        help="không in gì khi thành công / print nothing on success (for cron, which mails whatever a job prints); "
+        "failures still print one line",
     )
     report.add_argument(
         "--timeout",
         type=float,
         default=3600,
         metavar="SECONDS",
-        help="stop a run still going after this long, with one line and exit 1, leaving the previous report "
+        help="dừng khi chạy quá lâu / stop a run still going after this long, with one line and exit 1, leaving the "
+        "previous report "
         "(default 3600; 0: no limit)",
     )
     report.add_argument(
         "--fail-on-alert",
         action="store_true",
-        help=f"exit {EXIT_ALERT} when there are alerts the previous report did not raise",
+        help=f"mã thoát {EXIT_ALERT} khi có cảnh báo mới / exit {EXIT_ALERT} when there are alerts the previous report "
+        "did not raise",
     )
     report.set_defaults(func=_report)
-    load = sub.add_parser("load", help="load extracts and print the row accounting")
-    load.add_argument("paths", nargs="+", help="files or folders (.xlsx, .csv, .parquet)")
-    load.add_argument("--sheet", action="append", metavar="NAME", help="only this sheet of each workbook (repeatable)")
+    load = sub.add_parser(
+        "load", help="đọc trích xuất, đối soát từng dòng / load extracts and print the row accounting"
+    )
+    load.add_argument(
+        "paths", nargs="+", help="tệp hoặc thư mục / files or folders (.xlsx, .xls, .ods, .csv, .parquet)"
+    )
+    load.add_argument("--sheet", action="append", metavar="NAME", help=SHEET_HELP)
     _mapping_options(load)
-    load.add_argument("--out", metavar="FILE", help="write the accepted cases to FILE (.csv, .xlsx or .parquet)")
-    load.add_argument("--rejected", metavar="FILE", help="write the rejected rows to FILE (.csv, .xlsx or .parquet)")
-    load.add_argument("--replace", action="store_true", help="replace --out/--rejected files that already exist")
+    load.add_argument(
+        "--out", metavar="FILE", help="ghi các vụ hợp lệ / write the accepted cases to FILE (.csv, .xlsx, .parquet)"
+    )
+    load.add_argument(
+        "--rejected",
+        metavar="FILE",
+        help="ghi các dòng bị loại / write the rejected rows to FILE (.csv, .xlsx, .parquet)",
+    )
+    load.add_argument(
+        "--replace", action="store_true", help="cho phép ghi đè / replace --out/--rejected files that already exist"
+    )
     load.add_argument(
         "--date-range",
         nargs=2,
         metavar=("FROM", "TO"),
-        help="accept cases detected from FROM to TO (YYYY-MM-DD or YYYY-MM); others are rejected with the reason",
+        help="chỉ nhận các vụ trong khoảng / accept cases detected from FROM to TO (YYYY-MM-DD or YYYY-MM); others "
+        "are rejected with the reason",
     )
     load.set_defaults(func=_load)
     return parser
@@ -368,13 +430,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"trendkit: note: {w}", file=sys.stderr)
         return code
     except TrendkitInputError as exc:
-        print(f"trendkit: {exc}", file=sys.stderr)
+        print(f"trendkit: lỗi đầu vào / bad input: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("trendkit: interrupted; the previous report is unchanged", file=sys.stderr)
+        print("trendkit: đã dừng / interrupted; báo cáo trước vẫn giữ nguyên / the previous report is unchanged",
+              file=sys.stderr)  # fmt: skip
         return EXIT_ERROR
     except Exception as exc:  # a scheduled run must end with one readable line, not a traceback
-        print(f"trendkit: failed ({type(exc).__name__}: {exc}); the previous report is unchanged", file=sys.stderr)
+        print(f"trendkit: lỗi / failed ({type(exc).__name__}: {exc}); báo cáo trước vẫn giữ nguyên / the previous "
+              "report is unchanged", file=sys.stderr)  # fmt: skip
         return EXIT_ERROR
 
 

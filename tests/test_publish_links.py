@@ -233,3 +233,35 @@ def test_the_whole_report_publishes_as_on_windows(tmp_path, monkeypatch):
         run_report([sample], out)
     assert out.is_dir() and not out.is_symlink() and (out / "index.html").is_file()
     assert (out / "summary.json").is_file() and _leftovers(tmp_path) == []
+
+
+def test_a_failed_run_leaves_nothing_beside_out(tmp_path):
+    from trendkit.report import run_report
+
+    bad = tmp_path / "in" / "cases.csv"
+    bad.parent.mkdir()
+    bad.write_text("nothing;that;looks;like;cases\n1;2;3;4;5\n", encoding="utf-8")
+    out = tmp_path / "r"
+    with pytest.raises(TrendkitInputError):
+        run_report([bad], out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no lock, no history, no build folder
+
+
+def test_the_lock_file_goes_when_the_run_ends_and_a_removed_one_is_never_held(tmp_path, monkeypatch):
+    out = tmp_path / "report"
+    path = tmp_path / ".report.lock"
+    with publish.lock(out):
+        assert path.is_file()
+    assert not path.exists()  # success or failure: nothing left
+    real, calls = publish._acquire, []
+
+    def raced(fh):  # another run ends and removes the file between this run's open and its lock
+        calls.append(fh.fileno())
+        if len(calls) == 1:
+            path.unlink()
+        return real(fh)
+
+    monkeypatch.setattr(publish, "_acquire", raced)
+    with publish.lock(out):
+        assert len(calls) == 2 and path.is_file()  # it opened the file the name now leads to
+        assert f"pid {os.getpid()}" in path.read_text(encoding="utf-8")

@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from trendkit.errors import TrendkitInputError
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import parse_month
 from trendkit.report import steps
-from trendkit.report.publish import lock, new_build, publish, refuse_unsafe_out
+from trendkit.report.publish import forget_build, lock, new_build, publish, refuse_unsafe_out
 from trendkit.report.schema import ReportSummary
 from trendkit.result import Result
 from trendkit.summary import SUPPRESS_BELOW, Summary, fmt_num
@@ -232,7 +231,7 @@ def run_report(
             summary = _write_summary(summary, build)
             publish(build, out, keep=keep)
         except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
+            forget_build(build)
             raise
     return ReportResult(out, summary)
 

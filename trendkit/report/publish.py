@@ -32,7 +32,7 @@ from typing import IO
 
 from trendkit.errors import TrendkitInputError
 
-__all__ = ["MARKER", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
+__all__ = ["MARKER", "forget_build", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
 
 #: The file that marks a folder as a trendkit report (so trendkit may replace it). A folder without it
 #: is never taken over, whatever it holds; an empty folder is (it holds nothing to lose).
@@ -127,22 +127,29 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
 
 @contextlib.contextmanager
 def lock(out: Path) -> Iterator[None]:
-    """Hold ``.OUT.lock`` beside ``out`` while a run works on it; a second run exits with a clear message."""
+    """Hold ``.OUT.lock`` beside ``out`` while a run works on it; a second run exits with a clear message.
+
+    The file is removed when the run ends, however it ends, so a failed run leaves nothing behind
+    (on Windows an open file cannot be removed: it stays, empty). A run that opened the file just as
+    another removed it would hold a lock on a file nobody sees: it checks, after locking, that the
+    name still leads to the file it locked, and otherwise opens the new one.
+    """
     path = out.parent / f".{out.name}.lock"
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)  # never through a link (Windows has none)
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as exc:
-        raise TrendkitInputError(
-            f"--out {out}: cannot open its lock file {path.name} ({exc.strerror}); is it a link? nothing was changed"
-        ) from None
-    with os.fdopen(fd, "r+") as fh:
+    for _ in range(3):
+        fh = _open_lock(path, out)
         if not _acquire(fh):
             fh.seek(0)
             holder = fh.read().strip() or "another process"
+            fh.close()
             raise TrendkitInputError(
                 f"--out {out}: another trendkit report is being written there ({holder}); try again when it ends"
-            ) from None
+            )
+        if _still_named(fh, path):
+            break
+        fh.close()  # a finished run removed it between our open and our lock
+    else:
+        raise TrendkitInputError(f"--out {out}: another trendkit report is being written there; try again when it ends")
+    with fh:
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}\n")
@@ -152,7 +159,30 @@ def lock(out: Path) -> Iterator[None]:
         finally:
             fh.seek(0)
             fh.truncate()
+            with contextlib.suppress(OSError):  # Windows: an open file stays
+                path.unlink()
             _release(fh)
+
+
+def _open_lock(path: Path, out: Path) -> IO[str]:
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)  # never through a link (Windows has none)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise TrendkitInputError(
+            f"--out {out}: cannot open its lock file {path.name} ({exc.strerror}); is it a link? nothing was changed"
+        ) from None
+    return os.fdopen(fd, "r+")
+
+
+def _still_named(fh: IO[str], path: Path) -> bool:
+    """Whether ``path`` still names the open file ``fh`` (not removed, not replaced)."""
+    try:
+        named = path.lstat()
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fh.fileno())
+    return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 #: Where a Windows lock sits: one byte far past the holder's line, which stays readable.
@@ -220,6 +250,14 @@ def new_build(out: Path, now: dt.datetime | None = None) -> Path:
     build.mkdir()
     build.chmod(_mode(out))
     return build
+
+
+def forget_build(build: Path) -> None:
+    """Remove a failed run's ``build`` folder, and the history folder too when that leaves it empty
+    (the first run on an ``--out``): a failed run leaves nothing behind."""
+    shutil.rmtree(build, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: it holds earlier reports
+        build.parent.rmdir()
 
 
 def publish(build: Path, out: Path, keep: int = 24) -> Path:

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # call uses one BLAS thread, so they do not fight
 TEST_JOBS ?= auto
 
-.PHONY: demo test lab notebooks bench clean
+.PHONY: demo test lab notebooks docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ notebooks: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to html --execute --template offline \
 		--TemplateExporter.extra_template_basedirs=notebooks/templates notebooks/*.ipynb --output-dir maps/notebooks
 	@echo "executed copies (open offline): maps/notebooks/*.html"
+
+# the documentation site (mkdocs-material + mkdocstrings), offline, warnings as errors
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	@echo "documentation: site/index.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -257,3 +258,28 @@ def test_help_speaks_vietnamese_first_and_english_alongside():
         res = _run(*args)
         assert res.returncode == 0 and "xem hướng dẫn này / show this help and exit" in res.stdout
     assert "ghi các vụ hợp lệ / write the accepted cases" in _run("load", "--help").stdout
+
+
+@pytest.mark.slow
+def test_the_command_is_stamped_less_its_out_and_verbose_times_the_steps(tmp_path):
+    month = SAMPLE / "SYNTHETIC_bao_cao_2025-12.xlsx"
+    runs = []
+    for name in ("a", "b"):
+        res = _run("report", "--cases", str(month), "--out", str(tmp_path / name), "--now", "2025-12-02T06:00:00+07:00",
+                   "--verbose")  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        runs.append(res)
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["command"] == [
+        "trendkit",
+        "report",
+        "--cases",
+        month.name,
+        "--now",
+        "2025-12-02T06:00:00+07:00",
+        "--verbose",
+    ]  # fmt: skip  (an absolute path by its name only)
+    page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert "Lệnh / command: <code>trendkit report --cases" in page
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (tmp_path / "b" / "summary.json").read_bytes()
+    assert re.search(r"trendkit: .+ \(\d+\.\d s\)", runs[0].stderr)  # each step with how long the one before took

@@ -17,8 +17,9 @@ import datetime as dt
 import os
 import sys
 import threading
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,18 +42,37 @@ DEMO_CAMPAIGN = "QN-LS:Quảng Ninh+Lạng Sơn:2023-07:2024-06"
 EXIT_ERROR, EXIT_INPUT, EXIT_ALERT = 1, 2, 3
 
 
-def _progress(total: int) -> Callable[[str], None]:
-    """'[k/n] step' on a terminal; timestamped log lines otherwise (cron mail, journald)."""
-    count = [0]
+def _progress(total: int, *, verbose: bool = False) -> Callable[[str], None]:
+    """'[k/n] step' on a terminal; timestamped log lines otherwise (cron mail, journald). ``verbose``
+    adds how long the step before took."""
+    count, started = [0], [time.perf_counter()]
 
     def show(msg: str) -> None:
         count[0] += 1
+        took = f" ({time.perf_counter() - started[0]:.1f} s)" if verbose and count[0] > 1 else ""
+        started[0] = time.perf_counter()
         if sys.stderr.isatty():
-            print(f"[{count[0]}/{total}] {msg}…", file=sys.stderr, flush=True)
+            print(f"[{count[0]}/{total}] {msg}…{took}", file=sys.stderr, flush=True)
         else:
-            print(f"{dt.datetime.now().isoformat(timespec='seconds')} trendkit: {msg}", file=sys.stderr, flush=True)
+            print(f"{dt.datetime.now().isoformat(timespec='seconds')} trendkit: {msg}{took}", file=sys.stderr,
+                  flush=True)  # fmt: skip
 
     return show
+
+
+def _shown_command(argv: Sequence[str]) -> list[str]:
+    """The command's arguments as the report shows them: less ``--out DIR`` (the report's own place: the
+    same inputs give the same bytes wherever they are written), and an absolute path by its name only
+    (a shared report never shows where the analyst's files sit, as for its inputs)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            out.append(Path(arg).name if os.path.isabs(arg) else arg)
+    return out
 
 
 def watchdog(seconds: float, what: str) -> threading.Timer | None:
@@ -92,8 +112,9 @@ def _report(args: argparse.Namespace) -> int:
         values=_mapping(args.values, "values"),
         keep=args.keep,
         expected_units=read_expected_units(args.expected_units, args.layout) if args.expected_units else None,
-        progress=(lambda _msg: None) if args.quiet else _progress(5),
+        progress=(lambda _msg: None) if args.quiet else _progress(5, verbose=args.verbose),
         now=report_time(args.now),
+        command=["trendkit", *_shown_command(args.argv)],
     )
     rows = result.content["rows"]
     fresh = result.new_alerts
@@ -166,6 +187,8 @@ def _demo(args: argparse.Namespace) -> int:
         fail_on_alert=False,
         timeout=0,
         quiet=False,
+        verbose=False,
+        argv=["report", "--cases", str(folder), "--campaign", DEMO_CAMPAIGN, "--keep", "3"],  # what the demo ran
     )
     return _report(report)
 
@@ -360,6 +383,9 @@ def _parser() -> argparse.ArgumentParser:
         help="giữ N báo cáo gần nhất / keep the last N reports (default 24)",
     )
     report.add_argument(
+        "--verbose", action="store_true", help="in từng bước kèm thời gian / print each step with how long it took"
+    )
+    report.add_argument(
         "--quiet",
         action="store_true",
         help="không in gì khi thành công / print nothing on success (for cron, which mails whatever a job prints); "
@@ -421,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``trendkit`` command with ``argv`` (default: the process's arguments); returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         with warnings.catch_warnings(record=True) as caught:  # a library's warning never leaks into cron mail
             warnings.simplefilter("default")

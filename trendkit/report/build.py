@@ -199,6 +199,7 @@ def run_report(
     keep: int = 24,
     progress: Callable[[str], None] = lambda _msg: None,
     now: dt.datetime | None = None,
+    command: Sequence[str] | None = None,
 ) -> ReportResult:
     """Build the report for ``cases`` and publish it at ``out`` only when complete.
 
@@ -206,7 +207,8 @@ def run_report(
     :mod:`trendkit.report.publish`). trendkit refuses an ``out`` it does not own. Months that not
     every unit has reported yet (:mod:`trendkit.report.completeness`; ``expected_units`` lists the
     provinces that must report) are held back from the models. With little history the report shows
-    what it can and says which analyses need more months.
+    what it can and says which analyses need more months. ``command``, the command line that asked for
+    the report (the CLI passes it, less ``--out``), is stamped in summary.json and on the page.
 
     Raises
     ------
@@ -227,6 +229,7 @@ def run_report(
         try:
             opts = steps.Options(since, layout, sheet, columns, values, expected_units)
             summary = _build(inputs, build, opts=opts, campaigns=campaigns, progress=progress, now=now)
+            summary["command"] = None if command is None else [str(part) for part in command]
             _mark_new(summary, previous)
             summary = _write_summary(summary, build)
             publish(build, out, keep=keep)

@@ -118,6 +118,7 @@ class ReportSummary(TypedDict):
 
     generated_at: str
     version: str  # trendkit's version that wrote it
+    command: list[str] | None  # the command line that asked for it, less --out; None from Python
     synthetic: bool
     inputs: list[Input]
     layout: str

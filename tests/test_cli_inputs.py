@@ -257,6 +257,7 @@ def test_help_speaks_vietnamese_first_and_english_alongside():
     for args in (["--help"], ["load", "--help"], ["report", "--help"]):
         res = _run(*args)
         assert res.returncode == 0 and "xem hướng dẫn này / show this help and exit" in res.stdout
+        assert res.stdout.startswith("cách dùng / usage: trendkit") and "tùy chọn / options:" in res.stdout
     assert "ghi các vụ hợp lệ / write the accepted cases" in _run("load", "--help").stdout
 
 

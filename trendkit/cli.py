@@ -285,12 +285,23 @@ def _day(text: str, *, end: bool) -> dt.date:
     return add_months(month, 1) - dt.timedelta(days=1) if end else month
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help headed in both languages."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        """The usage line, headed 'cách dùng / usage'."""
+        super().add_usage(usage, actions, groups, prefix="cách dùng / usage: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its own words in Vietnamese and English, and a mistake said in one line (exit 2),
     not a usage block: cron mails it, and a person reads it at once."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **{**kwargs, "add_help": False})
+        self._positionals.title = "tham số / arguments"
+        self._optionals.title = "tùy chọn / options"
         self.add_argument("-h", "--help", action="help", help="xem hướng dẫn này / show this help and exit")
 
     def error(self, message: str) -> NoReturn:
@@ -304,7 +315,6 @@ def _parser() -> argparse.ArgumentParser:
         prog="trendkit",
         description="Trích xuất vụ việc hải quan: đọc, kiểm tra, xu hướng, dịch chuyển, bản đồ / "
         "customs case extracts: load, check, trends, displacement, maps.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"trendkit {_version()}", help="phiên bản / show the version and exit"

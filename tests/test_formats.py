@@ -135,7 +135,7 @@ def test_the_format_comes_from_the_content_not_the_name(report_xlsx, tmp_path):
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.bin", b"\x00\x01")
     assert sniff(xlsb) == "xlsb"
-    with pytest.raises(TrendkitInputError, match=r"b\.xlsb: a damaged Excel binary workbook"):
+    with pytest.raises(TrendkitInputError, match=r"b\.xlsb: tệp hỏng / a damaged Excel binary workbook"):
         tk.load_cases(xlsb)
 
 
@@ -351,7 +351,7 @@ def test_a_huge_csv_cell_is_refused_quickly(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP\nA1;12/03/2021;Huế\nA2;12/03/2021;" + "x" * 10_000_000 + "\n",
                     encoding="utf-8")  # fmt: skip
-    with pytest.raises(TrendkitInputError, match=r"long\.csv: row 3, column 3 holds 10,000,000 characters"):
+    with pytest.raises(TrendkitInputError, match=r"long\.csv: ô quá dài / row 3, column 3 holds 10,000,000 characters"):
         _bounded(lambda: tk.load_cases(path))
 
 

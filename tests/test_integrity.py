@@ -238,7 +238,7 @@ def test_corrupt_xml_inside_an_xlsx_names_the_file(tmp_path):
         for item in src.infolist():
             data = src.read(item.filename)
             dst.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
-    with pytest.raises(TrendkitInputError, match=r"hỏng.xlsx: a damaged Excel workbook"):
+    with pytest.raises(TrendkitInputError, match=r"hỏng.xlsx: tệp hỏng / a damaged Excel workbook"):
         tk.load_cases(bad)
 
 
@@ -295,7 +295,8 @@ def test_every_file_in_a_folder_is_listed_and_one_bad_file_does_not_stop_the_loa
     assert "damaged Excel 97-2003" in reasons["cu.xls"] and "lock file" in reasons[f"{folder}/~$BC_T3.xlsx"]
     assert "it is a text file" in reasons["bad.xlsx"] and "no case table" in reasons["README.txt"]
     assert "files not read" in str(res.summary()) and "README.txt" in res._repr_html_()
-    with pytest.raises(TrendkitInputError, match=r"bad\.xlsx: named like a workbook"):
+    named = r"bad\.xlsx: tên như sổ tính nhưng không phải / named like a workbook"
+    with pytest.raises(TrendkitInputError, match=named):
         tk.load_cases(tmp_path / "bad.xlsx")  # a file named on its own still raises
 
 

@@ -102,7 +102,7 @@ def test_cli_demo_and_load(tmp_path):
     )
     assert (
         bad.returncode == 2
-        and bad.stderr.strip().endswith("nope.xlsx: file not found")
+        and bad.stderr.strip().endswith("nope.xlsx: không tìm thấy tệp / file not found")
         and "Traceback" not in bad.stderr
     )
 

@@ -103,7 +103,8 @@ def test_bad_input_leaves_the_previous_report_untouched(report, tmp_path):
     res = _run("report", "--cases", str(tmp_path / "missing.xlsx"), "--out", str(out))
     assert res.returncode == 2 and "Traceback" not in res.stderr
     reason = [line for line in res.stderr.strip().splitlines() if not line[:4].isdigit()]  # drop log lines
-    assert len(reason) == 1 and reason[0].startswith("trendkit: ") and "missing.xlsx: file not found" in reason[0]
+    assert len(reason) == 1 and reason[0].startswith("trendkit: ")
+    assert "missing.xlsx: không tìm thấy tệp / file not found" in reason[0]
     bad = _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "QN:Atlantis:2023-07")
     assert bad.returncode == 2 and "Atlantis" in bad.stderr and "Traceback" not in bad.stderr
     assert _run("report", "--cases", str(SAMPLE), "--out", str(out), "--campaign", "oops").returncode == 2

@@ -269,7 +269,9 @@ def _date_range(given: list[str] | None) -> tuple[dt.date, dt.date] | None:
         return None
     first, last = (_day(text, end=i == 1) for i, text in enumerate(given))
     if first > last:
-        raise TrendkitInputError(f"--date-range {given[0]} {given[1]}: the first date is after the last")
+        raise TrendkitInputError(
+            f"--date-range {given[0]} {given[1]}: ngày đầu sau ngày cuối / the first date is after the last"
+        )
     return first, last
 
 
@@ -281,7 +283,10 @@ def _day(text: str, *, end: bool) -> dt.date:
     try:
         month = parse_month(text)
     except ValueError:
-        raise TrendkitInputError(f"--date-range {text!r}: expected a date YYYY-MM-DD or a month YYYY-MM") from None
+        raise TrendkitInputError(
+            f"--date-range {text!r}: cần ngày YYYY-MM-DD hoặc tháng YYYY-MM / expected a date YYYY-MM-DD or a month "
+            "YYYY-MM"
+        ) from None
     return add_months(month, 1) - dt.timedelta(days=1) if end else month
 
 

@@ -64,12 +64,17 @@ def check_writable(path: str | Path, *, replace: bool = False) -> Path:
     The command line asks this before any loading, so a bad path costs nothing."""
     path = Path(path)
     if path.suffix.lower() not in TABLE_FORMATS:
-        raise TrendkitInputError(f"{path}: expected a file ending in {', '.join(TABLE_FORMATS)}")
+        raise TrendkitInputError(
+            f"{path}: cần tệp .csv, .xlsx hoặc .parquet / expected a file ending in {', '.join(TABLE_FORMATS)}"
+        )
     if path.is_symlink() or path.is_dir():
-        raise TrendkitInputError(f"{path}: a link or a folder, which trendkit never writes into; nothing was changed")
+        raise TrendkitInputError(
+            f"{path}: là liên kết hoặc thư mục / a link or a folder, which trendkit never writes into; nothing was "
+            "changed"
+        )
     if path.exists() and not replace:
         raise TrendkitInputError(
-            f"{path}: the file exists; it is replaced only when asked (--replace), nothing was changed"
+            f"{path}: tệp đã có / the file exists; it is replaced only when asked (--replace), nothing was changed"
         )
     return path
 
@@ -89,7 +94,7 @@ def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False)
     >>> write_table(pl.DataFrame({"n": [3]}), out)
     Traceback (most recent call last):
     ...
-    trendkit.errors.TrendkitInputError: ...cases.parquet: the file exists; it is replaced only when asked ...
+    trendkit.errors.TrendkitInputError: ...cases.parquet: tệp đã có / the file exists; ...
     """
     path = check_writable(path, replace=replace)
     suffix = path.suffix.lower()

@@ -150,7 +150,9 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
     """
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
-        raise TrendkitInputError("no input files given; expected a path, a list of paths or a folder")
+        raise TrendkitInputError(
+            "chưa chỉ tệp nào / no input files given; expected a path, a list of paths or a folder"
+        )
     files: list[tuple[Path, bool]] = []
     skipped: list[tuple[str, str]] = []
     for item in items:
@@ -158,9 +160,11 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
         try:
             path.lstat()
         except FileNotFoundError:
-            raise TrendkitInputError(f"{printable(str(path))}: file not found") from None
+            raise TrendkitInputError(f"{printable(str(path))}: không tìm thấy tệp / file not found") from None
         except OSError as exc:  # a name too long, a folder without permission
-            raise TrendkitInputError(f"{printable(str(path))[:200]}: cannot be opened ({exc.strerror})") from None
+            raise TrendkitInputError(
+                f"{printable(str(path))[:200]}: không mở được / cannot be opened ({exc.strerror})"
+            ) from None
         if path.is_dir():
             entries = sorted(path.iterdir(), key=natural_key)
             found = []
@@ -173,17 +177,18 @@ def find_files(source: str | Path | Sequence[str | Path]) -> Found:
             if not found:
                 listed = "; ".join(f"{n}: {r}" for n, r in skipped[-5:]) or "it is empty"
                 raise TrendkitInputError(
-                    f"{path}: the folder holds no case extracts ({listed}); expected files ending in "
-                    + ", ".join(SUPPORTED_SUFFIXES)
+                    f"{path}: thư mục không có tệp trích xuất / the folder holds no case extracts ({listed}); "
+                    "expected files ending in " + ", ".join(SUPPORTED_SUFFIXES)
                 )
             files.extend((p, False) for p in found)
         elif not path.exists():
-            raise TrendkitInputError(f"{printable(str(path))}: file not found")
+            raise TrendkitInputError(f"{printable(str(path))}: không tìm thấy tệp / file not found")
         elif path.name.startswith("~$"):  # named by a wildcard (in/*.xls) while someone has the workbook open
             skipped.append((printable(path.name), "an Office lock file (the workbook is open in Excel)"))
         elif not path.is_file():
             raise TrendkitInputError(
-                f"{printable(str(path))}: not a regular file (a pipe, device or socket is never opened); "
+                f"{printable(str(path))}: không phải tệp thường / not a regular file (a pipe, device or socket is "
+                "never opened); "
                 "expected a case extract"
             )
         else:
@@ -242,7 +247,7 @@ def iter_sheets(path: Path, *, sheet: SheetChoice = None) -> Iterator[RawSheet]:
     kind = sniff(path)
     if kind == "encrypted":
         raise TrendkitInputError(
-            f"{path.name}: the workbook is password-protected (encrypted); "
+            f"{path.name}: sổ tính có mật khẩu / the workbook is password-protected (encrypted); "
             "expected an unprotected workbook — remove the password in Excel and save again"
         )
     if kind in _WORKBOOKS:
@@ -257,16 +262,19 @@ def iter_sheets(path: Path, *, sheet: SheetChoice = None) -> Iterator[RawSheet]:
         return
     if kind == "zip":
         raise TrendkitInputError(
-            f"{path.name}: a {FORMAT_NAMES['zip']} that holds no workbook; expected .xlsx, .xls, .xlsb, .ods or CSV"
+            f"{path.name}: tệp nén không chứa sổ tính / a {FORMAT_NAMES['zip']} that holds no workbook; expected "
+            ".xlsx, .xls, .xlsb, .ods or CSV"
         )
     if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
         raise TrendkitInputError(
-            f"{path.name}: named like a workbook but it is a {FORMAT_NAMES[kind]}; expected a spreadsheet saved by "
+            f"{path.name}: tên như sổ tính nhưng không phải / named like a workbook but it is a {FORMAT_NAMES[kind]}; "
+            "expected a spreadsheet saved by "
             "Excel or LibreOffice (or rename a CSV to .csv)"
         )
     if suffix not in (".csv", ".tsv", ".txt"):
         raise TrendkitInputError(
-            f"{path.name}: unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+            f"{path.name}: loại tệp không hỗ trợ / unsupported file type '{suffix}'; expected one of "
+            f"{', '.join(SUPPORTED_SUFFIXES)}"
         )
     yield _read_csv(path)
 
@@ -304,13 +312,16 @@ def choose_sheets(path: Path, names: list[str], sheet: SheetChoice) -> list[str]
         if isinstance(s, int):
             if not 0 <= s < len(names):
                 raise TrendkitInputError(
-                    f"{path.name}: no sheet number {s}; the workbook has {len(names)} sheet(s): {', '.join(names)}"
+                    f"{path.name}: không có trang tính này / no sheet number {s}; the workbook has {len(names)} "
+                    f"sheet(s): {', '.join(names)}"
                 )
             chosen.append(names[s])
         elif s in names:
             chosen.append(s)
         else:
-            raise TrendkitInputError(f"{path.name}: no sheet named '{s}'; the workbook has: {', '.join(names)}")
+            raise TrendkitInputError(
+                f"{path.name}: không có trang tính này / no sheet named '{s}'; the workbook has: {', '.join(names)}"
+            )
     return chosen
 
 
@@ -333,7 +344,7 @@ def _read_workbook(
         first = re.split(r"[\"'`]", (str(exc).splitlines() or [""])[0], maxsplit=1)[0].strip(" :")[:80]
         first = first or exc.__class__.__name__
         return TrendkitInputError(
-            f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({first}); expected a workbook that Excel or "
+            f"{path.name}: tệp hỏng / a damaged {FORMAT_NAMES[kind]} ({first}); expected a workbook that Excel or "
             "LibreOffice opens"
         )
 
@@ -402,7 +413,9 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
         try:
             return raw.decode("utf-16").encode("utf-8"), "latin-1"
         except UnicodeDecodeError:
-            raise TrendkitInputError(f"{path.name}: starts like UTF-16 but is not valid UTF-16 text") from None
+            raise TrendkitInputError(
+                f"{path.name}: mã UTF-16 hỏng / starts like UTF-16 but is not valid UTF-16 text"
+            ) from None
     # taken as UTF-8 here; polars checks every byte as it reads, and a file that is not UTF-8 is
     # read again as Windows-1258 (see :func:`_from_windows_1258`)
     return raw, "latin-1"
@@ -424,7 +437,8 @@ def _read_csv(path: Path) -> RawSheet:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise TrendkitInputError(
-            f"{path.name}: binary data, not a text CSV; expected comma-, semicolon- or tab-separated text"
+            f"{path.name}: dữ liệu nhị phân, không phải CSV / binary data, not a text CSV; expected comma-, "
+            "semicolon- or tab-separated text"
         )
     data, codec = _decode(path, raw)
     if codec == "latin-1" and not _utf8_head(data):
@@ -458,7 +472,8 @@ def _check_line_lengths(path: Path, block: int = 1 << 24) -> None:
                 k = int(gaps.argmax()) if len(gaps) and gaps.max() > MAX_LINE_BYTES + 1 else len(gaps)
                 length = int(gaps[k]) - 1 if k < len(gaps) else tail
                 raise TrendkitInputError(
-                    f"{path.name}: line {lines + k + 1:,} is {'over ' if k == len(gaps) else ''}{length:,} bytes "
+                    f"{path.name}: dòng quá dài / line {lines + k + 1:,} is "
+                    f"{'over ' if k == len(gaps) else ''}{length:,} bytes "
                     f"long; expected at most {MAX_LINE_BYTES:,} bytes a line (a case row is a few hundred) — is "
                     "this a CSV export?"
                 )
@@ -539,7 +554,8 @@ def _read_unquoted(path: Path, data: bytes, delimiter: str, codec: str) -> RawSh
     width = max(line.count(delimiter.encode()) for line in lines) + 1
     if width > MAX_COLUMNS_CSV:
         raise TrendkitInputError(
-            f"{path.name}: a line has {width:,} fields; expected at most {MAX_COLUMNS_CSV:,} (is the separator right?)"
+            f"{path.name}: quá nhiều cột / a line has {width:,} fields; expected at most {MAX_COLUMNS_CSV:,} (is the "
+            "separator right?)"
         )
     frame = pl.read_csv(
         io.BytesIO(delimiter.encode() * (width - 1) + b"\n" + data),
@@ -568,7 +584,8 @@ def _check_cell_lengths(path: Path, frame: pl.DataFrame) -> None:
         if n is not None and n > MAX_CELL_CHARS:
             row = frame.filter(pl.col(col).str.len_chars() > MAX_CELL_CHARS)["source_row"][0]
             raise TrendkitInputError(
-                f"{path.name}: row {row}, column {int(col[1:]) + 1} holds {n:,} characters; expected at most "
+                f"{path.name}: ô quá dài / row {row}, column {int(col[1:]) + 1} holds {n:,} characters; expected at "
+                "most "
                 f"{MAX_CELL_CHARS:,} (Excel's own limit) — is a quote left open?"
             )
 
@@ -623,7 +640,7 @@ def _read_parquet(path: Path) -> RawSheet:
         df = pl.read_parquet(_polars_source(path))
     except Exception as exc:  # polars raises several types for a corrupt file
         raise TrendkitInputError(
-            f"{path.name}: not a readable Parquet file ({exc.__class__.__name__}); "
+            f"{path.name}: không đọc được tệp Parquet / not a readable Parquet file ({exc.__class__.__name__}); "
             "expected Parquet written by polars, pandas or Spark"
         ) from None
     header = {f"c{j}": [name] for j, name in enumerate(df.columns)}

@@ -63,7 +63,8 @@ def _refuse_links(out: Path) -> None:
     for own in (history_dir(out), out.parent / f".{out.name}.lock"):
         if own.is_symlink():
             raise TrendkitInputError(
-                f"--out {out}: {own.name} is a link, which trendkit never makes; remove it or choose another "
+                f"--out {out}: {own.name} là liên kết, trendkit không ghi qua / {own.name} is a link, which trendkit "
+                "never makes; remove it or choose another "
                 "path, nothing was changed"
             )
 
@@ -78,7 +79,7 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
     ...     refuse_unsafe_out(d, [])
     ... except TrendkitInputError as exc:
     ...     print(str(exc).split(": ", 1)[1].split(";")[0])
-    the folder exists and was not made by trendkit (it holds thesis.docx)
+    thư mục đã có và không do trendkit tạo / the folder exists and was not made by trendkit (it holds thesis.docx)
     """
     try:
         out.lstat()
@@ -86,20 +87,22 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
         pass
     except OSError as exc:  # a name too long, a parent without permission
         raise TrendkitInputError(
-            f"--out {str(out)[:200]}: cannot be used ({exc.strerror}); nothing was changed"
+            f"--out {str(out)[:200]}: không dùng được / cannot be used ({exc.strerror}); nothing was changed"
         ) from None
     _refuse_links(out)
     target = out.resolve()
     if target in _never_replaced(target):
         raise TrendkitInputError(
-            f"--out {out}: a home folder or the root of a drive is never replaced, even when empty; choose a "
+            f"--out {out}: không bao giờ thay thư mục nhà hay gốc ổ đĩa / a home folder or the root of a drive is "
+            "never replaced, even when empty; choose a "
             "folder inside it, nothing was changed"
         )
     for item in inputs:
         src = Path(item).resolve()
         if target == src or src.is_relative_to(target) or target.is_relative_to(src):
             raise TrendkitInputError(
-                f"--out {out}: it is, contains or lies inside the input {item}; choose a folder outside the "
+                f"--out {out}: trùng, chứa hoặc nằm trong dữ liệu vào / it is, contains or lies inside the input "
+                f"{item}; choose a folder outside the "
                 "inputs, nothing was changed"
             )
     if out.is_symlink():
@@ -109,20 +112,25 @@ def refuse_unsafe_out(out: Path, inputs: Sequence[Path]) -> None:
         ours = target.parent.resolve() == home.resolve() and (not target.exists() or (target / MARKER).is_file())
         if not ours:  # (a link into our history whose report was deleted by hand is still ours)
             raise TrendkitInputError(
-                f"--out {out}: a link trendkit did not make (to {link}); choose another path, nothing was changed"
+                f"--out {out}: liên kết không do trendkit tạo / a link trendkit did not make (to {link}); choose "
+                "another path, nothing was changed"
             )
     elif out.is_file():
-        raise TrendkitInputError(f"--out {out}: this is a file, not a report folder; nothing was changed")
+        raise TrendkitInputError(
+            f"--out {out}: đây là tệp, không phải thư mục báo cáo / this is a file, not a report folder; nothing was "
+            "changed"
+        )
     elif out.is_dir():
         entries = sorted(e.name for e in out.iterdir())
         if entries and not _is_report(out):
             shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
             raise TrendkitInputError(
-                f"--out {out}: the folder exists and was not made by trendkit (it holds {shown}); "
+                f"--out {out}: thư mục đã có và không do trendkit tạo / the folder exists and was not made by "
+                f"trendkit (it holds {shown}); "
                 "choose a new or empty folder, nothing was changed"
             )
     elif out.exists():
-        raise TrendkitInputError(f"--out {out}: not a folder; nothing was changed")
+        raise TrendkitInputError(f"--out {out}: không phải thư mục / not a folder; nothing was changed")
 
 
 @contextlib.contextmanager
@@ -142,13 +150,17 @@ def lock(out: Path) -> Iterator[None]:
             holder = fh.read().strip() or "another process"
             fh.close()
             raise TrendkitInputError(
-                f"--out {out}: another trendkit report is being written there ({holder}); try again when it ends"
+                f"--out {out}: một báo cáo khác đang được ghi vào đây / another trendkit report is being written "
+                f"there ({holder}); try again when it ends"
             )
         if _still_named(fh, path):
             break
         fh.close()  # a finished run removed it between our open and our lock
     else:
-        raise TrendkitInputError(f"--out {out}: another trendkit report is being written there; try again when it ends")
+        raise TrendkitInputError(
+            f"--out {out}: một báo cáo khác đang được ghi vào đây / another trendkit report is being written there; "
+            "try again when it ends"
+        )
     with fh:
         fh.seek(0)
         fh.truncate()
@@ -170,7 +182,8 @@ def _open_lock(path: Path, out: Path) -> IO[str]:
         fd = os.open(path, flags, 0o644)
     except OSError as exc:
         raise TrendkitInputError(
-            f"--out {out}: cannot open its lock file {path.name} ({exc.strerror}); is it a link? nothing was changed"
+            f"--out {out}: không mở được tệp khóa / cannot open its lock file {path.name} ({exc.strerror}); is it a "
+            "link? nothing was changed"
         ) from None
     return os.fdopen(fd, "r+")
 
@@ -309,7 +322,8 @@ def _swap_in_copy(final: Path, out: Path) -> None:
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)
         raise TrendkitInputError(
-            f"--out {out}: the previous report could not be replaced ({exc.strerror}; is a file in it open?); "
+            f"--out {out}: không thay được báo cáo trước / the previous report could not be replaced ({exc.strerror}; "
+            "is a file in it open?); "
             f"it is unchanged, and the new report is in {final}"
         ) from None
     fresh.rename(out)

@@ -325,6 +325,14 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"trendkit {_version()}", help="phiên bản / show the version and exit"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_demo(sub)
+    _add_report(sub)
+    _add_load(sub)
+    return parser
+
+
+def _add_demo(sub: Any) -> None:
+    """``trendkit demo``."""
     demo = sub.add_parser(
         "demo", help="chạy thử trên dữ liệu MÔ PHỎNG kèm theo / the report on the bundled SYNTHETIC sample"
     )
@@ -337,6 +345,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", help="thư mục báo cáo / report folder (default: maps/demo_report; installed, ./trendkit_demo/report)"
     )
     demo.set_defaults(func=_demo)
+
+
+def _add_report(sub: Any) -> None:
+    """``trendkit report``: the monthly report, for a person or a scheduler."""
     report = sub.add_parser(
         "report",
         help="báo cáo xu hướng hằng tháng / the monthly trend report: load, model, map; replaces DIR only on success",
@@ -390,6 +402,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default: inferred from the last six months)",
     )
     _mapping_options(report)
+    _add_run_options(report)
+    report.set_defaults(func=_report)
+
+
+def _add_run_options(report: argparse.ArgumentParser) -> None:
+    """How a report run behaves under a scheduler: history kept, output, time limit, exit code."""
     report.add_argument(
         "--keep",
         type=int,
@@ -421,7 +439,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"mã thoát {EXIT_ALERT} khi có cảnh báo mới / exit {EXIT_ALERT} when there are alerts the previous report "
         "did not raise",
     )
-    report.set_defaults(func=_report)
+
+
+def _add_load(sub: Any) -> None:
+    """``trendkit load``: load extracts, account for every row, write what was accepted."""
     load = sub.add_parser(
         "load", help="đọc trích xuất, đối soát từng dòng / load extracts and print the row accounting"
     )
@@ -449,7 +470,6 @@ def _parser() -> argparse.ArgumentParser:
         "are rejected with the reason",
     )
     load.set_defaults(func=_load)
-    return parser
 
 
 def _version() -> str:

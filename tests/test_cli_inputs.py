@@ -284,3 +284,17 @@ def test_the_command_is_stamped_less_its_out_and_verbose_times_the_steps(tmp_pat
     assert "Lệnh / command: <code>trendkit report --cases" in page
     assert (tmp_path / "a" / "summary.json").read_bytes() == (tmp_path / "b" / "summary.json").read_bytes()
     assert re.search(r"trendkit: .+ \(\d+\.\d s\)", runs[0].stderr)  # each step with how long the one before took
+
+
+def test_a_table_longer_than_an_excel_sheet_is_refused_not_cut(tmp_path, monkeypatch):
+    from trendkit import export
+
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 3)  # the header and two rows
+    frame = pl.DataFrame({"n": [1, 2, 3]})
+    with pytest.raises(TrendkitInputError, match=r"3 rows, more than an Excel sheet holds \(2 after the header\)"):
+        export.write_table(frame, tmp_path / "t.xlsx")
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temp file left
+    export.write_table(frame.head(2), tmp_path / "t.xlsx", sheet="rejected")
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).sheet_names == ["rejected"]

@@ -258,7 +258,7 @@ def _load(args: argparse.Namespace) -> int:
     said = {"cases": "accepted cases / các vụ hợp lệ", "rejected": "rejected rows / dòng bị loại"}
     for name, path in outputs.items():
         frame = res.cases if name == "cases" else res.rejected
-        write_table(frame, path, replace=args.replace)
+        write_table(frame, path, replace=args.replace, sheet=name)
         print(f"{said[name]}: {frame.height} → {path}")
     return 0
 

@@ -30,6 +30,8 @@ __all__ = ["TABLE_FORMATS", "check_writable", "neutralise", "write_csv", "write_
 
 #: What :func:`write_table` writes, by file suffix.
 TABLE_FORMATS = (".csv", ".xlsx", ".parquet")
+#: Rows an Excel sheet holds (the header is one of them): a larger table is refused, not cut.
+XLSX_MAX_ROWS = 1_048_576
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -79,8 +81,9 @@ def check_writable(path: str | Path, *, replace: bool = False) -> Path:
     return path
 
 
-def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False) -> Path:
-    """``frame`` as .csv (:func:`write_csv`), .xlsx or .parquet, chosen by the suffix of ``path``.
+def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False, sheet: str = "cases") -> Path:
+    """``frame`` as .csv (:func:`write_csv`), .xlsx (one sheet named ``sheet``) or .parquet, chosen by
+    the suffix of ``path``. A table longer than an Excel sheet holds is refused for .xlsx, never cut.
 
     The file is written beside its destination and renamed into place, so a reader never sees half
     of it and a link at ``path`` is never followed. An existing file is replaced only with
@@ -98,11 +101,19 @@ def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False)
     """
     path = check_writable(path, replace=replace)
     suffix = path.suffix.lower()
+    if suffix == ".xlsx" and frame.height + 1 > XLSX_MAX_ROWS:
+        raise TrendkitInputError(
+            f"{path}: {frame.height:,} dòng, quá giới hạn của Excel / {frame.height:,} rows, more than an Excel sheet "
+            f"holds ({XLSX_MAX_ROWS - 1:,} after the header); write .csv or .parquet instead, nothing was written"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(handle)
     try:
-        _WRITERS[suffix](frame, Path(temp))
+        if suffix == ".xlsx":
+            _write_xlsx(frame, Path(temp), sheet)
+        else:
+            _WRITERS[suffix](frame, Path(temp))
         os.replace(temp, path)  # a link planted at path meanwhile is replaced, never followed
     finally:
         if os.path.exists(temp):
@@ -110,13 +121,13 @@ def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False)
     return path
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+def _write_xlsx(frame: pl.DataFrame, path: Path, name: str) -> None:
     """One sheet: the header row, then every row with text as text, numbers as numbers, dates as dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("cases")
+    sheet = book.create_sheet(name)
     formats = {c: "yyyy-mm-dd" for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)}
 
     def cell(value: object, column: str | None = None) -> WriteOnlyCell:
@@ -135,6 +146,5 @@ def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
 
 _WRITERS = {
     ".csv": lambda frame, path: neutralise(frame).write_csv(path, include_bom=True),
-    ".xlsx": _write_xlsx,
     ".parquet": lambda frame, path: frame.write_parquet(path),
 }

@@ -124,9 +124,9 @@ class CampaignEffect(Result):
         span = f"{self.recent[0]:%m/%Y}–{self.recent[-1]:%m/%Y}"
         shown = "left out" if self.baseline_left_out else "kept"
         return (f"Read with and without {span}, the last months before the start, which sat off the earlier ones "
-                f"(a dip or a surge there would "
-                f"be carried into the window); shown: the reading that claims less, with them {shown} / đã tính "
-                "cả khi bỏ và khi giữ các tháng ngay trước chiến dịch, hiển thị kết quả thận trọng hơn.")  # fmt: skip
+                "(a dip or a surge there would be carried into the window); shown: the reading that claims less, "
+                f"with them {shown} / đã tính cả khi bỏ và khi giữ các tháng ngay trước chiến dịch, hiển thị kết quả "
+                "thận trọng hơn.")  # fmt: skip
 
     def _why(self) -> str:
         if self.family == "quasi-Poisson":

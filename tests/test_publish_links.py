@@ -265,3 +265,14 @@ def test_the_lock_file_goes_when_the_run_ends_and_a_removed_one_is_never_held(tm
     with publish.lock(out):
         assert len(calls) == 2 and path.is_file()  # it opened the file the name now leads to
         assert f"pid {os.getpid()}" in path.read_text(encoding="utf-8")
+
+
+def test_without_links_a_folder_of_yours_under_trendkits_temporary_name_is_never_removed(tmp_path, monkeypatch):
+    _no_links(monkeypatch)
+    out = tmp_path / "report"
+    mine = tmp_path / f".report.new-{os.getpid()}"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(TrendkitInputError, match="was not made by trendkit"):
+        _publish(out, "one")
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -312,7 +312,12 @@ def _swap_in_copy(final: Path, out: Path) -> None:
     history). A copy left by a killed run is removed by the next (:func:`new_build`)."""
     fresh, old = (out.parent / f".{out.name}.{kind}-{os.getpid()}" for kind in ("new", "old"))
     for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_symlink() or (leftover.exists() and not _is_report(leftover)):
+            raise TrendkitInputError(
+                f"--out {out}: {leftover.name} không do trendkit tạo / was not made by trendkit; remove it or choose "
+                "another path, nothing was changed"
+            )
+        shutil.rmtree(leftover, ignore_errors=True)  # a copy a killed run with the same PID left
     shutil.copytree(final, fresh)
     if not (out.exists() or out.is_symlink()):
         fresh.rename(out)

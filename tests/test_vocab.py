@@ -52,8 +52,8 @@ def test_unknown_words_do_not_match():
 @pytest.mark.parametrize(
     ("table", "text", "canonical"),
     [
-        (CHANNELS, "Đường thủy nội địa", "inland"),  # the longer alias wins over "đường thủy" (sea)
-        (CHANNELS, "ĐTNĐ", "inland"),
+        (CHANNELS, "Đường thủy nội địa", "inland_waterway"),  # the longer alias wins over "đường thủy" (sea)
+        (CHANNELS, "ĐTNĐ", "inland_waterway"),
         (CHANNELS, "Hàng gửi CPN / TMĐT", "post"),
         (CHANNELS, "HK", "air"),
         (OUTCOMES, "Đã ra QĐXP", "administrative"),

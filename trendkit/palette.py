@@ -19,6 +19,7 @@ CHANNEL_COLOURS = {
     "sea": "#0072b2",
     "air": "#009e73",
     "post": "#e69f00",
+    "inland_waterway": "#56b4e9",
     "inland": "#999999",
 }
 

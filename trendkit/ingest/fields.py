@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from trendkit.words import CHANNELS as CHANNEL_WORDS
 from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, legacy_group, resolve_province
@@ -64,7 +65,8 @@ __all__ = [
 #: the regex's Unicode ``\d`` also matches full-width "１２３", which the cast turns into null.
 PLAIN_AMOUNT = r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)$"
 
-_CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
+#: The channels a unit may write, as the rejection reason lists them ("đường bộ/road, …").
+_CHANNEL_HINT = ", ".join(f"{w.vi}/{w.en}" for key, w in CHANNEL_WORDS.items() if key != "unknown")
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,7 @@ def violation(raw: Cells, words: Words | None = None) -> Normalised:
 
 
 def outcome(raw: Cells, words: Words | None = None) -> Normalised:
-    """Handling outcome (administrative, criminal, referred); unknown words → ``unknown``."""
+    """Handling outcome (administrative, criminal, referred, pending); unknown words → ``unknown``."""
     return category(raw, "outcome", OUTCOMES, "unknown", words)
 
 

@@ -109,7 +109,6 @@ _TOTAL_ASCII_RE = re.compile(
     r"^(?:tong cong|tong so|tong|cong don|cong|luy ke|grand total|sub ?total|total)"
     r"(?:\s*[:.]?\s*(?:(?:thang|quy|nam|ky|toan|tu|ca|dau|month|year|quarter)\b.*|[\d/ .()-]*))?$"
 )
-_CHANNEL_HINT = "đường bộ/road, đường biển/sea, hàng không/air, đường sắt/rail, bưu chính/post, nội địa/inland"
 
 
 # --- result objects ------------------------------------------------------------------------

@@ -102,7 +102,20 @@ CHANNELS: Table = {
         "e-commerce",
         "ecommerce",
     ],
-    "inland": ["nội địa", "trong nội địa", "đường thủy nội địa", "đtnđ", "inland", "domestic"],
+    "inland_waterway": [
+        "đường thủy nội địa",
+        "thủy nội địa",
+        "đtnđ",
+        "đường sông",
+        "tuyến sông",
+        "sông mê kông",
+        "sông tiền",
+        "sông hậu",
+        "inland waterway",
+        "river",
+        "mekong",
+    ],
+    "inland": ["nội địa", "trong nội địa", "inland", "domestic"],
     "unknown": ["không rõ", "chưa xác định", "unknown", "n/a", "na"],
 }
 CHANNEL_VALUES = tuple(CHANNELS)
@@ -201,7 +214,17 @@ OUTCOMES: Table = {
         "referred",
         "referral",
     ],
-    "unknown": ["đang xử lý", "chưa xử lý", "đang xác minh", "unknown", "pending"],
+    "pending": [
+        "đang xử lý",
+        "chờ xử lý",
+        "chưa xử lý",
+        "đang xác minh",
+        "đang điều tra",
+        "đang giải quyết",
+        "pending",
+        "under investigation",
+    ],
+    "unknown": ["không rõ", "chưa rõ", "unknown"],
 }
 OUTCOME_VALUES = tuple(OUTCOMES)
 
@@ -376,10 +399,11 @@ HEADERS: Table = {
 @lru_cache(maxsize=1 << 16)  # header cells and distinct values repeat: fold each text once
 def _keys(text: str) -> tuple[str, str]:
     """The folded key (:func:`trendkit.text.fold`) and the same key with its diacritics kept, aligned
-    character for character, so a match found on one can be checked on the other.
+    character for character, so a match found on one can be checked on the other. Each word's tone
+    mark sits on its last vowel (:func:`_tone_on_last_vowel`), so "Ma tuý" and "Ma túy" agree.
 
     >>> _keys("Tuyến Biên-giới")
-    ('tuyen bien gioi', 'tuyến biên giới')
+    ('tuyen bien gioi', 'tuyến biên giơí')
     """
     folded, accented = [], []
     for ch in unicodedata.normalize("NFC", text).lower():
@@ -387,7 +411,30 @@ def _keys(text: str) -> tuple[str, str]:
         keep = len(base) == 1 and (base.isascii() and base.isalnum())
         folded.append(base if keep else " ")
         accented.append(ch if keep else " ")
-    return " ".join("".join(folded).split()), " ".join("".join(accented).split())
+    return " ".join("".join(folded).split()), " ".join(map(_tone_on_last_vowel, "".join(accented).split()))
+
+
+#: The five tone marks (grave, acute, tilde, hook above, dot below); the vowel marks (circumflex,
+#: breve, horn) stay where they are.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWELS = frozenset("aeiouy")
+
+
+def _tone_on_last_vowel(word: str) -> str:
+    """One word with its tone mark moved to its last vowel: the old and new placements ("tuý" and
+    "túy", "hoà" and "hòa") give one key, while different tones ("biên", "biển") stay different.
+
+    >>> _tone_on_last_vowel("túy") == _tone_on_last_vowel("tuý"), _tone_on_last_vowel("hòa") == "hoà"
+    (True, True)
+    """
+    letters = [unicodedata.normalize("NFD", ch) for ch in word]
+    tones = [m for ch in letters for m in ch[1:] if m in _TONES]
+    vowels = [i for i, ch in enumerate(letters) if ch[0] in _VOWELS]
+    if len(tones) != 1 or not vowels:
+        return word
+    bare = ["".join(m for m in ch if m not in _TONES) for ch in letters]
+    bare[vowels[-1]] += tones[0]
+    return "".join(unicodedata.normalize("NFC", ch) for ch in bare)
 
 
 def _agrees(text_acc: str, text_fold: str, alias_acc: str, alias_fold: str) -> bool:

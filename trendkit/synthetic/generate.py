@@ -165,12 +165,12 @@ _OUTCOME_MIX = {
         ("Xử phạt vi phạm hành chính", "administrative", 0.9),
         ("Chuyển cơ quan khác đề nghị khởi tố", "referred", 0.05),
         ("Khởi tố", "criminal", 0.02),
-        ("Đang xử lý", "unknown", 0.03),
+        ("Đang xử lý", "pending", 0.03),
     ],
     "drugs": [
         ("Khởi tố", "criminal", 0.6),
         ("Chuyển cơ quan khác đề nghị khởi tố", "referred", 0.35),
-        ("Đang xử lý", "unknown", 0.05),
+        ("Đang xử lý", "pending", 0.05),
     ],
 }
 _CHANNEL_WORDS = {

@@ -41,7 +41,8 @@ EXPECTED = {
         province="Lạng Sơn",
         channel="rail",
         violation="illegal_transport",
-        commodity="agricultural",
+        commodity="fruit",
+        commodity_group="food",
         goods_value_vnd=1234.5e6,
         outcome="criminal",
         place_raw="Đồng Đăng",
@@ -54,7 +55,8 @@ EXPECTED = {
         province_legacy="TP. Hồ Chí Minh",
         channel="post",
         violation="drugs",
-        commodity="drugs",
+        commodity="synthetic_drugs",
+        commodity_group="drugs",
         goods_value_vnd=2.3e9,
         outcome="referred",
         place_raw=None,
@@ -211,7 +213,7 @@ def test_columns_mapping_and_unmapped_kept(tmp_path):
     assert (r["detected_on"], r["province"], r["commodity"], r["Số TT"]) == (
         dt.date(2022, 2, 2),
         "Hải Phòng",
-        "used_goods",
+        "scrap",
         "1",
     )
     assert r["case_id"].startswith("auto-") and r["channel"] == "unknown"

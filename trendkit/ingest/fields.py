@@ -24,7 +24,6 @@ from typing import Any
 
 import polars as pl
 
-from trendkit.words import CHANNELS as CHANNEL_WORDS
 from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, legacy_group, resolve_province
@@ -35,6 +34,9 @@ from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     CHANNELS,
     COMMODITIES,
+    COMMODITY_GROUP_VALUES,
+    COMMODITY_GROUPS,
+    COMMODITY_VALUES,
     GAZETTEER_KINDS,
     OUTCOMES,
     PLACE_KIND_VALUES,
@@ -44,6 +46,7 @@ from trendkit.ingest.vocab import (
     match,
 )
 from trendkit.text import fold
+from trendkit.words import CHANNELS as CHANNEL_WORDS
 
 __all__ = [
     "Normalised",
@@ -315,10 +318,21 @@ def outcome(raw: Cells, words: Words | None = None) -> Normalised:
 
 
 def commodity(raw: Cells, words: Words | None = None) -> Normalised:
-    """Goods description → a commodity group (raw text kept in ``commodity_raw``)."""
+    """Goods description → a ``commodity`` (heroin, methamphetamine, cigarettes, fuel …) and its
+    ``commodity_group`` (drugs, cigarettes, fuel …) from the shipped taxonomy
+    (``trendkit/data/commodities.csv``); text it does not know → ``other`` (raw text kept in ``commodity_raw``).
+
+    >>> r = commodity(pl.Series(["Ma tuý đá", "Thuốc lá điếu", "Túi xách", "đồ lạ", None]))
+    >>> r.columns["commodity"].to_list()
+    ['methamphetamine', 'cigarettes', 'textiles', 'other', 'other']
+    >>> r.columns["commodity_group"].to_list()
+    ['drugs', 'cigarettes', 'textiles', 'other', 'other']
+    """
     find = _with_words(COMMODITIES, words)
-    v = lookup(raw, lambda t: (find(t) or "other",), ["v"], [pl.String()])["v"]
-    return Normalised({"commodity": v, "commodity_raw": text_of(raw)})
+    v = lookup(raw, lambda t: (find(t) or "other",), ["v"], [pl.Enum(COMMODITY_VALUES)])["v"].fill_null("other")
+    groups = pl.Enum(COMMODITY_GROUP_VALUES)
+    group = v.cast(pl.String).replace_strict(COMMODITY_GROUPS, default="other", return_dtype=groups)
+    return Normalised({"commodity": v, "commodity_group": group, "commodity_raw": text_of(raw)})
 
 
 def _place(text: str, words: Words | None) -> tuple[str | None, str]:

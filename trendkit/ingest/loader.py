@@ -41,7 +41,8 @@ from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.readers import Found, RawSheet, SheetChoice, find_files, iter_sheets, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
-    COMMODITIES,
+    COMMODITY_GROUP_VALUES,
+    COMMODITY_VALUES,
     OUTCOME_VALUES,
     PLACE_KIND_VALUES,
     VIOLATION_VALUES,
@@ -65,7 +66,8 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "macro_region": pl.String(),
     "channel": pl.Enum(CHANNEL_VALUES),
     "violation": pl.Enum(VIOLATION_VALUES),
-    "commodity": pl.String(),
+    "commodity": pl.Enum(COMMODITY_VALUES),
+    "commodity_group": pl.Enum(COMMODITY_GROUP_VALUES),
     "commodity_raw": pl.String(),
     "goods_value_vnd": pl.Float64(),
     "place_id": pl.String(),
@@ -380,7 +382,7 @@ VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "channel": CHANNEL_VALUES,
     "violation": VIOLATION_VALUES,
     "outcome": OUTCOME_VALUES,
-    "commodity": tuple(COMMODITIES),
+    "commodity": COMMODITY_VALUES,
     "place_kind": PLACE_KIND_VALUES,
 }
 

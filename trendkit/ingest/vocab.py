@@ -14,9 +14,11 @@ True
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, lru_cache
+from importlib import resources
 
 from trendkit.text import strip_diacritics
 
@@ -24,6 +26,9 @@ __all__ = [
     "CHANNELS",
     "CHANNEL_VALUES",
     "COMMODITIES",
+    "COMMODITY_GROUPS",
+    "COMMODITY_GROUP_VALUES",
+    "COMMODITY_VALUES",
     "HEADERS",
     "OUTCOMES",
     "OUTCOME_VALUES",
@@ -228,32 +233,23 @@ OUTCOMES: Table = {
 }
 OUTCOME_VALUES = tuple(OUTCOMES)
 
-COMMODITIES: Table = {
-    "cigarettes": ["thuốc lá", "thuốc lá điếu", "xì gà", "cigarettes", "cigarette", "tobacco"],
-    "sugar": ["đường cát", "đường kính", "đường trắng", "sugar"],
-    "firecrackers": ["pháo", "pháo nổ", "pháo hoa", "firecrackers", "fireworks"],
-    "frozen_food": [
-        "thực phẩm đông lạnh",
-        "đông lạnh",
-        "nội tạng",
-        "chân gà",
-        "thịt",
-        "frozen food",
-        "frozen",
-        "meat",
-    ],
-    "alcohol": ["rượu", "bia", "rượu ngoại", "alcohol", "liquor", "wine", "beer"],
-    "drugs": ["ma túy", "heroin", "ma túy tổng hợp", "ketamine", "cần sa", "drugs", "methamphetamine"],
-    "gold_currency": ["vàng", "ngoại tệ", "tiền mặt", "gold", "currency", "cash"],
-    "fuel": ["xăng", "dầu", "xăng dầu", "dầu diesel", "fuel", "petrol", "diesel"],
-    "used_goods": ["hàng đã qua sử dụng", "phế liệu", "used goods", "scrap"],
-    "timber": ["gỗ", "timber", "wood"],
-    "wildlife": ["động vật hoang dã", "ngà voi", "sừng tê giác", "vảy tê tê", "wildlife", "ivory"],
-    "electronics": ["điện thoại", "điện tử", "linh kiện điện tử", "electronics", "phones"],
-    "textiles": ["quần áo", "vải", "giày dép", "may mặc", "textiles", "clothing", "garments"],
-    "cosmetics_medicine": ["mỹ phẩm", "thuốc tân dược", "tân dược", "dược phẩm", "cosmetics", "medicine"],
-    "agricultural": ["nông sản", "hoa quả", "trái cây", "gia cầm", "gia súc", "agricultural", "fruit", "livestock"],
-}
+
+def _commodities() -> tuple[Table, dict[str, str]]:
+    """The shipped commodity taxonomy (``trendkit/data/commodities.csv``): each commodity's words, and
+    the group it belongs to."""
+    with resources.files("trendkit.data").joinpath("commodities.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return (
+        {r["commodity"]: r["aliases"].split("|") for r in rows},
+        {r["commodity"]: r["commodity_group"] for r in rows},
+    )
+
+
+#: Commodities by substance or kind (heroin, methamphetamine, cigarettes, fuel …) and their words.
+#: COMMODITY_GROUPS maps each to its group (heroin → drugs); unmatched text is ``other``.
+COMMODITIES, COMMODITY_GROUPS = _commodities()
+COMMODITY_VALUES = (*COMMODITIES, "other")
+COMMODITY_GROUP_VALUES = (*dict.fromkeys(COMMODITY_GROUPS.values()), "other")
 
 #: Kinds of place where a case was detected: "trails → official gates" is a question about these.
 #: The gazetteer's named gates, ports and airports give the kind first (see ``fields.place``);

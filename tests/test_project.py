@@ -76,9 +76,9 @@ def test_committed_sample_is_small_and_labelled():
 
 def test_sample_loads_as_its_readme_says():
     res = tk.load_cases(ROOT / "data" / "sample")
-    assert (res.cases.height, res.rejected.height, res.skipped.height) == (13179, 9, 9)
+    assert (res.cases.height, res.rejected.height, res.skipped.height) == (13179, 10, 9)
     readme = (ROOT / "data" / "sample" / "README.md").read_text()
-    assert "13,179 accepted, 9 rejected" in readme
+    assert "13,179 accepted, 10 rejected" in readme
     assert res.skipped["kind"].value_counts().sort("kind").rows() == [("blank", 3), ("column_numbers", 3), ("total", 3)]
     assert all("SYNTHETIC" in f for f in res.files["source_file"])
 
@@ -87,7 +87,7 @@ def test_cli_demo_and_load(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "demo"], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert "SYNTHETIC" in out.stdout and "13179 accepted, 9 rejected" in out.stdout
+    assert "SYNTHETIC" in out.stdout and "13179 accepted, 10 rejected" in out.stdout
     rej = tmp_path / "rejected.csv"
     out = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "load", "data/sample", "--rejected", str(rej)],
@@ -96,7 +96,7 @@ def test_cli_demo_and_load(tmp_path):
         check=True,
         cwd=ROOT,
     )
-    assert pl.read_csv(rej).height == 9
+    assert pl.read_csv(rej).height == 10
     bad = subprocess.run(
         [sys.executable, "-m", "trendkit.cli", "load", str(tmp_path / "nope.xlsx")], capture_output=True, text=True
     )
@@ -124,7 +124,7 @@ def test_a_wheel_installed_away_from_the_source_demos_on_its_own_sample(tmp_path
     res = subprocess.run([sys.executable, "-m", "trendkit.cli", "demo"], env=env, cwd=work, capture_output=True,
                          text=True, timeout=600)  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert "SYNTHETIC" in res.stdout and "13179 accepted, 9 rejected" in res.stdout
+    assert "SYNTHETIC" in res.stdout and "13179 accepted, 10 rejected" in res.stdout
     assert (work / "trendkit_demo" / "sample" / "truth.json").is_file()
     assert (work / "trendkit_demo" / "report" / "index.html").is_file()
     assert not (site / "maps").exists() and not (site / "data").exists()

@@ -79,11 +79,13 @@ def normalise_columns(
     codec: str,
     words: Mapping[str, Mapping[str, str]] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
+    conversions: Mapping[str, tuple[str, float]] | None = None,
 ) -> tuple[dict[int, Cells], fields.Normalised]:
     """Every column of ``body`` (``c0``, ``c1`` …) cleaned, and every canonical field normalised.
 
     Returns the cleaned cells by column number, and the fields' output columns and problems.
-    ``words`` are the analyst's own words by field (``load_cases(values=...)``).
+    ``words`` are the analyst's own words by field (``load_cases(values=...)``), ``conversions`` their
+    unit conversions (``values={"conversion": ...}``).
     """
     present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
     plan = worth_coding(body.select(f"c{j}" for j in present))
@@ -120,6 +122,15 @@ def normalise_columns(
         lambda: fields.place(field("place_raw"), mine("place_kind")),
     ]
 
+    def quantities() -> fields.Normalised:
+        if "quantity" not in col_of:
+            return fields.Normalised(
+                {k: empty.cast(pl.Float64) if k == "quantity" else empty for k in ("quantity", "unit")}
+            )
+        j = col_of["quantity"]
+        shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
+        return fields.quantity(field("quantity"), field("unit"), header.quantity_units.get(j), shadow, mine("unit"))
+
     def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
         return fields.province(field("province"), when.result().columns["detected_on"], mine("province"))
 
@@ -130,9 +141,12 @@ def normalise_columns(
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
         rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         where = pool.submit(province)
-        later = [pool.submit(job) for job in words_of]
+        later = [pool.submit(job) for job in [*words_of, quantities]]
         parts = [when.result(), where.result(), value.result(), *(f.result() for f in later)]
         for f in rest:
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}
-    return dict(sorted(cells.items())), fields.Normalised(columns, [p for part in parts for p in part.problems])
+    std = fields.standard_quantity(columns["quantity"], columns["unit"], columns["commodity"], conversions)
+    columns |= std.columns
+    problems = [p for part in (*parts, std) for p in part.problems]
+    return dict(sorted(cells.items())), fields.Normalised(columns, problems)

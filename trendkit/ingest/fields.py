@@ -30,6 +30,7 @@ from trendkit.geo.provinces import MERGER_DATE, legacy_group, resolve_province
 from trendkit.geo.regions import regions_of
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.parse import parse_amount, parse_date
+from trendkit.ingest.quantity import LIMIT_OTHER, LIMITS, convert, parse_quantity, unit_of
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     CHANNELS,
@@ -61,6 +62,8 @@ __all__ = [
     "place",
     "plausible_dates",
     "province",
+    "quantity",
+    "standard_quantity",
     "violation",
 ]
 
@@ -333,6 +336,80 @@ def commodity(raw: Cells, words: Words | None = None) -> Normalised:
     groups = pl.Enum(COMMODITY_GROUP_VALUES)
     group = v.cast(pl.String).replace_strict(COMMODITY_GROUPS, default="other", return_dtype=groups)
     return Normalised({"commodity": v, "commodity_group": group, "commodity_raw": text_of(raw)})
+
+
+def quantity(
+    cells: Cells,
+    unit_cells: Cells,
+    default_unit: str | None = None,
+    numeric: pl.Series | None = None,
+    words: Words | None = None,
+) -> Normalised:
+    """Quantity cells ("17,3 kg", "24.000 viên") → ``quantity`` and ``unit``: the cell's own unit, else
+    the unit column's (``unit_cells``, "Đơn vị tính"), else the header's (``default_unit``, from
+    "Trọng lượng (kg)"). ``numeric`` holds the cells a spreadsheet stored as numbers. Cells that are
+    not one quantity (:func:`~trendkit.ingest.quantity.parse_quantity`) are problems.
+
+    >>> r = quantity(pl.Series(["17,3 kg", "24.000", "khoảng 5 kg", None]), pl.Series([None, "Viên", "kg", None]))
+    >>> r.columns["quantity"].to_list(), r.columns["unit"].to_list(), r.problems[0].rows.to_list()
+    ([17.3, 24000.0, None, None], ['kg', 'viên', None, None], [False, False, True, False])
+    """
+    q = lookup(cells, lambda t: parse_quantity(t, None, words), ["q", "u", "e"], [pl.Float64, pl.String, pl.String])
+    value, error = q["q"], q["e"]
+    negative = pl.repeat(False, value.len(), eager=True)
+    if numeric is not None and numeric.is_not_null().any():
+        value = numeric.fill_null(value)
+        error = error.set(numeric.is_not_null(), None)
+        negative = (numeric < 0).fill_null(False)
+    column = lookup(unit_cells, lambda t: (unit_of(t, words) or t.lower(),), ["u"], [pl.String])["u"]
+    unit = q["u"].fill_null(column)
+    unit = unit.fill_null(default_unit) if default_unit else unit
+    unit = unit.set(value.is_null(), None)
+    return Normalised(
+        {"quantity": value, "unit": unit},
+        [
+            Problem("quantity", error.is_not_null(), error, "quantity_invalid"),
+            Problem("quantity", negative, "negative; expected a quantity of 0 or more", "quantity_invalid"),
+        ],
+    )
+
+
+def standard_quantity(
+    value: pl.Series, unit: pl.Series, commodity: pl.Series, overrides: Mapping[str, tuple[str, float]] | None = None
+) -> Normalised:
+    """``quantity_std`` and ``unit_std`` (kg, litre, piece, head) where a conversion is defined for the
+    unit and the commodity (:func:`~trendkit.ingest.quantity.convert`); null otherwise. A quantity
+    beyond its unit's plausible maximum (:data:`~trendkit.ingest.quantity.LIMITS`) is a problem.
+
+    >>> r = standard_quantity(pl.Series([30.0, 2.0, 5.0]), pl.Series(["cây", "cây", "bao"]),
+    ...                       pl.Series(["cigarettes", "gold", "sugar"]))
+    >>> r.columns["quantity_std"].to_list(), r.columns["unit_std"].to_list()
+    ([6000.0, 0.075, None], ['piece', 'kg', None])
+    """
+    if value.is_null().all():
+        none = pl.repeat(None, value.len(), dtype=pl.Float64, eager=True)
+        return Normalised({"quantity_std": none, "unit_std": none.cast(pl.String)})
+    pairs = pl.DataFrame({"u": unit, "c": commodity.cast(pl.String)})
+    key = pairs.select(pl.concat_str("u", pl.col("c").fill_null(""), separator="/")).to_series()  # null unit: null
+
+    def one(k: str) -> tuple[str | None, float | None]:
+        u, _, c = k.partition("/")
+        return convert(u, c or None, overrides)
+
+    c = lookup(key, one, ["u", "f"], [pl.String, pl.Float64])
+    std = (value * c["f"]).alias("quantity_std")
+    limit = c["u"].replace_strict(LIMITS, default=LIMIT_OTHER, return_dtype=pl.Float64)
+    absurd = (std.fill_null(value) > limit).fill_null(False)
+    reason = (
+        "larger than any plausible seizure (more than "
+        + limit.cast(pl.Int64).cast(pl.String)
+        + " "
+        + c["u"].fill_null(unit).fill_null("")
+        + "); check for an extra digit or a value in the wrong column"
+    )
+    return Normalised(
+        {"quantity_std": std, "unit_std": c["u"]}, [Problem("quantity", absurd, reason, "quantity_invalid")]
+    )
 
 
 def _place(text: str, words: Words | None) -> tuple[str | None, str]:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trendkit.ingest.parse import parse_date, parse_number, unit_from_header
+from trendkit.ingest.quantity import unit_of
 from trendkit.ingest.vocab import HEADERS, match
 from trendkit.text import clean_text, fold
 
@@ -39,7 +40,8 @@ class Header:
     ``first_row``/``n_rows`` index the preview rows (0-based); ``names`` is the combined
     header text of every column; ``fields`` maps a column index to a canonical field;
     ``units`` holds the multiplier a value column declares; ``skip`` counts rows right
-    under the header that only number the columns ("(1) (2) (3)").
+    under the header that only number the columns ("(1) (2) (3)"); ``quantity_units`` the unit a
+    quantity column declares.
     """
 
     first_row: int
@@ -48,6 +50,8 @@ class Header:
     fields: dict[int, str]
     units: dict[int, float] = field(default_factory=dict)
     skip: int = 0
+    #: The unit a quantity column's header names ("Trọng lượng (kg)" → "kg"), by column.
+    quantity_units: dict[int, str] = field(default_factory=dict)
 
     @property
     def data_start(self) -> int:
@@ -131,7 +135,17 @@ def find_header(
                 units[j] = unit
     after = i + n_rows
     skip = 1 if after < len(rows) and _is_column_number_row(rows[after]) else 0
-    return Header(i, n_rows, names, fields, units, skip)
+    quantity_units = {j: u for j, f in fields.items() if f == "quantity" and (u := _unit_in_parentheses(names[j]))}
+    return Header(i, n_rows, names, fields, units, skip, quantity_units)
+
+
+def _unit_in_parentheses(header: str) -> str | None:
+    """The unit a quantity header names in parentheses: "Trọng lượng (kg)" → "kg".
+
+    >>> _unit_in_parentheses("Trọng lượng (kg)"), _unit_in_parentheses("Số lượng (ghi rõ đơn vị)")
+    ('kg', None)
+    """
+    return next((u for part in re.findall(r"\(([^)]*)\)", header) if (u := unit_of(part.strip()))), None)
 
 
 def _is_second_header(top: list[str], bottom: list[str], user: Mapping[str, str] | None) -> bool:

@@ -38,6 +38,7 @@ from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
+from trendkit.ingest.quantity import UNITS, parse_conversion
 from trendkit.ingest.readers import Found, RawSheet, SheetChoice, find_files, iter_sheets, source_names
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
@@ -70,6 +71,10 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "commodity_group": pl.Enum(COMMODITY_GROUP_VALUES),
     "commodity_raw": pl.String(),
     "goods_value_vnd": pl.Float64(),
+    "quantity": pl.Float64(),
+    "unit": pl.String(),
+    "quantity_std": pl.Float64(),
+    "unit_std": pl.String(),
     "place_id": pl.String(),
     "place_kind": pl.Enum(PLACE_KIND_VALUES),
     "place_raw": pl.String(),
@@ -94,6 +99,7 @@ REASONS_VI = {
     "province_missing": "Thiếu tỉnh/thành phố",
     "province_unknown": "Không nhận ra tỉnh/thành phố",
     "value_invalid": "Trị giá không hợp lệ",
+    "quantity_invalid": "Số lượng không hợp lệ",
     "channel_unknown": "Không nhận ra tuyến/phương thức vận chuyển",
     "duplicate": "Trùng mã vụ việc, giữ bản sau cùng",
     "too_many_fields": "Dòng có nhiều cột hơn tiêu đề",
@@ -179,9 +185,11 @@ class LoadResult(Result):
 
     @property
     def unmapped(self) -> pl.DataFrame:
-        """Raw words that fell into ``unknown``/``other``: ``field``, ``raw``, ``rows``, ``mapped_to``, most first.
+        """Raw words that fell into ``unknown``/``other``, and units no table knows (kept as written, no
+        standard quantity): ``field``, ``raw``, ``rows``, ``mapped_to``, most first.
 
-        Map them with ``load_cases(..., values={"outcome": {"their word": "administrative"}})``.
+        Map them with ``load_cases(..., values={"outcome": {"their word": "administrative"}})``, a unit
+        with ``values={"unit": {"cuộn": "chiếc"}}`` or ``values={"conversion": {"cuộn/textiles": "50 chiếc"}}``.
         """
         frames = []
         for fld, raw, fallback in (
@@ -201,6 +209,18 @@ class LoadResult(Result):
                     "raw",
                     pl.col("rows").cast(pl.Int64),
                     pl.lit(fallback).alias("mapped_to"),
+                )
+            )
+        if "unit" in self.cases.columns:  # a unit nobody knows is kept as written, and listed here
+            odd = self.cases.filter(pl.col("unit").is_not_null() & ~pl.col("unit").is_in(list(UNITS)))
+            frames.append(
+                odd.group_by(pl.col("unit").alias("raw"))
+                .len("rows")
+                .select(
+                    pl.lit("unit").alias("field"),
+                    "raw",
+                    pl.col("rows").cast(pl.Int64),
+                    pl.lit("kept").alias("mapped_to"),
                 )
             )
         schema = {"field": pl.String, "raw": pl.String, "rows": pl.Int64, "mapped_to": pl.String}
@@ -239,7 +259,7 @@ def load_cases(
     columns
         Extra header mappings, ``{"their header": "canonical_name"}``; canonical names are
         ``case_id``, ``detected_on``, ``province``, ``channel``, ``violation``,
-        ``commodity_raw``, ``goods_value_vnd``, ``outcome`` and ``place_raw``.
+        ``commodity_raw``, ``goods_value_vnd``, ``quantity``, ``unit``, ``outcome`` and ``place_raw``.
     sheet
         Only this sheet (a name or 0-based index, or a list of them) of each workbook; default every
         sheet. A sheet without a case table is skipped, its rows counted with the reason.
@@ -250,10 +270,12 @@ def load_cases(
 
     values
         The analyst's own words for values, ``{"outcome": {"XLHC": "administrative"}}``, for
-        ``channel``, ``violation``, ``outcome``, ``commodity`` and ``place_kind``; they win over
+        ``channel``, ``violation``, ``outcome``, ``commodity``, ``unit`` and ``place_kind``; they win over
         trendkit's vocabulary. ``LoadResult.unmapped`` lists the words that still fell into
         unknown/other. ``province`` maps a name to a province, e.g. a regional customs branch
         whose extract covers one province: ``{"province": {"Chi cục HQ khu vực VII": "Lạng Sơn"}}``.
+        ``conversion`` sets or overrides a unit's conversion to a standard unit (kg, litre, piece,
+        head), for one commodity or any: ``{"conversion": {"bánh/heroin": "0,4 kg", "cuộn": "50 chiếc"}}``.
     progress
         Called as ``progress(k, n, file_name)`` before the k-th of n files is read (``trendkit
         load`` draws a bar with it on a terminal).
@@ -282,7 +304,7 @@ def load_cases(
     >>> res.rejected.select("source_row", "column", "reason_code").row(0)
     (3, 'Ngày phát hiện', 'date_invalid')
     """
-    opts = _Options(_user_columns(columns), _window(date_range), _user_words(values))
+    opts = _Options(_user_columns(columns), _window(date_range), *_user_words(values))
     found = find_files(list(source) if isinstance(source, list | tuple) else source)
     parts, skipped_files, read = _load_files(found, opts, sheet, progress)
     if not any(p.cases is not None for p in parts):
@@ -375,6 +397,8 @@ class _Options:
     columns: Mapping[str, str]
     window: tuple[dt.date, dt.date]
     words: Mapping[str, Mapping[str, str]]
+    #: Unit conversions, ``"unit/commodity"`` or ``"unit"`` → (standard unit, factor).
+    conversions: Mapping[str, tuple[str, float]] = field(default_factory=dict)
 
 
 #: Fields ``values=`` may map, with the values each accepts.
@@ -384,6 +408,7 @@ VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "outcome": OUTCOME_VALUES,
     "commodity": COMMODITY_VALUES,
     "place_kind": PLACE_KIND_VALUES,
+    "unit": tuple(UNITS),
 }
 
 
@@ -422,12 +447,25 @@ def read_mapping_file(path: str | Path, kind: str) -> dict:
     return out
 
 
-def _user_words(values: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
+def _user_words(
+    values: Mapping[str, Mapping[str, str]] | None,
+) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, float]]]:
+    """The analyst's words by field (folded word → canonical value), and their unit conversions."""
     words: dict[str, dict[str, str]] = {}
+    conversions: dict[str, tuple[str, float]] = {}
     for fld, mapping in (values or {}).items():
-        if fld not in (*VALUE_FIELDS, "province"):
-            raise TrendkitInputError(f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}, province")
+        if fld not in (*VALUE_FIELDS, "province", "conversion"):
+            raise TrendkitInputError(
+                f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}, province, conversion"
+            )
         for theirs, ours in mapping.items():
+            if fld == "conversion":
+                try:
+                    key, conv = parse_conversion(theirs, ours)
+                except ValueError as exc:
+                    raise TrendkitInputError(f"values={{'conversion': …}}: {exc}") from None
+                conversions[key] = conv
+                continue
             if fld == "province":
                 try:
                     resolve_province(ours)
@@ -439,7 +477,7 @@ def _user_words(values: Mapping[str, Mapping[str, str]] | None) -> dict[str, dic
                     f"{', '.join(VALUE_FIELDS[fld])}"
                 )
             words.setdefault(fld, {})[fold(theirs)] = ours
-    return words
+    return words, conversions
 
 
 def _read_sheet(raw: RawSheet, opts: _Options, key_offset: int) -> _SheetResult:
@@ -654,7 +692,7 @@ def _with_values(prob: pl.DataFrame, original: pl.DataFrame) -> pl.DataFrame:
 def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -> _SheetResult:
     body = raw.frame.slice(header.data_start)
     names = _unique_names(header)
-    cells, norm = normalise_columns(body, header, raw.codec, opts.words, opts.window)
+    cells, norm = normalise_columns(body, header, raw.codec, opts.words, opts.window, opts.conversions)
     texts = {j: text_of(c) for j, c in cells.items()}
     keys = pl.int_range(key_offset, key_offset + body.height, dtype=pl.Int64, eager=True).alias("__key")
     original = pl.DataFrame({names[j]: s for j, s in texts.items()}).with_columns(keys, body.get_column("source_row"))

@@ -33,6 +33,7 @@ import polars as pl
 
 from trendkit.geo.gazetteer import places
 from trendkit.geo.provinces import MERGER_DATE, provinces
+from trendkit.ingest.vocab import COMMODITY_GROUPS
 from trendkit.months import add_months, parse_month
 from trendkit.synthetic.scenario import Scenario, default_scenario
 from trendkit.tet import in_tet_window
@@ -49,6 +50,8 @@ RAW_HEADERS = [
     "Loại vi phạm",
     "Mặt hàng",
     "Trị giá hàng vi phạm (đồng)",
+    "Số lượng",
+    "Đơn vị tính",
     "Hình thức xử lý",
     "Cửa khẩu",
 ]
@@ -61,8 +64,13 @@ CANONICAL_COLUMNS = [
     "channel",
     "violation",
     "commodity",
+    "commodity_group",
     "commodity_raw",
     "goods_value_vnd",
+    "quantity",
+    "unit",
+    "quantity_std",
+    "unit_std",
     "place_id",
     "place_raw",
     "outcome",
@@ -76,47 +84,47 @@ _ROUTES: dict[str, dict[str, tuple[str, float]]] = {
     "road_china": {
         "Thuốc lá điếu": ("cigarettes", 3),
         "Đường cát": ("sugar", 2),
-        "Pháo nổ": ("firecrackers", 1.5),
+        "Pháo nổ": ("fireworks", 1.5),
         "Nội tạng đông lạnh": ("frozen_food", 2),
         "Chân gà đông lạnh": ("frozen_food", 1),
         "Quần áo": ("textiles", 1.5),
         "Linh kiện điện tử": ("electronics", 1),
-        "Hoa quả": ("agricultural", 1),
+        "Hoa quả": ("fruit", 1),
     },
     "road_laos": {
         "Gỗ": ("timber", 2),
         "Thuốc lá điếu": ("cigarettes", 2),
-        "Ma túy tổng hợp": ("drugs", 1),
-        "Gia súc": ("agricultural", 1),
+        "Ma túy tổng hợp": ("synthetic_drugs", 1),
+        "Gia súc": ("livestock", 1),
         "Động vật hoang dã": ("wildlife", 0.3),
     },
     "road_cambodia": {
         "Thuốc lá điếu": ("cigarettes", 4),
         "Đường cát": ("sugar", 3),
         "Xăng dầu": ("fuel", 1),
-        "Gia cầm": ("agricultural", 1),
+        "Gia cầm": ("poultry", 1),
         "Quần áo": ("textiles", 1),
     },
-    "rail": {"Hoa quả": ("agricultural", 2), "Phế liệu": ("used_goods", 1), "Linh kiện điện tử": ("electronics", 1)},
+    "rail": {"Hoa quả": ("fruit", 2), "Phế liệu": ("scrap", 1), "Linh kiện điện tử": ("electronics", 1)},
     "sea": {
         "Xăng dầu": ("fuel", 3),
         "Hàng đã qua sử dụng": ("used_goods", 2),
         "Gỗ": ("timber", 1.5),
-        "Phế liệu": ("used_goods", 1.5),
+        "Phế liệu": ("scrap", 1.5),
         "Thuốc lá điếu": ("cigarettes", 1),
         "Vảy tê tê": ("wildlife", 0.3),
     },
     "air": {
-        "Ma túy tổng hợp": ("drugs", 2),
-        "Vàng": ("gold_currency", 2),
+        "Ma túy tổng hợp": ("synthetic_drugs", 2),
+        "Vàng": ("gold", 2),
         "Điện thoại": ("electronics", 2),
-        "Mỹ phẩm": ("cosmetics_medicine", 1.5),
-        "Ngoại tệ": ("gold_currency", 1),
+        "Mỹ phẩm": ("cosmetics", 1.5),
+        "Ngoại tệ": ("currency", 1),
     },
     "post": {
-        "Ma túy tổng hợp": ("drugs", 1.5),
-        "Mỹ phẩm": ("cosmetics_medicine", 3),
-        "Thuốc tân dược": ("cosmetics_medicine", 2),
+        "Ma túy tổng hợp": ("synthetic_drugs", 1.5),
+        "Mỹ phẩm": ("cosmetics", 3),
+        "Thuốc tân dược": ("medicines", 2),
         "Giày dép": ("textiles", 1),
         "Điện thoại": ("electronics", 1),
     },
@@ -124,7 +132,7 @@ _ROUTES: dict[str, dict[str, tuple[str, float]]] = {
         "Thuốc lá điếu": ("cigarettes", 3),
         "Rượu ngoại": ("alcohol", 2),
         "Quần áo": ("textiles", 2),
-        "Mỹ phẩm": ("cosmetics_medicine", 1),
+        "Mỹ phẩm": ("cosmetics", 1),
         "Đường cát": ("sugar", 1),
     },
 }
@@ -132,19 +140,24 @@ _ROUTES: dict[str, dict[str, tuple[str, float]]] = {
 _MEDIAN_VALUE = {
     "cigarettes": 30e6,
     "sugar": 50e6,
-    "firecrackers": 20e6,
+    "fireworks": 20e6,
     "frozen_food": 80e6,
     "alcohol": 20e6,
-    "drugs": 150e6,
-    "gold_currency": 500e6,
+    "synthetic_drugs": 150e6,
+    "gold": 500e6,
+    "currency": 500e6,
     "fuel": 300e6,
     "used_goods": 400e6,
+    "scrap": 400e6,
     "timber": 250e6,
     "wildlife": 500e6,
     "electronics": 100e6,
     "textiles": 40e6,
-    "cosmetics_medicine": 30e6,
-    "agricultural": 40e6,
+    "cosmetics": 30e6,
+    "medicines": 30e6,
+    "fruit": 40e6,
+    "livestock": 40e6,
+    "poultry": 40e6,
 }
 _VALUE_SIGMA = 1.3
 # Violation wording by channel: raw text -> (canonical, weight); drugs and prohibited goods override.
@@ -281,6 +294,85 @@ def _place_text(row: dict[str, Any], form: int) -> str:
     return ("Sân bay " if form == 0 else "Cảng hàng không quốc tế ") + name
 
 
+# Drug seizures by substance: the route mix says "Ma túy tổng hợp"; a share of them are drawn again
+# as the substance units name (raw text, commodity, weight).
+_SUBSTANCES = [
+    ("Ma túy tổng hợp", "synthetic_drugs", 4),
+    ("Ma túy đá", "methamphetamine", 3),
+    ("Heroin", "heroin", 2),
+    ("Ketamin", "ketamine", 1),
+    ("Thuốc lắc", "mdma", 1),
+    ("Nhựa cần sa", "cannabis", 1),
+]
+# Quantity by commodity: (unit as written, median, log-sd, decimals). Heavy right tail, as seizures are.
+_QUANTITY = {
+    "cigarettes": ("bao", 300, 1.2, 0),
+    "sugar": ("kg", 2000, 1.0, 0),
+    "fireworks": ("kg", 20, 1.0, 1),
+    "frozen_food": ("kg", 1500, 1.0, 0),
+    "alcohol": ("lít", 50, 1.0, 0),
+    "synthetic_drugs": ("viên", 5000, 1.5, 0),
+    "methamphetamine": ("kg", 2, 1.3, 1),
+    "heroin": ("bánh", 3, 1.0, 0),
+    "ketamine": ("kg", 1, 1.0, 2),
+    "mdma": ("viên", 2000, 1.3, 0),
+    "cannabis": ("kg", 5, 1.2, 1),
+    "gold": ("kg", 0.5, 1.0, 2),
+    "fuel": ("lít", 5000, 1.2, 0),
+    "used_goods": ("tấn", 20, 1.0, 1),
+    "scrap": ("tấn", 30, 1.0, 1),
+    "timber": ("m3", 15, 1.0, 1),
+    "wildlife": ("kg", 50, 1.2, 1),
+    "electronics": ("chiếc", 100, 1.3, 0),
+    "textiles": ("chiếc", 500, 1.3, 0),
+    "cosmetics": ("hộp", 200, 1.2, 0),
+    "medicines": ("hộp", 100, 1.2, 0),
+    "fruit": ("tấn", 10, 1.0, 1),
+    "livestock": ("con", 20, 1.0, 0),
+    "poultry": ("con", 500, 1.0, 0),
+}
+#: Share of cases whose extract leaves the quantity empty (currency seizures never have one).
+_NO_QUANTITY = 0.1
+
+
+def _substances(commodity: np.ndarray, raw: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Drug cases redrawn by substance (the route mix only says "Ma túy tổng hợp")."""
+    commodity, raw = commodity.copy(), raw.copy()
+    idx = np.flatnonzero(commodity == "synthetic_drugs")
+    picked = _weighted(rng, [((t, c), w) for t, c, w in _SUBSTANCES], len(idx))
+    raw[idx] = [p[0] for p in picked]
+    commodity[idx] = np.array([p[1] for p in picked], dtype=object)
+    return commodity, raw
+
+
+def _quantities(commodity: np.ndarray, rng: np.random.Generator) -> dict[str, list[Any]]:
+    """A quantity per case, in the unit units write for that commodity, with its standard form (from the
+    shipped conversions: the truth the loader must reproduce) and the text of the two raw columns."""
+    from trendkit.ingest.quantity import convert
+
+    n = len(commodity)
+    draw = np.exp(rng.normal(0, 1, n))
+    missing = rng.random(n) < _NO_QUANTITY
+    out: dict[str, list[Any]] = {k: [None] * n for k in ("quantity", "unit", "quantity_std", "unit_std")}
+    out["written"], out["unit_written"] = [None] * n, [None] * n
+    for i, c in enumerate(commodity):
+        if missing[i] or c not in _QUANTITY:
+            continue
+        unit, median, sigma, digits = _QUANTITY[c]
+        q = max(round(median * draw[i] ** sigma, digits), 10.0**-digits)
+        std, factor = convert(unit, c)
+        out["quantity"][i], out["unit"][i] = q, unit
+        out["quantity_std"][i], out["unit_std"][i] = (q * factor if factor else None), std
+        out["written"][i], out["unit_written"][i] = _vn_number(q, digits), unit
+    return out
+
+
+def _vn_number(q: float, digits: int) -> str:
+    """A number as a Vietnamese extract writes it: "1.250", "17,3"."""
+    text = f"{q:,.{digits}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def generate(scenario: Scenario | None = None) -> SyntheticExtract:
     """Draw SYNTHETIC case records from ``scenario`` (default: :func:`default_scenario`).
 
@@ -319,7 +411,7 @@ def generate(scenario: Scenario | None = None) -> SyntheticExtract:
         violation_text[idx] = [v[0] for v in picked]
         violation[idx] = [v[1] for v in picked]
     for override, (text, canonical) in (("drugs", ("Ma túy", "drugs")), ("banned", ("Hàng cấm", "prohibited"))):
-        mask = commodity == "drugs" if override == "drugs" else np.isin(commodity, ["firecrackers", "wildlife"])
+        mask = commodity == "synthetic_drugs" if override == "drugs" else np.isin(commodity, ["fireworks", "wildlife"])
         violation_text[mask], violation[mask] = text, canonical
 
     median = np.array([_MEDIAN_VALUE[c] for c in commodity])
@@ -327,7 +419,7 @@ def generate(scenario: Scenario | None = None) -> SyntheticExtract:
 
     outcome_text = np.empty(n, dtype=object)
     outcome = np.empty(n, dtype=object)
-    drugs = commodity == "drugs"
+    drugs = commodity == "synthetic_drugs"
     for mask, mix in ((drugs, _OUTCOME_MIX["drugs"]), (~drugs, _OUTCOME_MIX["default"])):
         picked = _weighted(rng, [((a, b), w) for a, b, w in mix], int(mask.sum()))
         outcome_text[mask] = [o[0] for o in picked]
@@ -364,6 +456,9 @@ def generate(scenario: Scenario | None = None) -> SyntheticExtract:
         for w, s in zip(written, style, strict=True)
     ]
     province_legacy = [p if not a or members[to_2025[p]] == 1 else None for p, a in zip(legacy, after, strict=True)]
+    # drawn last, so every draw above is what it was before quantities existed
+    commodity, commodity_raw = _substances(commodity, commodity_raw, rng)
+    qty = _quantities(commodity, rng)
 
     order = np.lexsort((np.arange(n), np.array(day, dtype="datetime64[D]")))
     seq: dict[str, int] = {}
@@ -383,13 +478,23 @@ def generate(scenario: Scenario | None = None) -> SyntheticExtract:
             "channel": channel.tolist(),
             "violation": violation.tolist(),
             "commodity": commodity.tolist(),
+            "commodity_group": [COMMODITY_GROUPS[c] for c in commodity],
             "commodity_raw": commodity_raw.tolist(),
             "goods_value_vnd": value,
+            **{k: qty[k] for k in ("quantity", "unit", "quantity_std", "unit_std")},
             "place_id": place_id.tolist(),
             "place_raw": place_raw.tolist(),
             "outcome": outcome.tolist(),
         },
-        schema_overrides={"detected_on": pl.Date, "place_id": pl.String, "place_raw": pl.String},
+        schema_overrides={
+            "detected_on": pl.Date,
+            "place_id": pl.String,
+            "place_raw": pl.String,
+            "quantity": pl.Float64,
+            "unit": pl.String,
+            "quantity_std": pl.Float64,
+            "unit_std": pl.String,
+        },
     )
     raw = pl.DataFrame(
         {
@@ -400,10 +505,12 @@ def generate(scenario: Scenario | None = None) -> SyntheticExtract:
             "Loại vi phạm": violation_text.tolist(),
             "Mặt hàng": commodity_raw.tolist(),
             "Trị giá hàng vi phạm (đồng)": [f"{int(v):,}".replace(",", ".") for v in value],
+            "Số lượng": qty["written"],
+            "Đơn vị tính": qty["unit_written"],
             "Hình thức xử lý": outcome_text.tolist(),
             "Cửa khẩu": place_raw.tolist(),
         },
-        schema_overrides={"Cửa khẩu": pl.String},
+        schema_overrides={"Cửa khẩu": pl.String, "Số lượng": pl.String, "Đơn vị tính": pl.String},
     )
     by_id = pl.Series(case_id.tolist()).arg_sort()
     return SyntheticExtract(scenario, cases[by_id], raw[by_id], counts.drop("province"))
@@ -421,7 +528,11 @@ _REPORT_MONTHS = ("2025-10", "2025-11", "2025-12")
 _BAD_ROWS = {
     "2025-10": [("date", "31/09/2025", "date_invalid"), ("province", "Quảng Ninhh", "province_unknown")],
     "2025-11": [("date", None, "date_missing"), ("channel", "Đường ống", "channel_unknown")],
-    "2025-12": [("value", "không rõ", "value_invalid"), ("province", "Lang Sonn", "province_unknown")],
+    "2025-12": [
+        ("value", "không rõ", "value_invalid"),
+        ("province", "Lang Sonn", "province_unknown"),
+        ("quantity", "khoảng 20 kg", "quantity_invalid"),
+    ],
 }
 
 
@@ -436,12 +547,12 @@ def _report(raw: pl.DataFrame, month: str, path: Path, resent: pl.DataFrame, rng
     ws.append([f"BÁO CÁO KẾT QUẢ CÔNG TÁC CHỐNG BUÔN LẬU THÁNG {int(m)}/{y} — DỮ LIỆU MÔ PHỎNG (SYNTHETIC)"])
     ws.append(["Đơn vị tính: triệu đồng"])
     top = ["STT", "Thông tin vụ việc", None, "Tỉnh/TP", "Tuyến", "Loại vi phạm", "Mặt hàng", "Trị giá"]
-    ws.append([*top, "Hình thức xử lý", "Cửa khẩu"])
-    ws.append([None, "Mã vụ việc", "Ngày phát hiện", None, None, None, None, "(triệu đồng)", None, None])
+    ws.append([*top, "Số lượng", "Hình thức xử lý", "Cửa khẩu"])
+    ws.append([None, "Mã vụ việc", "Ngày phát hiện", None, None, None, None, "(triệu đồng)", None, None, None])
     ws.merge_cells(start_row=3, start_column=2, end_row=3, end_column=3)
-    for col in (1, 4, 5, 6, 7, 9, 10):
+    for col in (1, 4, 5, 6, 7, 9, 10, 11):
         ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
-    ws.append([f"({j})" for j in range(1, 11)])
+    ws.append([f"({j})" for j in range(1, 12)])
     rows = pl.concat([raw, resent]).to_dicts()
     tcvn3 = set(rng.choice(len(raw), size=min(3, len(raw)), replace=False).tolist())
     expected: list[dict] = []
@@ -455,6 +566,7 @@ def _report(raw: pl.DataFrame, month: str, path: Path, resent: pl.DataFrame, rng
             row["Loại vi phạm"],
             row["Mặt hàng"],
             int(row["Trị giá hàng vi phạm (đồng)"].replace(".", "")) / 1e6,
+            f"{row['Số lượng']} {row['Đơn vị tính']}" if row["Số lượng"] else None,  # the unit in the cell
             row["Hình thức xử lý"],
             row["Cửa khẩu"],
         ]
@@ -469,16 +581,16 @@ def _report(raw: pl.DataFrame, month: str, path: Path, resent: pl.DataFrame, rng
             expected.append(
                 {"file": path.name, "source_row": ws.max_row, "case_id": row["Mã vụ việc"], "reason_code": "duplicate"}
             )
-    ws.append([None] * 10)
+    ws.append([None] * 11)
     template = raw.row(0, named=True)
     for k, (fld, text, reason) in enumerate(_BAD_ROWS[month], start=1):
         t = template
         cells = [len(rows) + k, f"SYN-BAD-{y}{m}-{k}", t["Ngày phát hiện"], t["Tỉnh/TP"], t["Tuyến"],
-                 t["Loại vi phạm"], t["Mặt hàng"], 1.5, t["Hình thức xử lý"], None]  # fmt: skip
-        cells[{"date": 2, "province": 3, "channel": 4, "value": 7}[fld]] = text
+                 t["Loại vi phạm"], t["Mặt hàng"], 1.5, None, t["Hình thức xử lý"], None]  # fmt: skip
+        cells[{"date": 2, "province": 3, "channel": 4, "value": 7, "quantity": 8}[fld]] = text
         ws.append(cells)
         expected.append({"file": path.name, "source_row": ws.max_row, "case_id": cells[1], "reason_code": reason})
-    ws.append(["Tổng cộng", None, None, None, None, None, None, None, None, None])
+    ws.append(["Tổng cộng", *[None] * 10])
     wb.save(path)
     return expected
 

@@ -32,8 +32,64 @@ def test_values_sum_and_ignore_nulls():
     p = tk.panel(CASES, by=("province",), value="goods_value_vnd")
     got = {(r["period"], r["province"]): r["goods_value_vnd"] for r in p.iter_rows(named=True)}
     assert got[(dt.date(2021, 1, 1), "Lạng Sơn")] == 3.0
-    assert got[(dt.date(2021, 3, 1), "Lào Cai")] == 0.0
+    assert got[(dt.date(2021, 2, 1), "Lạng Sơn")] == 0.0  # no case: nothing seized
+    assert got[(dt.date(2021, 3, 1), "Lào Cai")] is None  # a case without a value: unknown, never 0
     assert got[(dt.date(2021, 3, 1), "Lạng Sơn")] == 5.0
+    march = p.filter(pl.col("period") == dt.date(2021, 3, 1)).sort("province")
+    assert march.select("n_cases", "n_measured").rows() == [(1, 0), (1, 1)]
+
+
+SEIZED = pl.DataFrame(
+    {
+        "detected_on": [dt.date(2024, 1, d) for d in (3, 15, 16, 31)] + [dt.date(2024, 2, 15), dt.date(2024, 2, 16)],
+        "province": ["Lạng Sơn", "Lạng Sơn", "Lào Cai", "Lạng Sơn", "Lào Cai", "Lào Cai"],
+        "commodity_group": ["drugs", "drugs", "drugs", "cigarettes", "drugs", "drugs"],
+        "quantity_std": [17.3, 1.2, 8.05, 6000.0, None, 0.5],
+        "unit_std": ["kg", "kg", "kg", "piece", None, "kg"],
+        "quantity": [17.3, 1200.0, 23.0, 30.0, 5.0, 0.5],
+        "unit": ["kg", "g", "bánh", "cây", "hộp", "kg"],
+    }
+)
+
+
+def test_a_quantity_panel_equals_hand_sums_in_one_unit():
+    drugs = SEIZED.filter(pl.col("commodity_group") == "drugs")
+    p = tk.panel(drugs, by=("province",), value="quantity_std")
+    got = {(r["period"].month, r["province"]): r["quantity_std"] for r in p.iter_rows(named=True)}
+    assert got == {
+        (1, "Lào Cai"): pytest.approx(8.05),
+        (1, "Lạng Sơn"): pytest.approx(17.3 + 1.2),
+        (2, "Lào Cai"): 0.5,  # the case without a quantity is left out of the sum, and counted
+        (2, "Lạng Sơn"): 0.0,
+    }
+    feb = p.filter((pl.col("period").dt.month() == 2) & (pl.col("province") == "Lào Cai"))
+    assert feb.select("n_cases", "n_measured").row(0) == (2, 1)
+
+
+def test_a_quantity_panel_never_adds_different_units():
+    with pytest.raises(ValueError, match=r"mixes units \(kg, piece\).*filter.*unit_std"):
+        tk.panel(SEIZED, by=("province",), value="quantity_std")
+    with pytest.raises(ValueError, match=r"quantity mixes units"):
+        tk.panel(SEIZED.filter(pl.col("commodity_group") == "drugs"), by=("province",), value="quantity")
+    by_unit = tk.panel(SEIZED, by=("unit_std",), value="quantity_std")  # one unit per group: allowed
+    sums = by_unit.drop_nulls("unit_std").group_by("unit_std").agg(pl.col("quantity_std").sum())
+    assert sums.sort("unit_std").rows() == [
+        ("kg", pytest.approx(27.05)),
+        ("piece", 6000.0),
+    ]
+    with pytest.raises(ValueError, match="no column 'unit_std'"):
+        tk.panel(SEIZED.drop("unit_std"), by=("province",), value="quantity_std")
+
+
+def test_the_customs_month_runs_from_the_16th_to_the_15th():
+    p = tk.panel(SEIZED, by=(), freq="customs")
+    assert p.select("period", "period_from", "period_to", "cases").rows() == [
+        (dt.date(2024, 1, 1), dt.date(2023, 12, 16), dt.date(2024, 1, 15), 2),  # 3 and 15 January
+        (dt.date(2024, 2, 1), dt.date(2024, 1, 16), dt.date(2024, 2, 15), 3),  # 16 and 31 January, 15 February
+        (dt.date(2024, 3, 1), dt.date(2024, 2, 16), dt.date(2024, 3, 15), 1),  # 16 February
+    ]
+    calendar = tk.panel(SEIZED, by=(), freq="1mo")
+    assert calendar["cases"].to_list() == [4, 2] and "period_from" not in calendar.columns
 
 
 def test_levels_frequency_and_range():

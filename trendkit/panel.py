@@ -17,9 +17,11 @@ from typing import Literal
 
 import polars as pl
 
-__all__ = ["panel"]
+__all__ = ["CUSTOMS", "MEASURES", "panel", "period_of"]
 
-Value = Literal["cases", "goods_value_vnd"]
+Value = Literal["cases", "goods_value_vnd", "quantity_std", "quantity"]
+#: The measures a panel may sum, and the column that names each one's unit (none: đồng).
+MEASURES = {"goods_value_vnd": None, "quantity_std": "unit_std", "quantity": "unit"}
 
 
 def panel(
@@ -48,9 +50,16 @@ def panel(
         (:func:`trendkit.geo.provinces.with_legacy_groups`); ``"province_legacy"`` refuses such
         cases rather than drop them silently.
     freq
-        A polars interval: ``"1mo"`` (default), ``"1q"``, ``"1w"``, ``"1y"``, ``"1d"``.
+        A polars interval: ``"1mo"`` (default), ``"1q"``, ``"1w"``, ``"1y"``, ``"1d"``; or
+        ``"customs"``, the customs reporting month (16th to 15th), labelled by the month it reports
+        (16 Feb – 15 Mar is March) with its first and last day in ``period_from`` and ``period_to``.
     value
-        ``"cases"`` counts rows; ``"goods_value_vnd"`` sums the value (nulls ignored).
+        ``"cases"`` counts rows; ``"goods_value_vnd"`` sums the value of goods; ``"quantity_std"``
+        sums the standard quantity (kg, litre, piece or head), ``"quantity"`` the quantity as written.
+        A sum's panel also has ``n_cases`` and ``n_measured`` (the cases that gave a value); a
+        period and group whose cases gave no value at all is null (unknown), not 0. A quantity panel
+        holds one unit: it is refused when the rows mix units (filter on ``unit_std``, e.g. by
+        commodity group, or put ``"unit_std"`` in ``by``).
     start, end
         The date range to cover (default: first and last detection date).
     levels
@@ -65,30 +74,61 @@ def panel(
     Returns
     -------
     polars.DataFrame
-        ``period`` (Date, period start), the ``by`` columns, then ``value`` (and
-        ``reported`` with ``reports``), sorted by period then group.
+        ``period`` (Date, period start), the ``by`` columns, then ``value`` (and ``n_cases``,
+        ``n_measured`` for a sum; ``reported`` with ``reports``; ``period_from``, ``period_to`` for
+        customs months), sorted by period then group.
     """
     by = list(by)
     cases = _with_derived(cases, by)
     _check_columns(cases, by, value)
-    period = pl.col("detected_on").dt.truncate(freq).alias("period")
+    _check_units(cases, by, value)
+    period = period_of(pl.col("detected_on"), freq).alias("period")
     frame = cases.lazy().with_columns(period)
     if start is not None:
         frame = frame.filter(pl.col("detected_on") >= start)
     if end is not None:
         frame = frame.filter(pl.col("detected_on") <= end)
-    agg = pl.len().alias("cases") if value == "cases" else pl.col(value).sum().alias(value)
+    agg = [pl.len().alias("cases")] if value == "cases" else _sums(value)
     counts = frame.group_by("period", *by).agg(agg).collect()
     # every group seen in the data: the counts have them all when no window cut rows out
     groups = _groups(counts if start is None and end is None else cases, by, levels)
     grid = _periods(cases, freq, start, end)
     grid = grid.join(groups, how="cross") if by else grid
-    out = (
-        grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
-        .with_columns(pl.col(value).fill_null(0))
-        .sort("period", *by)
-    )
+    out = grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
+    if value == "cases":
+        out = out.with_columns(pl.col(value).fill_null(0))
+    else:  # no cases: 0; cases that gave no value: unknown
+        out = out.with_columns(pl.col("n_cases", "n_measured").fill_null(0)).with_columns(
+            pl.when(pl.col("n_cases") == 0).then(0.0).otherwise(pl.col(value)).alias(value)
+        )
+    out = out.sort("period", *by)
+    out = _customs_bounds(out) if freq == CUSTOMS else out
     return out if reports is None else _unreported_as_null(out, reports, by, value)
+
+
+#: The customs reporting month: units report from the 16th of one month to the 15th of the next
+#: ("Số liệu từ 16/02/2021 đến 15/03/2021" is the March report).
+CUSTOMS = "customs"
+
+
+def period_of(day: pl.Expr, freq: str) -> pl.Expr:
+    """The period a day falls in: its start for a polars interval (``"1mo"``, ``"1q"`` …); for
+    ``"customs"``, the first day of the month whose report it belongs to (16 Feb – 15 Mar → 1 March).
+
+    >>> import datetime as dt
+    >>> days = pl.DataFrame({"d": [dt.date(2021, 2, 15), dt.date(2021, 2, 16), dt.date(2021, 12, 31)]})
+    >>> days.select(period_of(pl.col("d"), "customs"))["d"].to_list()
+    [datetime.date(2021, 2, 1), datetime.date(2021, 3, 1), datetime.date(2022, 1, 1)]
+    """
+    if freq != CUSTOMS:
+        return day.dt.truncate(freq)
+    return pl.when(day.dt.day() >= 16).then(day.dt.offset_by("1mo")).otherwise(day).dt.truncate("1mo")
+
+
+def _customs_bounds(out: pl.DataFrame) -> pl.DataFrame:
+    """``period_from`` (the 16th before) and ``period_to`` (the 15th) beside each customs ``period``."""
+    start = pl.col("period").dt.offset_by("-1mo").dt.offset_by("15d").alias("period_from")
+    return out.with_columns(start, pl.col("period").dt.offset_by("14d").alias("period_to"))
 
 
 def _with_derived(cases: pl.DataFrame, by: list[str]) -> pl.DataFrame:
@@ -114,12 +154,38 @@ def _with_derived(cases: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return cases
 
 
+def _sums(value: str) -> list[pl.Expr]:
+    """A measure's sum over the cases that gave it (null when none did), with the two counts."""
+    measured = pl.col(value).is_not_null().sum()
+    return [
+        pl.when(measured > 0).then(pl.col(value).sum()).otherwise(None).cast(pl.Float64).alias(value),
+        pl.len().cast(pl.Int64).alias("n_cases"),
+        measured.cast(pl.Int64).alias("n_measured"),
+    ]
+
+
+def _check_units(cases: pl.DataFrame, by: list[str], value: str) -> None:
+    """Refuse a quantity panel whose groups would add different units."""
+    unit = MEASURES.get(value)
+    if unit is None or unit in by:
+        return
+    units = cases.filter(pl.col(value).is_not_null()).get_column(unit).unique().drop_nulls().sort().to_list()
+    if len(units) > 1:
+        raise ValueError(
+            f"panel(): {value} mixes units ({', '.join(units)}), and a sum never adds different units; "
+            f"choose one, e.g. cases.filter(pl.col({unit!r}) == {units[0]!r}) or a commodity group, "
+            f"or put {unit!r} in by="
+        )
+
+
 def _check_columns(cases: pl.DataFrame, by: list[str], value: str) -> None:
-    if value not in ("cases", "goods_value_vnd"):
-        raise ValueError(f"panel(): value must be 'cases' or 'goods_value_vnd', not {value!r}")
+    if value != "cases" and value not in MEASURES:
+        raise ValueError(f"panel(): value must be 'cases' or one of {', '.join(MEASURES)}, not {value!r}")
     missing = [c for c in ("detected_on", *by) if c not in cases.columns]
     if value != "cases" and value not in cases.columns:
         missing.append(value)
+    if MEASURES.get(value) and MEASURES[value] not in cases.columns and MEASURES[value] not in by:
+        missing.append(MEASURES[value])
     if missing:
         raise ValueError(
             f"panel(): the case table has no column {', '.join(map(repr, missing))}; it has {', '.join(cases.columns)}"
@@ -132,8 +198,9 @@ def _periods(cases: pl.DataFrame, freq: str, start: dt.date | None, end: dt.date
     hi = end or cases["detected_on"].max()
     if lo is None or hi is None:
         return pl.DataFrame({"period": []}, schema={"period": pl.Date})
-    first = pl.select(pl.lit(lo).dt.truncate(freq)).item()
-    return pl.DataFrame({"period": pl.date_range(first, hi, interval=freq, eager=True)})
+    first, last = pl.select(period_of(pl.lit(lo), freq), period_of(pl.lit(hi), freq).alias("hi")).row(0)
+    step = "1mo" if freq == CUSTOMS else freq
+    return pl.DataFrame({"period": pl.date_range(first, last, interval=step, eager=True)})
 
 
 def _groups(seen: pl.DataFrame, by: list[str], levels: Mapping[str, Sequence[str]] | None) -> pl.DataFrame:

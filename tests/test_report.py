@@ -1,5 +1,6 @@
 """The scheduled report through the command line: success, bad input, kill, repeat, alerts."""
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import trendkit as tk
@@ -66,7 +68,7 @@ def test_report_writes_everything(report):
             "map_displacement_qn_ls.html", "chart_national.png"} <= {p.name for p in out.iterdir()}  # fmt: skip
     summary = _strict_json(out / "summary.json")
     assert check(summary, ReportSummary) == []  # the one schema of summary.json
-    assert summary["rows"] == {"accepted": 13179, "rejected": 9, "skipped": 9, "in_report": 13179, "held_back": 0}
+    assert summary["rows"] == {"accepted": 13179, "rejected": 10, "skipped": 9, "in_report": 13179, "held_back": 0}
     assert summary["synthetic"] is True and all(len(i["sha256"]) == 64 for i in summary["inputs"])
     assert summary["campaigns"][0]["receivers"][0]["unit"] == "Lào Cai · road"
     lo, hi = summary["campaigns"][0]["change_pct"][1:]
@@ -78,8 +80,52 @@ def test_report_writes_everything(report):
     assert "SYNTHETIC" in html and "map_displacement_qn_ls.html" in html
     for name in ("map_cases.html", "map_monthly.html", "map_displacement_qn_ls.html"):  # every map says it too
         assert "SYNTHETIC" in (out / name).read_text(encoding="utf-8").split("trendkit-legend", 1)[1][:2000], name
-    assert (out / "rejected.csv").read_text(encoding="utf-8").count("\n") == 10
+    assert (out / "rejected.csv").read_text(encoding="utf-8").count("\n") == 11
     assert "trendkit:" in res.stderr  # plain log lines when not on a terminal
+
+
+def test_the_report_says_what_was_seized_and_what_happened_next(report):
+    out, _ = report
+    seized = _strict_json(out / "summary.json")["seized"]
+    assert len(seized["months"]) == 12 and seized["months"][-1] == "2025-12"
+    groups = [c for c in seized["commodities"] if c["commodity"] is None]
+    assert [c["cases"] for c in groups] == sorted((c["cases"] for c in groups), reverse=True)  # most cases first
+    drugs = [c for c in seized["commodities"] if c["group"] == "drugs"]
+    assert drugs[0]["commodity"] is None and len(drugs) > 3  # the group, then its substances
+    assert {"kg", "piece"} <= set(drugs[0]["quantities"])  # drugs in kilograms and in pills, never added up
+    assert sum(c["cases"] for c in drugs[1:] if isinstance(c["cases"], int)) <= drugs[0]["cases"]
+    outcomes = {o["outcome"]: o["monthly"] for o in seized["outcomes"]}
+    assert list(outcomes) == ["administrative", "criminal", "referred", "pending", "unknown"]
+    assert all(isinstance(n, int) and n > 0 for n in outcomes["pending"] if not isinstance(n, str))
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "Hàng hóa vi phạm" in html and "What was seized" in html and "đang xử lý" in html
+    assert 'href="tables.xlsx"' in html
+
+
+def test_the_workbook_reads_back_equal_to_the_tables(report):
+    from python_calamine import CalamineWorkbook
+
+    from trendkit.months import add_months
+    from trendkit.report.seized import seized_tables
+
+    out, _ = report
+    book = CalamineWorkbook.from_path(out / "tables.xlsx")
+    assert book.sheet_names[0] == "Ghi chú"
+    notes = dict(book.get_sheet_by_name("Ghi chú").to_python()[1:])
+    assert "SYNTHETIC" in notes["Dữ liệu / data"]
+    cases = tk.load_cases(SAMPLE).cases
+    tables = seized_tables(cases, [add_months(dt.date(2025, 12, 1), -k) for k in range(11, -1, -1)])
+    rows = book.get_sheet_by_name("Mặt hàng").to_python()
+    assert rows[0][:5] == ["Mặt hàng / commodity (vi)", "Mặt hàng / commodity (en)", "Nhóm hàng / group",
+                           "Chất, loại / substance", "Số vụ / cases"]  # fmt: skip
+    expected = [[("" if v is None else ("<3" if k == "cases" and 0 < v < 3 else v)) for k, v in r.items()]
+                for r in tables.commodities.iter_rows(named=True)]  # fmt: skip
+    assert rows[1:] == expected
+    values = book.get_sheet_by_name("Trị giá theo tháng").to_python()[1:]
+    assert [r[0] for r in values] == tables.months  # dates come back as dates
+    assert [r[3] for r in values] == tables.goods_value["goods_value_vnd"].to_list()
+    pending = [r for r in book.get_sheet_by_name("Xử lý theo tháng").to_python() if r[0].startswith("đang xử lý")]
+    assert pending[0][1:] == [float(n) for n in tables.outcomes.filter(pl.col("outcome") == "pending").row(0)[1:]]
 
 
 def test_same_inputs_same_outputs(report, tmp_path):

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
 
 from trendkit.errors import TrendkitInputError
 
-__all__ = ["TABLE_FORMATS", "check_writable", "neutralise", "write_csv", "write_table"]
+__all__ = ["TABLE_FORMATS", "check_writable", "neutralise", "write_csv", "write_table", "write_workbook"]
 
 #: What :func:`write_table` writes, by file suffix.
 TABLE_FORMATS = (".csv", ".xlsx", ".parquet")
@@ -122,26 +123,51 @@ def write_table(frame: pl.DataFrame, path: str | Path, *, replace: bool = False,
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path, name: str) -> None:
-    """One sheet: the header row, then every row with text as text, numbers as numbers, dates as dates."""
+    write_workbook({name: frame}, path)
+
+
+def write_workbook(
+    sheets: Mapping[str, pl.DataFrame], path: str | Path, *, counts: Mapping[str, Sequence[str]] | None = None
+) -> Path:
+    """One .xlsx with a sheet per frame: the header row, then every row with text as text (never a
+    formula), numbers as numbers and dates as dates. ``counts`` names, per sheet, the columns of case
+    counts: a count of 1–2 is written "<3" (:func:`trendkit.summary.suppress`), as on every shared page.
+
+    >>> import tempfile, pathlib
+    >>> from python_calamine import CalamineWorkbook
+    >>> out = write_workbook({"Vụ": pl.DataFrame({"tỉnh": ["=1+2"], "số vụ": [2]})},
+    ...                      pathlib.Path(tempfile.mkdtemp()) / "t.xlsx", counts={"Vụ": ["số vụ"]})
+    >>> CalamineWorkbook.from_path(out).get_sheet_by_name("Vụ").to_python()
+    [['tỉnh', 'số vụ'], ['=1+2', '<3']]
+    """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(name)
-    formats = {c: "yyyy-mm-dd" for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)}
-
-    def cell(value: object, column: str | None = None) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            c.data_type = "s"  # openpyxl reads a leading "=" as a formula: text stays text
-        elif column in formats and value is not None:
-            c.number_format = formats[column]
-        return c
-
-    sheet.append([cell(name) for name in frame.columns])
-    for row in frame.iter_rows():
-        sheet.append([cell(v, c) for v, c in zip(row, frame.columns, strict=True)])
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name)
+        dates = {c for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)}
+        hidden = set((counts or {}).get(name, ()))
+        sheet.append([_cell(sheet, c) for c in frame.columns])
+        for row in frame.iter_rows():
+            sheet.append([_cell(sheet, v, c in dates, c in hidden) for v, c in zip(row, frame.columns, strict=True)])
     book.save(path)
+    return Path(path)
+
+
+def _cell(sheet: object, value: object, date: bool = False, count: bool = False) -> object:
+    """One cell: text typed as text (openpyxl would read a leading "=" as a formula), a date formatted
+    as one, a count of 1–2 as "<3"."""
+    from openpyxl.cell import WriteOnlyCell
+
+    from trendkit.summary import suppress
+
+    value = suppress(value) if count and isinstance(value, int | float) else value
+    c = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        c.data_type = "s"
+    elif date and value is not None:
+        c.number_format = "yyyy-mm-dd"
+    return c
 
 
 _WRITERS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CHANNELS", "CLAIMS", "REASONS", "VERDICTS", "Bi", "label"]
+__all__ = ["CHANNELS", "CLAIMS", "COMMODITY_GROUPS", "OUTCOMES", "REASONS", "UNITS", "VERDICTS", "Bi", "label"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,46 @@ CHANNELS = _table(
     ("inland_waterway", "đường thủy nội địa", "inland waterway"),
     ("inland", "nội địa", "inland"),
     ("unknown", "chưa rõ", "unknown"),
+)
+
+#: Commodity groups (the canonical ``commodity_group`` values).
+COMMODITY_GROUPS = _table(
+    ("drugs", "ma túy", "drugs"),
+    ("cigarettes", "thuốc lá", "cigarettes"),
+    ("fuel", "xăng dầu", "fuel"),
+    ("sugar", "đường", "sugar"),
+    ("fireworks", "pháo", "fireworks"),
+    ("wildlife", "động vật hoang dã", "wildlife"),
+    ("counterfeit", "hàng giả, xâm phạm SHTT", "counterfeit and IP goods"),
+    ("gold_currency", "vàng, ngoại tệ", "gold and foreign currency"),
+    ("food", "thực phẩm, gia cầm, thịt đông lạnh", "food, poultry and frozen meat"),
+    ("medicines", "thuốc chữa bệnh", "medicines"),
+    ("cosmetics", "mỹ phẩm", "cosmetics"),
+    ("electronics", "hàng điện tử", "electronics"),
+    ("weapons", "vũ khí, công cụ hỗ trợ", "weapons"),
+    ("scrap", "phế liệu, hàng đã qua sử dụng", "scrap and used goods"),
+    ("coal_minerals", "than, khoáng sản", "coal and minerals"),
+    ("alcohol", "rượu bia", "alcohol"),
+    ("timber", "gỗ", "timber"),
+    ("textiles", "may mặc, giày dép, túi xách", "clothing, shoes and bags"),
+    ("other", "khác", "other"),
+)
+
+#: Handling outcomes (the canonical ``outcome`` values).
+OUTCOMES = _table(
+    ("administrative", "xử phạt hành chính", "administrative penalty"),
+    ("criminal", "khởi tố", "prosecuted"),
+    ("referred", "chuyển cơ quan khác", "transferred"),
+    ("pending", "đang xử lý", "pending"),
+    ("unknown", "chưa rõ", "unknown"),
+)
+
+#: Standard units of quantity (the canonical ``unit_std`` values).
+UNITS = _table(
+    ("kg", "kg", "kg"),
+    ("litre", "lít", "litres"),
+    ("piece", "chiếc, viên, điếu", "pieces"),
+    ("head", "con", "head"),
 )
 
 #: Why a unit is in (or out of) a group of a displacement measure or a comparison.

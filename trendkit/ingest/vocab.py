@@ -21,12 +21,14 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from trendkit.text import strip_diacritics
+from trendkit.words import Bi
 
 __all__ = [
     "CHANNELS",
     "CHANNEL_VALUES",
     "COMMODITIES",
     "COMMODITY_GROUPS",
+    "COMMODITY_LABELS",
     "COMMODITY_GROUP_VALUES",
     "COMMODITY_VALUES",
     "HEADERS",
@@ -234,7 +236,7 @@ OUTCOMES: Table = {
 OUTCOME_VALUES = tuple(OUTCOMES)
 
 
-def _commodities() -> tuple[Table, dict[str, str]]:
+def _commodities() -> tuple[Table, dict[str, str], dict[str, Bi]]:
     """The shipped commodity taxonomy (``trendkit/data/commodities.csv``): each commodity's words, and
     the group it belongs to."""
     with resources.files("trendkit.data").joinpath("commodities.csv").open(encoding="utf-8") as fh:
@@ -242,12 +244,14 @@ def _commodities() -> tuple[Table, dict[str, str]]:
     return (
         {r["commodity"]: r["aliases"].split("|") for r in rows},
         {r["commodity"]: r["commodity_group"] for r in rows},
+        {r["commodity"]: Bi(r["commodity"], r["label_vi"], r["label_en"]) for r in rows},
     )
 
 
 #: Commodities by substance or kind (heroin, methamphetamine, cigarettes, fuel …) and their words.
-#: COMMODITY_GROUPS maps each to its group (heroin → drugs); unmatched text is ``other``.
-COMMODITIES, COMMODITY_GROUPS = _commodities()
+#: COMMODITY_GROUPS maps each to its group (heroin → drugs), COMMODITY_LABELS to its bilingual name;
+#: unmatched text is ``other``.
+COMMODITIES, COMMODITY_GROUPS, COMMODITY_LABELS = _commodities()
 COMMODITY_VALUES = (*COMMODITIES, "other")
 COMMODITY_GROUP_VALUES = (*dict.fromkeys(COMMODITY_GROUPS.values()), "other")
 

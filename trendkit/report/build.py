@@ -13,7 +13,8 @@ Output folder:
   campaign — offline HTML (see :mod:`trendkit.maps`), with ``.png`` copies for printing;
 - ``chart_national.png`` — national monthly cases by channel;
 - ``summary.json`` — inputs with SHA-256 hashes, row accounting, detected shifts, alerts;
-- ``rejected.csv`` — every rejected row with its reason.
+- ``rejected.csv`` — every rejected row with its reason;
+- ``tables.xlsx`` — the report's tables, one sheet each (:mod:`trendkit.report.workbook`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ from trendkit.months import parse_month
 from trendkit.report import steps
 from trendkit.report.publish import forget_build, lock, new_build, publish, refuse_unsafe_out
 from trendkit.report.schema import ReportSummary
+from trendkit.report.seized import seized_section
+from trendkit.report.workbook import WORKBOOK, write_tables
 from trendkit.result import Result
 from trendkit.summary import SUPPRESS_BELOW, Summary, fmt_num
+from trendkit.words import UNITS as UNIT_WORDS
 
 __all__ = ["CampaignSpec", "ReportResult", "alert_text", "parse_campaign", "render_index", "run_report"]
 
@@ -297,10 +301,12 @@ def _build(
     sections, figures = _campaigns(campaigns, loaded, opts.layout, tmp, limits)
     progress("bản đồ / maps")
     maps, national = steps.maps_and_figures(loaded, opts.layout, tmp)
+    progress("hàng hóa, xử lý / goods and outcomes")
+    seized = steps.seized(loaded)
     res, first, last = loaded.res, loaded.months[0], loaded.months[-1]
     from trendkit import __version__
 
-    return {
+    summary: ReportSummary = {
         "generated_at": now.isoformat(timespec="seconds"),
         "version": __version__,
         "synthetic": res.synthetic,
@@ -329,7 +335,11 @@ def _build(
         "alerts": [*shift_alerts, *anomaly_alerts],
         "maps": [*maps, *(f["html"] for f in figures)],
         "figures": [*national, *figures],
+        "seized": seized_section(seized, incomplete=steps.window_gaps(loaded, seized.months[0])),
+        "workbook": WORKBOOK,
     }
+    write_tables(summary, loaded.prov_p, seized, tmp)
+    return summary
 
 
 def _previous_summary(out: Path) -> dict[str, Any]:
@@ -417,6 +427,7 @@ _PAGE_CONSTANTS = {
     "anomaly_level": round(100 * steps.ANOMALY_LEVEL),
     "recent_months": steps.RECENT_MONTHS,
     "suppress_below": SUPPRESS_BELOW,
+    "units": {key: words.vi for key, words in UNIT_WORDS.items()},
 }
 
 

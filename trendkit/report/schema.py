@@ -21,6 +21,7 @@ __all__ = [
     "Figure",
     "Input",
     "ReportSummary",
+    "Seized",
     "Shift",
     "check",
 ]
@@ -113,6 +114,16 @@ class CampaignSection(TypedDict):
     text: list[str]
 
 
+class Seized(TypedDict):
+    """What was seized and what happened next, over the report's last twelve months (descriptive)."""
+
+    months: list[str]
+    incomplete: str  # months or units the totals lack, "" when none
+    commodities: list[dict[str, Any]]  # groups (and the drugs' substances): cases, quantities, value, monthly
+    outcomes: list[dict[str, Any]]  # each outcome's cases by month
+    goods_value: list[dict[str, Any]]  # value of goods by month, with the cases that gave one
+
+
 class ReportSummary(TypedDict):
     """The whole of ``summary.json``."""
 
@@ -137,6 +148,8 @@ class ReportSummary(TypedDict):
     alerts: list[Alert]
     maps: list[str]
     figures: list[Figure]
+    seized: Seized
+    workbook: str  # the tables as one .xlsx, beside summary.json
     previous_report: NotRequired[str | None]
 
 

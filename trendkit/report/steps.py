@@ -31,6 +31,7 @@ from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
 from trendkit.report.completeness import completeness, reported_units
 from trendkit.report.schema import Alert, Anomaly, CampaignSection, Figure, Shift
+from trendkit.report.seized import SeizedTables, seized_tables
 from trendkit.summary import suppress
 
 __all__ = [
@@ -483,7 +484,7 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
         .agg(pl.col("cases").sum().cast(pl.Float64).alias("value"))
     )
     title = f"Số vụ 12 tháng gần nhất / cases, last 12 months{loaded.mark}"
-    period = f"{first12:%m/%Y}–{last:%m/%Y}{_window_gaps(loaded, first12)}"
+    period = f"{first12:%m/%Y}–{last:%m/%Y}{window_gaps(loaded, first12)}"
     m = choropleth(totals, layout=layout, title=title, period=period)
     add_places(m, loaded.data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases"))
     save_map(m, tmp / "map_cases.html")
@@ -496,7 +497,13 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
     return ["map_cases.html", "map_monthly.html"], [figure]
 
 
-def _window_gaps(loaded: Loaded, first: dt.date) -> str:
+def seized(loaded: Loaded) -> SeizedTables:
+    """Step 5: what was seized and what happened next, over the last twelve months with data."""
+    last = loaded.months[-1]
+    return seized_tables(loaded.data, [m for m in loaded.months if m >= add_months(last, -11)])
+
+
+def window_gaps(loaded: Loaded, first: dt.date) -> str:
     """What the totals from ``first`` on lack, for the map's period line: months with no cases at all
     and provinces silent in some months (their totals are over the months they reported), or ""."""
     window = loaded.prov_p.filter(pl.col("period") >= first)

@@ -355,15 +355,14 @@ def _quantities(commodity: np.ndarray, rng: np.random.Generator) -> dict[str, li
     missing = rng.random(n) < _NO_QUANTITY
     out: dict[str, list[Any]] = {k: [None] * n for k in ("quantity", "unit", "quantity_std", "unit_std")}
     out["written"], out["unit_written"] = [None] * n, [None] * n
-    for i, c in enumerate(commodity):
-        if missing[i] or c not in _QUANTITY:
-            continue
-        unit, median, sigma, digits = _QUANTITY[c]
-        q = max(round(median * draw[i] ** sigma, digits), 10.0**-digits)
+    for c, (unit, median, sigma, digits) in _QUANTITY.items():
+        idx = np.flatnonzero((commodity == c) & ~missing)
+        q = np.maximum(np.round(median * draw[idx] ** sigma, digits), 10.0**-digits)
         std, factor = convert(unit, c)
-        out["quantity"][i], out["unit"][i] = q, unit
-        out["quantity_std"][i], out["unit_std"][i] = (q * factor if factor else None), std
-        out["written"][i], out["unit_written"][i] = _vn_number(q, digits), unit
+        for i, v in zip(idx.tolist(), q.tolist(), strict=True):
+            out["quantity"][i], out["unit"][i], out["unit_std"][i] = v, unit, std
+            out["quantity_std"][i] = v * factor if factor else None
+            out["written"][i], out["unit_written"][i] = _vn_number(v, digits), unit
     return out
 
 

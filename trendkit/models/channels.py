@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from trendkit.models.fitting import measure_panel
 from trendkit.models.selection import before_after
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -93,6 +94,7 @@ def channel_shift(
     counts plus ½ in every cell (Agresti–Caffo) so it is never of zero width.
     ``where`` restricts the panel first (``province="Lạng Sơn"``).
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     frame = _restricted(panel, by, where)
     pre, post = before_after(frame, start_d, before, after)

@@ -23,7 +23,15 @@ import polars as pl
 
 from trendkit.errors import NoComparisonError
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import drift_variance, for_series, gap_note, month_numbers, nb_moments, panel_serial
+from trendkit.models.fitting import (
+    drift_variance,
+    for_series,
+    gap_note,
+    measure_panel,
+    month_numbers,
+    nb_moments,
+    panel_serial,
+)
 from trendkit.models.selection import resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
@@ -297,6 +305,7 @@ def comparative_effect(
     (``tests/test_real_series.py``). A province that did not report a month (null) is left out of
     the comparison (``excluded["gaps"]``); a target's unreported months are left out (``.unreported``).
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     if isinstance(start, Mapping):
         from trendkit.models.staggered import staggered_effect
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from trendkit._deprecated import level_or_alpha
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import panel_serial
+from trendkit.models.fitting import measure_panel, panel_serial
 from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
 from trendkit.models.selection import before_after
@@ -394,6 +394,7 @@ def displacement_measures(
     ``level`` is the WDD interval's confidence level, as everywhere in :mod:`trendkit.models`
     (``alpha=`` is its old name, 1 − level, and warns, as for :func:`~trendkit.models.wdd`).
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     level = level_or_alpha("displacement_measures", level, alpha, stacklevel=5)
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)

@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.campaign import campaign_design
-from trendkit.models.fitting import nb_moments
+from trendkit.models.fitting import measure_panel, nb_moments
 from trendkit.models.scan import Projection, by_or_target_by, prepare, signed_root
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -189,6 +189,7 @@ def minimum_detectable(
 
     Only the months before ``start`` are used: the answer does not depend on what happened.
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     from scipy import stats
 
     start_d = parse_month(start)

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from trendkit._deprecated import renamed_argument
-from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
+from trendkit.models.fitting import drift_variance, for_series, measure_panel, nb_moments, panel_serial
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, corr_matrix, sum_variance
@@ -429,6 +429,7 @@ def displacement_scan(
     just before a campaign), the shape is read both ways, the months left out and kept, and each unit
     is tested on the reading that gives it the smaller z (its interval from the same reading).
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     if shock not in ("auto", "ignore"):
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import for_series, panel_serial
+from trendkit.models.fitting import for_series, measure_panel, panel_serial
 from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
 from trendkit.models.trend import Interval
@@ -254,6 +254,7 @@ def common_shock(
     A unit that did not report a month (null cases) is left out of the check (``.unreported``):
     its silence would read as a fall.
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     end_d = parse_month(end) if end is not None else add_months(start_d, after - 1)
     window_months = [add_months(start_d, k) for k in range(months_between(start_d, end_d) + 1)]

@@ -44,7 +44,7 @@ from trendkit.models.comparison import (
     up_to_end,
     without_gaps,
 )
-from trendkit.models.fitting import gap_note, month_numbers, nb_moments
+from trendkit.models.fitting import gap_note, measure_panel, month_numbers, nb_moments
 from trendkit.models.selection import resolve_units
 from trendkit.models.serial import SerialCorrelation, sandwich
 from trendkit.models.trend import Interval
@@ -184,6 +184,7 @@ def staggered_effect(
         Months before each start the event study checks, in bins of 3 (fewer when the months
         before the earliest start do not leave 3 months of reference).
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     frame = up_to_end(panel, end)
     targets = resolve_units(frame, "province", list(starts), "targets")
     start_of = {t: parse_month(starts[t]) for t in targets}

@@ -43,6 +43,7 @@ import polars as pl
 
 from trendkit.geo.provinces import Layout
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
+from trendkit.models.fitting import measure_panel
 from trendkit.models.groups import expand_units
 from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
@@ -261,6 +262,7 @@ def displacement_study(
     NoComparisonError
         When no control is left after target and buffer; the message says what to pass.
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     units = _scan_targets(panel, by, targets, layout)
     scan, skipped = _scan(panel, units, start_d, by, after)

@@ -36,6 +36,7 @@ import polars as pl
 
 from trendkit.errors import NoComparisonError
 from trendkit.geo.provinces import Layout
+from trendkit.models.fitting import measure_panel
 from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
@@ -206,6 +207,7 @@ def synthetic_control(
     end
         Last month of the analysis window.
     """
+    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     from trendkit.models.comparison import comparison_pool, up_to_end
 
     start_d = parse_month(start)

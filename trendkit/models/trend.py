@@ -20,6 +20,7 @@ from trendkit.models.fitting import (
     check_months,
     design_matrix,
     fit_glm,
+    measure_panel,
     series_label,
     term_table,
 )
@@ -72,11 +73,12 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
     """One monthly series from a panel: the sum of ``value`` over the rows ``where`` selects.
 
     ``where`` names panel columns: ``series(p, province=["Quảng Ninh", "Lạng Sơn"], channel="road")``.
+    A quantity or value panel (``panel(..., value="quantity_std")``) gives the series of its sum.
     Returns ``period``, ``cases`` (Float64) and a ``label`` column naming the selection. A month in
     which a selected unit did not report (its value null, as :func:`trendkit.panel` writes it when
     given ``reports=``) is null, not the sum of the others: models leave such months out.
     """
-    frame = panel
+    frame = panel = measure_panel(panel) if value == "cases" else panel  # a quantity or value panel: its sum
     parts = []
     for column, wanted in where.items():
         if column not in panel.columns:

@@ -1,0 +1,61 @@
+"""Models on quantity panels: they read the sum a panel holds, and their intervals stay honest on
+heavy-tailed seizures (a generator that is not trendkit's own model: benchmarks/calibration_quantity.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from trendkit import models
+from trendkit.panel import panel
+
+_spec = importlib.util.spec_from_file_location(
+    "calibration_quantity", Path(__file__).parents[1] / "benchmarks" / "calibration_quantity.py"
+)
+cq = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cq)
+
+
+def test_a_quantity_panel_is_read_as_its_sum_by_every_model():
+    kg = cq.draw(np.random.default_rng(1), sigma=1.2, change=-0.4)
+    counts = kg.rename({"quantity_std": "cases"})  # the same numbers, as if they were counts
+    a = models.comparative_effect(kg, [cq.TARGET], cq.START, comparison=cq.NAMES[2:])
+    b = models.comparative_effect(counts, [cq.TARGET], cq.START, comparison=cq.NAMES[2:])
+    assert a.change_pct == b.change_pct
+    s = models.series(kg, province=cq.TARGET)
+    assert s["cases"].to_list() == kg.filter(pl.col("province") == cq.TARGET)["quantity_std"].to_list()
+    groups = {"buffer": ["Cao Bằng"], "control": cq.NAMES[2:]}
+    m_kg = models.displacement_measures(kg, [cq.TARGET], cq.START, **groups)
+    m_counts = models.displacement_measures(counts, [cq.TARGET], cq.START, **groups)
+    assert m_kg.wdd.local == m_counts.wdd.local
+
+
+def test_a_panel_built_from_cases_with_quantities_reaches_the_models():
+    rng = np.random.default_rng(3)
+    days = [dt.date(2022, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 3 * 365, 3000)]
+    cases = pl.DataFrame(
+        {
+            "detected_on": days,
+            "province": rng.choice(cq.NAMES[:6], 3000).tolist(),
+            "quantity_std": np.round(50 * np.exp(rng.normal(0, 1.2, 3000)), 1).tolist(),
+            "unit_std": ["kg"] * 3000,
+        }
+    )
+    p = panel(cases, by=("province",), value="quantity_std")
+    e = models.comparative_effect(p, [cq.TARGET], "2024-01", comparison=cq.NAMES[2:6])
+    assert e.change_pct.low < 0 < e.change_pct.high  # nothing planted
+    with pytest.raises(ValueError, match="a model reads one measure"):
+        models.series(p.with_columns(goods_value_vnd=pl.lit(1.0)), province=cq.TARGET)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check", ["campaign", "comparative"])
+def test_intervals_stay_honest_on_heavy_tailed_quantities(check):
+    res = cq.run(120, 1.2, [check])[check]
+    assert res["false_positive"] <= 0.10  # nominal 5%; 120 replicates: a true 5% exceeds 10% about 2% of the time
+    assert res["coverage_of_-40%"] >= 0.88

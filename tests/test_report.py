@@ -475,3 +475,29 @@ def test_the_schema_check_can_fail(report):
         "campaigns[0].change_pct[0]: '−40%' is none of float | None",
         "rows: expected an object",
     ]
+
+
+def test_a_customs_month_report_counts_16th_to_15th_and_says_so(tmp_path, small):
+    from python_calamine import CalamineWorkbook
+
+    out = tmp_path / "customs"
+    res = _run("report", "--cases", str(small), "--out", str(out), "--month", "customs", "--now", NOW)
+    assert res.returncode == 0, res.stderr
+    summary = _strict_json(out / "summary.json")
+    assert check(summary, ReportSummary) == [] and summary["month_kind"] == "customs"
+    # the extracts end on 31 December: the customs month to 15 January is cut, so held back, not a fall
+    assert summary["held_back_months"] == ["2026-01"] and summary["months"][-1] == "2025-12"
+    assert summary["completeness"][-1]["period"] == "2026-01" and not summary["completeness"][-1]["complete"]
+    cases = tk.load_cases(small).cases
+    day = pl.col("detected_on")
+    label = pl.when(day.dt.day() >= 16).then(day.dt.offset_by("1mo")).otherwise(day).dt.strftime("%Y-%m")
+    by_hand = cases.group_by(pl.col("province"), label.alias("m")).len()
+    rows = CalamineWorkbook.from_path(out / "tables.xlsx").get_sheet_by_name("Số vụ theo tỉnh").to_python()
+    months = rows[0][1:]
+    for row in rows[1:]:
+        for m, n in zip(months, row[1:], strict=True):
+            want = by_hand.filter((pl.col("province") == row[0]) & (pl.col("m") == m))["len"].sum()
+            assert n == ("<3" if 0 < want < 3 else want), (row[0], m)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "tháng hải quan" in html and "customs months" in html
+    assert "tháng hải quan" in (out / "map_monthly.html").read_text(encoding="utf-8")

@@ -115,6 +115,7 @@ def _report(args: argparse.Namespace) -> int:
         progress=(lambda _msg: None) if args.quiet else _progress(5, verbose=args.verbose),
         now=report_time(args.now),
         command=["trendkit", *_shown_command(args.argv)],
+        month=args.month,
     )
     rows = result.content["rows"]
     fresh = result.new_alerts
@@ -387,6 +388,13 @@ def _add_report(sub: Any) -> None:
         "'Lạng Sơn@2023-10' (repeatable)",
     )
     report.add_argument("--sheet", action="append", metavar="NAME", help=SHEET_HELP)
+    report.add_argument(
+        "--month",
+        choices=("calendar", "customs"),
+        default="calendar",
+        help="tháng dương lịch hay tháng hải quan (16 → 15) / calendar months, or customs months (16th to 15th, "
+        "labelled by the month they report)",
+    )
     report.add_argument(
         "--now",
         metavar="ISO",

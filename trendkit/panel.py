@@ -17,7 +17,7 @@ from typing import Literal
 
 import polars as pl
 
-__all__ = ["CUSTOMS", "MEASURES", "panel", "period_of"]
+__all__ = ["CUSTOMS", "MEASURES", "panel", "period_of", "period_start"]
 
 Value = Literal["cases", "goods_value_vnd", "quantity_std", "quantity"]
 #: The measures a panel may sum, and the column that names each one's unit (none: đồng).
@@ -123,6 +123,18 @@ def period_of(day: pl.Expr, freq: str) -> pl.Expr:
     if freq != CUSTOMS:
         return day.dt.truncate(freq)
     return pl.when(day.dt.day() >= 16).then(day.dt.offset_by("1mo")).otherwise(day).dt.truncate("1mo")
+
+
+def period_start(period: dt.date, freq: str) -> dt.date:
+    """The first day a period label covers: itself, or for a customs month the 16th of the month before.
+
+    >>> period_start(dt.date(2021, 3, 1), "customs"), period_start(dt.date(2021, 3, 1), "1mo")
+    (datetime.date(2021, 2, 16), datetime.date(2021, 3, 1))
+    """
+    if freq != CUSTOMS:
+        return period
+    before = period - dt.timedelta(days=1)
+    return before.replace(day=16)
 
 
 def _customs_bounds(out: pl.DataFrame) -> pl.DataFrame:

@@ -204,6 +204,7 @@ def run_report(
     progress: Callable[[str], None] = lambda _msg: None,
     now: dt.datetime | None = None,
     command: Sequence[str] | None = None,
+    month: str = "calendar",
 ) -> ReportResult:
     """Build the report for ``cases`` and publish it at ``out`` only when complete.
 
@@ -213,6 +214,8 @@ def run_report(
     provinces that must report) are held back from the models. With little history the report shows
     what it can and says which analyses need more months. ``command``, the command line that asked for
     the report (the CLI passes it, less ``--out``), is stamped in summary.json and on the page.
+    ``month="customs"`` counts customs months (16th to 15th, labelled by the month they report) instead
+    of calendar months, and every title, the page and the workbook say so.
 
     Raises
     ------
@@ -223,7 +226,7 @@ def run_report(
     out = Path(out)
     now = now or report_time()
     inputs = [Path(c) for c in cases]
-    _check_arguments(since, campaigns, layout)
+    _check_arguments(since, campaigns, layout, month)
     refuse_unsafe_out(out, inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
     with lock(out):
@@ -231,7 +234,7 @@ def run_report(
         build = new_build(out, now)
         previous = _previous_summary(out)
         try:
-            opts = steps.Options(since, layout, sheet, columns, values, expected_units)
+            opts = steps.Options(since, layout, sheet, columns, values, expected_units, month)
             summary = _build(inputs, build, opts=opts, campaigns=campaigns, progress=progress, now=now)
             summary["command"] = None if command is None else [str(part) for part in command]
             _mark_new(summary, previous)
@@ -262,8 +265,10 @@ def _campaigns(
     return sections, figures
 
 
-def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layout: str) -> None:
+def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layout: str, month: str) -> None:
     """Arguments checked before any work: a month that is not a month, a campaign unit that is no province."""
+    if month not in ("calendar", "customs"):
+        raise TrendkitInputError(f"month={month!r}: expected 'calendar' or 'customs' (16th to 15th)")
     if since is not None:
         try:
             parse_month(since)
@@ -312,6 +317,7 @@ def _build(
         "synthetic": res.synthetic,
         "inputs": _inputs(res.read_files),
         "layout": opts.layout,
+        "month_kind": opts.month,
         "since": opts.since,
         "months": [f"{first:%Y-%m}", f"{last:%Y-%m}"],
         "rows": {
@@ -428,6 +434,7 @@ _PAGE_CONSTANTS = {
     "recent_months": steps.RECENT_MONTHS,
     "suppress_below": SUPPRESS_BELOW,
     "units": {key: words.vi for key, words in UNIT_WORDS.items()},
+    "customs_months": steps.CUSTOMS_MONTHS,
 }
 
 

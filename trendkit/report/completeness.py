@@ -25,6 +25,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from trendkit.panel import period_of
+
 __all__ = ["EXPECTED_MEAN", "completeness", "read_expected_units", "reported_units"]
 
 #: Cases a month (mean of the six months before) above which a unit with none is "not reported".
@@ -34,12 +36,12 @@ SILENT_MONTHS = 6
 
 
 def completeness(
-    cases: pl.DataFrame, unit: str, expected: Sequence[str] | None = None
+    cases: pl.DataFrame, unit: str, expected: Sequence[str] | None = None, freq: str = "1mo"
 ) -> tuple[pl.DataFrame, list[dt.date]]:
-    """Per month: ``period``, ``reported``, ``expected``, ``missing`` (names), ``complete``; and the
-    trailing incomplete months to hold back (oldest first)."""
+    """Per month (calendar, or customs with ``freq="customs"``): ``period``, ``reported``, ``expected``,
+    ``missing`` (names), ``complete``; and the trailing incomplete months to hold back (oldest first)."""
     counts = (
-        cases.select(pl.col("detected_on").dt.truncate("1mo").alias("period"), pl.col(unit).alias("unit"))
+        cases.select(period_of(pl.col("detected_on"), freq).alias("period"), pl.col(unit).alias("unit"))
         .drop_nulls()
         .group_by("period", "unit")
         .len("cases")
@@ -75,7 +77,7 @@ def completeness(
     return table, held
 
 
-def reported_units(cases: pl.DataFrame, table: pl.DataFrame, unit: str) -> pl.DataFrame:
+def reported_units(cases: pl.DataFrame, table: pl.DataFrame, unit: str, freq: str = "1mo") -> pl.DataFrame:
     """Which units reported in which month, for :func:`trendkit.panel`'s ``reports=``.
 
     Every unit with cases anywhere reported in each month the table covers, except an expected unit
@@ -93,7 +95,7 @@ def reported_units(cases: pl.DataFrame, table: pl.DataFrame, unit: str) -> pl.Da
     >>> sorted(p.month for p in r.filter(pl.col("province") == "Lào Cai")["period"])  # silent in 2 and 3
     [1, 4]
     """
-    present = cases.select(pl.col("detected_on").dt.truncate("1mo").alias("period"), pl.col(unit).cast(pl.String))
+    present = cases.select(period_of(pl.col("detected_on"), freq).alias("period"), pl.col(unit).cast(pl.String))
     seen = {(r["period"], r[unit]) for r in present.unique().iter_rows(named=True)}
     units = sorted({u for _, u in seen if u is not None})
     rows, silent = [], dict[str, int]()

@@ -133,6 +133,7 @@ class ReportSummary(TypedDict):
     synthetic: bool
     inputs: list[Input]
     layout: str
+    month_kind: NotRequired[str]  # "calendar", or "customs" (16th to 15th); older reports have none
     since: str | None
     months: list[str]
     rows: dict[str, int]

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from trendkit.ingest.vocab import COMMODITY_LABELS
+from trendkit.panel import period_of
 from trendkit.summary import SUPPRESS_BELOW, suppress
 from trendkit.words import COMMODITY_GROUPS, OUTCOMES, UNITS
 
@@ -31,7 +32,6 @@ __all__ = ["SeizedTables", "seized_section", "seized_tables"]
 
 #: The standard units a quantity column is kept for, in the order the tables show them.
 STD_UNITS = tuple(UNITS)
-_MONTH = pl.col("detected_on").dt.truncate("1mo").alias("month")
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,12 @@ class SeizedTables:
     goods_value: pl.DataFrame  # value of goods by month
 
 
-def seized_tables(cases: pl.DataFrame, months: Sequence[dt.date]) -> SeizedTables:
-    """The tables for ``cases`` over ``months`` (month starts; the report passes its last twelve)."""
-    window = cases.with_columns(_MONTH).filter(pl.col("month").is_in(list(months)))
+def seized_tables(cases: pl.DataFrame, months: Sequence[dt.date], freq: str = "1mo") -> SeizedTables:
+    """The tables for ``cases`` over ``months`` (month labels, calendar or customs as ``freq`` says; the
+    report passes its last twelve)."""
+    window = cases.with_columns(period_of(pl.col("detected_on"), freq).alias("month")).filter(
+        pl.col("month").is_in(list(months))
+    )
     return SeizedTables(
         list(months),
         _commodities(window),

@@ -29,6 +29,7 @@ from trendkit.geo.provinces import GROUP_JOIN, group_members
 from trendkit.ingest.loader import REJECTED_COLUMNS, LoadResult
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import add_months, parse_month
+from trendkit.panel import CUSTOMS, period_start
 from trendkit.report.completeness import completeness, reported_units
 from trendkit.report.schema import Alert, Anomaly, CampaignSection, Figure, Shift
 from trendkit.report.seized import SeizedTables, seized_tables
@@ -59,6 +60,8 @@ CHANGE_POINT_MONTHS, FORECAST_MONTHS = 6, 12 + 3
 ANOMALY_LEVEL = 0.99
 #: The one confidence level of every other interval on the page.
 CONFIDENCE = 0.95
+#: How titles and pages name a customs month.
+CUSTOMS_MONTHS = "tháng hải quan, 16 tháng trước → 15 / customs months, 16th to 15th"
 #: Months before and after a campaign's start that its analysis needs.
 BEFORE, AFTER_MIN = 12, 3
 
@@ -73,6 +76,13 @@ class Options:
     columns: dict[str, str] | None = None
     values: dict[str, dict[str, str]] | None = None
     expected_units: Sequence[str] | None = None
+    #: "calendar" months, or "customs" months (16th to 15th, labelled by the month they report)
+    month: str = "calendar"
+
+    @property
+    def freq(self) -> str:
+        """The panels' period: ``"1mo"``, or ``"customs"``."""
+        return CUSTOMS if self.month == "customs" else "1mo"
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,8 @@ class Loaded:
     #: months with no cases at all between the first and the last (a gap between extracts): not in the
     #: panels, never counted as zero
     gaps: tuple[dt.date, ...] = ()
+    #: the panels' period: calendar months ("1mo") or customs months ("customs")
+    freq: str = "1mo"
 
     @property
     def months(self) -> list[dt.date]:
@@ -114,8 +126,10 @@ class Loaded:
 
     @property
     def mark(self) -> str:
-        """What every title says when the data are SYNTHETIC (from the inputs, not a flag to remember)."""
-        return " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if self.res.synthetic else ""
+        """What every title says: that the data are SYNTHETIC (from the inputs, not a flag to remember),
+        and that its months are customs months when they are."""
+        synthetic = " — DỮ LIỆU MÔ PHỎNG / SYNTHETIC" if self.res.synthetic else ""
+        return synthetic + (f" — {CUSTOMS_MONTHS}" if self.freq == CUSTOMS else "")
 
 
 def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loaded:
@@ -128,7 +142,7 @@ def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loade
     unit = "province" if opts.layout == "2025" else "legacy_group"
     data = res.cases
     if opts.since:
-        data = data.filter(pl.col("detected_on") >= parse_month(opts.since))
+        data = data.filter(pl.col("detected_on") >= period_start(parse_month(opts.since), opts.freq))
     data = data.filter(pl.col(unit).is_not_null())
     if data.height == 0:
         since = f" since {opts.since}" if opts.since else ""
@@ -136,17 +150,49 @@ def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loade
     # shared with the report: only what is needed to fix the row, never the row's other (personal) columns;
     # the full rejected table stays with `trendkit load --rejected`
     write_csv(res.rejected.select(REJECTED_COLUMNS), tmp / "rejected.csv")
-    table, held = completeness(data, unit, opts.expected_units)
-    held_rows = data.filter(pl.col("detected_on") >= held[0]).height if held else 0
-    if held:  # the latest month(s) are not fully reported yet: counted, shown, but kept out of the models
-        data = data.filter(pl.col("detected_on") < held[0])
+    table, held = completeness(data, unit, opts.expected_units, opts.freq)
+    table, held = _hold_a_cut_period(table, held, data["detected_on"].max(), opts.freq)
+    first_held = period_start(held[0], opts.freq) if held else None
+    held_rows = data.filter(pl.col("detected_on") >= first_held).height if first_held else 0
+    if first_held:  # the latest month(s) are not fully reported yet: counted, shown, but kept out of the models
+        data = data.filter(pl.col("detected_on") < first_held)
     # a month with no cases at all, or an expected unit silent, is unreported (null), not zero
-    reports = reported_units(data, table, unit)
-    cases_p = panel(data, by=(unit, "channel"), reports=reports).rename({unit: "province"})
-    prov_p = panel(data, by=(unit,), reports=reports).rename({unit: "province"})
+    reports = reported_units(data, table, unit, opts.freq)
+    panels = (panel(data, by=by, reports=reports, freq=opts.freq) for by in ((unit, "channel"), (unit,)))
+    cases_p, prov_p = (p.rename({unit: "province"}).drop("period_from", "period_to", strict=False) for p in panels)
     gaps = prov_p.group_by("period").agg(pl.col("reported").any()).filter(~pl.col("reported"))["period"].sort()
     cases_p, prov_p = (p.filter(~pl.col("period").is_in(gaps.implode())).drop("reported") for p in (cases_p, prov_p))
-    return Loaded(res, data, table, held, held_rows, cases_p, prov_p, tuple(gaps.to_list()))
+    return Loaded(res, data, table, held, held_rows, cases_p, prov_p, tuple(gaps.to_list()), opts.freq)
+
+
+#: Days before a period's last day the extracts may end and the period still count as covered.
+CUT_DAYS = 7
+
+
+def _hold_a_cut_period(
+    table: pl.DataFrame, held: list[dt.date], last_day: dt.date, freq: str
+) -> tuple[pl.DataFrame, list[dt.date]]:
+    """The last period held back too when the extracts end more than :data:`CUT_DAYS` before it does:
+    calendar extracts ending on 31 December cover half of the customs month that runs to 15 January,
+    which would read as a fall.
+
+    >>> t = pl.DataFrame({"period": [dt.date(2025, 12, 1), dt.date(2026, 1, 1)], "complete": [True, True],
+    ...                   "missing": ["", ""]})
+    >>> _hold_a_cut_period(t, [], dt.date(2025, 12, 31), "customs")[1]
+    [datetime.date(2026, 1, 1)]
+    >>> _hold_a_cut_period(t, [], dt.date(2026, 1, 14), "customs")[1]
+    []
+    """
+    last = table["period"].max()
+    if last is None or last in held or table.height < 2:
+        return table, held
+    end = dt.date(last.year, last.month, 15) if freq == CUSTOMS else add_months(last, 1) - dt.timedelta(days=1)
+    if (end - last_day).days <= CUT_DAYS:
+        return table, held
+    marked = table.with_columns(
+        pl.when(pl.col("period") == last).then(False).otherwise(pl.col("complete")).alias("complete")
+    )
+    return marked, [*held, last]
 
 
 def limits(loaded: Loaded, campaigns: Sequence[Any]) -> list[str]:
@@ -500,7 +546,7 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
 def seized(loaded: Loaded) -> SeizedTables:
     """Step 5: what was seized and what happened next, over the last twelve months with data."""
     last = loaded.months[-1]
-    return seized_tables(loaded.data, [m for m in loaded.months if m >= add_months(last, -11)])
+    return seized_tables(loaded.data, [m for m in loaded.months if m >= add_months(last, -11)], loaded.freq)
 
 
 def window_gaps(loaded: Loaded, first: dt.date) -> str:

@@ -96,6 +96,12 @@ def _notes(summary: Mapping[str, Any]) -> pl.DataFrame:
     synthetic = "DỮ LIỆU MÔ PHỎNG — không phải số liệu thật / SYNTHETIC DATA — not real figures"
     lines = [
         ("Dữ liệu / data", synthetic if summary["synthetic"] else "trích xuất của các đơn vị / the units' extracts"),
+        (
+            "Tháng / months",
+            "tháng hải quan, 16 → 15 / customs months, 16th to 15th"
+            if summary.get("month_kind") == "customs"
+            else "tháng dương lịch / calendar months",
+        ),
         ("Từ tháng / from", summary["months"][0]),
         ("Đến tháng / to", summary["months"][1]),
         ("Tạo lúc / generated", summary["generated_at"]),

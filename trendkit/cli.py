@@ -185,6 +185,7 @@ def _demo(args: argparse.Namespace) -> int:
         keep=3,
         now=None,
         expected_units=None,
+        month="calendar",
         fail_on_alert=False,
         timeout=0,
         quiet=False,

@@ -18,7 +18,9 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -127,11 +129,17 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, name: str) -> None:
 
 
 def write_workbook(
-    sheets: Mapping[str, pl.DataFrame], path: str | Path, *, counts: Mapping[str, Sequence[str]] | None = None
+    sheets: Mapping[str, pl.DataFrame],
+    path: str | Path,
+    *,
+    counts: Mapping[str, Sequence[str]] | None = None,
+    when: dt.datetime | None = None,
 ) -> Path:
     """One .xlsx with a sheet per frame: the header row, then every row with text as text (never a
     formula), numbers as numbers and dates as dates. ``counts`` names, per sheet, the columns of case
     counts: a count of 1–2 is written "<3" (:func:`trendkit.summary.suppress`), as on every shared page.
+    ``when`` stamps the file (its properties and every part inside it), so the same tables and time
+    give the same bytes; without it, the time of writing.
 
     >>> import tempfile, pathlib
     >>> from python_calamine import CalamineWorkbook
@@ -150,8 +158,30 @@ def write_workbook(
         sheet.append([_cell(sheet, c) for c in frame.columns])
         for row in frame.iter_rows():
             sheet.append([_cell(sheet, v, c in dates, c in hidden) for v, c in zip(row, frame.columns, strict=True)])
+    if when is not None:
+        utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+        book.properties.created = book.properties.modified = utc
     book.save(path)
+    if when is not None:
+        _restamp(Path(path), when)
     return Path(path)
+
+
+def _restamp(path: Path, when: dt.datetime) -> None:
+    """The .xlsx (a zip) rewritten with every part dated ``when``: zip entries carry the time they were
+    written, which would make two identical workbooks differ."""
+    import zipfile
+
+    stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # a zip cannot date a part before 1980
+    utc = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as old:
+        parts = [(info.filename, old.read(info)) for info in old.infolist()]
+    # openpyxl writes the time of saving as the "modified" property, whatever it was given
+    parts = [(n, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + utc, d) if n == "docProps/core.xml" else d)
+             for n, d in parts]  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in parts:
+            new.writestr(zipfile.ZipInfo(name, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _cell(sheet: object, value: object, date: bool = False, count: bool = False) -> object:

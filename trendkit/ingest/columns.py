@@ -124,9 +124,7 @@ def normalise_columns(
 
     def quantities() -> fields.Normalised:
         if "quantity" not in col_of:
-            return fields.Normalised(
-                {k: empty.cast(pl.Float64) if k == "quantity" else empty for k in ("quantity", "unit")}
-            )
+            return fields.Normalised({"quantity": empty.cast(pl.Float64), "unit": empty})
         j = col_of["quantity"]
         shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
         return fields.quantity(field("quantity"), field("unit"), header.quantity_units.get(j), shadow, mine("unit"))

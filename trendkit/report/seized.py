@@ -80,7 +80,8 @@ def _commodities(window: pl.DataFrame) -> pl.DataFrame:
     rows = pl.concat([groups, drugs.select(groups.columns)]).with_columns(
         pl.col("cases").max().over("commodity_group").alias("_order"), pl.col("commodity").is_not_null().alias("_sub")
     )
-    rows = rows.sort(["_order", "commodity_group", "_sub", "cases"], descending=[True, False, False, True])
+    order = ["_order", "commodity_group", "_sub", "cases", "commodity"]  # ties broken by name: the same bytes
+    rows = rows.sort(order, descending=[True, False, False, True, False], nulls_last=False)
     label = [
         COMMODITY_LABELS[c] if c in COMMODITY_LABELS else COMMODITY_GROUPS.get(g, COMMODITY_GROUPS["other"])
         for g, c in zip(rows["commodity_group"], rows["commodity"], strict=True)
@@ -105,7 +106,9 @@ def _by_month(
     counts = window.group_by(pl.col(column).cast(pl.String), "month").len("cases")
     long = grid.join(counts, on=[column, "month"], how="left").with_columns(pl.col("cases").fill_null(0).cast(pl.Int64))
     wide = long.with_columns(pl.col("month").dt.strftime("%Y-%m")).pivot(on="month", index=column, values="cases")
-    return wide.sort(pl.sum_horizontal(pl.exclude(column)), descending=True) if levels is None else wide
+    if levels is not None:
+        return wide
+    return wide.sort(pl.sum_horizontal(pl.exclude(column)), pl.col(column), descending=[True, False])
 
 
 def _month_grid(months: Sequence[dt.date]) -> pl.DataFrame:

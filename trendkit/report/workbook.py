@@ -83,7 +83,8 @@ def write_tables(summary: Mapping[str, Any], prov_p: pl.DataFrame, seized: Seize
         name: frame.rename({c: _HEADERS[c] for c in frame.columns if c in _HEADERS}) for name, frame in sheets.items()
     }
     renamed = {name: [_HEADERS.get(c, c) for c in cols] for name, cols in counts.items()}
-    write_workbook(named, folder / WORKBOOK, counts=renamed)
+    when = dt.datetime.fromisoformat(summary["generated_at"])  # the same inputs and time: the same bytes
+    write_workbook(named, folder / WORKBOOK, counts=renamed, when=when)
     return WORKBOOK
 
 

@@ -264,3 +264,17 @@ def test_published_figures():
     assert (ROOT / "data" / "published" / "published_figures.csv").read_bytes() == (
         ROOT / "trendkit" / "data" / "published_figures.csv"
     ).read_bytes()
+
+
+def test_the_loaded_sample_reproduces_the_quantities_in_its_truth():
+    truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["quantity_std_by_group"]
+    cases = tk.load_cases(SAMPLE).cases.filter(pl.col("unit_std").is_not_null())
+    got = cases.group_by(pl.col("commodity_group").cast(pl.String), "unit_std").agg(
+        pl.col("quantity_std").sum(), pl.len()
+    )
+    got = {(g, u): (q, n) for g, u, q, n in got.iter_rows()}
+    assert {(t["commodity_group"], t["unit_std"]) for t in truth} == set(got)
+    for t in truth:
+        q, n = got[(t["commodity_group"], t["unit_std"])]
+        assert (q, n) == (pytest.approx(t["quantity_std"], rel=1e-9), t["cases"]), t
+    assert {"kg", "piece"} <= {t["unit_std"] for t in truth if t["commodity_group"] == "drugs"}

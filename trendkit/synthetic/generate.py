@@ -721,6 +721,12 @@ def _truth(extract: SyntheticExtract) -> dict[str, Any]:
             }
         )
     yearly = extract.cases.group_by(pl.col("detected_on").dt.year().alias("year")).len().sort("year")
+    seized = (
+        extract.cases.filter(pl.col("unit_std").is_not_null())
+        .group_by("commodity_group", "unit_std")
+        .agg(pl.col("quantity_std").sum().round(6), pl.len().alias("cases"))
+        .sort("commodity_group", "unit_std")
+    )
     return {
         "synthetic": True,
         "note": "SYNTHETIC data drawn by trendkit.synthetic.generate; nothing here is a real case.",
@@ -729,4 +735,7 @@ def _truth(extract: SyntheticExtract) -> dict[str, Any]:
         "unchanged_provinces": unchanged,
         "cases": extract.cases.height,
         "cases_by_year": {str(y): n for y, n in yearly.iter_rows()},
+        "quantity_std_by_group": [
+            {"commodity_group": g, "unit_std": u, "quantity_std": q, "cases": n} for g, u, q, n in seized.iter_rows()
+        ],
     }

@@ -81,6 +81,8 @@ SPELLINGS = [
     ("5.000 USD", None, 5000.0, "USD"),
     ("5 cuộn", None, 5.0, "cuộn"),  # a unit nobody knows: kept as written
     ("5 Cuộn vải", None, 5.0, "cuộn"),
+    ("20 tấm", None, 20.0, "tấm"),  # a sheet, not "tầm" (about)
+    ("5 hòn", None, 5.0, "hòn"),  # a piece, not "hơn" (more than)
     ("17,3", "kg", 17.3, "kg"),  # a bare number takes the column's unit
     ("24.000", "viên", 24000.0, "viên"),
     ("3", None, 3.0, None),  # no unit anywhere: the quantity is kept, its unit unknown
@@ -108,6 +110,9 @@ def test_the_table_has_at_least_sixty_spellings():
         ("khoang 20 kg", "approximate"),
         ("~20 kg", "approximate"),
         ("hơn 300 viên", "approximate"),
+        ("Khoảng 20 kg", "approximate"),
+        ("tầm 20 kg", "approximate"),
+        ("≈ 20 kg", "approximate"),
         ("20-25 kg", "a range"),
         ("20 – 25 kg", "a range"),
         ("20 đến 25 kg", "a range"),

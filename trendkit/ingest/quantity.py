@@ -39,7 +39,10 @@ LIMITS = {"kg": 1e8, "litre": 1e8, "piece": 1e9, "head": 1e5}
 #: The same bound for a quantity in a unit without a conversion (sacks, boxes, m³ of timber …).
 LIMIT_OTHER = 1e9
 
-_APPROX = re.compile(r"\b(?:khoang|gan|hon|tren|duoi|uoc|uoc tinh|chung|tam|about|approx|approximately|around)\b")
+#: Words that make a quantity approximate, with their accents ("tấm" and "hòn" are units, not "tầm" or
+#: "hơn"); the unaccented forms count only in text typed without any accent.
+_APPROX = re.compile(r"\b(?:khoảng|gần|hơn|trên|dưới|ước|chừng|tầm|about|approx|approximately|around)\b|[~≈]")
+_APPROX_ASCII = re.compile(r"\b(?:khoang|gan|hon|tren|duoi|uoc|chung|tam|about|approx|approximately|around)\b")
 _RANGE = re.compile(r"\d\s*(?:[-–—]|\bden\b|\btoi\b|\bto\b)\s*\d")
 _FRACTION = re.compile(r"\d\s*/\s*\d")
 _LEADING = re.compile(r"^\s*([+-]?\d[\d.,\s]*)(.*)$")
@@ -105,7 +108,7 @@ def parse_quantity(
     """
     text = text.replace("³", "3")
     key = fold(text)
-    if _APPROX.search(key) or "~" in text or "≈" in text:
+    if _APPROX.search(text.lower()) or (text.isascii() and _APPROX_ASCII.search(key)):
         return None, None, "an approximate quantity; expected the quantity seized, such as 20 or 22,5"
     if _RANGE.search(text) or _RANGE.search(key):
         return None, None, "a range; expected one quantity such as 20 or 22,5"

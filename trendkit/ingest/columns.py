@@ -127,24 +127,29 @@ def normalise_columns(
             return fields.Normalised({"quantity": empty.cast(pl.Float64), "unit": empty})
         j = col_of["quantity"]
         shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
-        return fields.quantity(field("quantity"), field("unit"), header.quantity_units.get(j), shadow, mine("unit"))
+        # a plain number is clean: one regex finds them, and only the other cells are cleaned in Python
+        plain = body.get_column(f"c{j}").str.contains(fields.PLAIN_QUANTITY).fill_null(False)
+        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=False, clean=plain)
+        unit = header.quantity_units.get(j)
+        return fields.quantity(cells[j], field("unit"), unit, shadow, mine("unit"), plain=plain)
 
     def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
         return fields.province(field("province"), when.result().columns["detected_on"], mine("province"))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # longest first, so neither thread idles at the end: amounts, then dates (province waits for
-        # them), the other columns (ids), province, and the short word lookups last
+        # longest first, so neither thread idles at the end: amounts and quantities, then dates (province
+        # waits for them), the other columns (ids), province, and the short word lookups last
         value: Future[fields.Normalised] = pool.submit(amounts)
+        seized = pool.submit(quantities)
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
         rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         where = pool.submit(province)
-        later = [pool.submit(job) for job in [*words_of, quantities]]
-        parts = [when.result(), where.result(), value.result(), *(f.result() for f in later)]
+        later = [pool.submit(job) for job in words_of]
+        parts = [when.result(), where.result(), value.result(), seized.result(), *(f.result() for f in later)]
         for f in rest:
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}
     std = fields.standard_quantity(columns["quantity"], columns["unit"], columns["commodity"], conversions)
-    columns |= std.columns
+    columns |= std.columns | {"unit": columns["unit"].cast(pl.String)}
     problems = [p for part in (*parts, std) for p in part.problems]
     return dict(sorted(cells.items())), fields.Normalised(columns, problems)

@@ -344,27 +344,27 @@ def quantity(
     default_unit: str | None = None,
     numeric: pl.Series | None = None,
     words: Words | None = None,
+    *,
+    plain: pl.Series | None = None,
 ) -> Normalised:
     """Quantity cells ("17,3 kg", "24.000 viên") → ``quantity`` and ``unit``: the cell's own unit, else
     the unit column's (``unit_cells``, "Đơn vị tính"), else the header's (``default_unit``, from
-    "Trọng lượng (kg)"). ``numeric`` holds the cells a spreadsheet stored as numbers. Cells that are
-    not one quantity (:func:`~trendkit.ingest.quantity.parse_quantity`) are problems.
+    "Trọng lượng (kg)"). ``numeric`` holds the cells a spreadsheet stored as numbers; ``plain`` marks
+    the cells already known to match :data:`PLAIN_QUANTITY`. Cells that are not one quantity
+    (:func:`~trendkit.ingest.quantity.parse_quantity`) are problems.
 
     >>> r = quantity(pl.Series(["17,3 kg", "24.000", "khoảng 5 kg", None]), pl.Series([None, "Viên", "kg", None]))
     >>> r.columns["quantity"].to_list(), r.columns["unit"].to_list(), r.problems[0].rows.to_list()
     ([17.3, 24000.0, None, None], ['kg', 'viên', None, None], [False, False, True, False])
     """
-    q = lookup(cells, lambda t: parse_quantity(t, None, words), ["q", "u", "e"], [pl.Float64, pl.String, pl.String])
+    q = _quantities(cells, words, plain)
     value, error = q["q"], q["e"]
     negative = pl.repeat(False, value.len(), eager=True)
     if numeric is not None and numeric.is_not_null().any():
         value = numeric.fill_null(value)
         error = error.set(numeric.is_not_null(), None)
         negative = (numeric < 0).fill_null(False)
-    column = lookup(unit_cells, lambda t: (unit_of(t, words) or t.lower(),), ["u"], [pl.String])["u"]
-    unit = q["u"].fill_null(column)
-    unit = unit.fill_null(default_unit) if default_unit else unit
-    unit = unit.set(value.is_null(), None)
+    unit = _units(q["u"], unit_cells, default_unit, words).set(value.is_null(), None)
     return Normalised(
         {"quantity": value, "unit": unit},
         [
@@ -372,6 +372,55 @@ def quantity(
             Problem("quantity", negative, "negative; expected a quantity of 0 or more", "quantity_invalid"),
         ],
     )
+
+
+def _units(own: pl.Series, column: Cells, default: str | None, words: Words | None) -> pl.Series:
+    """Each row's unit as an Enum of the units seen: the cell's own, else the unit column's, else the
+    header's. Built from the distinct values (a gather, no per-row hashing), so the standard quantity
+    can be found by each row's integer code."""
+    names: dict[str, int] = {}
+
+    def code(unit: str) -> int:
+        return names.setdefault(unit, len(names))
+
+    coded = column if isinstance(column, Coded) else Coded.of(column)
+    table = [None if v is None else code(unit_of(v, words) or v.lower()) for v in coded.values]
+    none = pl.repeat(None, own.len(), dtype=pl.UInt32, eager=True)
+    codes = pl.Series(table, dtype=pl.UInt32).gather(coded.index) if table else none
+    rows = own.is_not_null().arg_true()
+    if rows.len():  # units written in the cells ("17,3 kg"): a few distinct spellings
+        codes = codes.scatter(rows, lookup(own.gather(rows), lambda t: (code(t),), ["c"], [pl.UInt32()])["c"])
+    if default:
+        codes = codes.fill_null(code(default))
+    enum = pl.Enum(list(names))
+    return pl.Series(list(names), dtype=enum).gather(codes) if names else pl.repeat(None, own.len(), enum, eager=True)
+
+
+#: A quantity polars reads alone: digits or dot-grouped thousands, perhaps a decimal comma ("368",
+#: "11.973", "30,2", "1.250,5"), read exactly as :func:`~trendkit.ingest.parse.parse_number` reads them.
+PLAIN_QUANTITY = r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?$"
+_QUANTITY_TYPES = [pl.Float64(), pl.String(), pl.String()]
+
+
+def _quantities(cells: Cells, words: Words | None, plain: pl.Series | None = None) -> pl.DataFrame:
+    """``q`` (the number), ``u`` (the cell's unit) and ``e`` (the problem) of each cell. Plain numbers
+    (:data:`PLAIN_QUANTITY`, most cells of a column whose unit is in its own column) are read in one
+    vectorised pass; the other cells ("17,3 kg", "khoảng 20") are parsed in Python, each distinct one once."""
+    raw = text_of(cells)
+    plain = raw.str.contains(PLAIN_QUANTITY).fill_null(False) if plain is None else plain
+    marks = raw.str.contains(r"[.,]").fill_null(False)  # grouped thousands or a decimal comma: rewritten first
+    number = raw.cast(pl.Float64, strict=False)
+    if marks.any():
+        rows = marks.arg_true()
+        text = raw.gather(rows).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+        number = number.scatter(rows, text.cast(pl.Float64, strict=False))
+    columns = {"q": number.set(~plain, None)}
+    columns |= {c: pl.repeat(None, raw.len(), dtype=pl.String, eager=True) for c in "ue"}
+    odd = (~plain & raw.is_not_null()).arg_true()
+    if odd.len():
+        other = lookup(raw.gather(odd), lambda t: parse_quantity(t, None, words), ["q", "u", "e"], _QUANTITY_TYPES)
+        columns = {c: s.scatter(odd, other[c]) for c, s in columns.items()}
+    return pl.DataFrame(columns)
 
 
 def standard_quantity(
@@ -389,27 +438,28 @@ def standard_quantity(
     if value.is_null().all():
         none = pl.repeat(None, value.len(), dtype=pl.Float64, eager=True)
         return Normalised({"quantity_std": none, "unit_std": none.cast(pl.String)})
-    pairs = pl.DataFrame({"u": unit, "c": commodity.cast(pl.String)})
-    key = pairs.select(pl.concat_str("u", pl.col("c").fill_null(""), separator="/")).to_series()  # null unit: null
-
-    def one(k: str) -> tuple[str | None, float | None]:
-        u, _, c = k.partition("/")
-        return convert(u, c or None, overrides)
-
-    c = lookup(key, one, ["u", "f"], [pl.String, pl.Float64])
-    std = (value * c["f"]).alias("quantity_std")
-    limit = c["u"].replace_strict(LIMITS, default=LIMIT_OTHER, return_dtype=pl.Float64)
+    unit = unit if isinstance(unit.dtype, pl.Enum) else unit.cast(pl.Enum(unit.unique().drop_nulls().sort()))
+    commodity = commodity if isinstance(commodity.dtype, pl.Enum) else commodity.cast(pl.Enum(COMMODITY_VALUES))
+    units, goods = list(unit.dtype.categories), list(commodity.dtype.categories)
+    # one integer per (unit, commodity) pair: each pair converted once, each row a gather
+    key = unit.to_physical().cast(pl.UInt32) * len(goods) + commodity.to_physical().cast(pl.UInt32)
+    table: list[tuple[str | None, float | None]] = [(None, None)] * (len(units) * len(goods))
+    for k in key.unique().drop_nulls().to_list():
+        table[k] = convert(units[k // len(goods)], goods[k % len(goods)], overrides)
+    std_unit = pl.Series([t[0] for t in table], dtype=pl.String).gather(key)
+    std = (value * pl.Series([t[1] for t in table], dtype=pl.Float64).gather(key)).alias("quantity_std")
+    limits = [LIMITS.get(t[0], LIMIT_OTHER) if t[0] else LIMIT_OTHER for t in table]
+    limit = pl.Series(limits, dtype=pl.Float64).gather(key).fill_null(LIMIT_OTHER)
     absurd = (std.fill_null(value) > limit).fill_null(False)
-    reason = (
-        "larger than any plausible seizure (more than "
-        + limit.cast(pl.Int64).cast(pl.String)
-        + " "
-        + c["u"].fill_null(unit).fill_null("")
-        + "); check for an extra digit or a value in the wrong column"
-    )
-    return Normalised(
-        {"quantity_std": std, "unit_std": c["u"]}, [Problem("quantity", absurd, reason, "quantity_invalid")]
-    )
+    problems = []
+    if absurd.any():  # the reason is built only when needed: a million string concatenations otherwise
+        reason = (
+            "larger than any plausible seizure (more than " + limit.cast(pl.Int64).cast(pl.String) + " "
+            + std_unit.fill_null(unit.cast(pl.String)).fill_null("")
+            + "); check for an extra digit or a value in the wrong column"
+        )  # fmt: skip
+        problems.append(Problem("quantity", absurd, reason, "quantity_invalid"))
+    return Normalised({"quantity_std": std, "unit_std": std_unit}, problems)
 
 
 def _place(text: str, words: Words | None) -> tuple[str | None, str]:

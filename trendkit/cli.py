@@ -209,7 +209,8 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
         "--values",
         metavar="CSV",
         help="cách ghi của đơn vị / your words: lines 'field;their word;canonical value' "
-        "(field: channel, violation, outcome, commodity, place_kind or province)",
+        "(field: channel, violation, outcome, commodity, unit, place_kind or province; or "
+        "'conversion;bánh/heroin;0,4 kg' for a unit's conversion)",
     )
 
 

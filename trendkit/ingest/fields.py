@@ -408,10 +408,13 @@ def _quantities(cells: Cells, words: Words | None, plain: pl.Series | None = Non
     vectorised pass; the other cells ("17,3 kg", "khoảng 20") are parsed in Python, each distinct one once."""
     raw = text_of(cells)
     plain = raw.str.contains(PLAIN_QUANTITY).fill_null(False) if plain is None else plain
-    marks = raw.str.contains(r"[.,]").fill_null(False)  # grouped thousands or a decimal comma: rewritten first
+    # "368" reads as it is; a plain "11.973" reads as 11.973, which one dot group makes 11973 (× 1000);
+    # "1.234.567" and "30,2" do not read, and are rewritten as text first (the fewest rows)
     number = raw.cast(pl.Float64, strict=False)
-    if marks.any():
-        rows = marks.arg_true()
+    grouped = (raw.str.contains(".", literal=True) & number.is_not_null()).fill_null(False)
+    number = pl.select(pl.when(grouped).then((number * 1000).round(0)).otherwise(number)).to_series()
+    rows = (plain & number.is_null()).arg_true()
+    if rows.len():
         text = raw.gather(rows).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
         number = number.scatter(rows, text.cast(pl.Float64, strict=False))
     columns = {"q": number.set(~plain, None)}

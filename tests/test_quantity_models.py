@@ -59,3 +59,16 @@ def test_intervals_stay_honest_on_heavy_tailed_quantities(check):
     res = cq.run(120, 1.2, [check])[check]
     assert res["false_positive"] <= 0.10  # nominal 5%; 120 replicates: a true 5% exceeds 10% about 2% of the time
     assert res["coverage_of_-40%"] >= 0.88
+
+
+def test_the_displacement_study_and_change_points_read_a_quantity_panel():
+    kg = cq.draw(np.random.default_rng(5), sigma=1.2)
+    study = models.displacement_study(kg, [cq.TARGET], cq.START, buffer=["Cao Bằng"])
+    counts = models.displacement_study(kg.rename({"quantity_std": "cases"}), [cq.TARGET], cq.START, buffer=["Cao Bằng"])
+    assert study.verdict == counts.verdict and study.measures.wdd.local == counts.measures.wdd.local
+    as_counts = models.series(kg.rename({"quantity_std": "cases"}), province=cq.TARGET)
+    assert (
+        models.change_points(models.series(kg, province=cq.TARGET))
+        .to_frame()
+        .equals(models.change_points(as_counts).to_frame())
+    )  # change points read it too (not calibrated on quantities: docs/questions.md says so)

@@ -118,38 +118,47 @@ def normalise_columns(
         lambda: fields.channel(field("channel"), mine("channel")),
         lambda: fields.violation(field("violation"), mine("violation")),
         lambda: fields.outcome(field("outcome"), mine("outcome")),
-        lambda: fields.commodity(field("commodity_raw"), mine("commodity")),
         lambda: fields.place(field("place_raw"), mine("place_kind")),
     ]
 
-    def quantities() -> fields.Normalised:
+    def goods() -> fields.Normalised:
+        return fields.commodity(field("commodity_raw"), mine("commodity"))
+
+    def quantities(kinds: Future[fields.Normalised]) -> fields.Normalised:
+        """Quantity and unit, then (once the commodities are known) the standard quantity."""
         if "quantity" not in col_of:
-            return fields.Normalised({"quantity": empty.cast(pl.Float64), "unit": empty})
+            none = empty.cast(pl.Float64)
+            return fields.Normalised({"quantity": none, "unit": empty, "quantity_std": none, "unit_std": empty})
         j = col_of["quantity"]
         shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
         # a plain number is clean: one regex finds them, and only the other cells are cleaned in Python
         plain = body.get_column(f"c{j}").str.contains(fields.PLAIN_QUANTITY).fill_null(False)
         cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=False, clean=plain)
         unit = header.quantity_units.get(j)
-        return fields.quantity(cells[j], field("unit"), unit, shadow, mine("unit"), plain=plain)
+        q = fields.quantity(cells[j], field("unit"), unit, shadow, mine("unit"), plain=plain)
+        found = q.columns["quantity"], q.columns["unit"], kinds.result().columns["commodity"]
+        std = fields.standard_quantity(*found, conversions)
+        return fields.Normalised(
+            q.columns | std.columns | {"unit": q.columns["unit"].cast(pl.String)}, q.problems + std.problems
+        )
 
     def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
         return fields.province(field("province"), when.result().columns["detected_on"], mine("province"))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # longest first, so neither thread idles at the end: amounts and quantities, then dates (province
-        # waits for them), the other columns (ids), province, and the short word lookups last
+        # longest first, so neither thread idles at the end: amounts and quantities (after the commodities
+        # they convert by), then dates (province waits for them), the other columns (ids), province, and
+        # the short word lookups last
         value: Future[fields.Normalised] = pool.submit(amounts)
-        seized = pool.submit(quantities)
+        kinds = pool.submit(goods)  # short, and the quantities wait for it: before them
+        seized = pool.submit(quantities, kinds)
         when = pool.submit(lambda: fields.detected_on(field("detected_on"), window))
         rest = [pool.submit(column, j) for j in present if j not in col_of.values() or header.fields[j] == "case_id"]
         where = pool.submit(province)
         later = [pool.submit(job) for job in words_of]
-        parts = [when.result(), where.result(), value.result(), seized.result(), *(f.result() for f in later)]
+        jobs = [when, where, value, kinds, seized, *later]
+        parts = [f.result() for f in jobs]
         for f in rest:
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}
-    std = fields.standard_quantity(columns["quantity"], columns["unit"], columns["commodity"], conversions)
-    columns |= std.columns | {"unit": columns["unit"].cast(pl.String)}
-    problems = [p for part in (*parts, std) for p in part.problems]
-    return dict(sorted(cells.items())), fields.Normalised(columns, problems)
+    return dict(sorted(cells.items())), fields.Normalised(columns, [p for part in parts for p in part.problems])

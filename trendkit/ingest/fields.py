@@ -451,10 +451,13 @@ def standard_quantity(
         table[k] = convert(units[k // len(goods)], goods[k % len(goods)], overrides)
     std_unit = pl.Series([t[0] for t in table], dtype=pl.String).gather(key)
     std = (value * pl.Series([t[1] for t in table], dtype=pl.Float64).gather(key)).alias("quantity_std")
+    problems = []
+    measured = std.fill_null(value)
+    if not (measured > min(LIMITS.values())).any():  # nothing near any bound: no limit to look up
+        return Normalised({"quantity_std": std, "unit_std": std_unit}, problems)
     limits = [LIMITS.get(t[0], LIMIT_OTHER) if t[0] else LIMIT_OTHER for t in table]
     limit = pl.Series(limits, dtype=pl.Float64).gather(key).fill_null(LIMIT_OTHER)
-    absurd = (std.fill_null(value) > limit).fill_null(False)
-    problems = []
+    absurd = (measured > limit).fill_null(False)
     if absurd.any():  # the reason is built only when needed: a million string concatenations otherwise
         reason = (
             "larger than any plausible seizure (more than " + limit.cast(pl.Int64).cast(pl.String) + " "

@@ -125,22 +125,13 @@ def normalise_columns(
         return fields.commodity(field("commodity_raw"), mine("commodity"))
 
     def quantities(kinds: Future[fields.Normalised]) -> fields.Normalised:
-        """Quantity and unit, then (once the commodities are known) the standard quantity."""
         if "quantity" not in col_of:
-            none = empty.cast(pl.Float64)
-            return fields.Normalised({"quantity": none, "unit": empty, "quantity_std": none, "unit_std": empty})
+            return _no_quantities(empty)
         j = col_of["quantity"]
         shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
-        # a plain number is clean: one regex finds them, and only the other cells are cleaned in Python
-        plain = body.get_column(f"c{j}").str.contains(fields.PLAIN_QUANTITY).fill_null(False)
-        cells[j] = clean_column(body.get_column(f"c{j}"), codec, repetitive=False, clean=plain)
-        unit = header.quantity_units.get(j)
-        q = fields.quantity(cells[j], field("unit"), unit, shadow, mine("unit"), plain=plain)
-        found = q.columns["quantity"], q.columns["unit"], kinds.result().columns["commodity"]
-        std = fields.standard_quantity(*found, conversions)
-        return fields.Normalised(
-            q.columns | std.columns | {"unit": q.columns["unit"].cast(pl.String)}, q.problems + std.problems
-        )
+        found = (field("unit"), header.quantity_units.get(j), shadow, mine("unit"))
+        cells[j], seized = _quantities(body.get_column(f"c{j}"), codec, found, kinds, conversions)
+        return seized
 
     def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
         return fields.province(field("province"), when.result().columns["detected_on"], mine("province"))
@@ -162,3 +153,30 @@ def normalise_columns(
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}
     return dict(sorted(cells.items())), fields.Normalised(columns, [p for part in parts for p in part.problems])
+
+
+def _quantities(
+    raw: pl.Series,
+    codec: str,
+    units: tuple[Cells, str | None, pl.Series | None, Mapping[str, str] | None],
+    kinds: Future[fields.Normalised],
+    conversions: Mapping[str, tuple[str, float]] | None,
+) -> tuple[Cells, fields.Normalised]:
+    """The quantity column cleaned, its quantity and unit (``units``: the unit column, the header's unit,
+    the numeric cells, the analyst's words), then — once the commodities (``kinds``) are known — the
+    standard quantity. A plain number is clean: one regex finds them, and only the other cells are
+    cleaned in Python."""
+    plain = raw.str.contains(fields.PLAIN_QUANTITY).fill_null(False)
+    cells = clean_column(raw, codec, repetitive=False, clean=plain)
+    column, header_unit, shadow, words = units
+    q = fields.quantity(cells, column, header_unit, shadow, words, plain=plain)
+    found = q.columns["quantity"], q.columns["unit"], kinds.result().columns["commodity"]
+    std = fields.standard_quantity(*found, conversions)
+    unit = {"unit": q.columns["unit"].cast(pl.String)}
+    return cells, fields.Normalised(q.columns | std.columns | unit, q.problems + std.problems)
+
+
+def _no_quantities(empty: pl.Series) -> fields.Normalised:
+    """The quantity columns of a sheet without a quantity column: empty, never 0."""
+    none = empty.cast(pl.Float64)
+    return fields.Normalised({"quantity": none, "unit": empty, "quantity_std": none, "unit_std": empty})

@@ -263,3 +263,11 @@ def test_a_header_unit_applies_to_bare_numbers_and_excel_numbers_are_read_as_sto
     got = dict(res.cases.select("case_id", "quantity_std").iter_rows())
     assert got == {"X1": pytest.approx(1.234), "X2": 2000.0}
     assert res.rejected.select("source_row", "reason_code").rows() == [(4, "quantity_invalid")]
+
+
+def test_a_quantity_without_any_unit_is_kept_with_no_unit_and_no_standard_quantity(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("Mã vụ việc;Ngày phát hiện;Tỉnh/TP;Mặt hàng;Số lượng\nU1;02/03/2024;Lạng Sơn;Heroin;12\n",
+                    encoding="utf-8")  # fmt: skip
+    row = tk.load_cases(path).cases.row(0, named=True)
+    assert (row["quantity"], row["unit"], row["quantity_std"], row["unit_std"]) == (12.0, None, None, None)

@@ -393,7 +393,11 @@ def _units(own: pl.Series, column: Cells, default: str | None, words: Words | No
     if default:
         codes = codes.fill_null(code(default))
     enum = pl.Enum(list(names))
-    return pl.Series(list(names), dtype=enum).gather(codes) if names else pl.repeat(None, own.len(), enum, eager=True)
+    return (
+        pl.Series(list(names), dtype=enum).gather(codes)
+        if names
+        else pl.repeat(None, own.len(), dtype=enum, eager=True)
+    )
 
 
 #: A quantity polars reads alone: digits or dot-grouped thousands, perhaps a decimal comma ("368",

@@ -178,8 +178,9 @@ def _hold_a_cut_period(
 
     >>> t = pl.DataFrame({"period": [dt.date(2025, 12, 1), dt.date(2026, 1, 1)], "complete": [True, True],
     ...                   "missing": ["", ""]})
-    >>> _hold_a_cut_period(t, [], dt.date(2025, 12, 31), "customs")[1]
-    [datetime.date(2026, 1, 1)]
+    >>> table, held = _hold_a_cut_period(t, [], dt.date(2025, 12, 31), "customs")
+    >>> held, table["missing"][-1]
+    ([datetime.date(2026, 1, 1)], 'trích xuất dừng ở / the extracts end on 31/12/2025')
     >>> _hold_a_cut_period(t, [], dt.date(2026, 1, 14), "customs")[1]
     []
     """
@@ -189,8 +190,11 @@ def _hold_a_cut_period(
     end = dt.date(last.year, last.month, 15) if freq == CUSTOMS else add_months(last, 1) - dt.timedelta(days=1)
     if (end - last_day).days <= CUT_DAYS:
         return table, held
+    cut = pl.col("period") == last
+    note = f"trích xuất dừng ở / the extracts end on {last_day:%d/%m/%Y}"  # shown in the completeness table
     marked = table.with_columns(
-        pl.when(pl.col("period") == last).then(False).otherwise(pl.col("complete")).alias("complete")
+        pl.when(cut).then(False).otherwise(pl.col("complete")).alias("complete"),
+        pl.when(cut).then(pl.lit(note)).otherwise(pl.col("missing")).alias("missing"),
     )
     return marked, [*held, last]
 

@@ -271,3 +271,12 @@ def test_a_quantity_without_any_unit_is_kept_with_no_unit_and_no_standard_quanti
                     encoding="utf-8")  # fmt: skip
     row = tk.load_cases(path).cases.row(0, named=True)
     assert (row["quantity"], row["unit"], row["quantity_std"], row["unit_std"]) == (12.0, None, None, None)
+
+
+def test_every_commodity_group_and_outcome_has_its_bilingual_words():
+    from trendkit import words
+    from trendkit.ingest.vocab import COMMODITY_GROUP_VALUES, COMMODITY_LABELS, COMMODITY_VALUES, OUTCOME_VALUES
+
+    assert set(words.COMMODITY_GROUPS) == set(COMMODITY_GROUP_VALUES)  # the page's labels and the taxonomy agree
+    assert set(words.OUTCOMES) == set(OUTCOME_VALUES)
+    assert set(COMMODITY_LABELS) == set(COMMODITY_VALUES) - {"other"}

@@ -15,6 +15,7 @@ import polars as pl
 
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
 from trendkit.months import months_between
+from trendkit.panel import MEASURES  # the sums a panel may hold instead of case counts
 from trendkit.tet import tet_window_share
 
 __all__ = [
@@ -44,10 +45,6 @@ Family = Literal["auto", "poisson", "negbin"]
 #: for histories shorter than ``DRIFT_MONTHS``; from that length on τ² is used as estimated.
 DRIFT_TEST = 0.05
 DRIFT_MONTHS = 24
-
-
-#: The sums a panel may hold instead of case counts (:func:`trendkit.panel`'s ``value=``).
-MEASURES = ("quantity_std", "quantity", "goods_value_vnd")
 
 
 def measure_panel(panel: pl.DataFrame) -> pl.DataFrame:

@@ -17,6 +17,7 @@ import polars as pl
 
 from trendkit.export import write_workbook
 from trendkit.report.seized import STD_UNITS, SeizedTables
+from trendkit.report.steps import CUSTOMS_MONTHS
 from trendkit.summary import SUPPRESS_BELOW
 from trendkit.words import COMMODITY_GROUPS, OUTCOMES, UNITS, Bi
 
@@ -99,9 +100,7 @@ def _notes(summary: Mapping[str, Any]) -> pl.DataFrame:
         ("Dữ liệu / data", synthetic if summary["synthetic"] else "trích xuất của các đơn vị / the units' extracts"),
         (
             "Tháng / months",
-            "tháng hải quan, 16 → 15 / customs months, 16th to 15th"
-            if summary.get("month_kind") == "customs"
-            else "tháng dương lịch / calendar months",
+            CUSTOMS_MONTHS if summary.get("month_kind") == "customs" else "tháng dương lịch / calendar months",
         ),
         ("Từ tháng / from", summary["months"][0]),
         ("Đến tháng / to", summary["months"][1]),

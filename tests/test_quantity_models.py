@@ -72,3 +72,55 @@ def test_the_displacement_study_and_change_points_read_a_quantity_panel():
         .to_frame()
         .equals(models.change_points(as_counts).to_frame())
     )  # change points read it too (not calibrated on quantities: docs/questions.md says so)
+
+
+def _kg_panel(seed: int) -> pl.DataFrame:
+    return cq.draw(np.random.default_rng(seed), sigma=1.2, change=-0.4).with_columns(unit_std=pl.lit("kg"))
+
+
+def test_results_on_a_kg_panel_say_kg_and_never_cases():
+    kg = _kg_panel(7)
+    s = models.series(kg, province=cq.TARGET)
+    assert s["measure"].unique().to_list() == ["kg"]
+    found = [
+        models.campaign_effect(s, cq.START, n_sim=500),
+        models.fit_counts(s),
+        models.forecast(s, holdout=3),
+        models.comparative_effect(kg, [cq.TARGET], cq.START, comparison=cq.NAMES[2:]),
+        models.displacement_scan(kg, [cq.TARGET], cq.START),
+        models.displacement_measures(kg, [cq.TARGET], cq.START, buffer=["Cao Bằng"], control=cq.NAMES[2:]),
+    ]
+    for result in found:  # the sentences (a table's column may still be named "cases": it holds the measure)
+        text = "\n".join([result.summary().title, *result.summary().lines])
+        assert "kg" in text, type(result).__name__
+        assert "cases" not in text and "số vụ" not in text.lower(), type(result).__name__
+    assert "kg/month" in str(found[0].summary()) and "Lượng hàng (kg) ở" in found[3].headline()[0]
+
+
+def test_results_on_a_count_panel_still_say_cases():
+    counts = cq.draw(np.random.default_rng(7), sigma=1.2, change=-0.4, measure="cases")
+    s = models.series(counts, province=cq.TARGET)
+    assert "measure" not in s.columns
+    text = str(models.campaign_effect(s, cq.START, n_sim=500).summary())
+    assert "cases/month" in text and "kg" not in text
+    assert models.comparative_effect(counts, [cq.TARGET], cq.START, comparison=cq.NAMES[2:]).headline()[1].startswith(
+        "Cases in"
+    )
+
+
+def test_a_panel_of_several_units_is_refused_by_the_models_with_what_to_do():
+    mixed = pl.concat([_kg_panel(8), _kg_panel(9).with_columns(unit_std=pl.lit("litre"))])
+    with pytest.raises(ValueError, match=r"kg, litre in 'unit_std': a model adds one unit only; filter to one"):
+        models.comparative_effect(mixed, [cq.TARGET], cq.START, comparison=cq.NAMES[2:])
+    with pytest.raises(ValueError, match="a model adds one unit only"):
+        models.series(mixed, province=cq.TARGET)
+
+
+def test_the_smallest_detectable_shift_on_heavy_tailed_kilograms_is_found_or_infinite_never_an_error():
+    from trendkit import load_cases
+
+    cases = load_cases("data/sample").cases.filter(pl.col("unit_std") == "kg")  # a deviance bracket of 50 sd fell short
+    kg = panel(cases, by=("province",), value="quantity_std")
+    m = models.minimum_detectable(kg, ["Lạng Sơn"], "2024-03")
+    d = m.units["displaced"]
+    assert (d > 0).all() and "kg" in str(m.summary()) and "inf" not in str(m.summary())

@@ -139,7 +139,7 @@ def test_a_break_after_a_stretch_of_zeros_is_listed_with_the_others():
     )
     cp = change_points(pl.DataFrame({"period": months, "cases": cases}), seasonal=False)
     text = str(cp.summary())
-    assert len(cp.breaks) == 2 and "from no cases to" in text and text.count("date range") == 2
+    assert len(cp.breaks) == 2 and "from none to" in text and text.count("date range") == 2
 
 
 # --- calibration on real-shaped series -----------------------------------------------------------

@@ -75,13 +75,14 @@ def panel(
     -------
     polars.DataFrame
         ``period`` (Date, period start), the ``by`` columns, then ``value`` (and ``n_cases``,
-        ``n_measured`` for a sum; ``reported`` with ``reports``; ``period_from``, ``period_to`` for
+        ``n_measured`` for a sum; the unit column, ``unit_std`` or ``unit``, for a quantity, so a
+        model's result can say "kg"; ``reported`` with ``reports``; ``period_from``, ``period_to`` for
         customs months), sorted by period then group.
     """
     by = list(by)
     cases = _with_derived(cases, by)
     _check_columns(cases, by, value)
-    _check_units(cases, by, value)
+    unit = _check_units(cases, by, value)
     period = period_of(pl.col("detected_on"), freq).alias("period")
     frame = cases.lazy().with_columns(period)
     if start is not None:
@@ -102,6 +103,8 @@ def panel(
             pl.when(pl.col("n_cases") == 0).then(0.0).otherwise(pl.col(value)).alias(value)
         )
     out = out.sort("period", *by)
+    if unit is not None:  # a quantity panel says its one unit, so the models' results can say "kg"
+        out = out.with_columns(pl.lit(unit, dtype=pl.String).alias(MEASURES[value]))
     out = _customs_bounds(out) if freq == CUSTOMS else out
     return out if reports is None else _unreported_as_null(out, reports, by, value)
 
@@ -176,11 +179,12 @@ def _sums(value: str) -> list[pl.Expr]:
     ]
 
 
-def _check_units(cases: pl.DataFrame, by: list[str], value: str) -> None:
-    """Refuse a quantity panel whose groups would add different units."""
+def _check_units(cases: pl.DataFrame, by: list[str], value: str) -> str | None:
+    """The one unit a quantity panel adds (None: no quantity, or the unit is in ``by``); a panel whose
+    groups would add different units is refused."""
     unit = MEASURES.get(value)
     if unit is None or unit in by:
-        return
+        return None
     units = cases.filter(pl.col(value).is_not_null()).get_column(unit).unique().drop_nulls().sort().to_list()
     if len(units) > 1:
         raise ValueError(
@@ -188,6 +192,7 @@ def _check_units(cases: pl.DataFrame, by: list[str], value: str) -> None:
             f"choose one, e.g. cases.filter(pl.col({unit!r}) == {units[0]!r}) or a commodity group, "
             f"or put {unit!r} in by="
         )
+    return units[0] if units else None
 
 
 def _check_columns(cases: pl.DataFrame, by: list[str], value: str) -> None:

@@ -177,11 +177,13 @@ def fmt_num(x: float | None, digits: int = 1) -> str:
     """A number as readers write it: Vietnamese by default ('.' groups thousands, ',' is the decimal
     mark), English under :func:`number_style` "en".
 
-    >>> fmt_num(12345.678), fmt_num(-0.25, 2), fmt_num(None)
-    ('12.345,7', '-0,25', '—')
+    >>> fmt_num(12345.678), fmt_num(-0.25, 2), fmt_num(None), fmt_num(float("inf"))
+    ('12.345,7', '-0,25', '—', '∞')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
+    if isinstance(x, float) and math.isinf(x):
+        return "∞" if x > 0 else "−∞"
     group, point = _marks(_STYLE.get())
     text = f"{x:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", point).replace("\x00", group)

@@ -22,6 +22,7 @@ from trendkit.models.fitting import (
     series_label,
 )
 from trendkit.models.late import LateTail, held_months, late_note
+from trendkit.models.measure import CASES, Measure, measure_of
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, estimate_serial
 from trendkit.result import Result
@@ -55,6 +56,8 @@ class ChangePoints(Result):
     serial: SerialCorrelation = NO_SERIAL
     #: degrees of freedom the dispersion estimate is worth, when fewer than :data:`REFERENCE_DF` raised the penalty
     tails_df: float | None = None
+    #: what the series counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     @property
     def ranges(self) -> list[tuple[dt.date, dt.date]]:
@@ -76,7 +79,7 @@ class ChangePoints(Result):
             lines = [
                 f"{len(self.breaks)} change(s) in level / điểm gãy: "
                 + "; ".join(
-                    f"{r['start']:%m/%Y} ({_change(r['change_pct'], r['level'])}; "
+                    f"{r['start']:%m/%Y} ({_change(r['change_pct'], r['level'], self.measure)}; "
                     f"date range {_span(r['start_low'], r['start_high'])} / khoảng thời điểm)"
                     for r in later.iter_rows(named=True)
                 )
@@ -98,10 +101,10 @@ class ChangePoints(Result):
         return Summary(f"Change points / điểm thay đổi — {self.label}", lines, self.segments)
 
 
-def _change(pct: float | None, level: float) -> str:
-    """A break's change in words: a percentage, or from none when the segment before had no cases."""
+def _change(pct: float | None, level: float, measure: Measure) -> str:
+    """A break's change in words: a percentage, or from none when the segment before had none."""
     if pct is None:
-        return f"from no cases to {fmt_num(level)} a month / từ 0 lên {fmt_num(level)} vụ/tháng"
+        return f"from none to {measure.amount(level)} a month / từ 0 lên {measure.amount(level, vi=True)}/tháng"
     return f"{'+' if pct > 0 else ''}{fmt_num(100 * pct)}%"
 
 
@@ -294,7 +297,7 @@ def change_points(
         orient="row",
     )
     return ChangePoints(series_label(s), [periods[b] for b in breaks], segments, pen, phi, tuple(tail), tuple(gaps),
-                        serial, tails_df)  # fmt: skip
+                        serial, tails_df, measure_of(s))  # fmt: skip
 
 
 def _default_penalty(s: pl.DataFrame, y: np.ndarray, seasonal: bool) -> tuple[float, float | None]:

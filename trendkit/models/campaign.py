@@ -33,6 +33,7 @@ from trendkit.models.fitting import (
     term_table,
 )
 from trendkit.models.late import LateTail, held_months, late_note
+from trendkit.models.measure import CASES, Measure, measure_of
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation
 from trendkit.models.shock import CommonShock, common_shock
@@ -90,6 +91,8 @@ class CampaignEffect(Result):
     recent: tuple[dt.date, ...] = ()
     #: 2 when those months were read both ways and the reading that claims less is shown
     readings: int = 1
+    #: what the series counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases``, ``fitted``, ``counterfactual`` (no campaign), ``post``."""
@@ -97,13 +100,12 @@ class CampaignEffect(Result):
 
     def summary(self) -> Summary:
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
-        direction = "fewer" if self.change_per_month.estimate < 0 else "more"
+        m = self.measure
         lines = [
-            f"From {self.start:%m/%Y}, {self.label} had {fmt_num(abs(self.change_per_month.estimate))} {direction} "
-            f"cases a month than the model expects without the campaign: {self.change_per_month.num()} cases/month, "
-            f"{self.change_pct.pct()}.",
+            f"From {self.start:%m/%Y}, {self.label} had {m.change(self.change_per_month.estimate)} a month than the "
+            f"model expects without the campaign: {self.change_per_month.num()} {m.en}/month, {self.change_pct.pct()}.",
             f"Level change at the start: {self.level_change.pct()}; trend change: {self.slope_change.pct()} a year.",
-            "Sau chiến dịch, số vụ thay đổi như trên so với mức dự kiến nếu không có chiến dịch "
+            f"Sau chiến dịch, {m.what.vi} thay đổi như trên so với mức dự kiến nếu không có chiến dịch "
             f"({self.family} model; {self._why()}; {self.serial.describe()}; CI by simulation from the "
             "fitted coefficients).",
             *filter(None, [gap_note(self.unreported), late_note(self.held_out), self._baseline_note()]),
@@ -142,7 +144,7 @@ class CampaignEffect(Result):
 
         fig, ax = plt.subplots(figsize=(8, 4))
         f = self.frame
-        ax.plot(f["period"].to_list(), f["cases"].to_list(), "o", ms=3, label="cases / số vụ")
+        ax.plot(f["period"].to_list(), f["cases"].to_list(), "o", ms=3, label=f"{self.measure.en} / {self.measure.vi}")
         ax.plot(f["period"].to_list(), f["fitted"].to_list(), label="fitted / ước lượng")
         post = f.filter(pl.col("post"))
         ax.plot(
@@ -291,6 +293,7 @@ def _effect(
         baseline_left_out=tuple(p for p, used in zip(periods, fit.rows, strict=True) if not used),
         recent=tuple(p for p, *used in zip(periods, *(f.rows for f in fits), strict=True) if not all(used)),
         readings=len(fits),
+        measure=measure_of(s),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import measure_panel
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import before_after
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -34,6 +34,8 @@ class ChannelShift(Result):
     shares: pl.DataFrame
     dropped: list[str]
     by: str = "channel"
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """One row per channel (or value of ``by``): cases and shares before/after, change, CI (simultaneous
@@ -51,14 +53,16 @@ class ChannelShift(Result):
                 f"{fmt_num(100 * r['ci_low'])} to {fmt_num(100 * r['ci_high'])}){sig}"
             )
         lines.append(
-            f"Shares of cases over {self.before} months before and {self.after} from {self.start:%m/%Y}; "
+            f"Shares of {self.measure.en} over {self.before} months before and {self.after} from "
+            f"{self.start:%m/%Y}; "
             "CIs widened by each channel's month-to-month overdispersion "
             f"(up to ×{fmt_num(self.dispersion**0.5, 2)} on the SE; Student t) and simultaneous over the "
             f"{self.shares.height} compared (Bonferroni), so 'clear' holds for the whole table at once / "
             "khoảng tin cậy đồng thời."
         )
         if self.dropped:
-            lines.append(f"Channels with no cases in either window were left out: {', '.join(self.dropped)}.")
+            none = "no cases" if self.measure.is_count else f"nothing measured ({self.measure.en})"
+            lines.append(f"Channels with {none} in either window were left out: {', '.join(self.dropped)}.")
         title = "Channel shift / dịch chuyển phương thức" if self.by == "channel" else f"Share shift by {self.by}"
         return Summary(title, lines, self.shares)
 
@@ -94,7 +98,7 @@ def channel_shift(
     counts plus ½ in every cell (Agresti–Caffo) so it is never of zero width.
     ``where`` restricts the panel first (``province="Lạng Sơn"``).
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     frame = _restricted(panel, by, where)
     pre, post = before_after(frame, start_d, before, after)
@@ -140,7 +144,7 @@ def channel_shift(
         pl.Series("dispersion", phi),
         pl.Series("p_value", 2 * stats.t.sf(np.abs(change / se), df)),
     ).with_columns(pl.min_horizontal(pl.col("p_value") * k, 1.0).alias("p_adjusted"))
-    return ChannelShift(start_d, before, after, float(phi.max()), level, shares, dropped, by)
+    return ChannelShift(start_d, before, after, float(phi.max()), level, shares, dropped, by, measure)
 
 
 def _restricted(panel: pl.DataFrame, by: str, where: dict[str, str | Sequence[str]]) -> pl.DataFrame:

@@ -27,11 +27,11 @@ from trendkit.models.fitting import (
     drift_variance,
     for_series,
     gap_note,
-    measure_panel,
     month_numbers,
     nb_moments,
     panel_serial,
 )
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
@@ -73,6 +73,8 @@ class ComparativeEffect(Result):
     unreported: tuple[dt.date, ...] = ()
     #: how far provinces drift apart a year (log scale, sd), allowed for in the interval
     drift: float = 0.0
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``target`` and ``comparison`` monthly cases, ``post``."""
@@ -82,8 +84,9 @@ class ComparativeEffect(Result):
         """The plain sentence, Vietnamese and English, with the interval."""
         vi, en = change_phrase(self.change_pct.estimate, self.change_pct.low, self.change_pct.high)
         return (
-            f"Số vụ ở {' và '.join(self.targets)} {vi} so với các tỉnh khác từ {self.start:%m/%Y}.",
-            f"Cases in {' and '.join(self.targets)}: {en} relative to the other provinces from {self.start:%m/%Y}.",
+            f"{self.measure.subject.vi} ở {' và '.join(self.targets)} {vi} so với các tỉnh khác từ {self.start:%m/%Y}.",
+            f"{self.measure.subject.en} in {' and '.join(self.targets)}: {en} relative to the other provinces from "
+            f"{self.start:%m/%Y}.",
         )
 
     def summary(self) -> Summary:
@@ -305,7 +308,6 @@ def comparative_effect(
     (``tests/test_real_series.py``). A province that did not report a month (null) is left out of
     the comparison (``excluded["gaps"]``); a target's unreported months are left out (``.unreported``).
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
     if isinstance(start, Mapping):
         from trendkit.models.staggered import staggered_effect
 
@@ -315,8 +317,8 @@ def comparative_effect(
             )
         return staggered_effect(panel, start, end=end, comparison=comparison, exclude=exclude, receivers=receivers,
                                 layout=layout, level=level)  # fmt: skip
-    start_d = parse_month(start)
-    frame = up_to_end(panel, end)
+    start_d, measure = parse_month(start), measure_of(panel)
+    frame = up_to_end(measure_panel(panel), end)  # a quantity or value panel: its sum is the measure
     targets = resolve_units(frame, "province", targets, "targets")
     comparison, excluded = comparison_pool(frame, targets, start_d, comparison, exclude, receivers, layout)
     comparison, excluded = without_gaps(frame, comparison, excluded)
@@ -326,7 +328,7 @@ def comparative_effect(
     shock = common_shock(frame, start_d, end=out["period"].max(), targets=targets)
     left_out = sorted(set(frame["period"].unique().to_list()) - set(out["period"].to_list()))
     return ComparativeEffect(list(targets), list(comparison), excluded, start_d, change, phi, df, out, shock,
-                             serial, tuple(left_out), float(np.sqrt(pooled[2])))  # fmt: skip
+                             serial, tuple(left_out), float(np.sqrt(pooled[2])), measure)  # fmt: skip
 
 
 def pooled_panel(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation, float, float]:
@@ -414,7 +416,7 @@ def placebo_checks(
     start_d = parse_month(start)
     real = comparative_effect(panel, targets, start_d, end=end, exclude=exclude, receivers=receivers, layout=layout)
     rows = []
-    frame = up_to_end(panel, end)
+    frame = up_to_end(measure_panel(panel), end)  # a quantity or value panel: its sum is the measure
     before = frame.filter(pl.col("period") < start_d)
     months = sorted(before["period"].unique().to_list())
     fakes = [m for m in months if months[0] < add_months(m, -5) and m <= add_months(start_d, -3)][-fake_starts:]

@@ -18,8 +18,9 @@ import polars as pl
 
 from trendkit._deprecated import level_or_alpha
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import measure_panel, panel_serial
+from trendkit.models.fitting import panel_serial
 from trendkit.models.groups import Groups, choose_groups
+from trendkit.models.measure import measure_of, measure_panel
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
 from trendkit.models.selection import before_after
 from trendkit.models.serial import NONE as NO_SERIAL
@@ -106,7 +107,7 @@ class DisplacementMeasures(Result):
                 else []
             ),
             *_units_lines(self.buffer_units),
-            *(e.sentence() for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
+            *(e.sentence(self.wdd.measure) for e in (self.wdd.local, self.wdd.displacement, self.wdd.total)),
             _method_sentence(self.method, self.dispersion, self.serial),
             *(
                 [
@@ -394,7 +395,7 @@ def displacement_measures(
     ``level`` is the WDD interval's confidence level, as everywhere in :mod:`trendkit.models`
     (``alpha=`` is its old name, 1 − level, and warns, as for :func:`~trendkit.models.wdd`).
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     level = level_or_alpha("displacement_measures", level, alpha, stacklevel=5)
     start_d = parse_month(start)
     pre, post = before_after(panel, start_d, before, after)
@@ -417,6 +418,7 @@ def displacement_measures(
     phi_t, phi_d, phi_c = (phi * serial.long_run() for phi in phis)  # the variance of a sum of correlated months
     wd = wdd_from_counts((tb, ta), (cb, ca), (db, da), (cb, ca), (1, 1), (aw_c, 1, aw_dc, 1), level, shared=True,
               dispersion=(phi_c, phi_t, phi_c, phi_d))  # fmt: skip
+    wd = replace(wd, measure=measure)
     intervals = _bootstrap_wdq(series, n_pre=n_pre, widen=_widening(n_pre, n_post, serial))
     shock = None
     if "province" in frame.columns and (by == "province" or groups.within):  # a nationwide channel shift is no shock

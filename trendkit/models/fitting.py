@@ -15,7 +15,6 @@ import polars as pl
 
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sandwich
 from trendkit.months import months_between
-from trendkit.panel import MEASURES  # the sums a panel may hold instead of case counts
 from trendkit.tet import tet_window_share
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "fit_glm",
     "for_series",
     "gap_note",
-    "measure_panel",
     "month_numbers",
     "nb_moments",
     "panel_serial",
@@ -45,22 +43,6 @@ Family = Literal["auto", "poisson", "negbin"]
 #: for histories shorter than ``DRIFT_MONTHS``; from that length on τ² is used as estimated.
 DRIFT_TEST = 0.05
 DRIFT_MONTHS = 24
-
-
-def measure_panel(panel: pl.DataFrame) -> pl.DataFrame:
-    """``panel`` with its measure in ``cases``: a count panel as it is; a quantity or value panel
-    (``panel(..., value="quantity_std")``) with its one sum renamed ``cases`` (and its coverage
-    counts dropped), so every model reads either.
-
-    >>> measure_panel(pl.DataFrame({"period": [1], "quantity_std": [2.5], "n_cases": [3], "n_measured": [1]})).columns
-    ['period', 'cases']
-    """
-    found = [c for c in MEASURES if c in panel.columns]
-    if "cases" in panel.columns or not found:
-        return panel
-    if len(found) > 1:
-        raise ValueError(f"the panel holds {', '.join(found)}: a model reads one measure; select one of them")
-    return panel.drop("n_cases", "n_measured", strict=False).rename({found[0]: "cases"})
 
 
 def check_months(s: pl.DataFrame, minimum: int) -> None:

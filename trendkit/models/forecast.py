@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.fitting import check_months, series_label
+from trendkit.models.measure import CASES, Measure, measure_of
 from trendkit.months import add_months, parse_month
 from trendkit.plots import finish
 from trendkit.result import Result
@@ -29,6 +30,8 @@ class Forecast(Result):
     level: float
     frame: pl.DataFrame
     history: pl.DataFrame | None = None  # period, cases: the months the model was fitted on
+    #: what the series counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``cases`` (null for future months), ``forecast``, ``lower``, ``upper``, ``anomaly``."""
@@ -43,12 +46,12 @@ class Forecast(Result):
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         lines = [
             f"{self.frame.height} months forecast with {round(self.level * 100)}% prediction intervals "
-            "(SARIMAX on log(1 + cases), pre-Tết window as a regressor) / dự báo."
+            f"(SARIMAX on log(1 + {self.measure.en}), pre-Tết window as a regressor) / dự báo."
         ]
         for r in self.anomalies.iter_rows(named=True):
             side = "above" if r["cases"] > r["upper"] else "below"
             lines.append(
-                f"Anomaly / bất thường {r['period']:%m/%Y}: {fmt_num(r['cases'], 0)} cases, {side} the interval "
+                f"Anomaly / bất thường {r['period']:%m/%Y}: {self.measure.amount(r['cases'], 0)}, {side} the interval "
                 f"{fmt_num(r['lower'], 0)}–{fmt_num(r['upper'], 0)}."
             )
         return Summary(f"Forecast / dự báo — {self.label}", lines, self.frame)
@@ -67,7 +70,8 @@ class Forecast(Result):
                         label=f"{level} interval / khoảng")  # fmt: skip
         ax.plot(f["period"].to_list(), f["forecast"].to_list(), label="forecast / dự báo")
         obs = f.filter(pl.col("cases").is_not_null())
-        ax.plot(obs["period"].to_list(), obs["cases"].to_list(), "o", ms=3, label="cases / số vụ")
+        ax.plot(obs["period"].to_list(), obs["cases"].to_list(), "o", ms=3,
+                label=f"{self.measure.en} / {self.measure.vi}")  # fmt: skip
         bad = f.filter(pl.col("anomaly"))
         ax.plot(bad["period"].to_list(), bad["cases"].to_list(), "o", color="#b10026", ms=6,
                 label="anomaly / bất thường")  # fmt: skip
@@ -118,4 +122,5 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     ).with_columns(
         ((pl.col("cases") < pl.col("lower")) | (pl.col("cases") > pl.col("upper"))).fill_null(False).alias("anomaly")
     )
-    return Forecast(series_label(s), level, frame, fit_part.select("period", pl.col("cases").cast(pl.Float64)))
+    history = fit_part.select("period", pl.col("cases").cast(pl.Float64))
+    return Forecast(series_label(s), level, frame, history, measure_of(s))

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from trendkit._deprecated import level_or_alpha
+from trendkit.models.measure import CASES, Measure
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_ci, fmt_num, fmt_p
 
@@ -189,10 +190,10 @@ class Estimate:
         p = 2 * stats.norm.sf(abs(z)) if z is not None else None
         return cls(name, estimate, se, z, p, estimate - q * se, estimate + q * se, level)
 
-    def sentence(self) -> str:
-        """The estimate with its interval, as one line of text."""
+    def sentence(self, measure: Measure = CASES) -> str:
+        """The estimate with its interval, as one line of text (in ``measure``'s unit: cases, kg…)."""
         return (
-            f"{self.name}: {fmt_num(self.estimate)} cases ({fmt_ci(self.ci_low, self.ci_high, self.level)}; "
+            f"{self.name}: {measure.amount(self.estimate)} ({fmt_ci(self.ci_low, self.ci_high, self.level)}; "
             f"SE {fmt_num(self.se)}; z {fmt_num(self.z, 2)}; {fmt_p(self.p_value)})"
         )
 
@@ -206,6 +207,8 @@ class WDDResult(Result):
     total: Estimate
     level: float
     counts: pl.DataFrame
+    #: what the counts count or sum: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     @property
     def alpha(self) -> float:
@@ -234,12 +237,14 @@ class WDDResult(Result):
         if t.p_value is None:
             reading = "All counts are zero: the test is undefined / mọi số đếm bằng 0, không kiểm định được."
         elif t.ci_high < 0:
-            reading = "Fewer cases overall, counting displacement: the campaign reduced cases / giảm thực sự."
+            less = "Fewer cases" if self.measure.is_count else f"Less ({self.measure.en})"
+            reading = f"{less} overall, counting displacement: the campaign reduced them / giảm thực sự."
         elif t.ci_low > 0:
-            reading = "More cases overall, counting displacement / số vụ tăng khi tính cả dịch chuyển."
+            more = "More cases" if self.measure.is_count else f"More ({self.measure.en})"
+            reading = f"{more} overall, counting displacement / {self.measure.what.vi} tăng khi tính cả dịch chuyển."
         else:
             reading = "The total change is within chance at this level / thay đổi nằm trong biên ngẫu nhiên."
-        lines = [e.sentence() for e in (self.local, self.displacement, self.total)] + [reading]
+        lines = [e.sentence(self.measure) for e in (self.local, self.displacement, self.total)] + [reading]
         return Summary("WDD test (Wheeler & Ratcliffe 2018)", lines, self.counts)
 
 

@@ -31,7 +31,8 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.campaign import campaign_design
-from trendkit.models.fitting import measure_panel, nb_moments
+from trendkit.models.fitting import nb_moments
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.scan import Projection, by_or_target_by, prepare, signed_root
 from trendkit.months import parse_month
 from trendkit.result import Result
@@ -54,6 +55,8 @@ class MinimumDetectable(Result):
     expected: float
     tests: int
     units: pl.DataFrame
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """One row per unit: unit, province, channel, expected (cases over the window without
@@ -63,20 +66,21 @@ class MinimumDetectable(Result):
     def summary(self) -> Summary:
         """What this result says, in plain words with its numbers (text and HTML: :class:`~trendkit.result.Result`)."""
         who = ", ".join(self.targets)
-        pw, months = round(100 * self.power), self.after
+        pw, months, m = round(100 * self.power), self.after, self.measure
+        drop = self.drop_pct * self.expected
         lines = [
             f"Trong {months} tháng từ {self.start:%m/%Y}, {who} phải giảm ít nhất {fmt_num(100 * self.drop_pct)}% "
-            f"(khoảng {fmt_num(self.drop_pct * self.expected, 0)} vụ) thì mới có {pw}% khả năng phát hiện / "
+            f"(khoảng {m.amount(drop, 0, vi=True)}) thì mới có {pw}% khả năng phát hiện / "
             f"Over {months} months from {self.start:%m/%Y}, a drop in {who} smaller than "
-            f"{fmt_num(100 * self.drop_pct)}% (about {fmt_num(self.drop_pct * self.expected, 0)} cases) has less "
+            f"{fmt_num(100 * self.drop_pct)}% (about {m.amount(drop, 0)}) has less "
             f"than a {pw}% chance of being detected.",
         ]
         if self.units.height:
             d = self.units["displaced"]
             lines.append(
-                f"Dịch chuyển nhỏ hơn {fmt_num(d.min(), 0)}–{fmt_num(d.max(), 0)} vụ vào một đơn vị khác "
-                f"(trung vị {fmt_num(d.median(), 0)}) dễ bị bỏ sót / Displacement of fewer than "
-                f"{fmt_num(d.min(), 0)}–{fmt_num(d.max(), 0)} cases into one other unit (median "
+                f"Dịch chuyển nhỏ hơn {fmt_num(d.min(), 0)}–{m.amount(d.max(), 0, vi=True)} vào một đơn vị khác "
+                f"(trung vị {fmt_num(d.median(), 0)}) dễ bị bỏ sót / Displacement of less than "
+                f"{fmt_num(d.min(), 0)}–{m.amount(d.max(), 0)} into one other unit (median "
                 f"{fmt_num(d.median(), 0)}) would likely be missed: 'no displacement found' rules out only "
                 "more than that."
             )
@@ -145,7 +149,19 @@ def _displaced_power(proj: Projection, crit: float) -> Callable[[float], float]:
 
     var0 = proj.var()
     top = proj.mu + 50 * np.sqrt(var0) + 50
-    threshold = brentq(lambda e: signed_root(proj.mu + e, proj.mu, var0) - crit, 0.0, top)
+
+    def past(e: float) -> float:
+        return signed_root(proj.mu + e, proj.mu, var0) - crit
+
+    # heavy-tailed sums (kilograms: a negative binomial of size ≪ 1) need an excess of many standard
+    # deviations before the deviance passes ``crit``: widen the bracket, and past 2⁴⁰ × it none is detectable
+    for _ in range(40):
+        if past(top) > 0:
+            break
+        top *= 2
+    else:
+        return lambda d: 0.0
+    threshold = brentq(past, 0.0, top)
 
     def power_at(d: float) -> float:
         return float(ndtr((d - threshold) / np.sqrt(proj.var(1 + d / proj.mu))))  # stats.norm.cdf, faster
@@ -189,7 +205,7 @@ def minimum_detectable(
 
     Only the months before ``start`` are used: the answer does not depend on what happened.
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     from scipy import stats
 
     start_d = parse_month(start)
@@ -210,4 +226,4 @@ def minimum_detectable(
     schema = {"unit": pl.String, **dict.fromkeys(prep.keys, pl.String), "expected": pl.Float64,
               "displaced": pl.Float64, "displaced_pct": pl.Float64}  # fmt: skip
     units = pl.DataFrame(rows, schema=schema, orient="row").sort("displaced")
-    return MinimumDetectable(prep.targets, start_d, after, alpha, power, drop, expected, len(tested), units)
+    return MinimumDetectable(prep.targets, start_d, after, alpha, power, drop, expected, len(tested), units, measure)

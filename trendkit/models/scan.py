@@ -23,7 +23,8 @@ import numpy as np
 import polars as pl
 
 from trendkit._deprecated import renamed_argument
-from trendkit.models.fitting import drift_variance, for_series, measure_panel, nb_moments, panel_serial
+from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, corr_matrix, sum_variance
@@ -54,6 +55,8 @@ class DisplacementScan(Result):
     sparse: list[str]
     #: the common-shock check of the window (None when the scan was told to ignore shocks)
     shock: CommonShock | None = None
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """One row per unit, ranked by z: unit, province, channel, observed, expected, excess,
@@ -70,8 +73,8 @@ class DisplacementScan(Result):
         rises = sig.filter(pl.col("direction") == "rise")
         falls = sig.filter(pl.col("direction") == "fall")
         lines = [
-            f"Targets {', '.join(self.targets)}: {fmt_num(self.target_change)} cases against their own counterfactual "
-            f"over {self.after} months from {self.start:%m/%Y}.",
+            f"Targets {', '.join(self.targets)}: {self.measure.amount(self.target_change)} against their own "
+            f"counterfactual over {self.after} months from {self.start:%m/%Y}.",
         ]
         if rises.height:
             lines.append(
@@ -100,7 +103,9 @@ class DisplacementScan(Result):
             "An excess is evidence of a shift, not proof of its cause."
         )
         if self.sparse:
-            lines.append(f"{len(self.sparse)} units with under 1 case a month before were not tested.")
+            lines.append(
+                f"{len(self.sparse)} units with under {self.measure.amount(1, 0)} a month before were not tested."
+            )
         return Summary("Displacement scan / quét dịch chuyển", lines, self.results.head(10))
 
 
@@ -429,7 +434,7 @@ def displacement_scan(
     just before a campaign), the shape is read both ways, the months left out and kept, and each unit
     is tested on the reading that gives it the smaller z (its interval from the same reading).
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     start_d = parse_month(start)
     if shock not in ("auto", "ignore"):
         raise ValueError(f"shock must be 'auto' or 'ignore', not {shock!r}")
@@ -445,5 +450,5 @@ def displacement_scan(
         pl.when(pl.col("z") > 0).then(pl.lit("rise")).otherwise(pl.lit("fall")).alias("direction"),
     ).sort("z", descending=True)
     return DisplacementScan(
-        list(prep.targets), start_d, prep.before, after, alpha, target_change, res, sparse, prep.shock
+        list(prep.targets), start_d, prep.before, after, alpha, target_change, res, sparse, prep.shock, measure
     )

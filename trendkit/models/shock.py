@@ -43,8 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import for_series, measure_panel, panel_serial
+from trendkit.models.fitting import for_series, panel_serial
 from trendkit.models.late import LateTail, held_months, late_note
+from trendkit.models.measure import measure_panel
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
 from trendkit.models.trend import Interval
 from trendkit.months import add_months, months_between, parse_month

@@ -44,7 +44,8 @@ from trendkit.models.comparison import (
     up_to_end,
     without_gaps,
 )
-from trendkit.models.fitting import gap_note, measure_panel, month_numbers, nb_moments
+from trendkit.models.fitting import gap_note, month_numbers, nb_moments
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import resolve_units
 from trendkit.models.serial import SerialCorrelation, sandwich
 from trendkit.models.trend import Interval
@@ -82,6 +83,8 @@ class StaggeredEffect(Result):
     events: pl.DataFrame
     pretrend_p: float | None
     unreported: tuple[dt.date, ...] = ()
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """``target``, ``start``, ``weight``, ``change``, ``low``, ``high``: each target, then all together."""
@@ -109,8 +112,8 @@ class StaggeredEffect(Result):
         vi, en = change_phrase(self.change_pct.estimate, self.change_pct.low, self.change_pct.high)
         names = ", ".join(f"{t} ({self.starts[t]:%m/%Y})" for t in self.targets)
         vi, en = (
-            f"Số vụ ở {names}, mỗi tỉnh từ khi bắt đầu chiến dịch, {vi} so với các tỉnh khác.",
-            f"Cases in {names}, each from its own start: {en} relative to the other provinces.",
+            f"{self.measure.subject.vi} ở {names}, mỗi tỉnh từ khi bắt đầu chiến dịch, {vi} so với các tỉnh khác.",
+            f"{self.measure.subject.en} in {names}, each from its own start: {en} relative to the other provinces.",
         )
         if self.pretrend_failed():
             vi += " Nhưng trước khi bắt đầu, các tỉnh này đã đi lệch so với nhóm đối chứng: chưa đủ căn cứ về tác động."
@@ -184,7 +187,7 @@ def staggered_effect(
         Months before each start the event study checks, in bins of 3 (fewer when the months
         before the earliest start do not leave 3 months of reference).
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     frame = up_to_end(panel, end)
     targets = resolve_units(frame, "province", list(starts), "targets")
     start_of = {t: parse_month(starts[t]) for t in targets}
@@ -209,7 +212,9 @@ def staggered_effect(
     events, pretrend = _event_study([start_of[t] for t in targets], fits, pooled[2], leads, level)
     months = set(frame["period"].unique().to_list())
     left_out = sorted(months - set().union(*(f.frame["period"].to_list() for f in fits)))
-    return StaggeredEffect(targets, start_of, pool, excluded, change, df, per_target, events, pretrend, tuple(left_out))
+    return StaggeredEffect(
+        targets, start_of, pool, excluded, change, df, per_target, events, pretrend, tuple(left_out), measure
+    )
 
 
 def _joint_serial(fits: Sequence[DidFit]) -> dict[int, SerialCorrelation]:

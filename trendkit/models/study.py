@@ -43,8 +43,8 @@ import polars as pl
 
 from trendkit.geo.provinces import Layout
 from trendkit.models.displacement import DisplacementMeasures, displacement_measures
-from trendkit.models.fitting import measure_panel
 from trendkit.models.groups import expand_units
+from trendkit.models.measure import measure_of
 from trendkit.models.power import MinimumDetectable, minimum_detectable
 from trendkit.models.scan import DisplacementScan, displacement_scan
 from trendkit.models.shock import CommonShock
@@ -262,7 +262,7 @@ def displacement_study(
     NoComparisonError
         When no control is left after target and buffer; the message says what to pass.
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure_of(panel)  # a quantity or value panel holds one unit (each step reads it, and says it), or is refused
     start_d = parse_month(start)
     units = _scan_targets(panel, by, targets, layout)
     scan, skipped = _scan(panel, units, start_d, by, after)

@@ -36,7 +36,7 @@ import polars as pl
 
 from trendkit.errors import NoComparisonError
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import measure_panel
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import resolve_units
 from trendkit.models.shock import CommonShock, common_shock
 from trendkit.months import parse_month
@@ -65,6 +65,8 @@ class SyntheticControl(Result):
     dropped: list[str]
     #: the common-shock check of the window (targets left out)
     shock: CommonShock | None = None
+    #: what the panel counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     @property
     def rank(self) -> int:
@@ -108,21 +110,21 @@ class SyntheticControl(Result):
 
     def headline(self, alpha: float = 0.1) -> tuple[str, str]:
         """The plain sentence; it calls the change clear only when the placebo p-value is ≤ ``alpha``."""
-        who, n = " và ".join(self.targets), self.placebos.height + 1
+        who, n, what = " và ".join(self.targets), self.placebos.height + 1, self.measure.subject
         rank_vi = f"xếp hạng {self.rank}/{n} so với các tỉnh giả làm mục tiêu, {fmt_p(self.p_value)}"
         rank_en = f"placebo rank {self.rank} of {n}, {fmt_p(self.p_value)}"
         if self.p_value <= alpha:
             move_vi, move_en = ("giảm", "fell") if self.change_pct < 0 else ("tăng", "rose")
             return (
-                f"Số vụ ở {who} {move_vi} khoảng {fmt_pct(self.change_pct)} so với đối chứng tổng hợp từ "
+                f"{what.vi} ở {who} {move_vi} khoảng {fmt_pct(self.change_pct)} so với đối chứng tổng hợp từ "
                 f"{self.start:%m/%Y} ({rank_vi}).",
-                f"Cases in {' and '.join(self.targets)} {move_en} by about {fmt_pct(self.change_pct)} against the "
+                f"{what.en} in {' and '.join(self.targets)} {move_en} by about {fmt_pct(self.change_pct)} against the "
                 f"synthetic control from {self.start:%m/%Y} ({rank_en}).",
             )
         return (
-            f"Số vụ ở {who} chưa khác rõ so với đối chứng tổng hợp từ {self.start:%m/%Y} (ước tính "
+            f"{what.vi} ở {who} chưa khác rõ so với đối chứng tổng hợp từ {self.start:%m/%Y} (ước tính "
             f"{fmt_pct(self.change_pct, signed=True)}; {rank_vi}).",
-            f"Cases in {' and '.join(self.targets)}: no clear change against the synthetic control from "
+            f"{what.en} in {' and '.join(self.targets)}: no clear change against the synthetic control from "
             f"{self.start:%m/%Y} (estimate {fmt_pct(self.change_pct, signed=True)}; {rank_en}).",
         )
 
@@ -207,7 +209,7 @@ def synthetic_control(
     end
         Last month of the analysis window.
     """
-    panel = measure_panel(panel)  # a quantity or value panel: its sum is the measure
+    measure, panel = measure_of(panel), measure_panel(panel)  # a quantity or value panel: its sum is the measure
     from trendkit.models.comparison import comparison_pool, up_to_end
 
     start_d = parse_month(start)
@@ -249,5 +251,5 @@ def synthetic_control(
         post_rmspe / max(pre_rmspe, 1e-12),
         pl.DataFrame(placebos, schema={"donor": pl.String, "change_pct": pl.Float64, "ratio": pl.Float64},
                      orient="row"),
-        dropped, common_shock(frame, start_d, end=wide["period"].max(), targets=targets),
+        dropped, common_shock(frame, start_d, end=wide["period"].max(), targets=targets), measure,
     )  # fmt: skip

@@ -20,10 +20,10 @@ from trendkit.models.fitting import (
     check_months,
     design_matrix,
     fit_glm,
-    measure_panel,
     series_label,
     term_table,
 )
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.plots import finish
 from trendkit.result import Result
 from trendkit.summary import Summary, fmt_num, fmt_p
@@ -74,10 +74,12 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
 
     ``where`` names panel columns: ``series(p, province=["Quảng Ninh", "Lạng Sơn"], channel="road")``.
     A quantity or value panel (``panel(..., value="quantity_std")``) gives the series of its sum.
-    Returns ``period``, ``cases`` (Float64) and a ``label`` column naming the selection. A month in
+    Returns ``period``, ``cases`` (Float64) and a ``label`` column naming the selection (and, for a
+    quantity or value, a ``measure`` column naming its unit: "kg", "đồng"). A month in
     which a selected unit did not report (its value null, as :func:`trendkit.panel` writes it when
     given ``reports=``) is null, not the sum of the others: models leave such months out.
     """
+    measure = measure_of(panel)
     frame = panel = measure_panel(panel) if value == "cases" else panel  # a quantity or value panel: its sum
     parts = []
     for column, wanted in where.items():
@@ -96,7 +98,9 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
         frame.group_by("period")  # a month some unit did not report is unknown, not a smaller sum
         .agg(pl.when(pl.col(value).null_count() == 0).then(total).otherwise(None).alias("cases"))
         .sort("period")
-        .with_columns(pl.lit(label).alias("label"))
+        .with_columns(
+            pl.lit(label).alias("label"), *([] if measure.is_count else [pl.lit(measure.unit).alias("measure")])
+        )
     )
 
 
@@ -118,6 +122,8 @@ class CountModel(Result):
     lr_pvalue: float | None
     terms: pl.DataFrame
     fitted: pl.DataFrame
+    #: what the series counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """What this result holds, as a tidy polars frame."""
@@ -137,7 +143,8 @@ class CountModel(Result):
         ]
         if "tet_window" in self.terms["term"]:
             lines.append(f"Pre-Tết window: a month wholly inside it has {self.term('tet_window').pct()} / trước Tết.")
-        return Summary(f"Count model / mô hình số vụ — {self.label}", lines, self.terms)
+        what = self.measure.what
+        return Summary(f"Model of {what.en} / mô hình {what.vi} — {self.label}", lines, self.terms)
 
 
 @limit_threads
@@ -160,8 +167,9 @@ def fit_counts(
     fit = fit_glm(s["cases"].to_numpy(), x, family)
     fitted = s.select("period", "cases").with_columns(pl.Series("fitted", np.asarray(fit.result.fittedvalues)))
     return CountModel(
-        series_label(s), fit.family, fit.dispersion, fit.alpha, fit.lr_pvalue, term_table(fit, names, level), fitted
-    )
+        series_label(s), fit.family, fit.dispersion, fit.alpha, fit.lr_pvalue, term_table(fit, names, level), fitted,
+        measure_of(s),
+    )  # fmt: skip
 
 
 # --- STL ----------------------------------------------------------------------------------------
@@ -173,6 +181,8 @@ class Decomposition(Result):
 
     label: str
     frame: pl.DataFrame
+    #: what the series counts or sums: cases, or a quantity in its unit ("kg")
+    measure: Measure = CASES
 
     def to_frame(self) -> pl.DataFrame:
         """``period``, ``observed``, ``trend``, ``seasonal``, ``resid``."""
@@ -183,7 +193,7 @@ class Decomposition(Result):
         f = self.frame
         amp = (f["seasonal"].max() - f["seasonal"].min()) / max(f["trend"].mean(), 1e-9)
         lines = [
-            f"Trend from {fmt_num(f['trend'][0])} to {fmt_num(f['trend'][-1])} cases a month / xu hướng.",
+            f"Trend from {fmt_num(f['trend'][0])} to {self.measure.amount(f['trend'][-1])} a month / xu hướng.",
             f"Seasonal swing {fmt_num(100 * amp)}% of the mean level; the peak month is "
             f"{f.sort('seasonal')['period'][-1]:%m/%Y} / mùa vụ.",
         ]
@@ -214,4 +224,4 @@ def decompose(s: pl.DataFrame, *, period: int = 12) -> Decomposition:
         pl.Series("seasonal", res.seasonal),
         pl.Series("resid", res.resid),
     )
-    return Decomposition(series_label(s), frame)
+    return Decomposition(series_label(s), frame, measure_of(s))

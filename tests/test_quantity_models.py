@@ -33,6 +33,10 @@ def test_a_quantity_panel_is_read_as_its_sum_by_every_model():
     m_kg = models.displacement_measures(kg, [cq.TARGET], cq.START, **groups)
     m_counts = models.displacement_measures(counts, [cq.TARGET], cq.START, **groups)
     assert m_kg.wdd.local == m_counts.wdd.local
+    placebo = {"fake_starts": 2}
+    assert models.placebo_checks(kg, [cq.TARGET], cq.START, receivers=(), **placebo).frame.equals(
+        models.placebo_checks(counts, [cq.TARGET], cq.START, receivers=(), **placebo).frame
+    )  # the fits at fake dates read the quantity too
 
 
 def test_a_panel_built_from_cases_with_quantities_reaches_the_models():

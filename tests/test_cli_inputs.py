@@ -114,6 +114,7 @@ def test_a_run_past_its_timeout_stops_in_one_line_and_frees_its_lock(tmp_path):
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert "--timeout" in res.stderr.strip().splitlines()[-1]
     assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no lock file, no half-built folder left
     with publish.lock(out):  # the lock went with the process
         assert os.path.exists(tmp_path / ".r.lock")
 

@@ -107,8 +107,10 @@ def test_results_on_a_count_panel_still_say_cases():
     assert "measure" not in s.columns
     text = str(models.campaign_effect(s, cq.START, n_sim=500).summary())
     assert "cases/month" in text and "kg" not in text
-    assert models.comparative_effect(counts, [cq.TARGET], cq.START, comparison=cq.NAMES[2:]).headline()[1].startswith(
-        "Cases in"
+    assert (
+        models.comparative_effect(counts, [cq.TARGET], cq.START, comparison=cq.NAMES[2:])
+        .headline()[1]
+        .startswith("Cases in")
     )
 
 

@@ -78,12 +78,16 @@ def _shown_command(argv: Sequence[str]) -> list[str]:
 def watchdog(seconds: float, what: str) -> threading.Timer | None:
     """End the process after ``seconds`` with one line on stderr and exit code 1: a run stuck on a
     network drive or a bug can never hold its lock forever. The lock is the operating system's and
-    goes with the process; the half-built report folder is removed by the next run. None when
+    goes with the process; its file and the half-built report folder are removed first
+    (:func:`trendkit.report.publish.abandon`). None when
     ``seconds`` is 0 (no limit)."""
     if seconds <= 0:
         return None
 
     def stop() -> None:
+        from trendkit.report.publish import abandon
+
+        abandon()  # this run's lock file and half-built folder: a stopped run leaves nothing behind
         print(f"trendkit: {what} stopped after {seconds:g} s (--timeout); the previous report is unchanged",
               file=sys.stderr, flush=True)  # fmt: skip
         os._exit(EXIT_ERROR)

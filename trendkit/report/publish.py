@@ -32,11 +32,30 @@ from typing import IO
 
 from trendkit.errors import TrendkitInputError
 
-__all__ = ["MARKER", "forget_build", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
+__all__ = ["MARKER", "abandon", "forget_build", "history_dir", "lock", "new_build", "publish", "refuse_unsafe_out"]
 
 #: The file that marks a folder as a trendkit report (so trendkit may replace it). A folder without it
 #: is never taken over, whatever it holds; an empty folder is (it holds nothing to lose).
 MARKER = ".trendkit-report"
+
+
+#: What this process made and has not finished: its lock file and its half-built report folder, removed
+#: by :func:`abandon` when the run is stopped from outside its own flow (``--timeout``).
+_UNFINISHED: dict[Path, bool] = {}  # path -> is a folder
+
+
+def abandon() -> None:
+    """Remove what this run made and has not finished — its half-built report folder (and the history
+    folder, if that leaves it empty) and its lock file — so a run stopped by ``--timeout`` leaves
+    nothing behind. Only paths this process created are touched; errors are ignored (the next run
+    removes any remains)."""
+    for path, folder in list(_UNFINISHED.items()):
+        if folder:
+            forget_build(path)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    _UNFINISHED.clear()
 
 
 def history_dir(out: Path) -> Path:
@@ -166,9 +185,11 @@ def lock(out: Path) -> Iterator[None]:
         fh.truncate()
         fh.write(f"pid {os.getpid()}\n")
         fh.flush()
+        _UNFINISHED[path] = False
         try:
             yield
         finally:
+            _UNFINISHED.pop(path, None)
             fh.seek(0)
             fh.truncate()
             with contextlib.suppress(OSError):  # Windows: an open file stays
@@ -261,6 +282,7 @@ def new_build(out: Path, now: dt.datetime | None = None) -> Path:
         name, k = f"{stamp}-{os.getpid()}-{k}", k + 1
     build = home / f".building-{name}"
     build.mkdir()
+    _UNFINISHED[build] = True
     build.chmod(_mode(out))
     return build
 
@@ -268,6 +290,7 @@ def new_build(out: Path, now: dt.datetime | None = None) -> Path:
 def forget_build(build: Path) -> None:
     """Remove a failed run's ``build`` folder, and the history folder too when that leaves it empty
     (the first run on an ``--out``): a failed run leaves nothing behind."""
+    _UNFINISHED.pop(build, None)
     shutil.rmtree(build, ignore_errors=True)
     with contextlib.suppress(OSError):  # not empty: it holds earlier reports
         build.parent.rmdir()
@@ -281,6 +304,7 @@ def publish(build: Path, out: Path, keep: int = 24) -> Path:
     (build / MARKER).write_text("made by trendkit report; trendkit may replace this folder\n", encoding="utf-8")
     final = build.with_name(build.name.removeprefix(".building-"))
     build.rename(final)
+    _UNFINISHED.pop(build, None)  # complete: from here on it is a report, never removed as unfinished
     link = out.parent / f".{out.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)
     try:

@@ -108,21 +108,35 @@ def test_cli_demo_and_load(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_wheel_installed_away_from_the_source_demos_on_its_own_sample(tmp_path):
-    """``pip install trendkit`` then ``trendkit demo``: no data/ beside the package, so the demo generates
-    the SYNTHETIC sample into ./trendkit_demo (never into site-packages) and reports on it."""
-    wheels, site, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
+def test_a_wheel_installed_in_a_fresh_venv_demos_on_its_own_sample(tmp_path):
+    """``pip install trendkit`` into a fresh venv, then its ``trendkit demo`` command: no data/ beside the
+    package, so the demo generates the SYNTHETIC sample into ./trendkit_demo (never into site-packages)
+    and reports on it. The venv is new and the wheel is installed by its own pip; its dependencies are
+    borrowed from the test environment through a .pth line (the same versions; no network needed),
+    which does not activate the checkout's editable install."""
+    import sysconfig
+    import venv
+
+    wheels, env_dir, work = tmp_path / "wheels", tmp_path / "venv", tmp_path / "work"
+    pip = ["-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([sys.executable, *pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True,
+                   capture_output=True)  # fmt: skip
     wheel = next(wheels.glob("trendkit-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    venv.create(env_dir, with_pip=True)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / ("python.exe" if os.name == "nt" else "python")
+    subprocess.run([str(python), *pip, "install", "--no-deps", str(wheel)], check=True, capture_output=True)
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    (site / "borrowed_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     work.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    where = subprocess.run([sys.executable, "-c", "import trendkit; print(trendkit.__file__)"], env=env, cwd=work,
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    where = subprocess.run([str(python), "-c", "import trendkit; print(trendkit.__file__)"], env=env, cwd=work,
                            capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert where.startswith(str(site))  # the installed copy, not the checkout
-    res = subprocess.run([sys.executable, "-m", "trendkit.cli", "demo"], env=env, cwd=work, capture_output=True,
-                         text=True, timeout=600)  # fmt: skip
+    command = bindir / ("trendkit.exe" if os.name == "nt" else "trendkit")
+    res = subprocess.run([str(command), "demo"], env=env, cwd=work, capture_output=True, text=True,
+                         timeout=600)  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "SYNTHETIC" in res.stdout and "13179 accepted, 10 rejected" in res.stdout
     assert (work / "trendkit_demo" / "sample" / "truth.json").is_file()

@@ -252,6 +252,29 @@ def test_the_file_bar_ends_where_it_says_it_ends(tmp_path, monkeypatch, capsys):
 def test_an_argument_mistake_is_one_bilingual_line(args):
     line = _one_line(_run(*args))
     assert line.startswith("trendkit") and "lỗi tham số / bad argument:" in line and "--help" in line
+    detail = line.split("bad argument: ", 1)[1]
+    vi, en = detail.split(" / ", 1)  # argparse's own words, Vietnamese first
+    assert vi != "xem chi tiết" and any(ch in vi for ch in "ảạáàãâăđêếệôơưứ"), vi
+    assert re.search(r"unrecognized|invalid choice|required|expected", en)
+
+
+def test_every_input_error_trendkit_raises_speaks_vietnamese_first():
+    """Each ``TrendkitInputError(...)`` in the package says its point in Vietnamese, then English
+    ("không đọc được / cannot be read …"); a message passed on from elsewhere (a variable) is
+    checked where it is made."""
+    import ast
+
+    english_only = []
+    for path in (ROOT / "trendkit").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "TrendkitInputError" and node.args:
+                text = ast.get_source_segment(source, node.args[0])
+                if isinstance(node.args[0], ast.Name) or (text.startswith('f"{') and text.count("{") == 2):
+                    continue  # passed on: "{name}: {reason}"
+                if " / " not in text:
+                    english_only.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not english_only
 
 
 def test_help_speaks_vietnamese_first_and_english_alongside():

@@ -136,7 +136,8 @@ def _stream(z: zipfile.ZipFile, name: str, budget: list[int], path: Path, chunk:
             budget[0] -= len(block)
             if budget[0] < 0:
                 raise TrendkitInputError(
-                    f"{path.name}: unpacks to more than {MAX_UNCOMPRESSED:,} bytes (at {name}); a case extract "
+                    f"{path.name}: giải nén quá lớn / unpacks to more than {MAX_UNCOMPRESSED:,} bytes (at {name}); "
+                    "a case extract "
                     "is far smaller — is it a zip bomb? Expected an ordinary workbook"
                 )
             yield block
@@ -156,13 +157,15 @@ def _whole_tags(z: zipfile.ZipFile, name: str, budget: list[int], path: Path) ->
 def _span_error(path: Path, sheet: str, rows: int, cols: int, together: bool = False) -> TrendkitInputError:
     if rows > MAX_ROWS:
         return TrendkitInputError(
-            f"{_label(path, sheet)}: a cell lies at row {rows:,}, below the last row a spreadsheet holds "
+            f"{_label(path, sheet)}: ô nằm ngoài giới hạn / a cell lies at row {rows:,}, below the last row a "
+            "spreadsheet holds "
             f"({MAX_ROWS:,}), where it would be lost; expected a table within the sheet — delete what lies far "
             "below the table and save again, or export the sheet as CSV"
         )
     more = f" (with the sheets before it, more than the {MAX_CELLS:,} a workbook may span)" if together else ""
     return TrendkitInputError(
-        f"{_label(path, sheet)}: the sheet spans {rows:,} rows × {cols:,} columns ({rows * cols:,} cells){more}; "
+        f"{_label(path, sheet)}: trang tính quá lớn / the sheet spans {rows:,} rows × {cols:,} columns "
+        f"({rows * cols:,} cells){more}; "
         f"expected at most {MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells — a stray value far from the table? "
         "Delete the empty rows and columns after the table and save again, or save a large table as CSV"
     )
@@ -240,7 +243,8 @@ def _split_ref(ref: bytes) -> tuple[int, int]:
 
 def _error_cells_error(path: Path, sheet: str) -> TrendkitInputError:
     return TrendkitInputError(
-        f"{_label(path, sheet)}: more than {MAX_ERROR_CELLS:,} cells hold an error (#N/A, #REF! …) or a formula "
+        f"{_label(path, sheet)}: quá nhiều ô lỗi / more than {MAX_ERROR_CELLS:,} cells hold an error (#N/A, #REF! "
+        "…) or a formula "
         "never calculated; expected a case table — fix or clear the formulas, or open and save it in Excel"
     )
 
@@ -278,7 +282,8 @@ def _check_shared_strings(z: zipfile.ZipFile, name: str, budget: list[int], path
         count += len(_SHARED_STRING.findall(body))
         if count > MAX_SHARED_STRINGS:
             raise TrendkitInputError(
-                f"{path.name}: holds more than {MAX_SHARED_STRINGS:,} distinct texts (shared strings), more than "
+                f"{path.name}: quá nhiều chuỗi văn bản / holds more than {MAX_SHARED_STRINGS:,} distinct texts "
+                "(shared strings), more than "
                 f"its sheets can use ({MAX_CELLS:,} cells at most); expected an ordinary workbook — open and save "
                 "it in Excel or LibreOffice, or export the table as CSV"
             )
@@ -482,7 +487,7 @@ def _check_xls(path: Path) -> None:  # noqa: C901 - one flat branch a record typ
             data = ole.openstream(stream).read() if stream else b""
     except (OSError, ValueError, IndexError, struct.error) as exc:
         raise TrendkitInputError(
-            f"{path.name}: a damaged {FORMAT_NAMES['xls']} ({exc.__class__.__name__}); "
+            f"{path.name}: tệp bị hỏng / a damaged {FORMAT_NAMES['xls']} ({exc.__class__.__name__}); "
             "expected a workbook that Excel or LibreOffice opens"
         ) from None
     span, names, pos, level, substreams = _Span(path), [], 0, 0, 0
@@ -556,7 +561,7 @@ def check_limits(path: Path, kind: str) -> dict[str, ErrorCells]:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise TrendkitInputError(
-            f"{path.name}: a damaged {FORMAT_NAMES[kind]} ({exc.__class__.__name__}); "
+            f"{path.name}: tệp bị hỏng / a damaged {FORMAT_NAMES[kind]} ({exc.__class__.__name__}); "
             "expected a workbook that Excel or LibreOffice opens"
         ) from None
 

@@ -309,7 +309,8 @@ def load_cases(
     parts, skipped_files, read = _load_files(found, opts, sheet, progress)
     if not any(p.cases is not None for p in parts):
         raise TrendkitInputError(
-            "no case extract could be read; skipped: " + "; ".join(f"{n}: {r}" for n, r in skipped_files)
+            "không đọc được tệp dữ liệu nào / no case extract could be read; skipped: "
+            + "; ".join(f"{n}: {r}" for n, r in skipped_files)
         )
     return replace(
         _combine(parts, skipped_files), read_files=pl.DataFrame(read, schema=READ_FILES_SCHEMA, orient="row")
@@ -339,7 +340,8 @@ def _load_files(
             reason = "; ".join(f"{p.raw.label}: {p.note}" for p in file_parts)
             if named:
                 raise TrendkitInputError(reason)
-            skipped_files.append((name, "no case table in any sheet (its rows are counted as skipped)"))
+            none = "không có bảng vụ việc / no case table in any sheet (its rows are counted as skipped)"
+            skipped_files.append((name, none))
         parts.extend(file_parts)
     return parts, skipped_files, read
 
@@ -379,14 +381,19 @@ def _unreadable(exc: BaseException, path: Path) -> str:
         return str(exc).removeprefix(f"{path.name}: ")
     if isinstance(exc, OSError):
         return (
-            f"cannot be read ({exc.strerror or exc.__class__.__name__}); was it moved, deleted or locked while loading?"
+            f"không đọc được / cannot be read ({exc.strerror or exc.__class__.__name__}); was it moved, deleted or "
+            "locked while loading?"
         )
-    return f"cannot be read: the reader failed ({exc.__class__.__name__}); expected a file Excel or LibreOffice opens"
+    return (
+        f"không đọc được / cannot be read: the reader failed ({exc.__class__.__name__}); expected a file Excel or "
+        "LibreOffice opens"
+    )
 
 
 _NO_HEADER = (
-    "no recognisable header row in the first 40 rows; expected headers such as 'Mã vụ việc', 'Ngày phát hiện', "
-    "'Tỉnh/TP', 'Tuyến', 'Trị giá' — map others with columns={'your header': 'detected_on'}"
+    "không tìm thấy dòng tiêu đề / no recognisable header row in the first 40 rows; expected headers such as "
+    "'Mã vụ việc', 'Ngày phát hiện', 'Tỉnh/TP', 'Tuyến', 'Trị giá' — map others with "
+    "columns={'your header': 'detected_on'}"
 )
 
 
@@ -427,7 +434,7 @@ def read_mapping_file(path: str | Path, kind: str) -> dict:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise TrendkitInputError(f"--{kind} {path}: cannot be read ({exc.strerror})") from None
+        raise TrendkitInputError(f"--{kind} {path}: không đọc được / cannot be read ({exc.strerror})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:  # saved by Notepad on a Vietnamese Windows: Windows-1258, tone marks composed
@@ -439,7 +446,7 @@ def read_mapping_file(path: str | Path, kind: str) -> dict:
         cells = [c.strip() for c in cells]
         if len(cells) != width or not all(cells):
             shape = "their header;canonical column" if kind == "columns" else "field;their word;canonical value"
-            raise TrendkitInputError(f"--{kind} {path}, line {n}: expected {shape}, found {line!r}")
+            raise TrendkitInputError(f"--{kind} {path}, line {n}: sai định dạng / expected {shape}, found {line!r}")
         if kind == "columns":
             out[cells[0]] = cells[1]
         else:
@@ -456,24 +463,28 @@ def _user_words(
     for fld, mapping in (values or {}).items():
         if fld not in (*VALUE_FIELDS, "province", "conversion"):
             raise TrendkitInputError(
-                f"values={{{fld!r}: …}}: expected one of {', '.join(VALUE_FIELDS)}, province, conversion"
+                f"values={{{fld!r}: …}}: không rõ trường / expected one of {', '.join(VALUE_FIELDS)}, province, "
+                "conversion"
             )
         for theirs, ours in mapping.items():
             if fld == "conversion":
                 try:
                     key, conv = parse_conversion(theirs, ours)
                 except ValueError as exc:
-                    raise TrendkitInputError(f"values={{'conversion': …}}: {exc}") from None
+                    raise TrendkitInputError(f"values={{'conversion': …}}: quy đổi không hợp lệ / {exc}") from None
                 conversions[key] = conv
                 continue
             if fld == "province":
                 try:
                     resolve_province(ours)
                 except UnknownProvinceError as exc:
-                    raise TrendkitInputError(f"values={{'province': {{{theirs!r}: {ours!r}}}}}: {exc}") from None
+                    raise TrendkitInputError(
+                        f"values={{'province': {{{theirs!r}: {ours!r}}}}}: không rõ tỉnh / {exc}"
+                    ) from None
             elif ours not in VALUE_FIELDS[fld]:
                 raise TrendkitInputError(
-                    f"values={{{fld!r}: {{{theirs!r}: {ours!r}}}}}: {ours!r} is not a {fld}; expected one of "
+                    f"values={{{fld!r}: {{{theirs!r}: {ours!r}}}}}: giá trị không hợp lệ / {ours!r} is not a {fld}; "
+                    "expected one of "
                     f"{', '.join(VALUE_FIELDS[fld])}"
                 )
             words.setdefault(fld, {})[fold(theirs)] = ours
@@ -506,7 +517,7 @@ def _user_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     for theirs, ours in (columns or {}).items():
         if ours not in CANONICAL_FIELDS:
             raise TrendkitInputError(
-                f"columns={{{theirs!r}: {ours!r}}}: {ours!r} is not a canonical column; "
+                f"columns={{{theirs!r}: {ours!r}}}: không phải cột chuẩn / {ours!r} is not a canonical column; "
                 f"expected one of {', '.join(CANONICAL_FIELDS)}"
             )
         user[fold(theirs)] = ours
@@ -521,7 +532,7 @@ def _missing_columns(header: Header) -> str | None:
         if need not in found:
             shown = ", ".join(f"'{n}'" for n in header.names if n) or "none"
             return (
-                f"the header (row {header.first_row + 1}) has no column for {need} "
+                f"thiếu cột bắt buộc / the header (row {header.first_row + 1}) has no column for {need} "
                 f"(e.g. '{example}'); found {shown}. Map yours with columns={{'your header': '{need}'}}"
             )
     return None

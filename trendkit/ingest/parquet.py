@@ -151,17 +151,20 @@ def check_parquet(path: Path) -> None:
         footer = parquet_footer(path)
     except (ValueError, IndexError, struct.error, OSError, AttributeError, TypeError):
         raise TrendkitInputError(
-            f"{path.name}: not a readable Parquet file (its footer is damaged); expected Parquet written by "
+            f"{path.name}: tệp Parquet hỏng / not a readable Parquet file (its footer is damaged); expected Parquet "
+            "written by "
             "polars, pandas or Spark"
         ) from None
     if footer.rows > MAX_PARQUET_ROWS:
         raise TrendkitInputError(
-            f"{path.name}: holds {footer.rows:,} rows; expected at most {MAX_PARQUET_ROWS:,} — split the extract "
+            f"{path.name}: quá nhiều dòng / holds {footer.rows:,} rows; expected at most {MAX_PARQUET_ROWS:,} — "
+            "split the extract "
             "by year or month"
         )
     for chunk in footer.chunks:
         if chunk.values > chunk.rows * MAX_ITEMS_PER_ROW + 1024:
             raise TrendkitInputError(
-                f"{path.name}: column {chunk.name!r} holds {chunk.values:,} values in {chunk.rows:,} rows; expected "
+                f"{path.name}: cột quá lớn / column {chunk.name!r} holds {chunk.values:,} values in {chunk.rows:,} "
+                "rows; expected "
                 f"at most {MAX_ITEMS_PER_ROW} a row (lists that long are not a case table) — flatten the column"
             )

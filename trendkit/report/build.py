@@ -80,7 +80,8 @@ def parse_campaign(text: str) -> CampaignSpec:
     parts = text.split(":")
     if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
         raise TrendkitInputError(
-            f"--campaign {text!r}: expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng Sơn:2023-07 "
+            f"--campaign {text!r}: sai định dạng / expected NAME:UNIT+UNIT:YYYY-MM, e.g. QN-LS:Quảng Ninh+Lạng "
+            "Sơn:2023-07 "
             "(a province that started later: Lạng Sơn@2023-10)"
         )
     name, units, start, *end = (p.strip() for p in parts)
@@ -90,11 +91,14 @@ def parse_campaign(text: str) -> CampaignSpec:
         try:
             parse_month(month)
         except ValueError:
-            raise TrendkitInputError(f"--campaign {text!r}: {month!r} is not a month YYYY-MM") from None
+            raise TrendkitInputError(
+                f"--campaign {text!r}: không phải tháng / {month!r} is not a month YYYY-MM"
+            ) from None
     early = [u for u, m in own if parse_month(m) < parse_month(start)]
     if early:
         raise TrendkitInputError(
-            f"--campaign {text!r}: {', '.join(early)} cannot start before the campaign ({start}); give the "
+            f"--campaign {text!r}: {', '.join(early)} cannot start before the campaign ({start}) / tỉnh không thể "
+            "bắt đầu trước chiến dịch; give the "
             "campaign the first start and the provinces that joined later their own"
         )
     units_t = tuple(u.split("@")[0].strip() for u in written)
@@ -150,7 +154,7 @@ def report_time(value: str | None = None) -> dt.datetime:
             stamp = dt.datetime.fromisoformat(value)
         except ValueError:
             raise TrendkitInputError(
-                f"--now {value!r}: expected a date and time such as 2025-12-02T06:00:00+07:00"
+                f"--now {value!r}: không phải ngày giờ / expected a date and time such as 2025-12-02T06:00:00+07:00"
             ) from None
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -158,7 +162,9 @@ def report_time(value: str | None = None) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except ValueError:
-            raise TrendkitInputError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
+            raise TrendkitInputError(
+                f"SOURCE_DATE_EPOCH={epoch!r}: không phải số giây / expected whole seconds since 1970"
+            ) from None
     return dt.datetime.now(dt.UTC)
 
 
@@ -268,12 +274,16 @@ def _campaigns(
 def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layout: str, month: str) -> None:
     """Arguments checked before any work: a month that is not a month, a campaign unit that is no province."""
     if month not in ("calendar", "customs"):
-        raise TrendkitInputError(f"month={month!r}: expected 'calendar' or 'customs' (16th to 15th)")
+        raise TrendkitInputError(
+            f"month={month!r}: không rõ loại tháng / expected 'calendar' or 'customs' (16th to 15th)"
+        )
     if since is not None:
         try:
             parse_month(since)
         except ValueError:
-            raise TrendkitInputError(f"--since {since!r}: expected a month YYYY-MM, e.g. 2023-07") from None
+            raise TrendkitInputError(
+                f"--since {since!r}: không phải tháng / expected a month YYYY-MM, e.g. 2023-07"
+            ) from None
     from trendkit.geo.provinces import province_name
 
     for c in campaigns:
@@ -281,7 +291,7 @@ def _check_arguments(since: str | None, campaigns: Sequence[CampaignSpec], layou
             try:
                 province_name(unit, layout)  # type: ignore[arg-type]
             except ValueError as exc:  # UnknownProvinceError too
-                raise TrendkitInputError(f"--campaign {c.name!r}: {exc}") from None
+                raise TrendkitInputError(f"--campaign {c.name!r}: không phân tích được / {exc}") from None
 
 
 def _build(

@@ -118,7 +118,7 @@ def read_expected_units(path: str, layout: str = "2025") -> list[str]:
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
-        raise TrendkitInputError(f"--expected-units {path}: cannot be read ({exc.strerror})") from None
+        raise TrendkitInputError(f"--expected-units {path}: không đọc được / cannot be read ({exc.strerror})") from None
     names = []
     for n, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()
@@ -128,6 +128,7 @@ def read_expected_units(path: str, layout: str = "2025") -> list[str]:
             names.append(province_name(text, layout))
         except ValueError:
             raise TrendkitInputError(
-                f"--expected-units {path}, line {n}: {text!r} is not a province; expected one name a line"
+                f"--expected-units {path}, line {n}: không phải tên tỉnh / {text!r} is not a province; expected one "
+                "name a line"
             ) from None
     return sorted(set(names))

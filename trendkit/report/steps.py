@@ -146,7 +146,7 @@ def load_and_hold_back(paths: Sequence[Path], tmp: Path, opts: Options) -> Loade
     data = data.filter(pl.col(unit).is_not_null())
     if data.height == 0:
         since = f" since {opts.since}" if opts.since else ""
-        raise TrendkitInputError(f"no accepted cases{since}; nothing to report")
+        raise TrendkitInputError(f"không có vụ nào được chấp nhận / no accepted cases{since}; nothing to report")
     # shared with the report: only what is needed to fix the row, never the row's other (personal) columns;
     # the full rejected table stays with `trendkit load --rejected`
     write_csv(res.rejected.select(REJECTED_COLUMNS), tmp / "rejected.csv")
@@ -333,7 +333,8 @@ def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
     absent = [t for t in targets if t not in set(loaded.provinces)]
     if absent:
         raise TrendkitInputError(
-            f"--campaign {c.name}: no cases for {', '.join(absent)} in the data; a campaign needs cases in "
+            f"--campaign {c.name}: không có vụ nào ở {', '.join(absent)} / no cases for them in the data; a campaign "
+            "needs cases in "
             "its provinces before and after it starts"
         )
     return targets
@@ -347,7 +348,7 @@ def _targets_of(c: Any, loaded: Loaded, layout: str) -> list[str]:
     try:
         names = [province_name(u, layout) for u in c.units]  # type: ignore[arg-type]
     except ValueError as exc:
-        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+        raise TrendkitInputError(f"--campaign {c.name}: không phân tích được / {exc}") from None
     return [holder.get(n, n) for n in names]
 
 
@@ -402,9 +403,9 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
     except NoComparisonError:
         raise
     except ValueError as exc:  # the models' own checks on windows and units
-        raise TrendkitInputError(f"--campaign {c.name}: {exc}") from None
+        raise TrendkitInputError(f"--campaign {c.name}: không phân tích được / {exc}") from None
     if study.scan is None:
-        raise TrendkitInputError(f"--campaign {c.name}: {study.scan_skipped}")
+        raise TrendkitInputError(f"--campaign {c.name}: không quét được / {study.scan_skipped}")
     top = study.scan.rising().head(5)
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
     kw = {"end": c.end, "receivers": study.receivers, "layout": layout}

@@ -71,7 +71,7 @@ def test_a_file_that_fails_while_loading_is_listed_and_the_rest_loads(tmp_path, 
     res = tk.load_cases(d)
     assert res.cases["case_id"].to_list() == ["G-1"]
     assert "cannot be read" in _skipped(res)["bad.csv"]
-    with pytest.raises(tk.TrendkitInputError, match=r"bad\.csv: cannot be read"):
+    with pytest.raises(tk.TrendkitInputError, match=r"bad\.csv: không đọc được / cannot be read"):
         tk.load_cases(d / "bad.csv")
 
 

@@ -356,7 +356,7 @@ def test_cli_takes_columns_and_values_files(tmp_path):
     vals.write_text("outcome;XLHC\n", encoding="utf-8")
     bad = subprocess.run([sys.executable, "-m", "trendkit.cli", "load", str(data), "--values", str(vals)],
                          capture_output=True, text=True)  # fmt: skip
-    assert bad.returncode == 2 and "line 1: expected field;their word;canonical value" in bad.stderr
+    assert bad.returncode == 2 and "line 1: sai định dạng / expected field;their word;canonical value" in bad.stderr
 
 
 def test_every_reason_reads_in_vietnamese_first():

@@ -115,7 +115,7 @@ def test_xlsx_report_accounts_for_skipped_rows_and_sheets(report_xlsx):
     assert skipped == [("Hướng dẫn", 1, "sheet_skipped"), ("Tháng 3", 10, "blank"), ("Tháng 3", 13, "total")]
     f = res.files
     notes = f.filter(pl.col("source_sheet") == "Hướng dẫn").row(0, named=True)
-    assert notes["note"].startswith("sheet skipped: no recognisable header")
+    assert notes["note"].startswith("sheet skipped: không tìm thấy dòng tiêu đề / no recognisable header")
     assert (notes["rows_read"], notes["skipped"]) == (1, 1)  # the note row is counted, not lost
     sheet = f.filter(pl.col("source_sheet") == "Tháng 3").row(0, named=True)
     assert (sheet["rows_read"], sheet["accepted"], sheet["rejected"], sheet["skipped"]) == (8, 4, 2, 2)

@@ -449,7 +449,7 @@ def test_expected_units_file(tmp_path):
     units = tmp_path / "units.txt"
     units.write_text("# provinces that report monthly\nLạng Sơn\nAtlantis\n", encoding="utf-8")
     res = _run("report", "--cases", str(SAMPLE), "--out", str(tmp_path / "r"), "--expected-units", str(units))
-    assert res.returncode == 2 and "line 3: 'Atlantis' is not a province" in res.stderr
+    assert res.returncode == 2 and "line 3: không phải tên tỉnh / 'Atlantis' is not a province" in res.stderr
 
 
 def test_a_link_whose_report_was_deleted_by_hand_is_still_ours(tmp_path, small):

@@ -333,9 +333,8 @@ def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
     absent = [t for t in targets if t not in set(loaded.provinces)]
     if absent:
         raise TrendkitInputError(
-            f"--campaign {c.name}: không có vụ nào ở {', '.join(absent)} / no cases for them in the data; a campaign "
-            "needs cases in "
-            "its provinces before and after it starts"
+            f"--campaign {c.name}: không có vụ nào ở {', '.join(absent)} / no cases for {', '.join(absent)} in the "
+            "data; a campaign needs cases in its provinces before and after it starts"
         )
     return targets
 

@@ -102,6 +102,25 @@ def test_offline_export_loads_nothing_from_the_internet(tmp_path):
     assert len(features) == 34
 
 
+@pytest.mark.parametrize("offline", [True, False])
+def test_every_saved_map_names_itself_and_its_language(tmp_path, offline):
+    """A map opened alone (a leader's browser tab, a screen reader) says what it is: ``<title>`` with
+    the map's title and period, escaped, and ``lang="vi"``."""
+    maps = {
+        "cases": choropleth(VALUES, title="Số vụ 2024 / cases", period="01/2024–12/2024"),
+        "evil": choropleth(VALUES, title=EVIL),
+        "monthly": tk.maps.monthly_map(PANEL.filter(pl.col("period").dt.year() == 2024)),
+    }
+    for name, m in maps.items():
+        text = save_map(m, tmp_path / f"{name}.html", offline=offline).read_text(encoding="utf-8")
+        assert re.search(r'<html lang="vi">\s*<head>\s*<title>', text), name
+        assert text.count("<title>") == 1
+    title = re.search(r"<title>(.*?)</title>", (tmp_path / "cases.html").read_text(encoding="utf-8")).group(1)
+    assert title == "Số vụ 2024 / cases — 01/2024–12/2024"
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in (tmp_path / "evil.html").read_text(encoding="utf-8")
+    assert "<title>Số vụ theo tháng / cases by month" in (tmp_path / "monthly.html").read_text(encoding="utf-8")
+
+
 def test_online_export_keeps_cdn_references(tmp_path):
     text = save_map(choropleth(VALUES), tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
     assert re.search(r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/leaflet\.js"', text)

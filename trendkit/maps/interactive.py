@@ -116,6 +116,7 @@ def _choropleth(
         zoom_snap=0.25,
     )
     trim_assets(m)
+    m.trendkit_title = f"{title} — {period}" if period else title  # the page's <title> (save_map)
     layer = folium.GeoJson(
         shapes[keep],
         name=escape(title),

@@ -51,6 +51,16 @@ def _stable_ids(text: str) -> str:
     return _RANDOM_ID.sub(lambda m: seen.setdefault(m.group(0), f"{len(seen):032d}"), text)
 
 
+def page_text(m: Any) -> str:
+    """The page of ``m`` as folium renders it, with stable ids (:func:`_stable_ids`), ``lang="vi"`` and
+    a ``<title>``: the map's own (``m.trendkit_title``, set by trendkit's map functions), else a
+    generic one, escaped (a browser tab and a screen reader name the file by it)."""
+    title = html.escape(getattr(m, "trendkit_title", None) or "Bản đồ trendkit / trendkit map")
+    text = _stable_ids(m.get_root().render())
+    text = re.sub(r"<html(?=[ >])", '<html lang="vi"', text, count=1)
+    return re.sub(r"<head>", f"<head>\n    <title>{title}</title>", text, count=1)
+
+
 _SCRIPT = re.compile(r'<script src="(https?://[^"]+)"></script>')
 
 
@@ -63,7 +73,7 @@ def offline_html(m: Any, *, name: str = "map") -> str:
     An asset trendkit cannot inline raises :class:`ExportError` naming it, rather than leaving a
     reference to the internet. Element ids are numbered in order, so the same map gives the same text.
     """
-    text = _stable_ids(m.get_root().render())
+    text = page_text(m)
     assets = _local_assets()
 
     def inline(kind: str) -> Any:
@@ -90,7 +100,7 @@ def save_map(m: Any, path: str | Path, *, offline: bool = True) -> Path:
     by default.
     """
     path = Path(path)
-    text = offline_html(m, name=path.name) if offline else _stable_ids(m.get_root().render())
+    text = offline_html(m, name=path.name) if offline else page_text(m)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 
 import trendkit as tk
 from trendkit.maps import ExportError, add_places, choropleth, save_map, static_choropleth
+from trendkit.maps.style import NO_DATA
 
 PANEL = tk.panel(tk.load_cases("data/sample").cases, by=("province",))
 VALUES = (
@@ -36,7 +37,7 @@ def test_colours_follow_the_classes_and_missing_is_grey():
     by_name = {f["properties"]["tip_name"]: f["properties"] for f in data["features"]}
     assert by_name["Cần Thơ"]["colour"] == "#ffeda0"  # 17 cases: first class
     assert by_name["TP. Hồ Chí Minh"]["colour"] == "#f03b20"  # 660: last class
-    assert by_name["Gia Lai"]["colour"] == "#eeeeee" and "no data" in by_name["Gia Lai"]["tip_value"]
+    assert by_name["Gia Lai"]["colour"] == NO_DATA and "no data" in by_name["Gia Lai"]["tip_value"]
 
 
 def test_legend_tooltips_and_vietnamese_numbers():
@@ -44,7 +45,7 @@ def test_legend_tooltips_and_vietnamese_numbers():
     m = choropleth(values, title="Số vụ / cases", period="2024", scheme="fixed", bins=[10, 1000, 20000])
     html = m.get_root().render()
     assert "trendkit-legend" in html and "không có số liệu / no data" in html
-    assert "1.000 – 20.000" in html  # Vietnamese thousands separator in the legend
+    assert "1.001 – 20.000" in html  # Vietnamese thousands separator; classes that never overlap
     props = {f["properties"]["tip_name"]: f["properties"] for f in _geojson(m)["features"]}
     assert props["Lạng Sơn"]["tip_value"] == "12.345"
     assert props["Lào Cai"]["tip_value"] == "&lt;3"  # suppressed small count
@@ -205,8 +206,9 @@ def test_template_syntax_in_a_title_is_shown_not_run(kind, scan):
 def test_legend_never_shows_an_exact_small_count():
     values = pl.DataFrame({"province": ["Lạng Sơn", "Lào Cai", "Cao Bằng", "Huế"], "value": [1.0, 2.0, 40.0, 90.0]})
     page = choropleth(values, scheme="fixed", bins=[2, 50, 100]).get_root().render()
-    legend = page[page.index("trendkit-legend") :]
-    assert "&lt;3</div>" in legend and "1 – 2" not in legend and "&lt;3 – 50" in legend
+    start = page.index("trendkit-legend")
+    legend = page[start : page.index("trendkit-note", start)]
+    assert "&lt;3</div>" in legend and "1 – 2" not in legend and "3 – 50</div>" in legend
 
 
 def test_maps_show_offline_in_a_notebook():
@@ -235,3 +237,69 @@ def test_province_labels_on_request():
     icons = [json.loads(f'"{h}"') for h in re.findall(r'"html": "(.*?)",', labelled)]
     names = [re.sub("<[^>]+>", "", h) for h in icons if 'class="trendkit-place-label"' in h]
     assert len(names) == 34 and "Lào Cai" in names
+
+
+def _ranges(labels):
+    """Each whole-number label as (first, last); "<3" as (1, 2)."""
+    out = []
+    for text in labels:
+        if text.startswith("<"):
+            out.append((1, int(text[1:]) - 1))
+            continue
+        parts = [int(p.replace(".", "")) for p in re.findall(r"-?[\d.]+", text)]
+        out.append((parts[0], parts[-1]))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_class_labels_never_overlap_and_leave_no_gap(seed):
+    import numpy as np
+
+    from trendkit.maps.style import classes_for
+
+    rng = np.random.default_rng(seed)
+    values = rng.negative_binomial(1 + seed % 3, 0.02 + 0.01 * (seed % 5), size=34).astype(float).tolist()
+    for scheme in ("quantiles", "natural_breaks"):
+        c = classes_for(values, scheme, 5, None, 0, 3)
+        ranges = _ranges(c.labels)
+        assert all(a <= b for a, b in ranges), c.labels
+        assert all(ranges[i][1] + 1 == ranges[i + 1][0] for i in range(len(ranges) - 1)), c.labels
+        assert len(c.labels) == len(c.colours) == len(set(c.colours)) <= len(set(values))
+        assert all(c.colour(v) in c.colours for v in values)
+
+
+def test_few_distinct_values_give_few_classes_never_a_meaningless_one():
+    from trendkit.maps.style import classes_for
+
+    assert classes_for([0.0, 0.0, 1.0, 2.0, 4.0], "quantiles", 5, None, 0, 3).labels == ["0", "<3", "3 – 4"]
+    one = classes_for([7.0, 7.0, 7.0], "quantiles", 5, None, 0, 3)
+    assert one.labels == ["7"] and len(one.colours) == 1
+    two = classes_for([5.0, 9.0], "quantiles", 5, None, 0, 3)
+    assert len(two.labels) == 2 and two.colours[0] != two.colours[1]
+
+
+def test_a_signed_measure_gets_a_diverging_palette_centred_on_zero():
+    from trendkit.maps.style import RDBU, classes_for
+
+    values = [-30.0, -12.0, -3.0, 0.0, 2.0, 15.0, 60.0, 144.0]
+    c = classes_for(values, "quantiles", 5, None, 0, 3)
+    assert c.diverging and c.colours == RDBU[len(c.colours)]
+    middle = len(c.colours) // 2
+    assert c.colour(0.0) == c.colours[middle] == "#f7f7f7"  # no change: white
+    assert c.colour(144.0) == c.colours[-1] and c.colour(-144.0) == c.colours[0]  # symmetric ends
+    assert c.colour(-30.0) in c.colours[:middle] and c.colour(15.0) in c.colours[middle + 1 :]
+    lows, highs = zip(*_ranges(c.labels), strict=True)
+    assert list(lows) == [-h for h in highs[::-1]]  # the classes mirror each other about 0
+    counts = classes_for([0.0, 4.0, 9.0, 30.0], "quantiles", 5, None, 0, 3)
+    assert not counts.diverging and "#f7f7f7" not in counts.colours  # counts stay sequential
+
+
+def test_the_excess_map_shows_falls_blue_and_rises_red():
+    scan = tk.models.displacement_scan(PANEL, ["Quảng Ninh", "Lạng Sơn"], "2023-07", after=12)
+    m = tk.maps.displacement_map(scan)
+    page = m.get_root().render()
+    assert "#f7f7f7" in page and any(blue in page for blue in ("#2166ac", "#0571b0", "#67a9cf"))
+    excess = dict(scan.to_frame().group_by("province").agg(pl.col("excess").sum()).iter_rows())
+    props = {f["properties"]["tip_name"]: f["properties"]["colour"] for f in _geojson(m)["features"]}
+    worst = min(excess, key=excess.get)
+    assert excess[worst] < 0 and props[worst] in ("#2166ac", "#0571b0", "#67a9cf")

@@ -152,7 +152,7 @@ def month_slider(payload: dict[str, Any], layer: str) -> Any:
         " var input = document.getElementById('trendkit-month'), label = document.getElementById('trendkit-label');"
         " function show(i) { var key = T.labels[i], month = T.data[key] || {}; label.textContent = key;"
         "  layer.eachLayer(function(l) { var d = month[l.feature.properties.tip_name];"
-        "   l.setStyle({fillColor: d ? d[0] : '#eeeeee'});"
+        "   l.setStyle({fillColor: d ? d[0] : T.missing});"
         "   l.feature.properties.tip_value = d ? d[1] : 'không có số liệu / no data';"
         "   l.feature.properties.tip_period = key; }); }"
         " input.addEventListener('input', function() { show(+input.value); });"

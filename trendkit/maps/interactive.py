@@ -11,16 +11,7 @@ import polars as pl
 from trendkit.geo.provinces import Layout
 from trendkit.maps.elements import arrow_head, dock_frame, escape, legend_box, month_slider, title_box
 from trendkit.maps.offline import map_class, trim_assets
-from trendkit.maps.style import (
-    YLORRD,
-    Scheme,
-    class_bounds,
-    classified,
-    members_of,
-    palette,
-    shown_value,
-    unit_label,
-)
+from trendkit.maps.style import NO_DATA, Scheme, classes_for, classified, members_of, shown_value, unit_label
 from trendkit.palette import CHANNEL_COLOURS, CHANNEL_LABELS, UNKNOWN_COLOUR
 from trendkit.summary import SUPPRESS_BELOW, fmt_num
 
@@ -309,19 +300,17 @@ def monthly_map(
     frame = panel.group_by("period", "province").agg(pl.col("cases").sum().cast(pl.Float64))
     months = sorted(frame["period"].unique().to_list())
     last = frame.filter(pl.col("period") == months[-1]).rename({"cases": "value"})
-    bounds = class_bounds(frame["cases"].to_list(), "quantiles", k, None)
+    classes = classes_for(frame["cases"].to_list(), "quantiles", k, None, 0, suppress_below)
     m, layer = _choropleth(
         last,
         layout=layout,
         title=title,
         period=f"{months[-1]:%m/%Y}",
         scheme="fixed",
-        bins=bounds,
+        bins=classes.uppers,
         suppress_below=suppress_below,
     )
-    colours = YLORRD.get(len(bounds), YLORRD[7][: len(bounds)])
-
-    colour = palette(bounds, colours)
+    colour = classes.colour
     names = {p: unit_label(p, layout) for p in frame["province"].unique().to_list()}
     by_month: dict[str, dict[str, list[str]]] = {}
     for r in frame.iter_rows(named=True):
@@ -332,5 +321,5 @@ def monthly_map(
         ]
     labels = [f"{d:%m/%Y}" for d in months]
 
-    m.add_child(month_slider({"labels": labels, "data": by_month}, layer.get_name()))
+    m.add_child(month_slider({"labels": labels, "data": by_month, "missing": NO_DATA}, layer.get_name()))
     return m

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import polars as pl
@@ -21,7 +23,15 @@ YLORRD = {
 }
 
 
-NO_DATA = "#eeeeee"
+#: ColorBrewer RdBu, 3, 5 and 7 classes, from blue (fewer than expected) to red (more), white at 0.
+RDBU = {
+    3: ["#67a9cf", "#f7f7f7", "#ef8a62"],
+    5: ["#0571b0", "#92c5de", "#f7f7f7", "#f4a582", "#ca0020"],
+    7: ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"],
+}
+
+#: No data: a mid grey, apart from both palettes' lightest class (YlOrRd's cream, RdBu's white).
+NO_DATA = "#cccccc"
 
 
 Scheme = Literal["quantiles", "natural_breaks", "fixed"]
@@ -59,15 +69,112 @@ def class_bounds(values: Sequence[float], scheme: Scheme, k: int, bins: Sequence
     raise ValueError(f"scheme must be 'quantiles', 'natural_breaks' or 'fixed', not {scheme!r}")
 
 
-def palette(bounds: Sequence[float], colours: Sequence[str]) -> Any:
-    """Value -> class colour (grey for None)."""
+@dataclass(frozen=True)
+class Classes:
+    """A map's classes: each one's colour and legend label, and which class a value falls in.
 
-    def colour(v: float | None) -> str:
-        if v is None:
+    Sequential (counts): ``uppers`` are the classes' upper bounds, ascending. Diverging (a signed
+    measure such as excess cases): ``uppers`` are the positive half's bounds, and the classes are
+    symmetric about 0 — a neutral class within ±``uppers[0]``, then one class each way per bound.
+    """
+
+    uppers: list[float]
+    colours: list[str]
+    labels: list[str]
+    diverging: bool = False
+
+    def colour(self, v: float | None) -> str:
+        """The class colour of ``v`` (grey for None)."""
+        if v is None or not self.colours:
             return NO_DATA
-        return next((c for upper, c in zip(bounds, colours, strict=True) if v <= upper), colours[-1])
+        if not self.diverging:
+            return next((c for up, c in zip(self.uppers, self.colours, strict=False) if v <= up), self.colours[-1])
+        step = next((j for j, up in enumerate(self.uppers) if abs(v) <= up), len(self.uppers) - 1)
+        middle = len(self.colours) // 2
+        return self.colours[middle + step if v > 0 else middle - step]
 
-    return colour
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """The legend: (colour, label) per class, lowest first, then "no data"."""
+        return [*zip(self.colours, self.labels, strict=True), (NO_DATA, "không có số liệu / no data")]
+
+
+def classes_for(
+    values: Sequence[float], scheme: Scheme, k: int, bins: Sequence[float] | None, digits: int,
+    suppress_below: float | None,
+) -> Classes:  # fmt: skip
+    """The classes that fit ``values``: diverging and symmetric about 0 when they hold both signs (and
+    no ``bins`` are fixed), sequential otherwise; never more classes than distinct values, and labels
+    that never overlap (whole numbers when ``digits`` is 0: "16 – 29" after "0 – 15").
+
+    >>> classes_for([0, 1, 2, 15, 29, 60], "fixed", 5, [15, 29, 60], 0, 3).labels
+    ['0', '<3', '3 – 15', '16 – 29', '30 – 60']
+    >>> c = classes_for([-30, -5, 0, 4, 20, 144], "quantiles", 5, None, 0, None)
+    >>> c.labels, c.colour(0.0) == "#f7f7f7", c.colour(-30.0) == c.colours[0]
+    (['-144 – -24', '-23 – -5', '-4 – 4', '5 – 23', '24 – 144'], True, True)
+    """
+    if not values:
+        return Classes([], [], [])
+    low, high = min(values), max(values)
+    if low < 0 < high and scheme != "fixed":
+        return _diverging(values, scheme, k, digits)
+    uppers = class_bounds(values, scheme, k, bins)
+    if suppress_below is not None and digits == 0:  # "0" and "<3" get classes of their own, never "0 – <3"
+        small = [v for v in values if 0 < v < suppress_below]
+        cuts = ([0.0] if small and low == 0 else []) + ([float(suppress_below) - 1] if small else [])
+        uppers = sorted({*(u for u in uppers if not cuts or u > cuts[-1]), *cuts})
+    labels, uppers = _labels(uppers, low, digits, suppress_below)
+    return Classes(uppers, _sequential(len(uppers)), labels)
+
+
+def _sequential(n: int) -> list[str]:
+    """YlOrRd for ``n`` classes; one or two classes take YlOrRd-3's middle, or its ends (never two
+    near-identical creams)."""
+    if n >= 3:
+        return YLORRD[min(n, 7)][:n]
+    return [YLORRD[3][1]] if n == 1 else [YLORRD[3][0], YLORRD[3][2]][:n]
+
+
+def _labels(
+    uppers: list[float], low: float, digits: int, suppress_below: float | None
+) -> tuple[list[str], list[float]]:
+    """Half-open, non-overlapping labels for classes with these upper bounds (and the bounds kept:
+    a class with no whole number in it, after rounding, is merged into the next)."""
+    labels, kept, lower = [], [], low
+    for up in uppers:
+        first = lower if not kept else (math.floor(kept[-1]) + 1 if digits == 0 else kept[-1])
+        last = math.floor(up) if digits == 0 else up
+        if digits == 0 and first > last:
+            continue
+        if suppress_below is not None and 0 < last < suppress_below:
+            text = f"<{fmt_num(suppress_below, 0)}"
+        else:
+            a, b = fmt_num(first, digits), fmt_num(last, digits)
+            text = a if a == b else (f"{a} – {b}" if digits == 0 or not kept else f"> {a} – {b}")
+        labels.append(text)
+        kept.append(up)
+    return labels, kept
+
+
+def _diverging(values: Sequence[float], scheme: Scheme, k: int, digits: int) -> Classes:
+    """Symmetric classes about 0: the bounds of |value|, mirrored; RdBu with a white middle class."""
+    size = sorted({abs(v) for v in values})
+    side = max(1, min((k - 1) // 2 if k > 2 else 1, 3, len(size)))
+    uppers = class_bounds(size, "quantiles" if scheme == "fixed" else scheme, side + 1, None)[: side + 1]
+    uppers = [*uppers[:-1], size[-1]] if len(uppers) > 1 else [size[-1]]
+    n = len(uppers)
+    whole = digits == 0
+
+    def span(a: float, b: float) -> str:
+        x, y = fmt_num(a, digits), fmt_num(b, digits)
+        return x if x == y else f"{x} – {y}"
+
+    inner = [(math.floor(u) if whole else u) for u in uppers]
+    starts = [(inner[j - 1] + 1 if whole else inner[j - 1]) for j in range(1, n)]
+    positive = [span(a, b) for a, b in zip(starts, inner[1:], strict=True)]
+    negative = [span(-b, -a) for a, b in zip(starts, inner[1:], strict=True)][::-1]
+    labels = [*negative, span(-inner[0], inner[0]), *positive]
+    return Classes(uppers, RDBU[2 * n - 1], labels, diverging=True)
 
 
 def members_of(unit: str, layout: Layout) -> list[str]:
@@ -107,18 +214,11 @@ def classified(
         for name in members_of(unit, layout):  # a merged group colours each of its members with the group's value
             by_name[name], label[name] = v, unit_label(unit, layout)
     present = [v for v in by_name.values() if v is not None]
-    bounds = class_bounds(present, scheme, k, bins) if present else []
-    colours = YLORRD.get(len(bounds), YLORRD[7][: len(bounds)]) if bounds else []
-    colour = palette(bounds, colours)
+    classes = classes_for(present, scheme, k, bins, digits, suppress_below)
     # a list, not read back from the GeoDataFrame, where pandas would turn None into NaN
     shown = [by_name.get(n) for n in shapes["name"]]
     shapes["value"] = shown
-    shapes["colour"] = [colour(v) for v in shown]
+    shapes["colour"] = [classes.colour(v) for v in shown]
     shapes["unit"] = [label.get(n, n) for n in shapes["name"]]
-    rows, lower = [], min(present) if present else 0
-    for upper, c in zip(bounds, colours, strict=True):
-        low, high = shown_value(lower, suppress_below, digits), shown_value(upper, suppress_below, digits)
-        rows.append((c, low if low == high else f"{low} – {high}"))  # "<3", never an exact small count
-        lower = upper
-    rows.append((NO_DATA, "không có số liệu / no data"))
+    rows = classes.rows
     return shapes, rows, shown

@@ -118,7 +118,8 @@ def test_every_saved_map_names_itself_and_its_language(tmp_path, offline):
         assert text.count("<title>") == 1
     title = re.search(r"<title>(.*?)</title>", (tmp_path / "cases.html").read_text(encoding="utf-8")).group(1)
     assert title == "Số vụ 2024 / cases — 01/2024–12/2024"
-    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in (tmp_path / "evil.html").read_text(encoding="utf-8")
+    evil = (tmp_path / "evil.html").read_text(encoding="utf-8")
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in evil
     assert "<title>Số vụ theo tháng / cases by month" in (tmp_path / "monthly.html").read_text(encoding="utf-8")
 
 
@@ -303,3 +304,20 @@ def test_the_excess_map_shows_falls_blue_and_rises_red():
     props = {f["properties"]["tip_name"]: f["properties"]["colour"] for f in _geojson(m)["features"]}
     worst = min(excess, key=excess.get)
     assert excess[worst] < 0 and props[worst] in ("#2166ac", "#0571b0", "#67a9cf")
+
+
+def test_the_printed_map_carries_its_period_and_scale_and_its_legend_stays_off_the_land():
+    from shapely.geometry import box
+
+    from trendkit.geo.shapes import province_shapes
+    from trendkit.maps.static import static_figure
+
+    fig = static_figure(VALUES, title="Số vụ 2024 — SYNTHETIC", period="01/2024–12/2024")
+    ax = fig.axes[0]
+    assert "Kỳ dữ liệu / data period: 01/2024–12/2024" in ax.get_title() and "SYNTHETIC" in ax.get_title()
+    assert any(t.get_text() == "200 km" for t in ax.texts)
+    fig.canvas.draw()
+    corners = ax.transData.inverted().transform(ax.get_legend().get_window_extent())
+    legend = box(*corners[0], *corners[1])
+    land = province_shapes("2025").geometry
+    assert not land.intersects(legend).any()

@@ -433,7 +433,8 @@ def campaign_section(
     title = f"{c.name}: số vụ vượt dự kiến / excess cases{loaded.mark}"
     save_map(displacement_map(f.scan, layout=layout, title=title), tmp / f"{map_name}.html")
     excess = f.scan.to_frame().group_by("province").agg(pl.col("excess").sum().alias("value"))
-    static_choropleth(excess, tmp / f"{map_name}.png", layout=layout, title=title, suppress_below=None)
+    static_choropleth(excess, tmp / f"{map_name}.png", layout=layout, title=title, suppress_below=None,
+                      period=f"{f.scan.after} tháng từ / months from {f.scan.start:%m/%Y}")  # fmt: skip
     after = min(12, len(loaded.months) - loaded.months.index(parse_month(c.start)))
     shock = story.national_shock(f.eff.shock, compared=f.comp is not None)
     headline = story.comparison_headline(f.comp) if f.comp else story.campaign_headline(f.eff, after)
@@ -538,7 +539,7 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
     m = choropleth(totals, layout=layout, title=title, period=period)
     add_places(m, loaded.data.filter(pl.col("place_id").is_not_null()).group_by("place_id").len("cases"))
     save_map(m, tmp / "map_cases.html")
-    static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title)
+    static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title, period=period)
     monthly = monthly_map(loaded.prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{loaded.mark}")
     save_map(monthly, tmp / "map_monthly.html")
     _chart(loaded.cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if loaded.res.synthetic else None,

@@ -501,3 +501,29 @@ def test_a_customs_month_report_counts_16th_to_15th_and_says_so(tmp_path, small)
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "tháng hải quan" in html and "customs months" in html
     assert "tháng hải quan" in (out / "map_monthly.html").read_text(encoding="utf-8")
+
+
+def test_the_national_chart_speaks_vietnamese_first_and_hides_small_counts(tmp_path):
+    import numpy as np
+
+    from trendkit.palette import CHANNEL_LABELS
+    from trendkit.report.steps import national_chart
+
+    months = [dt.date(2023, m, 1) for m in range(1, 13)]
+    cases_p = pl.DataFrame(
+        {
+            "period": months * 2,
+            "channel": ["road"] * 12 + ["air"] * 12,
+            "cases": [40 + m for m in range(12)] + [0, 1, 2, 5, 8, 0, 3, 2, 9, 12, 1, 4],
+        }
+    )
+    fig = national_chart(cases_p, tmp_path / "c.png")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(labels) == sorted([CHANNEL_LABELS["road"], CHANNEL_LABELS["air"]])
+    air = next(line for line in ax.get_lines() if line.get_label() == CHANNEL_LABELS["air"])
+    y = np.asarray(air.get_ydata(), float)
+    assert np.isnan(y[[1, 2, 7, 10]]).all() and y[0] == 0 and y[3] == 5  # 1–2 cases: not drawn; 0 is drawn
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(re.fullmatch(r"\d\d/\d{4}", t) for t in ticks)  # "04/2023", never "Apr"
+    assert (tmp_path / "c.png").is_file()

@@ -7,6 +7,8 @@
 >>> finish(fig, ax, "Lào Cai", note="SYNTHETIC / mô phỏng")
 >>> ax.get_title()
 'Lào Cai — SYNTHETIC / mô phỏng'
+>>> fig.canvas.draw(); ax.get_xticklabels()[0].get_text()[-5:]
+'/2022'
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ __all__ = ["finish", "month_axis"]
 
 
 def month_axis(ax: Any) -> None:
-    """Month ticks that never run together: a few per year, year shown once ("2023", "Apr", "Jul")."""
+    """Month ticks that never run together (at most 9) and read the same in any language: "04/2023",
+    never the English "Apr"."""
     import matplotlib.dates as mdates
 
     locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))
+    ax.tick_params(axis="x", labelsize=8)
 
 
 def finish(fig: Any, ax: Any, title: str, *, note: str | None = None) -> None:

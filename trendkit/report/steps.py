@@ -33,7 +33,7 @@ from trendkit.panel import CUSTOMS, period_start
 from trendkit.report.completeness import completeness, reported_units
 from trendkit.report.schema import Alert, Anomaly, CampaignSection, Figure, Shift
 from trendkit.report.seized import SeizedTables, seized_tables
-from trendkit.summary import suppress
+from trendkit.summary import SUPPRESS_BELOW, suppress
 
 __all__ = [
     "ANOMALY_LEVEL",
@@ -48,6 +48,7 @@ __all__ = [
     "limits",
     "load_and_hold_back",
     "maps_and_figures",
+    "national_chart",
     "shifts",
 ]
 
@@ -542,8 +543,8 @@ def maps_and_figures(loaded: Loaded, layout: str, tmp: Path) -> tuple[list[str],
     static_choropleth(totals, tmp / "map_cases.png", layout=layout, title=title, period=period)
     monthly = monthly_map(loaded.prov_p, layout=layout, title=f"Số vụ theo tháng / cases by month{loaded.mark}")
     save_map(monthly, tmp / "map_monthly.html")
-    _chart(loaded.cases_p, tmp / "chart_national.png", note="SYNTHETIC / mô phỏng" if loaded.res.synthetic else None,
-           gaps=loaded.gaps)  # fmt: skip
+    note = "SYNTHETIC / mô phỏng" if loaded.res.synthetic else None
+    national_chart(loaded.cases_p, tmp / "chart_national.png", note=note, gaps=loaded.gaps)
     figure: Figure = {"png": "map_cases.png", "html": "map_cases.html", "caption": f"{title} ({period})"}
     return ["map_cases.html", "map_monthly.html"], [figure]
 
@@ -571,10 +572,13 @@ def window_gaps(loaded: Loaded, first: dt.date) -> str:
     return f" — thiếu / incomplete: {'; '.join(parts)}" if parts else ""
 
 
-def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, gaps: Sequence[dt.date] = ()) -> None:
-    """The national cases by channel; a month not every province reported is a gap in the line, not a dip."""
+def national_chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, gaps: Sequence[dt.date] = ()) -> Any:
+    """The national cases by channel, saved at ``path`` and returned: a month not every province
+    reported is a gap in the line, not a dip; a month with 1–2 cases is not drawn (as maps hide
+    it); channels named and coloured as on the maps, months as "04/2023"."""
     from matplotlib.figure import Figure  # no pyplot: a report run inside a notebook leaves its plots alone
 
+    from trendkit.palette import CHANNEL_COLOURS, CHANNEL_LABELS, UNKNOWN_COLOUR
     from trendkit.plots import finish
 
     known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
@@ -586,6 +590,13 @@ def _chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, gaps: Seq
     ax = fig.subplots()
     for ch in sorted(national["channel"].cast(pl.String).unique().to_list()):
         s = national.filter(pl.col("channel").cast(pl.String) == ch)
-        ax.plot(s["period"].to_list(), s["cases"].fill_null(float("nan")).to_numpy(), label=ch)
+        small = pl.col("cases").is_between(0, SUPPRESS_BELOW, closed="none")  # 1–2: not drawn, as maps hide them
+        shown = pl.when(small).then(None).otherwise("cases").cast(pl.Float64).alias("cases")
+        y = s.select(shown)["cases"].fill_null(float("nan")).to_numpy()
+        colour = CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR)
+        ax.plot(s["period"].to_list(), y, label=CHANNEL_LABELS.get(ch, ch), color=colour)
+    ax.text(1.0, -0.2, f"Tháng có 1–{SUPPRESS_BELOW - 1} vụ không vẽ / months with fewer than {SUPPRESS_BELOW} cases "
+            "are not drawn", transform=ax.transAxes, ha="right", fontsize=7, color="#555")  # fmt: skip
     finish(fig, ax, "Số vụ theo phương thức / cases by channel", note=note)
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return fig

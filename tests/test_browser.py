@@ -192,7 +192,7 @@ def test_the_report_page_reads_in_vietnamese_and_has_no_console_errors(tmp_path)
         "Số vụ ở Quảng Ninh và Lạng Sơn giảm khoảng",  # the headline, with its range
         "so với các tỉnh khác",  # against comparison provinces: a national shock cancels
         "So với các tỉnh đối chứng",  # the comparison and who is in it, in the details
-        "Hoạt động tăng rõ hơn dự kiến ở: Lào Cai (đường bộ)",  # where it went
+        "Trong 12 tháng từ tháng 7/2023, hoạt động tăng rõ hơn dự kiến ở: Lào Cai (đường bộ)",  # where, and when
         "Vùng đệm — các tỉnh giáp ranh",  # displacement or diffusion in the neighbours (and receivers)
         "Tỷ trọng",  # the channel picture
         "khoảng tin cậy 95%",  # one confidence level

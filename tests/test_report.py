@@ -62,6 +62,34 @@ def test_the_campaign_section_gives_one_verdict_and_nothing_that_contradicts_it(
     assert not [w for w in CONTRADICTS["displacement"] if w in said]
 
 
+def _prose(page: str) -> list[str]:
+    """The page's visible text blocks outside the technical details, the command line and tables'
+    cells that are names or numbers: what a leader reads as sentences."""
+    import html as html_lib
+
+    page = re.sub(r"<style.*?</style>|<script.*?</script>|<details.*?</details>|<code>.*?</code>", "", page, flags=re.S)
+    blocks = re.findall(r"<(?:p|li|h1|h2|h3|figcaption)[^>]*>(.*?)</(?:p|li|h1|h2|h3|figcaption)>", page, flags=re.S)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", " ", b)).strip() for b in blocks if b.strip()]
+
+
+def test_the_page_speaks_to_a_leader_vietnamese_first_with_no_iso_months(report):
+    page = (report[0] / "index.html").read_text(encoding="utf-8")
+    prose = _prose(page)
+    assert len(prose) > 20
+    iso = [t for t in prose if re.search(r"\b20\d\d-\d\d\b", t)]
+    assert not iso  # "07/2023", "tháng 7/2023", never "2023-07"
+    vietnamese = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
+    english_only = [t for t in prose if re.search(r"[a-z]{3}", t) and not vietnamese.search(t)]
+    assert not english_only, english_only[:3]
+    assert "giờ Việt Nam, UTC+7" in page and "T17:" not in page.split("<details")[0]  # no bare UTC time stamp
+    assert '<details class="technical">' in page  # collapsed for the reader; opened for print
+    assert "beforeprint" in page
+    assert "chỉ số vùng đệm" not in page  # no index name without a plain sentence
+    placebo = next(t for t in prose if t.startswith("Kiểm tra giả định"))
+    assert "kết luận ở trên" in placebo or "hướng thay đổi" in placebo  # says what it means for the headline
+    assert "Cần báo: các tỉnh phải có số liệu" in page  # the completeness table explains its columns
+
+
 def test_report_writes_everything(report):
     out, res = report
     assert {"index.html", "summary.json", "rejected.csv", "map_cases.html", "map_monthly.html",

@@ -108,9 +108,11 @@ CLAIMS = _table(
     ("no_success", "Chưa thấy địa bàn mục tiêu giảm rõ so với đối chứng, nên chưa thể nói gì về dịch chuyển",
      "no clear success in the target relative to the control (95% interval of the success measure includes 0), "
      "so nothing can be said about displacement."),
-    ("displacement", "Có dấu hiệu dịch chuyển sang vùng đệm (khoảng tin cậy 95% của chỉ số vùng đệm > 0)",
+    ("displacement", "Có dấu hiệu dịch chuyển sang vùng đệm: so với nhóm đối chứng, vùng đệm tăng rõ (khoảng tin "
+     "cậy 95% nằm hẳn trên 0)",
      "displacement into the buffer: the buffer rose relative to the control (95% interval above 0)."),
-    ("diffusion", "Có dấu hiệu lan tỏa lợi ích sang vùng đệm (khoảng 95% < 0)",
+    ("diffusion", "Có dấu hiệu lan tỏa lợi ích sang vùng đệm: so với nhóm đối chứng, vùng đệm cũng giảm rõ (khoảng "
+     "tin cậy 95% nằm hẳn dưới 0)",
      "diffusion of benefits: the buffer fell relative to the control too (95% interval below 0)."),
     ("no_clear_shift", "Chưa đủ bằng chứng về dịch chuyển hay lan tỏa",
      "no clear evidence either way: the buffer's change relative to the control is within chance (95% interval "

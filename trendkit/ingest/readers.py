@@ -204,22 +204,23 @@ def _skip_reason(p: Path, folder: Path) -> str | None:
         if stat.S_ISLNK(mode):
             target = p.resolve(strict=True)
             if not target.is_relative_to(folder.resolve()):
-                return "a link to a file outside the folder (not followed)"
+                return "liên kết ra ngoài thư mục / a link to a file outside the folder (not followed)"
             mode = target.stat().st_mode
     except (OSError, RuntimeError):
-        return "a link that leads nowhere, or an entry that vanished or cannot be looked at"
+        return "liên kết hỏng / a link that leads nowhere, or an entry that vanished or cannot be looked at"
     if stat.S_ISDIR(mode):
-        return "a folder (folders inside are not searched)"
+        return "thư mục con / a folder (folders inside are not searched)"
     if p.name.startswith("~$"):
-        return "an Office lock file (the workbook is open in Excel)"
+        return "tệp khóa của Office / an Office lock file (the workbook is open in Excel)"
     if p.name.startswith("."):
-        return "a hidden file"
+        return "tệp ẩn / a hidden file"
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(SUPPORTED_SUFFIXES)
-        return f"not a case extract (type '{printable(suffix) or 'none'}'); expected one of {kinds}"
+        kind = printable(suffix) or "none"
+        return f"không phải tệp dữ liệu / not a case extract (type '{kind}'); expected one of {kinds}"
     if not stat.S_ISREG(mode):
-        return "not a regular file (a pipe, device or socket is never opened)"
+        return "không phải tệp thường / not a regular file (a pipe, device or socket is never opened)"
     return None
 
 

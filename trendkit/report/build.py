@@ -36,6 +36,7 @@ from trendkit.errors import TrendkitInputError
 from trendkit.ingest.readers import SheetChoice
 from trendkit.months import parse_month
 from trendkit.report import steps
+from trendkit.report.completeness import EXPECTED_MEAN, SILENT_MONTHS
 from trendkit.report.publish import forget_build, lock, new_build, publish, refuse_unsafe_out
 from trendkit.report.schema import ReportSummary
 from trendkit.report.seized import seized_section
@@ -445,6 +446,8 @@ _PAGE_CONSTANTS = {
     "suppress_below": SUPPRESS_BELOW,
     "units": {key: words.vi for key, words in UNIT_WORDS.items()},
     "customs_months": steps.CUSTOMS_MONTHS,
+    "expected_mean": EXPECTED_MEAN,
+    "silent_months": SILENT_MONTHS,
 }
 
 
@@ -460,7 +463,36 @@ def _templates() -> Any:
     )
     env.filters["num"] = fmt_num
     env.filters["alert_text"] = alert_text
+    env.filters["month"] = month_text
+    env.filters["local_time"] = local_time
     return env
+
+
+def month_text(value: Any) -> Any:
+    """A month as a reader writes it: "2025-01" (or a date in it) → "01/2025"; anything else as it is.
+
+    >>> month_text("2025-01"), month_text("2025-01-16"), month_text("—")
+    ('01/2025', '01/2025', '—')
+    """
+    text = str(value)
+    if len(text) >= 7 and text[4] == "-" and text[:4].isdigit() and text[5:7].isdigit():
+        return f"{text[5:7]}/{text[:4]}"
+    return value
+
+
+#: Vietnam's time zone (no daylight saving): the report's time stamp is shown in it.
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def local_time(stamp: str) -> str:
+    """An ISO time stamp as Vietnam's time, day first: "2025-12-01T23:30:00+00:00" →
+    "02/12/2025 06:30 (giờ Việt Nam, UTC+7)".
+
+    >>> local_time("2025-12-01T23:30:00+00:00")
+    '02/12/2025 06:30 (giờ Việt Nam, UTC+7)'
+    """
+    when = dt.datetime.fromisoformat(stamp).astimezone(VIETNAM)
+    return f"{when:%d/%m/%Y %H:%M} (giờ Việt Nam, UTC+7)"
 
 
 def alert_text(a: dict[str, Any]) -> str:

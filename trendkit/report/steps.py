@@ -440,8 +440,10 @@ def campaign_section(
     shock = story.national_shock(f.eff.shock, compared=f.comp is not None)
     headline = story.comparison_headline(f.comp) if f.comp else story.campaign_headline(f.eff, after)
     moved = story.where_it_went(f.scan, f.mde, verdict=f.study.verdict.key)
-    told = [*([shock] if shock else []), headline, *story.placebo(f.placebo), *story.verdict(f.study), *moved,
-            story.channel_picture(f.shift)]  # fmt: skip
+    said = (f.comp or f.eff).change_pct
+    clear = not (said.low < 0 < said.high)  # the headline's own interval, which the placebo sentence reads
+    told = [*([shock] if shock else []), headline, *story.placebo(f.placebo, clear=clear), *story.verdict(f.study),
+            *moved, story.channel_picture(f.shift)]  # fmt: skip
     section = _section(c, targets, f, told)
     notes = [f"Chiến dịch {c.name}: chưa so sánh được / no comparison: {why}" for why in f.no_comparison]
     return section, {"png": f"{map_name}.png", "html": f"{map_name}.html", "caption": title}, notes

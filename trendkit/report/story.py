@@ -86,26 +86,36 @@ def where_it_went(scan: Any, mde: Any | None, *, verdict: str = "displacement") 
             else ("Chưa coi là dịch chuyển: so sánh với nhóm đối chứng chưa ủng hộ điều đó.",
                   "Not read as displacement: the comparison with the control does not support it.")
         )  # fmt: skip
+        when_vi, when_en = _window_words(scan)  # every count says its period
         return [
             _sentence(
-                "Hoạt động tăng rõ hơn dự kiến ở: " + "; ".join(parts_vi) + ". " + why_vi,
-                "Activity rose clearly above expectation in: " + "; ".join(parts_en) + ". " + why_en,
+                f"{when_vi}, hoạt động tăng rõ hơn dự kiến ở: " + "; ".join(parts_vi) + ". " + why_vi,
+                f"{when_en}, activity rose clearly above expectation in: " + "; ".join(parts_en) + ". " + why_en,
                 "moved",
             )
         ]
     out = [_sentence("Chưa thấy nơi nào tăng rõ hơn dự kiến.", "No unit rose clearly above its expectation.", "moved")]
     if mde is not None and mde.to_frame().height:
         d = mde.to_frame()["displaced"].median()
+        when_vi, when_en = _window_words(scan)
         out.append(
             _sentence(
-                f"Tuy vậy, dịch chuyển dưới khoảng {fmt_num(d, 0)} vụ vào một đơn vị (trung vị) có thể đã bị bỏ sót: "
-                "“không thấy” chưa có nghĩa là “không có”.",
-                f"But a displacement of fewer than about {fmt_num(d, 0)} cases into one unit (median) would likely "
-                "be missed: 'not seen' does not mean 'did not happen'.",
+                f"Tuy vậy, dịch chuyển dưới khoảng {fmt_num(d, 0)} vụ vào một đơn vị ({when_vi.lower()}; trung vị) "
+                "có thể đã bị bỏ sót: “không thấy” chưa có nghĩa là “không có”.",
+                f"But a displacement of fewer than about {fmt_num(d, 0)} cases into one unit ({when_en.lower()}; "
+                "median) would likely be missed: 'not seen' does not mean 'did not happen'.",
                 "moved",
             )
         )
     return out
+
+
+def _window_words(scan: Any) -> tuple[str, str]:
+    """The scan's window in words: "Trong 12 tháng từ tháng 7/2023" / "In the 12 months from 07/2023"."""
+    return (
+        f"Trong {scan.after} tháng từ tháng {scan.start.month}/{scan.start.year}",
+        f"In the {scan.after} months from {scan.start:%m/%Y}",
+    )
 
 
 def national_shock(shock: Any | None, *, compared: bool = True) -> Sentence | None:
@@ -115,8 +125,9 @@ def national_shock(shock: Any | None, *, compared: bool = True) -> Sentence | No
     return None if said is None else _sentence(*said, "shock")
 
 
-def placebo(placebos: Any | None) -> list[Sentence]:
-    """Where the real effect ranks among fake start dates and fake target provinces."""
+def placebo(placebos: Any | None, *, clear: bool | None = None) -> list[Sentence]:
+    """Where the real effect ranks among fake start dates and fake target provinces, and what that
+    means for the headline (``clear``: whether the headline's interval excludes 0)."""
     if placebos is None:
         return []
     parts_vi, parts_en = [], []
@@ -130,15 +141,31 @@ def placebo(placebos: Any | None) -> list[Sentence]:
     if not parts_vi:
         return []
     first = all(placebos.rank(k) == 1 for k in ("time", "space") if placebos.count(k))
-    verdict_vi = "lớn hơn mọi kết quả giả" if first else "chưa nổi bật hẳn so với các kết quả giả"
-    verdict_en = "larger than every placebo" if first else "not larger than every placebo"
+    meaning_vi, meaning_en = _placebo_meaning(first, clear)
     return [
         _sentence(
-            f"Kiểm tra giả định: mức thay đổi thật {'; '.join(parts_vi)} (1 = lớn nhất) — {verdict_vi}.",
-            f"Placebo checks: the real change {'; '.join(parts_en)} (1 = largest) — {verdict_en}.",
+            f"Kiểm tra giả định: mức thay đổi thật {'; '.join(parts_vi)} (1 = lớn nhất) — {meaning_vi}.",
+            f"Placebo checks: the real change {'; '.join(parts_en)} (1 = largest) — {meaning_en}.",
             "placebo",
         )
     ]
+
+
+def _placebo_meaning(first: bool, clear: bool | None) -> tuple[str, str]:
+    """What the placebo ranks mean for the headline (``clear``: whether the headline found a clear
+    change; None when there was none to check), said once, so the two never seem to disagree."""
+    if clear is False:
+        return ("phù hợp với kết luận ở trên: chưa thấy thay đổi rõ",
+                "consistent with the headline: no clear change")  # fmt: skip
+    if first:
+        return ("lớn hơn mọi kết quả giả, nên củng cố kết luận ở trên",
+                "larger than every placebo, which supports the headline")  # fmt: skip
+    return (
+        "có kết quả giả lớn tương đương, nên một phần mức thay đổi ở trên có thể là dao động thường gặp giữa các "
+        "tỉnh: hướng thay đổi đáng tin hơn độ lớn của nó",
+        "some placebos are about as large, so part of the change above may be the ordinary variation between "
+        "provinces: trust its direction more than its size",
+    )
 
 
 def _buffer_words(measures: Any) -> tuple[str, str]:

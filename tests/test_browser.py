@@ -211,6 +211,29 @@ def test_the_report_page_reads_in_vietnamese_and_has_no_console_errors(tmp_path)
     assert pdf.returncode == 0 and raw[:5] == b"%PDF-"
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw)
     assert box and abs(float(box.group(1)) - 595) < 2 and abs(float(box.group(2)) - 842) < 2  # A4 from @page
+    _check_print(tmp_path / "report.pdf", index.read_text(encoding="utf-8"))
+
+
+def _check_print(pdf: Path, page: str) -> None:
+    """Printed: every page says SYNTHETIC and its number ("Trang / page 3 / 7"), and no page ends on a
+    heading whose content went to the next page (a heading before a figure may end the text of its
+    page only when the page also holds the figure). pypdf splits Vietnamese letters with spaces, so
+    texts are compared without white space."""
+    import pypdf
+
+    def bare(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    headings = {bare(re.sub(r"<[^>]+>", "", h)): kind for kind, h in re.findall(r"<(h2|h3)>(.*?)</\1>", page)}
+    pages = pypdf.PdfReader(pdf).pages
+    assert len(pages) >= 3
+    for k, p in enumerate(pages, start=1):
+        lines = [bare(line) for line in p.extract_text().splitlines() if line.strip()]
+        text = "".join(lines)
+        assert "SYNTHETICDATA" in text and f"Trang/page{k}/{len(pages)}" in text, k
+        ending = "".join(lines[-2:])  # a heading is two lines: Vietnamese, then English
+        ends_on_heading = any(ending.endswith(h) for h in headings)
+        assert not ends_on_heading or len(p.images) > 0, f"page {k} ends on a heading: {lines[-2:]}"
 
 
 def _with_image_probe(index: Path) -> Path:

@@ -91,7 +91,12 @@ window.addEventListener('load', function() { setTimeout(function() {
     out.push({cls: el.className, text: (el.textContent || '').slice(0, 40), x0: r.left, y0: r.top, x1: r.right,
               y1: r.bottom, scroll: el.scrollHeight > el.clientHeight + 1});
   });
-  parent.postMessage(JSON.stringify({w: window.innerWidth, h: window.innerHeight, boxes: out}), '*');
+  var shapes = [];
+  document.querySelectorAll('path.leaflet-interactive').forEach(function(el) {
+    var r = el.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) shapes.push([r.left, r.top, r.right, r.bottom]);
+  });
+  parent.postMessage(JSON.stringify({w: window.innerWidth, h: window.innerHeight, boxes: out, shapes: shapes}), '*');
 }, 300); });
 </script>"""
 
@@ -157,7 +162,21 @@ def _layout_maps(tmp_path: Path) -> list[Path]:
     ]
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def _covered(page: dict) -> dict[str, float]:
+    """Each control's share of the shapes' area it covers (each shape taken as its bounding box)."""
+    shapes = page["shapes"]
+    total = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in shapes)
+    out = {}
+    for b in page["boxes"]:
+        if "trendkit-dock" in b["cls"] or "trendkit-archipelago" in b["cls"]:
+            continue  # the docks are empty frames; archipelago names are labels, not controls
+        hidden = sum(max(0, min(x1, b["x1"]) - max(x0, b["x0"])) * max(0, min(y1, b["y1"]) - max(y0, b["y0"]))
+                     for x0, y0, x1, y1 in shapes)  # fmt: skip
+        out[f"{b['cls']} {b['text']!r}"] = hidden / total
+    return out
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1366, 768), (390, 844)])
 def test_legends_titles_and_controls_do_not_overlap_or_get_cut_off(tmp_path, width, height):
     for path in _layout_maps(tmp_path):
         page = _boxes(path, width, height)
@@ -165,6 +184,12 @@ def test_legends_titles_and_controls_do_not_overlap_or_get_cut_off(tmp_path, wid
         assert "trendkit-title" in kinds and "trendkit-legend" in kinds and "leaflet-control-scale" in kinds
         assert kinds.count("trendkit-archipelago") == 2
         assert _layout_problems(page) == [], path.name
+        # no control hides more than 5% of the provinces (on a phone the legends start folded)
+        assert {k: round(v, 3) for k, v in _covered(page).items() if v > 0.05} == {}, path.name
+        # the whole country, archipelagos included, is in the opening view
+        shapes = page["shapes"]
+        assert min(s[0] for s in shapes) >= 0 and min(s[1] for s in shapes) >= 0, path.name
+        assert max(s[2] for s in shapes) <= width and max(s[3] for s in shapes) <= height, path.name
 
 
 def test_the_layout_check_catches_an_overlap():

@@ -85,8 +85,13 @@ def test_places_layers_by_channel_sized_by_cases():
     assert any(type(c).__name__ == "LayerControl" for c in m._children.values())
     road = next(g for g in groups if g.layer_name == "Đường bộ / road")
     radii = {c.location[0]: c.options["radius"] for c in road._children.values()}
+    style = {c.location[0]: c.options for c in road._children.values()}
     assert radii[21.97] > radii[21.54]  # Hữu Nghị (100 cases) drawn bigger than Móng Cái (none given)
     assert "&lt;3" in m.get_root().render()  # Nội Bài's single case is suppressed in its popup
+    # a place without cases is context: a small grey ring, never a coloured disc that reads as data
+    assert style[21.54]["color"] == "#888888" and not style[21.54]["fill"]
+    assert style[21.97]["color"] != "#888888" and style[21.97]["fill"]
+    assert "không có vụ (để định hướng) / no cases (for orientation)" in m.get_root().render()
 
 
 def test_offline_export_loads_nothing_from_the_internet(tmp_path):
@@ -207,7 +212,7 @@ def test_template_syntax_in_a_title_is_shown_not_run(kind, scan):
 def test_legend_never_shows_an_exact_small_count():
     values = pl.DataFrame({"province": ["Lạng Sơn", "Lào Cai", "Cao Bằng", "Huế"], "value": [1.0, 2.0, 40.0, 90.0]})
     page = choropleth(values, scheme="fixed", bins=[2, 50, 100]).get_root().render()
-    start = page.index("trendkit-legend")
+    start = page.index('class="trendkit-legend')
     legend = page[start : page.index("trendkit-note", start)]
     assert "&lt;3</div>" in legend and "1 – 2" not in legend and "3 – 50</div>" in legend
 
@@ -225,7 +230,7 @@ def test_title_period_metric_scale_and_place_legend_are_on_the_page():
     title = re.search(r'<div class="trendkit-title[^>]*><b>(.*?)</b><div>(.*?)</div>', page)
     assert title and title.group(1) == "Số vụ 2024 — SYNTHETIC" and "01/2024–12/2024" in title.group(2)
     assert "imperial: false" in page and "control_scale" not in page and "L.control.scale({imperial: false" in page
-    legends = re.findall(r'class="trendkit-legend[^>]*><b>(.*?)</b>', page)
+    legends = re.findall(r'class="trendkit-legend[^>]*><summary><b>(.*?)</b></summary>', page)
     assert legends == ["Số vụ 2024 — SYNTHETIC", "Cửa khẩu, cảng, sân bay / gates, ports, airports"]
     assert "cỡ = số vụ / size = cases" in page and "Đường bộ / road" in page
     assert page.count('id="trendkit-dock-bottom"') == 1  # one dock however many legends

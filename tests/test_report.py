@@ -107,7 +107,8 @@ def test_report_writes_everything(report):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "SYNTHETIC" in html and "map_displacement_qn_ls.html" in html
     for name in ("map_cases.html", "map_monthly.html", "map_displacement_qn_ls.html"):  # every map says it too
-        assert "SYNTHETIC" in (out / name).read_text(encoding="utf-8").split("trendkit-legend", 1)[1][:2000], name
+        legend = (out / name).read_text(encoding="utf-8").split('class="trendkit-legend', 1)[1]
+        assert "SYNTHETIC" in legend[:2000], name
     assert (out / "rejected.csv").read_text(encoding="utf-8").count("\n") == 11
     assert "trendkit:" in res.stderr  # plain log lines when not on a terminal
 

@@ -50,16 +50,18 @@ def once(template: str, **values: Any) -> Any:
 
 def legend_box(title: str, rows: list[tuple[str, str]], note: str, *, round_marks: bool = False) -> Any:
     """A legend box in the map's lower-left dock; title, labels and note are values, escaped when
-    rendered (see :func:`once`). Every legend of a map shares the dock, so they never overlap."""
+    rendered (see :func:`once`). Every legend of a map shares the dock, so they never overlap. It
+    folds behind its title (a tap opens it): on a phone it starts folded, so it covers no province."""
     return once(
         "{% macro html(this, kwargs) %}"
-        '<div class="trendkit-legend trendkit-box" data-trendkit-dock="bottom"><b>{{ this.title|e }}</b>'
+        '<details open class="trendkit-legend trendkit-box" data-trendkit-dock="bottom">'
+        "<summary><b>{{ this.title|e }}</b></summary>"
         "{% for colour, label in this.rows %}"
         '<div><span style="display:inline-block;width:12px;height:12px;background:{{ colour|e }};'
         "border:1px solid #777;margin-right:6px;vertical-align:-1px;"
         '{% if this.round_marks %}border-radius:50%{% endif %}"></span>{{ label|e }}</div>'
         "{% endfor %}"
-        '<div class="trendkit-note">{{ this.note|e }}</div></div>'
+        '<div class="trendkit-note">{{ this.note|e }}</div></details>'
         "{% endmacro %}",
         title=title,
         rows=rows,
@@ -95,6 +97,7 @@ _FRAME_CSS = (
     ".trendkit-archipelago{display:inline-block;font:11px sans-serif;color:#333;white-space:nowrap;"
     "transform:translateX(-100%);text-shadow:0 0 3px #fff}"
     ".leaflet-control-layers{max-width:calc(50% - 25px);font-size:12px}"
+    "details.trendkit-legend>summary{cursor:pointer}"
     "@media (max-width:600px){.trendkit-box{font-size:10px;padding:4px 6px}.trendkit-title b{font-size:12px}"
     ".trendkit-note{display:none}.leaflet-control-layers{font-size:10px}}"
 )
@@ -118,6 +121,11 @@ def dock_frame(map_name: str) -> Any:
         "L.control.scale({imperial: false, metric: true, position: 'bottomright'}).addTo({{ this.map }});"
         "document.querySelectorAll('[data-trendkit-dock]').forEach(function(el) {"
         " document.getElementById('trendkit-dock-' + el.getAttribute('data-trendkit-dock')).appendChild(el); });"
+        # a phone: legends start folded behind their titles, the layer list behind its button
+        "if (window.innerWidth < 600) {"
+        " document.querySelectorAll('details.trendkit-legend').forEach(function(d) { d.open = false; });"
+        " document.querySelectorAll('.leaflet-control-layers').forEach(function(c) {"
+        "  c.classList.remove('leaflet-control-layers-expanded'); }); }"
         "{% endmacro %}",
         css=_FRAME_CSS,
         map=map_name,

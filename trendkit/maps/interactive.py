@@ -171,6 +171,10 @@ def _add_names(m: Any, shapes: Any) -> Any:
     return group
 
 
+#: A place shown for orientation only (no cases in the data): a small grey ring.
+CONTEXT_COLOUR = "#888888"
+
+
 def add_places(
     m: Any,
     cases: pl.DataFrame | None = None,
@@ -198,7 +202,8 @@ def add_places(
         if ch not in groups:
             groups[ch] = folium.FeatureGroup(name=escape(CHANNEL_LABELS.get(ch, ch)))
         n = counts.get(row["place_id"])
-        radius = 3 + (12 * math.sqrt(n / biggest) if n else 0)  # area ∝ cases; at most 15 px
+        context = bool(counts) and not n  # a place without cases, shown for orientation only
+        radius = 2.5 if context else 3 + (12 * math.sqrt(n / biggest) if n else 0)  # area ∝ cases; ≤ 15 px
         popup = (
             f"<b>{escape(row['name'])}</b><br>{escape(row['name_en'])}<br>"
             f"{escape(CHANNEL_LABELS.get(ch, ch))} · {escape(row['province_2025'])}"
@@ -207,9 +212,10 @@ def add_places(
         folium.CircleMarker(
             [row["lat"], row["lon"]],
             radius=radius,
-            color=CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR),
-            fill=True,
+            color=CONTEXT_COLOUR if context else CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR),
+            fill=not context,  # context: a small grey ring; data: a disc sized by its cases
             fill_opacity=0.45,  # the choropleth stays readable under the markers
+            opacity=0.7 if context else 1.0,
             weight=1,
             popup=folium.Popup(popup, max_width=250),
             tooltip=escape(row["name"]),
@@ -218,6 +224,8 @@ def add_places(
         group.add_to(m)
     folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
     rows = [(CHANNEL_COLOURS.get(ch, UNKNOWN_COLOUR), CHANNEL_LABELS.get(ch, ch)) for ch in groups]
+    if counts:
+        rows.append((CONTEXT_COLOUR, "không có vụ (để định hướng) / no cases (for orientation)"))
     note = "Màu = phương thức / colour = channel" + ("; cỡ = số vụ / size = cases" if counts else "")
     m.get_root().add_child(legend_box("Cửa khẩu, cảng, sân bay / gates, ports, airports", rows, note, round_marks=True))
     return m

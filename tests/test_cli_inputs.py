@@ -39,7 +39,7 @@ def _one_line(res: subprocess.CompletedProcess, code: int = 2) -> str:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--since", "2023-13"], "--since '2023-13': expected a month"),
+        (["--since", "2023-13"], "--since '2023-13': không phải tháng / expected a month"),
         (["--campaign", "X:Atlantis:2023-07"], "--campaign 'X'"),
     ],
 )
@@ -135,7 +135,7 @@ def test_quiet_prints_nothing_on_success_and_the_version_is_in_the_report(tmp_pa
     assert res.returncode == 0 and res.stdout == "" and res.stderr == "", (res.stdout, res.stderr)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["version"] == __version__
-    assert f"by trendkit {__version__}" in (out / "index.html").read_text(encoding="utf-8")
+    assert f"), trendkit {__version__}." in (out / "index.html").read_text(encoding="utf-8")  # after the time stamp
 
 
 # --- load --out, --replace, --date-range ------------------------------------------------------------

@@ -108,7 +108,7 @@ def explorer(cases: pl.DataFrame, *, note: str | None = None) -> Any:
                 from trendkit.plots import finish
 
                 fig, ax = plt.subplots(figsize=(8, 3.5))
-                ax.plot(v.series["period"].to_list(), v.series["cases"].to_list(), label="cases / số vụ")
+                ax.plot(v.series["period"].to_list(), v.series["cases"].to_list(), label="số vụ / cases")
                 finish(fig, ax, f"{label} · {v.channel}", note=note)
             display(fig)
             plt.close(fig)

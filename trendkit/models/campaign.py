@@ -144,12 +144,12 @@ class CampaignEffect(Result):
 
         fig, ax = plt.subplots(figsize=(8, 4))
         f = self.frame
-        ax.plot(f["period"].to_list(), f["cases"].to_list(), "o", ms=3, label=f"{self.measure.en} / {self.measure.vi}")
-        ax.plot(f["period"].to_list(), f["fitted"].to_list(), label="fitted / ước lượng")
+        observed = f"{self.measure.what.vi} / {self.measure.en}"
+        ax.plot(f["period"].to_list(), f["cases"].to_list(), "o", ms=3, label=observed)
+        ax.plot(f["period"].to_list(), f["fitted"].to_list(), label="ước lượng / fitted")
         post = f.filter(pl.col("post"))
-        ax.plot(
-            post["period"].to_list(), post["counterfactual"].to_list(), "--", label="without campaign / nếu không có"
-        )
+        without = "nếu không có chiến dịch / without campaign"
+        ax.plot(post["period"].to_list(), post["counterfactual"].to_list(), "--", label=without)
         ax.axvline(self.start, color="grey", lw=0.8)
         finish(fig, ax, self.label, note=note)
         return fig

@@ -64,17 +64,17 @@ class Forecast(Result):
         f = self.frame
         if self.history is not None:
             h = self.history
-            ax.plot(h["period"].to_list(), h["cases"].to_list(), color="#444", lw=1, label="history / đã qua")
+            ax.plot(h["period"].to_list(), h["cases"].to_list(), color="#444", lw=1, label="đã qua / history")
         level = f"{round(self.level * 100)}%"
         ax.fill_between(f["period"].to_list(), f["lower"].to_list(), f["upper"].to_list(), alpha=0.3,
-                        label=f"{level} interval / khoảng")  # fmt: skip
-        ax.plot(f["period"].to_list(), f["forecast"].to_list(), label="forecast / dự báo")
+                        label=f"khoảng {level} / {level} interval")  # fmt: skip
+        ax.plot(f["period"].to_list(), f["forecast"].to_list(), label="dự báo / forecast")
         obs = f.filter(pl.col("cases").is_not_null())
         ax.plot(obs["period"].to_list(), obs["cases"].to_list(), "o", ms=3,
-                label=f"{self.measure.en} / {self.measure.vi}")  # fmt: skip
+                label=f"{self.measure.what.vi} / {self.measure.en}")  # fmt: skip
         bad = f.filter(pl.col("anomaly"))
         ax.plot(bad["period"].to_list(), bad["cases"].to_list(), "o", color="#b10026", ms=6,
-                label="anomaly / bất thường")  # fmt: skip
+                label="bất thường / anomaly")  # fmt: skip
         finish(fig, ax, self.label, note=note)
         return fig
 

@@ -83,6 +83,11 @@ def test_the_page_speaks_to_a_leader_vietnamese_first_with_no_iso_months(report)
     assert not english_only, english_only[:3]
     assert "giờ Việt Nam, UTC+7" in page and "T17:" not in page.split("<details")[0]  # no bare UTC time stamp
     assert '<details class="technical">' in page  # collapsed for the reader; opened for print
+    technical = page[page.index('<details class="technical">') : page.index("</details>")]
+    items = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", technical, flags=re.S)]
+    english = re.compile(r"\b(?:the|of|in|to|and|by|as|are|cases|rank|scan|total|control|buffer|months)\b")
+    assert len(items) > 8 and all(vietnamese.search(li) and english.search(li) for li in items), items
+    assert not re.search(r"\d\.\d{3}\d", technical)  # one number style: "0,007", never "0.00699"
     assert "beforeprint" in page
     assert "chỉ số vùng đệm" not in page  # no index name without a plain sentence
     placebo = next(t for t in prose if t.startswith("Kiểm tra giả định"))

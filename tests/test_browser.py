@@ -237,6 +237,24 @@ def test_the_report_page_reads_in_vietnamese_and_has_no_console_errors(tmp_path)
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw)
     assert box and abs(float(box.group(1)) - 595) < 2 and abs(float(box.group(2)) - 842) < 2  # A4 from @page
     _check_print(tmp_path / "report.pdf", index.read_text(encoding="utf-8"))
+    for width, height in ((390, 844), (1366, 768), (1280, 900)):  # nothing wider than the screen: tables scroll
+        assert _page_width(index, width, height) <= width, width
+
+
+_WIDTH = """<script>addEventListener('load', function() {
+  parent.postMessage(String(document.documentElement.scrollWidth), '*'); });</script>"""
+
+
+def _page_width(index: Path, width: int, height: int) -> int:
+    """The report page's scroll width in an iframe of ``width`` × ``height`` (a phone's viewport)."""
+    probe = index.with_name("width_probe.html")
+    probe.write_text(index.read_text(encoding="utf-8").replace("</body>", _WIDTH + "</body>"), encoding="utf-8")
+    host = index.with_name(f"width_host_{width}.html")
+    host.write_text(_HOST.format(src=probe.name, w=width, h=height), encoding="utf-8")
+    dom = _chromium("--window-size=1400,1100", "--dump-dom", host.as_uri())
+    found = re.search(r'<pre id="trendkit-boxes">(\d+)</pre>', dom.stdout)
+    assert found, dom.stderr[-1000:]
+    return int(found.group(1))
 
 
 def _check_print(pdf: Path, page: str) -> None:

@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_maps.py
+	$(PY) benchmarks/bench_notebooks.py
+	$(PY) benchmarks/bench_report.py --rows 1000000 5000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -210,3 +210,26 @@ def test_every_model_call_limits_blas_threads():
     for name in ("fit_counts", "decompose", "campaign_effect", "change_points", "forecast", "displacement_scan",
                  "displacement_measures", "channel_shift", "lead_lag"):  # fmt: skip
         assert hasattr(getattr(models, name), "__wrapped__"), name
+
+
+def test_a_blas_library_first_loaded_inside_a_model_call_is_limited_too():
+    """scipy's own OpenBLAS is loaded lazily (statsmodels imports it inside the call): threadpoolctl
+    limits only what is loaded, so trendkit loads it first. Run in a fresh interpreter, where nothing
+    has loaded scipy yet, with the libraries' default of a thread per core."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy\n"
+        "from trendkit.threads import limit_threads\n"
+        "@limit_threads\n"
+        "def inside():\n"
+        "    import scipy.linalg\n"
+        "    from threadpoolctl import threadpool_info\n"
+        "    return sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})\n"
+        "print(inside())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS") and k != "TRENDKIT_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[1]"

@@ -56,6 +56,8 @@ def choropleth(
     labels
         Write each province's name on the map.
 
+    Notes
+    -----
     The scale bar is metric only; the Hoàng Sa and Trường Sa labels end at their islands, so a
     narrow screen never cuts them off.
     """

@@ -293,6 +293,8 @@ def comparative_effect(
     end
         Last month of the analysis window.
 
+    Notes
+    -----
     The model: log μ(g, t) = α_g + γ_t + δ·[g = targets]·[t ≥ start], counts summed per group,
     quasi-Poisson (Pearson dispersion ≥ 1), Student-t interval on the degrees of freedom the
     dispersion is worth. With a fixed effect per month, a shock common to targets and comparison

@@ -136,6 +136,8 @@ def _interpret_wdq(sm: float | None, wdq_value: float | None, bdm: float | None)
 def wdq(*, target: Pair, buffer: Pair, control: Pair) -> WDQResult:
     """Weighted displacement quotient from (before, after) counts of target, buffer and control.
 
+    Examples
+    --------
     >>> r = wdq(target=(100, 60), buffer=(50, 60), control=(200, 200))
     >>> [round(x, 6) for x in (r.success_measure, r.buffer_displacement, r.wdq, r.tne)]
     [-0.2, 0.05, -0.25, 30.0]

@@ -252,6 +252,8 @@ def common_shock(
         Recent months not fully entered yet (:func:`~trendkit.models.late.late_tail`): the window
         ends before them (``.held_out``), since every unit falling there is data entry, not a shock.
 
+    Notes
+    -----
     A unit that did not report a month (null cases) is left out of the check (``.unreported``):
     its silence would read as a fall.
     """

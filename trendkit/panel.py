@@ -95,18 +95,21 @@ def panel(
     groups = _groups(counts if start is None and end is None else cases, by, levels)
     grid = _periods(cases, freq, start, end)
     grid = grid.join(groups, how="cross") if by else grid
-    out = grid.join(counts, on=["period", *by], how="left", nulls_equal=True)
-    if value == "cases":
-        out = out.with_columns(pl.col(value).fill_null(0))
-    else:  # no cases: 0; cases that gave no value: unknown
-        out = out.with_columns(pl.col("n_cases", "n_measured").fill_null(0)).with_columns(
-            pl.when(pl.col("n_cases") == 0).then(0.0).otherwise(pl.col(value)).alias(value)
-        )
+    out = _zeros_and_unit(grid.join(counts, on=["period", *by], how="left", nulls_equal=True), value, unit)
     out = out.sort("period", *by)
-    if unit is not None:  # a quantity panel says its one unit, so the models' results can say "kg"
-        out = out.with_columns(pl.lit(unit, dtype=pl.String).alias(MEASURES[value]))
     out = _customs_bounds(out) if freq == CUSTOMS else out
     return out if reports is None else _unreported_as_null(out, reports, by, value)
+
+
+def _zeros_and_unit(out: pl.DataFrame, value: str, unit: str | None) -> pl.DataFrame:
+    """A period and group without cases is 0; one whose cases gave no value is unknown (null). A
+    quantity panel says its one unit (``unit``), so the models' results can say "kg"."""
+    if value == "cases":
+        return out.with_columns(pl.col(value).fill_null(0))
+    out = out.with_columns(pl.col("n_cases", "n_measured").fill_null(0)).with_columns(
+        pl.when(pl.col("n_cases") == 0).then(0.0).otherwise(pl.col(value)).alias(value)
+    )
+    return out if unit is None else out.with_columns(pl.lit(unit, dtype=pl.String).alias(MEASURES[value]))
 
 
 #: The customs reporting month: units report from the 16th of one month to the 15th of the next

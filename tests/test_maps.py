@@ -326,3 +326,20 @@ def test_the_printed_map_carries_its_period_and_scale_and_its_legend_stays_off_t
     legend = box(*corners[0], *corners[1])
     land = province_shapes("2025").geometry
     assert not land.intersects(legend).any()
+
+
+def test_edge_cases_of_the_classes_never_give_an_empty_or_contradicting_class():
+    from trendkit.maps.style import classes_for
+
+    assert classes_for([-3.0, 3.0], "quantiles", 5, None, 0, None).labels == ["-3 – -1", "0", "1 – 3"]
+    assert classes_for([-1.0, 0.0, 1.0], "quantiles", 5, None, 0, None).labels == ["-1", "0", "1"]
+    c = classes_for([-0.4, 0.2, 0.3, 5.7, 5.9], "quantiles", 5, None, 0, None)
+    for v in (-0.4, 0.2, 5.7):  # a value is classed as it is shown (rounded): "-0" and "0,2" are in "0"
+        shown = round(v)
+        label = c.labels[c.colours.index(c.colour(v))]
+        lows_highs = [int(x) for x in re.findall(r"-?\d+", label)]
+        assert min(lows_highs) <= shown <= max(lows_highs), (v, label)
+    seq = classes_for([0.4, 2.6, 14.6, 15.4, 40.0], "fixed", 5, [15, 40], 0, 3)
+    assert [seq.labels[seq.colours.index(seq.colour(v))] for v in (2.6, 14.6, 15.4, 15.6)] == [
+        "3 – 15", "3 – 15", "3 – 15", "16 – 40"
+    ]  # 2,6 shows "3"; 15,4 shows "15"; 15,6 shows "16"  # fmt: skip

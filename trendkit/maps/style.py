@@ -82,11 +82,14 @@ class Classes:
     colours: list[str]
     labels: list[str]
     diverging: bool = False
+    #: labels in whole numbers: a value is classed as it is shown, rounded (2,6 is "3", in "3 – 15")
+    whole: bool = False
 
     def colour(self, v: float | None) -> str:
         """The class colour of ``v`` (grey for None)."""
         if v is None or not self.colours:
             return NO_DATA
+        v = float(round(v)) if self.whole else v
         if not self.diverging:
             return next((c for up, c in zip(self.uppers, self.colours, strict=False) if v <= up), self.colours[-1])
         step = next((j for j, up in enumerate(self.uppers) if abs(v) <= up), len(self.uppers) - 1)
@@ -111,7 +114,7 @@ def classes_for(
     ['0', '<3', '3 – 15', '16 – 29', '30 – 60']
     >>> c = classes_for([-30, -5, 0, 4, 20, 144], "quantiles", 5, None, 0, None)
     >>> c.labels, c.colour(0.0) == "#f7f7f7", c.colour(-30.0) == c.colours[0]
-    (['-144 – -24', '-23 – -5', '-4 – 4', '5 – 23', '24 – 144'], True, True)
+    (['-144 – -24', '-23 – -6', '-5 – 5', '6 – 23', '24 – 144'], True, True)
     """
     if not values:
         return Classes([], [], [])
@@ -124,7 +127,8 @@ def classes_for(
         cuts = ([0.0] if small and low == 0 else []) + ([float(suppress_below) - 1] if small else [])
         uppers = sorted({*(u for u in uppers if not cuts or u > cuts[-1]), *cuts})
     labels, uppers = _labels(uppers, low, digits, suppress_below)
-    return Classes(uppers, _sequential(len(uppers)), labels)
+    whole = digits == 0
+    return Classes([math.floor(u) for u in uppers] if whole else uppers, _sequential(len(uppers)), labels, whole=whole)
 
 
 def _sequential(n: int) -> list[str]:
@@ -161,20 +165,21 @@ def _diverging(values: Sequence[float], scheme: Scheme, k: int, digits: int) -> 
     size = sorted({abs(v) for v in values})
     side = max(1, min((k - 1) // 2 if k > 2 else 1, 3, len(size)))
     uppers = class_bounds(size, "quantiles" if scheme == "fixed" else scheme, side + 1, None)[: side + 1]
-    uppers = [*uppers[:-1], size[-1]] if len(uppers) > 1 else [size[-1]]
-    n = len(uppers)
     whole = digits == 0
+    top = math.floor(size[-1] + 0.5) if whole else size[-1]  # the largest size as shown
+    inner = sorted({math.floor(u + 0.5) if whole else u for u in uppers[:-1]} - {top})  # no empty class
+    uppers = [*(inner or [0.0]), top]  # at least a white "0" and one class each way
+    n = len(uppers)
 
     def span(a: float, b: float) -> str:
-        x, y = fmt_num(a, digits), fmt_num(b, digits)
+        x, y = fmt_num(a + 0.0, digits), fmt_num(b + 0.0, digits)  # + 0.0: never "-0"
         return x if x == y else f"{x} – {y}"
 
-    inner = [(math.floor(u) if whole else u) for u in uppers]
-    starts = [(inner[j - 1] + 1 if whole else inner[j - 1]) for j in range(1, n)]
-    positive = [span(a, b) for a, b in zip(starts, inner[1:], strict=True)]
-    negative = [span(-b, -a) for a, b in zip(starts, inner[1:], strict=True)][::-1]
-    labels = [*negative, span(-inner[0], inner[0]), *positive]
-    return Classes(uppers, RDBU[2 * n - 1], labels, diverging=True)
+    starts = [(uppers[j - 1] + 1 if whole else uppers[j - 1]) for j in range(1, n)]
+    positive = [span(a, b) for a, b in zip(starts, uppers[1:], strict=True)]
+    negative = [span(-b, -a) for a, b in zip(starts, uppers[1:], strict=True)][::-1]
+    labels = [*negative, span(-uppers[0], uppers[0]), *positive]
+    return Classes(uppers, RDBU[2 * n - 1], labels, diverging=True, whole=whole)
 
 
 def members_of(unit: str, layout: Layout) -> list[str]:

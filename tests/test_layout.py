@@ -210,6 +210,7 @@ def test_report_template_shows_data_text_as_written():
         "figures": [{"png": evil, "html": evil, "caption": evil}],
     }  # fmt: skip
     page = render_index(summary)
-    assert "T49" not in page and "<script>" not in page
+    assert "T49" not in page and "<script>alert(1)" not in page
+    assert page.count("<script>") == 1 and "beforeprint" in page  # the page's own print helper, nothing else
     assert "T{{7*7}}{% if 1 %}x{% endif %}&lt;script&gt;" in page
     assert 'class="T{{7*7}}{% if 1 %}x{% endif %}&lt;script&gt;' in page  # in attributes too

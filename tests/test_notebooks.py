@@ -1,6 +1,7 @@
 """Every notebook is stored without outputs, seeds itself first, and runs top to bottom on the sample."""
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_runs_top_to_bottom_offline(path):
     book = nbformat.read(path, as_version=4)
     book.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))
     where = {"metadata": {"path": str(path.parent)}}
-    client = NotebookClient(book, timeout=600, kernel_name="python3", resources=where)
+    client = NotebookClient(book, timeout=600, kernel_name="python3", resources=where, km=_kernel_manager())
     client.execute()
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
@@ -78,6 +79,19 @@ def test_runs_top_to_bottom_offline(path):
         assert len(maps) >= 3 and all("L.map(" in m for m in maps)  # Leaflet is inside the output itself
     if path.stem != "05_explorer":
         assert not any("print(" in c.source and ".summary()" in c.source for c in book.cells)  # rich output, not print
+
+
+def _kernel_manager():
+    """A kernel on Unix sockets in a folder of its own (POSIX), not on TCP ports: two test workers
+    starting kernels at once could pick the same free port, and one run waited 10 minutes on a
+    kernel that had finished (05_explorer, 605 s). Windows has no IPC transport: TCP there."""
+    import tempfile
+
+    from jupyter_client import KernelManager
+
+    if os.name != "posix":
+        return KernelManager(kernel_name="python3")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tempfile.mkdtemp(prefix="k"), "k"))
 
 
 def _offline_html(book) -> str:

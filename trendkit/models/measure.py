@@ -78,7 +78,7 @@ class Measure:
         """The unit after a Vietnamese number: "vụ", "kg", "lít"."""
         if self.unit in _WORDS:
             return _WORDS[self.unit][0]
-        return {"litre": "lít", "head": "con"}.get(self.unit, self.unit)
+        return UNITS[self.unit].vi if self.unit in UNITS else self.unit  # "lít", "con" from the shared words
 
     def amount(self, x: float, digits: int = 1, *, vi: bool = False) -> str:
         """``x`` with its unit: "12,0 cases", "12,0 kg" (``vi``: "12,0 vụ"); one case is "1 case"."""

@@ -62,6 +62,11 @@ def campaign(p: pl.DataFrame) -> bool:
     return _excludes(e.change_pct.low, e.change_pct.high)
 
 
+def campaign_with_panel(p: pl.DataFrame) -> bool:
+    e = campaign_effect(series(p, province="P00"), "2023-01", n_sim=1000, panel=p)
+    return _excludes(e.change_pct.low, e.change_pct.high)
+
+
 def comparative(p: pl.DataFrame) -> bool:
     e = comparative_effect(p, ["P00"], "2023-01", comparison=[f"P{i:02d}" for i in range(1, 20)])
     return _excludes(e.change_pct.low, e.change_pct.high)
@@ -104,6 +109,7 @@ def shock(p: pl.DataFrame) -> bool:
 
 CHECKS: dict[str, Callable[[pl.DataFrame], bool]] = {
     "campaign": campaign,
+    "campaign_panel": campaign_with_panel,
     "comparative": comparative,
     "staggered": staggered,
     "pretrend": pretrend,

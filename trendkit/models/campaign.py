@@ -33,7 +33,7 @@ from trendkit.models.fitting import (
     term_table,
 )
 from trendkit.models.late import LateTail, held_months, late_note
-from trendkit.models.measure import CASES, Measure, measure_of
+from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation
 from trendkit.models.shock import CommonShock, common_shock
@@ -258,7 +258,8 @@ def campaign_effect(
     x, names = campaign_design(periods, start_d, months=months)
     # a dip (or surge) just before the start bends the trend into the window: read without it when it is
     # clear, and both ways when it is not, keeping the reading that claims less
-    fits = [_fit(y, x, periods, ~out, family, level, n_sim, seed) for out in _readings(y, periods, start_d)]
+    rest = None if panel is None else _rest_total(panel, s)
+    fits = [_fit(y, x, periods, ~out, family, level, n_sim, seed) for out in _readings(y, periods, start_d, rest)]
     shock = None if panel is None else _shock_of(panel, s, start_d)
     return _effect(s, start_d, x, names, fits, level, (tuple(gaps), tuple(tail)), shock)
 
@@ -328,7 +329,9 @@ def _claim(f: _Fit) -> float:
     return abs(est) / max((high - low) / 2, 1e-12)
 
 
-def _readings(y: np.ndarray, periods: list[dt.date], start: dt.date) -> list[np.ndarray]:
+def _readings(
+    y: np.ndarray, periods: list[dt.date], start: dt.date, rest: np.ndarray | None = None
+) -> list[np.ndarray]:
     """The months to leave out of the baseline in each reading, by the rule the scan and the shock
     test follow (:func:`~trendkit.models.shape.recent_readings`): none; the last 3–12 months before
     ``start`` when they sit clearly off the earlier ones; or both ways, left out and kept, when they
@@ -338,13 +341,19 @@ def _readings(y: np.ndarray, periods: list[dt.date], start: dt.date) -> list[np.
     3% but halved the power at the minimum detectable drop (80% → 50%): too dear. With this rule a
     dip ending the month before the last went from 8% to 7% of null series read as an effect
     (``benchmarks/calibration_real.py``); a single series has no other units to tell a national dip
-    from a campaign, so pass ``panel=`` for the common-shock check."""
+    from a campaign. ``rest`` (the other provinces' total, when the panel is given) is where a
+    national dip shows clearly: its readings are added, so the baseline leaves such a dip out even
+    when the series alone is too noisy to see it."""
     from trendkit.models.shape import recent_readings, shape_design
 
     pre = np.array([p < start for p in periods])
     x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
-    shift, other = recent_readings(y.astype(float), x, pre)
-    return [shift] if other is None else [shift, other]
+    readings: list[np.ndarray] = []
+    for total in (y, rest):
+        for out in recent_readings(total.astype(float), x, pre) if total is not None else ():
+            if out is not None and not any((out == r).all() for r in readings):
+                readings.append(out)
+    return readings
 
 
 def _window(
@@ -386,6 +395,30 @@ def _changes(
 
 def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock:
     """The common-shock check on ``panel`` over the series' post months, the series' provinces left out."""
+    return common_shock(panel, start, end=s["period"].max(), targets=_provinces_of(panel, s))
+
+
+def _provinces_of(panel: pl.DataFrame, s: pl.DataFrame) -> list[str]:
+    """The panel's provinces that the series' label names (``series(p, province=[…])`` writes them)."""
     known = set(panel["province"].cast(pl.String).unique().to_list()) if "province" in panel.columns else set()
-    named = [t for part in series_label(s).split(", ") for t in part.split(" + ")]
-    return common_shock(panel, start, end=s["period"].max(), targets=[t for t in named if t in known])
+    return [t for part in series_label(s).split(", ") for t in part.split(" + ") if t in known]
+
+
+def _rest_total(panel: pl.DataFrame, s: pl.DataFrame) -> np.ndarray | None:
+    """The other provinces' total in each of the series' months, from those that reported every one of
+    them (None without a ``province`` column, or when no such province had any cases)."""
+    if "province" not in panel.columns:
+        return None
+    rest = measure_panel(panel).filter(
+        ~pl.col("province").cast(pl.String).is_in(_provinces_of(panel, s))
+        & pl.col("period").is_in(s["period"].to_list())
+    )
+    silent = rest.filter(pl.col("cases").is_null())["province"].unique().to_list()
+    total = (
+        rest.filter(~pl.col("province").cast(pl.String).is_in(silent))
+        .group_by("period")
+        .agg(pl.col("cases").sum())
+        .sort("period")
+    )
+    y = total["cases"].cast(pl.Float64).to_numpy()
+    return y if total.height == s.height and y.sum() > 0 else None

@@ -129,3 +129,72 @@ def test_staggered_starts_cover_a_planted_cut_that_one_common_start_misses():
     logs = np.log1p([e.change_pct.estimate for e in runs])
     se = np.mean([np.log1p(e.change_pct.high) - np.log1p(e.change_pct.low) for e in runs]) / 3.92
     assert logs.std() <= 1.2 * se
+
+
+# --- against the reference implementation -------------------------------------------------------
+
+
+def _noisy() -> pl.DataFrame:
+    means = list(np.random.default_rng(7).uniform(5, 60, 12))
+    effects = {"P00": ("2023-01", -0.3), "P01": ("2023-04", -0.2)}
+    return draw(Scenario(means, effects=effects), np.random.default_rng(3))
+
+
+STAGGERED = {"P00": "2023-01", "P01": "2023-04"}
+
+
+def test_each_target_s_change_is_the_ratio_of_its_totals_against_the_comparison_s():
+    # Poisson with a fixed effect per month and per series: its MLE of δ is closed form,
+    # exp δ = (target after / comparison after) / (target before / comparison before)
+    p = _noisy()
+    eff = staggered_effect(p, STAGGERED, comparison=[f"P{i:02d}" for i in range(2, 12)], receivers=())
+    for target, start in STAGGERED.items():
+        after = pl.col("period") >= dt.date.fromisoformat(start + "-01")
+        own = pl.col("province") == target
+        rest = pl.col("province").is_in([f"P{i:02d}" for i in range(2, 12)])
+        cells = [(after, own), (after, rest), (~after, own), (~after, rest)]
+        s = p.select(pl.col("cases").filter(a & b).sum().alias(f"s{i}") for i, (a, b) in enumerate(cells)).row(0)
+        change = eff.per_target.filter(pl.col("target") == target)["change"][0]
+        assert np.log1p(change) == pytest.approx(np.log((s[0] / s[1]) / (s[2] / s[3])), abs=1e-8)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")  # pyfixest's own pandas calls
+def test_each_target_and_the_event_study_are_pyfixest_s_poisson_fixed_effects_estimates():
+    # the reference for this estimator: fixest's fepois (Python port pyfixest), the Poisson
+    # difference in differences with a fixed effect per month and per series (Wooldridge 2023), and
+    # for the event study the stacked regression with those effects per stack (Cengiz et al. 2019)
+    import pandas as pd
+    import pyfixest as pf  # a dev dependency: the reference, never imported by trendkit
+
+    p = _noisy()
+    comparison = [f"P{i:02d}" for i in range(2, 12)]
+    eff = staggered_effect(p, STAGGERED, comparison=comparison, receivers=())
+    stacks = []
+    for k, (target, start) in enumerate(STAGGERED.items()):
+        first = dt.date.fromisoformat(start + "-01")
+        long = (
+            p.filter(pl.col("province").is_in([target, *comparison]))
+            .group_by("period", (pl.col("province") == target).cast(pl.Int8).alias("treated"))
+            .agg(pl.col("cases").sum().alias("y"))
+            .with_columns(
+                ((pl.col("period").dt.year() - first.year) * 12 + pl.col("period").dt.month() - first.month).alias(
+                    "rel"
+                ),
+                pl.lit(k).alias("stack"),
+                pl.col("period").cast(pl.String),
+            )
+        )
+        did = long.with_columns((pl.col("treated") * (pl.col("rel") >= 0)).alias("d"))
+        fit = pf.fepois("y ~ d | period + treated", data=pd.DataFrame(did.to_dict(as_series=False)))
+        mine = eff.per_target.filter(pl.col("target") == target)["change"][0]
+        assert np.log1p(mine) == pytest.approx(float(fit.coef()["d"]), abs=1e-7)
+        stacks.append(long)
+    bins = eff.events.select("first", "last").rows()
+    names = [f"b{i}" for i in range(len(bins))]
+    stacked = pl.concat(stacks).with_columns(
+        *((pl.col("treated") * pl.col("rel").is_between(a, b)).alias(n) for n, (a, b) in zip(names, bins, strict=True))
+    )
+    fit = pf.fepois(
+        f"y ~ {' + '.join(names)} | stack^period + stack^treated", data=pd.DataFrame(stacked.to_dict(as_series=False))
+    )
+    assert np.log1p(eff.events["change"].to_numpy()) == pytest.approx(fit.coef()[names].to_numpy(), abs=1e-6)

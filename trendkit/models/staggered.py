@@ -6,14 +6,18 @@ months as "after" and dilutes the effect; a target that began earlier counts cam
 
 - **per target**, the difference in differences of that target against the comparison provinces
   from its own start — the comparison holds only provinces no campaign touched, as Callaway &
-  Sant'Anna's group-time effects with a never-treated control group;
+  Sant'Anna's group-time effects with a never-treated control group, on the multiplicative scale:
+  a Poisson regression with a fixed effect per month and per series (Wooldridge 2023), whose
+  estimate is the ratio of the target's and the comparison's totals after and before the start
+  (``tests/test_staggered.py`` checks it by hand and against pyfixest's ``fepois``);
 - **overall**, the targets' effects on the log scale weighted by each target's cases before its
   start (Callaway & Sant'Anna's "simple" aggregation weights by group size; here the size that
   matters is activity), with an interval that allows for the targets sharing one comparison;
 - an **event study** stacked over the targets (Cengiz et al. 2019): the change in each 3-month
   bin of months relative to each target's start. The bins before the start (the *leads*) are
   the pre-trend check: a target already moving apart from the comparison before its campaign
-  shows there, and a joint F test says whether the leads together differ from no change.
+  shows there, and a joint F test says whether the leads together differ from no change (the bins'
+  estimates are pyfixest's ``fepois`` with month and series effects per stack).
 
 >>> import trendkit as tk
 >>> p = tk.panel(tk.load_cases("data/sample").cases, by=("province",))

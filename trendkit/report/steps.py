@@ -319,25 +319,21 @@ def campaign_window(c: Any, loaded: Loaded) -> str | None:
     )
 
 
-def campaign_starts(c: Any, loaded: Loaded, layout: str) -> dict[str, str]:
-    """Each target (a unit of the panel) and the month it started; a merged legacy group starts
-    with its first member."""
-    starts: dict[str, str] = {}
-    for target, start in zip(_targets_of(c, loaded, layout), c.starts().values(), strict=True):
-        starts[target] = min(starts.get(target, start), start)
-    return starts
-
-
-def campaign_targets(c: Any, loaded: Loaded, layout: str) -> list[str]:
-    """The campaign's provinces as units of the panel (a merged legacy group where the layout needs it)."""
-    targets = list(dict.fromkeys(_targets_of(c, loaded, layout)))
+def campaign_units(c: Any, loaded: Loaded, layout: str) -> tuple[list[str], dict[str, str]]:
+    """The campaign's provinces as units of the panel (a merged legacy group where the layout needs
+    it), and the month each started (a merged group starts with its first member); names resolved once."""
+    held = _targets_of(c, loaded, layout)
+    targets = list(dict.fromkeys(held))
     absent = [t for t in targets if t not in set(loaded.provinces)]
     if absent:
         raise TrendkitInputError(
             f"--campaign {c.name}: không có vụ nào ở {', '.join(absent)} / no cases for {', '.join(absent)} in the "
             "data; a campaign needs cases in its provinces before and after it starts"
         )
-    return targets
+    starts: dict[str, str] = {}
+    for target, start in zip(held, c.starts().values(), strict=True):
+        starts[target] = min(starts.get(target, start), start)
+    return targets, starts
 
 
 def _targets_of(c: Any, loaded: Loaded, layout: str) -> list[str]:
@@ -382,7 +378,7 @@ class _Fitted:
         return self.study.minimum
 
 
-def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _Fitted:
+def _fit_campaign(c: Any, targets: list[str], starts: dict[str, str], loaded: Loaded, layout: str) -> _Fitted:
     from trendkit.models import (
         campaign_effect,
         channel_shift,
@@ -409,7 +405,6 @@ def _fit_campaign(c: Any, targets: list[str], loaded: Loaded, layout: str) -> _F
     top = study.scan.rising().head(5)
     # against provinces the campaign should not have touched: not targets, neighbours or receivers
     kw = {"end": c.end, "receivers": study.receivers, "layout": layout}
-    starts = campaign_starts(c, loaded, layout)
     staggered = len(set(starts.values())) > 1  # each target from its own start, with a pre-trend check
     compared, missing = {}, []
     for key, model in (("comp", comparative_effect), ("placebo", placebo_checks), ("synth", synthetic_control)):
@@ -429,8 +424,8 @@ def campaign_section(
     from trendkit.maps import displacement_map, save_map, static_choropleth
     from trendkit.report import story
 
-    targets = campaign_targets(c, loaded, layout)
-    f = _fit_campaign(c, targets, loaded, layout)
+    targets, starts = campaign_units(c, loaded, layout)
+    f = _fit_campaign(c, targets, starts, loaded, layout)
     title = f"{c.name}: số vụ vượt dự kiến / excess cases{loaded.mark}"
     save_map(displacement_map(f.scan, layout=layout, title=title), tmp / f"{map_name}.html")
     excess = f.scan.to_frame().group_by("province").agg(pl.col("excess").sum().alias("value"))

@@ -402,6 +402,7 @@ def test_small_counts_never_show_in_alert_text():
     text = alert_text({"kind": "anomaly", "province": "Huế", "month": "2025-12", "cases": suppress(1),
                        "lower": 4.0, "upper": 20.0})  # fmt: skip
     assert "<3 vụ / cases" in text and " 1 " not in text
+    assert "Huế 12/2025:" in text  # the month as a reader writes it, never "2025-12"
 
 
 def _months_of_sample(tmp_path: Path, months: list[str]) -> Path:

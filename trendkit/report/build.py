@@ -498,9 +498,10 @@ def local_time(stamp: str) -> str:
 def alert_text(a: dict[str, Any]) -> str:
     """One alert as one line of text (Vietnamese first), for the terminal and cron mail."""
     if a["kind"] == "new_shift":
-        return f"Thay đổi mới / new shift: {a['province']} from {a['month']} ({fmt_num(100 * a['change_pct'])}%)"
+        return (f"Thay đổi mới / new shift: {a['province']} from {month_text(a['month'])} "
+                f"({fmt_num(100 * a['change_pct'])}%)")  # fmt: skip
     return (
-        f"Bất thường / anomaly: {a['province']} {a['month']}: {_count(a['cases'])} vụ / cases, outside "
+        f"Bất thường / anomaly: {a['province']} {month_text(a['month'])}: {_count(a['cases'])} vụ / cases, outside "
         f"{fmt_num(a['lower'], 1)}–{fmt_num(a['upper'], 1)}"
     )
 

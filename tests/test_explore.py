@@ -32,6 +32,9 @@ def test_a_campaign_needs_enough_months_and_then_shows_the_planted_effect():
     assert short.effect is None and "12" in short.note
     full = explore_view(CASES, ["Quảng Ninh", "Lạng Sơn"], first="2022-01", last="2024-06", start="2023-07")
     assert full.effect.change_pct.high < 0  # the planted 40% cut
+    assert full.effect.shock is not None  # checked against the other provinces for a common shock
+    everyone = explore_view(CASES, [], start="2023-07")  # nobody left to compare with: no shock check, no error
+    assert everyone.effect is not None and everyone.effect.shock is None
 
 
 def test_no_province_means_all_and_all_channels():

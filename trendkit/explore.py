@@ -70,7 +70,7 @@ def explore_view(
         if before < 12 or after < 3:
             note = f"cần ≥ 12 tháng trước và ≥ 3 tháng sau / needs 12 months before and 3 after ({before}, {after})"
         else:
-            effect = campaign_effect(s, begin)
+            effect = campaign_effect(s, begin, panel=p)  # the other provinces: a national dip, a common shock
     return ExploreView(chosen, channel or ALL, lo, hi, s, totals, effect, note)
 
 

@@ -393,9 +393,13 @@ def _changes(
     return per_month, pct, fitted, cf
 
 
-def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock:
-    """The common-shock check on ``panel`` over the series' post months, the series' provinces left out."""
-    return common_shock(panel, start, end=s["period"].max(), targets=_provinces_of(panel, s))
+def _shock_of(panel: pl.DataFrame, s: pl.DataFrame, start: dt.date) -> CommonShock | None:
+    """The common-shock check on ``panel`` over the series' post months, the series' provinces left out
+    (None when the series is every province: there is nobody to compare with)."""
+    targets = _provinces_of(panel, s)
+    if "province" in panel.columns and set(targets) >= set(panel["province"].cast(pl.String).unique().to_list()):
+        return None
+    return common_shock(panel, start, end=s["period"].max(), targets=targets)
 
 
 def _provinces_of(panel: pl.DataFrame, s: pl.DataFrame) -> list[str]:

@@ -82,7 +82,32 @@ def _scan(p: pl.DataFrame) -> tuple[float, float]:
     return (1.0, 2.0) if s.rising().height else (-1.0, 1.0)
 
 
-CHECKS = {"campaign": _campaign, "comparative": _comparative, "wdd": _wdd, "scan": _scan}
+def _breaks(p: pl.DataFrame) -> tuple[float, float]:
+    """Not an interval: (-2, -1) when a fall is placed within 2 months of the start (found), (1, 2)
+    for any other change point (a false one on null panels), (-1, 1) when there is none."""
+    from trendkit import models as tk
+
+    cp = tk.change_points(tk.series(p, province=TARGET)).segments.filter(pl.col("change_pct").is_not_null())
+    near = cp.filter((pl.col("start") - START).dt.total_days().abs() <= 62)
+    if near.height and near["change_pct"][0] < 0:
+        return (-2.0, -1.0)
+    return (1.0, 2.0) if cp.height else (-1.0, 1.0)
+
+
+CHECKS = {"campaign": _campaign, "comparative": _comparative, "wdd": _wdd, "scan": _scan, "breaks": _breaks}
+
+
+def forecast_outside(reps: int, sigma: float, level: float = 0.95, holdout: int = 6) -> float:
+    """The share of held-out months outside their ``level`` forecast interval on null panels (nominal
+    1 − ``level``): the target's series, the last ``holdout`` months held out."""
+    from trendkit import models as tk
+
+    rng = np.random.default_rng(9)
+    outside = 0
+    for _ in range(reps):
+        s = tk.series(draw(rng, sigma=sigma), province=TARGET)
+        outside += int(tk.forecast(s, holdout=holdout, horizon=0, level=level).to_frame()["anomaly"].sum())
+    return outside / (reps * holdout)
 
 
 def run(reps: int, sigma: float, only: list[str], measure: str = "kg") -> dict[str, dict[str, float]]:
@@ -107,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sigma", type=float, default=1.2, help="log-sd of one case's quantity")
     ap.add_argument("--only", nargs="*", default=list(CHECKS), choices=list(CHECKS))
     ap.add_argument("--measure", choices=["kg", "cases"], default="kg", help="cases: the same draws' counts")
+    ap.add_argument("--forecast", action="store_true", help="also the forecast's held-out months outside 95%%")
     args = ap.parse_args(argv)
     t = time.perf_counter()
     res = run(args.reps, args.sigma, args.only, args.measure)
@@ -115,6 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'check':<12} {'false positives':>16} {'coverage of -40%':>17} {'power at -40%':>14}")
     for name, r in res.items():
         print(f"{name:<12} {r['false_positive']:>16.1%} {r['coverage_of_-40%']:>17.1%} {r['power_-40%']:>14.1%}")
+    if args.forecast:
+        print(f"forecast: held-out months outside the 95% interval {forecast_outside(args.reps, args.sigma):.1%} "
+              "(nominal 5%)")  # fmt: skip
     print(f"({time.perf_counter() - t:.0f} s)", file=sys.stderr)
 
 

@@ -65,6 +65,15 @@ def test_intervals_stay_honest_on_heavy_tailed_quantities(check):
     assert res["coverage_of_-40%"] >= 0.88
 
 
+@pytest.mark.slow
+def test_change_points_and_forecasts_stay_honest_on_heavy_tailed_quantities():
+    # 200 replicates (benchmarks/calibration_quantity.py --only breaks --forecast): 2.0% of null kg series
+    # get a change point (3.0% on the same draws' counts); 6.6% of held-out months fall outside the 95%
+    # forecast interval
+    assert cq.run(120, 1.2, ["breaks"])["breaks"]["false_positive"] <= 0.07
+    assert cq.forecast_outside(60, 1.2) <= 0.10
+
+
 def test_the_displacement_study_and_change_points_read_a_quantity_panel():
     kg = cq.draw(np.random.default_rng(5), sigma=1.2)
     study = models.displacement_study(kg, [cq.TARGET], cq.START, buffer=["Cao Bằng"])

@@ -268,3 +268,22 @@ def test_a_blas_library_first_loaded_inside_a_model_call_is_limited_too():
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS") and k != "TRENDKIT_THREADS"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[1]"
+
+
+def test_a_model_asked_again_about_the_same_series_answers_without_refitting(monkeypatch):
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    fits = []
+    original = SARIMAX.fit
+    monkeypatch.setattr(SARIMAX, "fit", lambda self, *a, **k: fits.append(1) or original(self, *a, **k))
+    y = np.random.default_rng(11).poisson(40, 40).astype(float)
+    first = forecast(_series(y), holdout=3, horizon=2)
+    again = forecast(_series(y.copy()), holdout=3, horizon=2)  # a new frame with the same content
+    assert again is first and len(fits) == 1
+    y[-5] += 1  # one month corrected: a new series, fitted afresh
+    changed = forecast(_series(y), holdout=3, horizon=2)
+    assert changed is not first and len(fits) == 2
+    assert forecast(_series(y), holdout=3, horizon=3) is not changed and len(fits) == 3  # another argument
+    late = tk.models.late_tail(SAMPLE)
+    s = series(SAMPLE, province="Lào Cai")
+    assert change_points(s, late=late) is change_points(s, late=late)  # a LateTail is keyed by its months

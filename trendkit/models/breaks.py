@@ -23,6 +23,7 @@ from trendkit.models.fitting import (
 )
 from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.measure import CASES, Measure, measure_of
+from trendkit.models.memo import remembered
 from trendkit.models.serial import NONE as NO_SERIAL
 from trendkit.models.serial import SerialCorrelation, estimate_serial
 from trendkit.result import Result
@@ -225,6 +226,7 @@ def _partition(cost: np.ndarray, n: int, penalty: float, min_size: int) -> list[
     return sorted(x for x in breaks if x > 0)
 
 
+@remembered  # the same series again (a re-run cell, a second report): not refitted
 @limit_threads
 def change_points(
     s: pl.DataFrame,

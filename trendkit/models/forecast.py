@@ -10,6 +10,7 @@ import polars as pl
 
 from trendkit.models.fitting import check_months, series_label
 from trendkit.models.measure import CASES, Measure, measure_of
+from trendkit.models.memo import remembered
 from trendkit.months import add_months, parse_month
 from trendkit.plots import finish
 from trendkit.result import Result
@@ -86,6 +87,7 @@ class Forecast(Result):
         return fig
 
 
+@remembered  # the same series again (a re-run cell, a second report): not refitted
 @limit_threads
 def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: float = 0.95) -> Forecast:
     """Forecast ``horizon`` months past the data (or check the last ``holdout`` months).

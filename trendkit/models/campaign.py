@@ -245,7 +245,10 @@ def campaign_effect(
     ``panel`` (the province panel the series came from) lets the result check the window for a
     shock common to the whole country (:func:`~trendkit.models.shock.common_shock`); ``.shock``
     and the summary then say when the country moved together, which this model cannot tell
-    from the campaign.
+    from the campaign. It also shows a national dip before the start that one noisy series hides:
+    the other provinces' total adds its readings of those months. After a 40% dip ending a month
+    before the start, 11% of null series read as an effect alone and 1.5–2.5% with the panel
+    (200 replicates, ``tests/test_real_series.py``; every other family ≤ 6%).
     """
     start_d = parse_month(start)
     if end is not None:

@@ -29,6 +29,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
 
+from trendkit.models.late import LateTail
+
 __all__ = ["MAXSIZE", "remembered"]
 
 P = ParamSpec("P")
@@ -43,7 +45,8 @@ class _Unhashable(Exception):
 
 
 def _key(value: Any) -> Hashable:
-    """A key for ``value`` by content: a frame by its schema, height and a digest of its rows' hashes."""
+    """A key for ``value`` by content: a frame by its schema, height and a digest of its rows' hashes;
+    a :class:`~trendkit.models.late.LateTail` by its months; anything else that is hashable as itself."""
     if isinstance(value, pl.DataFrame):
         digest = hashlib.blake2b(value.hash_rows(seed=0).to_numpy().tobytes(), digest_size=16).hexdigest()
         return ("frame", tuple((c, str(t)) for c, t in value.schema.items()), value.height, digest)
@@ -51,9 +54,8 @@ def _key(value: Any) -> Hashable:
         return (type(value).__name__, *(_key(v) for v in value))
     if isinstance(value, dict):
         return ("dict", *((k, _key(v)) for k, v in sorted(value.items())))
-    months = getattr(value, "months", None)  # a LateTail: the months it holds out are what the model reads
-    if months is not None and not isinstance(value, str):
-        return ("months", type(value).__name__, _key(list(months)))
+    if isinstance(value, LateTail):  # the months it holds out are what a model reads of it
+        return ("late", _key(list(value.months)))
     try:
         hash(value)
     except TypeError:

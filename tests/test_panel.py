@@ -159,3 +159,29 @@ def test_the_scan_can_target_a_macro_region():
     from trendkit.geo.regions import MACRO_REGIONS
 
     assert res.height > 0 and set(res["province"]) <= set(MACRO_REGIONS["Trung"])
+
+
+def test_models_on_customs_months_count_tet_over_each_month_s_own_days():
+    from trendkit.models import campaign_effect, change_points, common_shock, forecast, series
+    from trendkit.models.campaign import campaign_design
+    from trendkit.models.fitting import period_starts
+    from trendkit.tet import tet_window_share
+
+    cases = tk.load_cases("data/sample").cases
+    p = tk.panel(cases, by=("province",), freq="customs")
+    s = series(p, province=["Quảng Ninh", "Lạng Sơn"])
+    assert {"period_from", "period_to"} <= set(s.columns)  # the series keeps what its months are
+    starts = period_starts(s)
+    assert all(d.day == 16 for d in starts) and starts[1] == s["period_to"][0] + dt.timedelta(days=1)
+    periods = s["period"].to_list()
+    x, names = campaign_design(periods, dt.date(2023, 7, 1), starts=starts)
+    tet = x[:, names.index("tet_window")]
+    # the customs "February 2023" (16/01–15/02; Tết 22/01/2023, window 11/12/2022–21/01/2023) holds
+    # 6 of the window's 31 days; the calendar February holds none
+    feb = periods.index(dt.date(2023, 2, 1))
+    assert tet[feb] == pytest.approx(6 / 31) and tet_window_share(pl.Series([dt.date(2023, 2, 1)]))[0] == 0
+    assert list(tet) == pytest.approx(tet_window_share(s["period"], starts=starts).to_list())
+    assert campaign_effect(s, "2023-07", panel=p).change_pct.high < 0  # the sample's planted cut, on customs months
+    assert forecast(s, holdout=3, horizon=2).to_frame().height == 5
+    change_points(s)
+    common_shock(p, "2023-07", targets=["Quảng Ninh", "Lạng Sơn"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -56,23 +57,37 @@ def in_tet_window(day: dt.date, days: int = DEFAULT_WINDOW_DAYS) -> bool:
     return 0 < (tet - day).days <= days
 
 
-def tet_window_share(months: pl.Series, days: int = DEFAULT_WINDOW_DAYS) -> pl.Series:
+def tet_window_share(
+    months: pl.Series, days: int = DEFAULT_WINDOW_DAYS, *, starts: Sequence[dt.date] | None = None
+) -> pl.Series:
     """For each month (a Date on the 1st), the share of its days that fall in the pre-Tết window.
 
     A regressor for monthly count models: 0 in most months, up to 1 for a month that lies
-    wholly inside the window.
+    wholly inside the window. ``starts`` gives each period's first day when a period does not
+    start on the 1st: a customs month, 16th to 15th (:func:`trendkit.panel.period_start`), whose
+    share is over its own days.
 
     >>> s = pl.Series([dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 6, 1)])
     >>> [round(x, 3) for x in tet_window_share(s)]
     [1.0, 0.393, 0.0]
+    >>> customs = [dt.date(2020, 12, 16), dt.date(2021, 1, 16), dt.date(2021, 5, 16)]  # 16th to 15th
+    >>> [round(x, 3) for x in tet_window_share(s, starts=customs)]  # Tết 12/02/2021: window 01/01–11/02
+    [0.484, 0.871, 0.0]
+
+    By hand: 16/12/2020–15/01/2021 holds 15 of the window's days out of 31 (0.484); 16/01–15/02/2021
+    holds 27 of 31 (0.871).
     """
-    out = [_month_share(month, days) for month in months.to_list()]
+    firsts = months.to_list() if starts is None else list(starts)
+    if len(firsts) != months.len():
+        raise ValueError(f"{len(firsts)} period starts for {months.len()} periods")
+    out = [_period_share(first, days) for first in firsts]
     return pl.Series(months.name or "tet_share", out, dtype=pl.Float64)
 
 
 @functools.cache
-def _month_share(month: dt.date, days: int) -> float:
-    """One month's share of days in the pre-Tết window (every model asks for the same few months)."""
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    n_days = (nxt - month).days
-    return sum(in_tet_window(month + dt.timedelta(days=i), days) for i in range(n_days)) / n_days
+def _period_share(first: dt.date, days: int) -> float:
+    """The share of days in the pre-Tết window over the month from ``first`` to the day before the
+    same day of the next month (every model asks for the same few periods)."""
+    nxt = (first.replace(day=1) + dt.timedelta(days=32)).replace(day=first.day)
+    n_days = (nxt - first).days
+    return sum(in_tet_window(first + dt.timedelta(days=i), days) for i in range(n_days)) / n_days

@@ -18,6 +18,7 @@ from trendkit.models.fitting import (
     gap_note,
     month_numbers,
     nb_moments,
+    period_starts,
     reported,
     series_label,
 )
@@ -116,7 +117,7 @@ def _span(low: dt.date, high: dt.date) -> str:
 def _factors(s: pl.DataFrame, breaks: list[int], trend: bool) -> np.ndarray:
     """Multiplicative month/pre-Tết (and trend) factors from a GLM with one level per segment."""
     periods = s["period"].to_list()
-    x, _ = design_matrix(periods, periods[0], months=s.height >= 24, tet=True, trend=trend)
+    x, _ = design_matrix(periods, periods[0], months=s.height >= 24, tet=True, trend=trend, starts=period_starts(s))
     steps = [np.arange(len(periods)) >= b for b in breaks]
     xs = np.column_stack([x, *steps]) if steps else x
     with warnings.catch_warnings():  # months of zeros (a stray old record) separate perfectly: harmless here,
@@ -314,7 +315,7 @@ def _default_penalty(s: pl.DataFrame, y: np.ndarray, seasonal: bool) -> tuple[fl
 
     base = 3.5 * np.log(len(y))
     periods = s["period"].to_list()
-    x, _ = design_matrix(periods, periods[0], months=len(y) >= 24, tet=True, trend=True)
+    x, _ = design_matrix(periods, periods[0], months=len(y) >= 24, tet=True, trend=True, starts=period_starts(s))
     f = _factors(s, [], trend=True) if seasonal else np.ones(len(y))
     mu = f * y.sum() / f.sum()
     df = nb_moments(y, mu, len(y) - (x.shape[1] if seasonal else 1))[1]

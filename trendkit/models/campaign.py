@@ -27,6 +27,7 @@ from trendkit.models.fitting import (
     gap_note,
     month_numbers,
     nb_moments,
+    period_starts,
     reported,
     serial_cov,
     series_label,
@@ -156,13 +157,14 @@ class CampaignEffect(Result):
 
 
 def campaign_design(
-    periods: list[dt.date], start: dt.date, *, months: bool | None = None
+    periods: list[dt.date], start: dt.date, *, months: bool | None = None, starts: list[dt.date] | None = None
 ) -> tuple[np.ndarray, list[str]]:
     """The segmented design of :func:`campaign_effect` (and of its power in
     :mod:`trendkit.models.power`): trend, month effects (by default with 36 months or more),
-    pre-Tết window, then ``level_change`` (after ``start``) and ``slope_change`` (years since it)."""
+    pre-Tết window (over each customs month's own days with ``starts``), then ``level_change``
+    (after ``start``) and ``slope_change`` (years since it)."""
     months = len(periods) >= 36 if months is None else months
-    x, names = design_matrix(periods, periods[0], months=months, tet=True)
+    x, names = design_matrix(periods, periods[0], months=months, tet=True, starts=starts)
     post = np.array([p >= start for p in periods], dtype=float)
     since = np.array([months_between(start, p) / 12 for p in periods]) * post
     return np.column_stack([x, post, since]), [*names, "level_change", "slope_change"]
@@ -258,11 +260,13 @@ def campaign_effect(
     y = s["cases"].to_numpy()
     if months is None:  # 11 month effects need months enough, and cases enough to fit them
         months = len(periods) >= 36 and float(y.mean()) >= SEASON_MIN_RATE
-    x, names = campaign_design(periods, start_d, months=months)
+    starts = period_starts(s)  # customs months: the Tết share over their own days
+    x, names = campaign_design(periods, start_d, months=months, starts=starts)
     # a dip (or surge) just before the start bends the trend into the window: read without it when it is
     # clear, and both ways when it is not, keeping the reading that claims less
     rest = None if panel is None else _rest_total(panel, s)
-    fits = [_fit(y, x, periods, ~out, family, level, n_sim, seed) for out in _readings(y, periods, start_d, rest)]
+    readings = _readings(y, periods, start_d, rest, starts)
+    fits = [_fit(y, x, periods, ~out, family, level, n_sim, seed) for out in readings]
     shock = None if panel is None else _shock_of(panel, s, start_d)
     return _effect(s, start_d, x, names, fits, level, (tuple(gaps), tuple(tail)), shock)
 
@@ -333,7 +337,11 @@ def _claim(f: _Fit) -> float:
 
 
 def _readings(
-    y: np.ndarray, periods: list[dt.date], start: dt.date, rest: np.ndarray | None = None
+    y: np.ndarray,
+    periods: list[dt.date],
+    start: dt.date,
+    rest: np.ndarray | None = None,
+    starts: list[dt.date] | None = None,
 ) -> list[np.ndarray]:
     """The months to leave out of the baseline in each reading, by the rule the scan and the shock
     test follow (:func:`~trendkit.models.shape.recent_readings`): none; the last 3–12 months before
@@ -350,7 +358,7 @@ def _readings(
     from trendkit.models.shape import recent_readings, shape_design
 
     pre = np.array([p < start for p in periods])
-    x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
+    x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False, starts=starts)
     readings: list[np.ndarray] = []
     for total in (y, rest):
         for out in recent_readings(total.astype(float), x, pre) if total is not None else ():

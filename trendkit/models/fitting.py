@@ -78,11 +78,39 @@ def series_label(s: pl.DataFrame) -> str:
     return s["label"][0] if "label" in s.columns and s.height else "series"
 
 
+def period_starts(frame: pl.DataFrame, periods: Sequence[dt.date] | None = None) -> list[dt.date] | None:
+    """Each period's first day when ``frame`` holds customs months (its ``period_from`` column, as
+    :func:`trendkit.panel` writes it for ``freq="customs"``): the 16th of the month before, for
+    ``periods`` (default: the frame's own ``period`` column; a period the frame does not hold, such
+    as a forecast's, is computed). None for calendar months, whose periods start on themselves.
+
+    >>> f = pl.DataFrame({"period": [dt.date(2021, 3, 1)], "period_from": [dt.date(2021, 2, 16)]})
+    >>> period_starts(f, [dt.date(2021, 3, 1), dt.date(2021, 4, 1)])
+    [datetime.date(2021, 2, 16), datetime.date(2021, 3, 16)]
+    >>> period_starts(f.drop("period_from")) is None
+    True
+    """
+    from trendkit.panel import CUSTOMS, period_start
+
+    if "period_from" not in frame.columns:
+        return None
+    known = dict(frame.select("period", "period_from").unique().iter_rows())
+    wanted = frame["period"].to_list() if periods is None else periods
+    return [known.get(p) or period_start(p, CUSTOMS) for p in wanted]
+
+
 def design_matrix(
-    periods: Sequence[dt.date], origin: dt.date, *, months: bool, tet: bool, trend: bool = True
+    periods: Sequence[dt.date],
+    origin: dt.date,
+    *,
+    months: bool,
+    tet: bool,
+    trend: bool = True,
+    starts: Sequence[dt.date] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Columns for a count model: a constant, the trend in years from ``origin``, month-of-year
-    dummies and the pre-Tết window share; and their names."""
+    dummies and the pre-Tết window share (over each period's own days from ``starts`` for customs
+    months: :func:`period_starts`); and their names."""
     n = len(periods)
     cols, names = [np.ones(n)], ["const"]
     if trend:
@@ -93,7 +121,7 @@ def design_matrix(
             cols.append(np.array([1.0 if p.month == m else 0.0 for p in periods]))
             names.append(f"month_{m:02d}")
     if tet:
-        cols.append(tet_window_share(pl.Series(list(periods), dtype=pl.Date)).to_numpy())
+        cols.append(tet_window_share(pl.Series(list(periods), dtype=pl.Date), starts=starts).to_numpy())
         names.append("tet_window")
     return np.column_stack(cols), names
 

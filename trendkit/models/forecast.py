@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import check_months, series_label
+from trendkit.models.fitting import check_months, period_starts, series_label
 from trendkit.models.measure import CASES, Measure, measure_of
 from trendkit.models.memo import remembered
 from trendkit.months import add_months, parse_month
@@ -112,8 +112,10 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     periods = s["period"].to_list()
     future = [add_months(parse_month(periods[-1]), k) for k in range(1, horizon + 1)]
     target = periods[s.height - holdout :] + future
-    tet_fit = tet_window_share(fit_part["period"]).to_numpy()[:, None]
-    tet_out = tet_window_share(pl.Series(target, dtype=pl.Date)).to_numpy()[:, None]
+    starts = period_starts(s, fit_part["period"].to_list() + target)  # customs months: their own days
+    tet_fit = tet_window_share(fit_part["period"], starts=starts and starts[: fit_part.height]).to_numpy()[:, None]
+    tet_out = tet_window_share(pl.Series(target, dtype=pl.Date), starts=starts and starts[fit_part.height :])
+    tet_out = tet_out.to_numpy()[:, None]
     seasonal = (1, 0, 0, 12) if fit_part.height >= 36 else (0, 0, 0, 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -98,6 +98,7 @@ def late_tail(panel: pl.DataFrame, *, check: int = 4) -> LateTail:
     """
     from scipy import stats
 
+    from trendkit.models.fitting import period_starts
     from trendkit.models.shape import common_shape, shape_design
 
     total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
@@ -108,7 +109,7 @@ def late_tail(panel: pl.DataFrame, *, check: int = 4) -> LateTail:
         return LateTail([], empty)
     periods, y = s["period"].to_list(), s["cases"].to_numpy().astype(float)
     pre = np.arange(len(y)) < len(y) - check
-    common = common_shape(y, shape_design(periods, seasons=pre.sum() >= 24), pre)
+    common = common_shape(y, shape_design(periods, seasons=pre.sum() >= 24, starts=period_starts(panel, periods)), pre)
     shape, used, scale = common.values, common.used, common.scale
     expected = shape[~pre] * y[used].sum() / shape[used].sum()
     sd = np.sqrt(scale * expected + expected**2 * (common.var + scale / max(y[used].sum(), 1.0)))

@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from trendkit.models.campaign import campaign_design
-from trendkit.models.fitting import nb_moments
+from trendkit.models.fitting import nb_moments, period_starts
 from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.scan import Projection, by_or_target_by, prepare, signed_root
 from trendkit.months import parse_month
@@ -108,7 +108,9 @@ def _solve(power_at: Callable[[float], float], target: float, high: float) -> fl
     return float("inf")
 
 
-def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha: float) -> Callable[[float], float]:
+def _drop_power(
+    y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha: float, starts: list[dt.date] | None = None
+) -> Callable[[float], float]:
     """Power of :func:`campaign_effect` (quasi-Poisson, level and slope change, t on the
     dispersion's degrees of freedom) against a level drop d, as a function of d."""
     from scipy import stats
@@ -116,7 +118,7 @@ def _drop_power(y_pre: np.ndarray, periods: list[dt.date], start: dt.date, alpha
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    xf, _ = campaign_design(periods, start)  # the very design campaign_effect fits
+    xf, _ = campaign_design(periods, start, starts=starts)  # the very design campaign_effect fits
     x, post, since = xf[:, :-2], xf[:, -2].astype(bool), xf[:, -1]
     n_pre = len(y_pre)
     pre_fit = GLM(y_pre, x[:n_pre], family=families.Poisson()).fit()
@@ -212,7 +214,7 @@ def minimum_detectable(
     prep = prepare(panel, targets, start_d, before, after, by_or_target_by("minimum_detectable", by, target_by))
     window = sorted(prep.wide["period"].unique().to_list())
     y_pre = prep.y_target[~prep.is_post]
-    drop = _solve(_drop_power(y_pre, window, start_d, alpha), power, 0.999)
+    drop = _solve(_drop_power(y_pre, window, start_d, alpha, period_starts(panel, window)), power, 0.999)
     expected = prep.project(prep.y_target).mu
     readings = [prep] if prep.other is None else [prep, prep.other]  # the scan must see it in both
     tested = [(k, [r.project(y, with_shape=True) for r in readings])

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from trendkit._deprecated import renamed_argument
-from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial
+from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial, period_starts
 from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
@@ -274,7 +274,7 @@ def prepare(
         pl.col("period").is_between(add_months(start, -before), add_months(start, after), closed="left")
     )
     window = sorted(frame["period"].unique().to_list())
-    x = shape_design(window, seasons=before >= 24)
+    x = shape_design(window, seasons=before >= 24, starts=period_starts(frame, window))
     is_post = np.array([p >= start for p in window])
 
     def total(rows: pl.DataFrame) -> np.ndarray:  # NaN in a month some unit did not report

@@ -40,15 +40,18 @@ SHIFT_MONTHS = range(3, 13)
 SCREEN_Z = 2.0
 
 
-def shape_design(periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"]) -> np.ndarray:
+def shape_design(
+    periods: Sequence[dt.date], *, seasons: bool | Literal["smooth"], starts: Sequence[dt.date] | None = None
+) -> np.ndarray:
     """Columns: constant, years since the first month, the pre-Tết window share, and (with
     ``seasons``, for 24 months or more of fitting data) month-of-year effects; ``"smooth"`` gives a
     yearly and a half-yearly harmonic and January and February effects (the months Tết moves
     between) instead of eleven month effects: 6 parameters, not 11, so the projection moves less
     with the noise of a few years. The harmonics alone left the window 3% low on the calibration
-    generator, whose Tết bump is not the pre-Tết window share."""
+    generator, whose Tết bump is not the pre-Tết window share. ``starts``: each period's first day for
+    customs months (:func:`~trendkit.models.fitting.period_starts`), for the Tết share."""
     t = np.array([months_between(periods[0], p) / 12 for p in periods])
-    tet = tet_window_share(pl.Series(list(periods), dtype=pl.Date)).to_numpy()
+    tet = tet_window_share(pl.Series(list(periods), dtype=pl.Date), starts=starts).to_numpy()
     if seasons == "smooth":
         angle = 2 * np.pi * np.array([p.month for p in periods]) / 12
         months = [

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import for_series, panel_serial
+from trendkit.models.fitting import for_series, panel_serial, period_starts
 from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.measure import measure_panel
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
@@ -166,17 +166,20 @@ class _Baseline:
     df: float  # degrees of freedom of the dispersion
 
 
-def _baselines(wide: pl.DataFrame, keep: np.ndarray, start: dt.date) -> tuple[_Baseline, _Baseline]:
+def _baselines(
+    wide: pl.DataFrame, keep: np.ndarray, start: dt.date, starts: list[dt.date] | None = None
+) -> tuple[_Baseline, _Baseline]:
     """Each unit's expected count in each month from ``start``, read two ways when both are plausible
     (:func:`~trendkit.models.shape.recent_readings`): the last months before the window kept, and left
     out as a shift. A national dip just before the window is sometimes too noisy to be sure of; read
-    as part of the trend, it made the window a rise (21% false alarms). A shock must show in both."""
+    as part of the trend, it made the window a rise (21% false alarms). A shock must show in both.
+    ``starts``: each month's first day for customs months (the Tết share over their own days)."""
     from trendkit.models.shape import recent_readings, shape_design
 
     periods = wide["period"].to_list()
     values = wide.drop("period").to_numpy().astype(float)  # months × units
     pre = np.array([p < start for p in periods])
-    x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False)
+    x = shape_design(periods, seasons="smooth" if pre.sum() >= 24 else False, starts=starts)
     total = values[:, keep].sum(axis=1)
     shift, other = recent_readings(total, x, pre)
     first = _baseline(values, x, pre, keep, shift)
@@ -278,7 +281,7 @@ def common_shock(
     keep = (~is_target) & (values[: -len(window)].mean(axis=0) * len(window) >= MIN_BASELINE)
     if keep.sum() < 4:
         keep = ~is_target
-    baseline, other = _baselines(wide, keep, start_d)
+    baseline, other = _baselines(wide, keep, start_d, period_starts(panel, wide["period"].to_list()))
     base = baseline.expected
     target_change = None
     if is_target.any():

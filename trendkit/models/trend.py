@@ -20,6 +20,7 @@ from trendkit.models.fitting import (
     check_months,
     design_matrix,
     fit_glm,
+    period_starts,
     series_label,
     term_table,
 )
@@ -94,9 +95,10 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
         parts.append(" + ".join(values))
     label = ", ".join(parts) or "all"
     total = pl.col(value).sum().cast(pl.Float64)
+    bounds = [pl.col(c).first() for c in ("period_from", "period_to") if c in frame.columns]  # customs months
     return (
         frame.group_by("period")  # a month some unit did not report is unknown, not a smaller sum
-        .agg(pl.when(pl.col(value).null_count() == 0).then(total).otherwise(None).alias("cases"))
+        .agg(pl.when(pl.col(value).null_count() == 0).then(total).otherwise(None).alias("cases"), *bounds)
         .sort("period")
         .with_columns(
             pl.lit(label).alias("label"), *([] if measure.is_count else [pl.lit(measure.unit).alias("measure")])
@@ -163,7 +165,7 @@ def fit_counts(
     check_months(s, 6)
     periods = s["period"].to_list()
     months = s.height >= 24 if months is None else months
-    x, names = design_matrix(periods, periods[0], months=months, tet=tet)
+    x, names = design_matrix(periods, periods[0], months=months, tet=tet, starts=period_starts(s))
     fit = fit_glm(s["cases"].to_numpy(), x, family)
     fitted = s.select("period", "cases").with_columns(pl.Series("fitted", np.asarray(fit.result.fittedvalues)))
     return CountModel(

@@ -113,9 +113,10 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     future = [add_months(parse_month(periods[-1]), k) for k in range(1, horizon + 1)]
     target = periods[s.height - holdout :] + future
     starts = period_starts(s, fit_part["period"].to_list() + target)  # customs months: their own days
-    tet_fit = tet_window_share(fit_part["period"], starts=starts and starts[: fit_part.height]).to_numpy()[:, None]
-    tet_out = tet_window_share(pl.Series(target, dtype=pl.Date), starts=starts and starts[fit_part.height :])
-    tet_out = tet_out.to_numpy()[:, None]
+    n = fit_part.height
+    fit_starts, out_starts = (None, None) if starts is None else (starts[:n], starts[n:])
+    tet_fit = tet_window_share(fit_part["period"], starts=fit_starts).to_numpy()[:, None]
+    tet_out = tet_window_share(pl.Series(target, dtype=pl.Date), starts=out_starts).to_numpy()[:, None]
     seasonal = (1, 0, 0, 12) if fit_part.height >= 36 else (0, 0, 0, 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -289,3 +289,18 @@ def test_a_model_asked_again_about_the_same_series_answers_without_refitting(mon
     late = tk.models.late_tail(SAMPLE)
     s = series(SAMPLE, province="Lào Cai")
     assert change_points(s, late=late) is change_points(s, late=late)  # a LateTail is keyed by its months
+
+
+def test_the_thread_libraries_are_looked_up_again_only_after_an_import():
+    import sys
+    import types
+
+    from trendkit import threads
+
+    found = threads._controller()
+    assert threads._controller() is found  # the same libraries: not walked again on every model call
+    sys.modules["trendkit_test_new_module"] = types.ModuleType("trendkit_test_new_module")
+    try:
+        assert threads._controller() is not found  # a new module may have brought a new native library
+    finally:
+        del sys.modules["trendkit_test_new_module"]

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 __all__ = ["THREADS_ENV", "limit_threads", "model_threads"]
 
@@ -51,10 +52,22 @@ def limit_threads(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from threadpoolctl import threadpool_limits
-
         _load_blas()
-        with threadpool_limits(limits=model_threads()):
+        with _controller().limit(limits=model_threads()):
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+_found: list[tuple[int, Any]] = []  # (modules imported when the libraries were found, the controller)
+
+
+def _controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS/OpenMP libraries, found again only when Python modules
+    were imported since: finding them walks every loaded shared object (1–4 ms, on every model call
+    before), and a new native library comes with a new module."""
+    from threadpoolctl import ThreadpoolController
+
+    if not _found or _found[0][0] != len(sys.modules):
+        _found[:] = [(len(sys.modules), ThreadpoolController())]
+    return _found[0][1]

@@ -14,7 +14,6 @@ import polars as pl
 from trendkit.models.fitting import (
     check_months,
     design_matrix,
-    fit_glm,
     gap_note,
     month_numbers,
     nb_moments,
@@ -120,10 +119,14 @@ def _factors(s: pl.DataFrame, breaks: list[int], trend: bool) -> np.ndarray:
     x, _ = design_matrix(periods, periods[0], months=s.height >= 24, tet=True, trend=trend, starts=period_starts(s))
     steps = [np.arange(len(periods)) >= b for b in breaks]
     xs = np.column_stack([x, *steps]) if steps else x
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     with warnings.catch_warnings():  # months of zeros (a stray old record) separate perfectly: harmless here,
         warnings.simplefilter("ignore")  # the factors only shape the costs, and the bootstrap checks the result
-        fit = fit_glm(s["cases"].to_numpy(), xs, "poisson")
-    beta = np.asarray(fit.result.params)[: x.shape[1]]
+        # the Poisson coefficients only (fit_glm would fit a second time for a scaled covariance)
+        fit = GLM(s["cases"].to_numpy(), xs, family=families.Poisson()).fit()
+    beta = np.asarray(fit.params)[: x.shape[1]]
     eta = x[:, 1:] @ beta[1:]
     f = np.exp(eta - eta.mean())
     return f / f.mean()

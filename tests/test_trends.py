@@ -304,3 +304,17 @@ def test_the_thread_libraries_are_looked_up_again_only_after_an_import():
         assert threads._controller() is not found  # a new module may have brought a new native library
     finally:
         del sys.modules["trendkit_test_new_module"]
+
+
+def test_the_bootstrap_s_costs_for_all_draws_are_each_draw_s_segment_costs():
+    from trendkit.models.breaks import _BootCosts
+
+    rng = np.random.default_rng(2)
+    f = rng.uniform(0.5, 1.5, 30)
+    draws = rng.poisson(20 * f, (5, 30)).astype(float)
+    draws[0, :10] = 0  # a stretch of zeros: the θ log term is 0 there
+    costs, cand = _BootCosts(draws, f), np.arange(5, 20)
+    for j, y in enumerate(draws):
+        full = _segment_costs(y, f)
+        assert costs.between(3, cand)[j] == pytest.approx(full[3, cand], rel=1e-12, abs=1e-9)
+        assert costs.between(cand, 27)[j] == pytest.approx(full[cand, 27], rel=1e-12, abs=1e-9)

@@ -177,14 +177,31 @@ def _date_ranges(
     else:
         draws = rng.poisson(mu, (n_boot, len(y)))
     found = np.empty((n_boot, len(edges) - 2), dtype=int)
-    for j, yb in enumerate(draws.astype(float)):
-        cost = _segment_costs(yb, f)
-        for i in range(1, len(edges) - 1):
-            a, b = edges[i - 1], edges[i + 1]
-            cand = np.arange(a + min_size, b - min_size + 1)
-            found[j, i - 1] = cand[np.argmin(cost[a, cand] + cost[cand, b])]
+    costs = _BootCosts(draws.astype(float), f)
+    for i in range(1, len(edges) - 1):  # every draw at once: only the costs around each break are needed
+        a, b = edges[i - 1], edges[i + 1]
+        cand = np.arange(a + min_size, b - min_size + 1)
+        found[:, i - 1] = cand[np.argmin(costs.between(a, cand) + costs.between(cand, b), axis=1)]
     lo, hi = np.quantile(found, [0.005, 0.995], axis=0, method="inverted_cdf") if len(found.T) else ([], [])
     return [(min(int(l_), e), max(int(h), e)) for l_, h, e in zip(lo, hi, edges[1:-1], strict=True)]
+
+
+class _BootCosts:
+    """:func:`_segment_costs` for many draws at once, only for the segments asked for."""
+
+    def __init__(self, draws: np.ndarray, f: np.ndarray) -> None:
+        zero = np.zeros((len(draws), 1))
+        self.cy = np.hstack([zero, np.cumsum(draws, axis=1)])
+        self.cyl = np.hstack([zero, np.cumsum(draws * np.log(f), axis=1)])
+        self.cf = np.concatenate([[0.0], np.cumsum(f)])
+
+    def between(self, a: int | np.ndarray, b: int | np.ndarray) -> np.ndarray:
+        """cost of the segments [a, b) in every draw (draws × segments); ``a`` or ``b`` an array."""
+        ys, cyl = (c[:, np.atleast_1d(b)] - c[:, np.atleast_1d(a)] for c in (self.cy, self.cyl))
+        fs = self.cf[b] - self.cf[a]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta_term = np.where(ys > 0, ys * np.log(ys / fs), 0.0)
+        return -2 * (theta_term - ys + cyl)
 
 
 def _search(

@@ -318,3 +318,10 @@ def test_the_bootstrap_s_costs_for_all_draws_are_each_draw_s_segment_costs():
         full = _segment_costs(y, f)
         assert costs.between(3, cand)[j] == pytest.approx(full[3, cand], rel=1e-12, abs=1e-9)
         assert costs.between(cand, 27)[j] == pytest.approx(full[cand, 27], rel=1e-12, abs=1e-9)
+
+
+def test_forecast_fits_around_a_month_not_reported():
+    y = np.random.default_rng(12).poisson(40, 48).astype(float)
+    y[20:23] = np.nan  # three months a unit did not report: missing, not zero
+    fc = forecast(_series(y), holdout=3, horizon=1)
+    assert fc.converged and np.isfinite(fc.loglike) and fc.to_frame()["forecast"].is_finite().all()

@@ -154,12 +154,19 @@ def _start(y: np.ndarray, tet: np.ndarray, seasonal: bool) -> np.ndarray | None:
     kept inside (−0.9, 0.9). In the order of the concentrated model's parameters: intercept, drift,
     Tết, AR(1) (, seasonal AR(12)). statsmodels' own start values are often non-stationary for these
     series (it then starts the seasonal term at 0): from these the fit needs half the likelihood
-    evaluations (1,593 → 839 over 30 series) and reaches the same maximum (to 1e-10). None when
-    least squares fails; the fit then starts from statsmodels' values."""
+    evaluations (1,593 → 839 over 30 series) and reaches the same maximum (to 1e-10). Months not
+    reported (NaN; the state-space fit skips them) are left out of the rows. None when too few rows
+    remain or least squares fails; the fit then starts from statsmodels' values."""
     lags = (1, 12, 13) if seasonal else (1,)
     rows = np.arange(max(lags), len(y))
     x = np.column_stack([np.ones(len(rows)), rows.astype(float), tet[rows], *(y[rows - k] for k in lags)])
-    b = np.linalg.lstsq(x, y[rows], rcond=None)[0]
+    seen = np.isfinite(x).all(axis=1) & np.isfinite(y[rows])  # a month not reported is missing (NaN) here
+    if seen.sum() <= x.shape[1]:
+        return None
+    try:
+        b = np.linalg.lstsq(x[seen], y[rows][seen], rcond=None)[0]
+    except np.linalg.LinAlgError:
+        return None
     if not np.isfinite(b).all():
         return None
     ar = np.clip(b[3:5] if seasonal else b[3:4], -0.9, 0.9)

@@ -115,13 +115,13 @@ def _span(low: dt.date, high: dt.date) -> str:
 
 def _factors(s: pl.DataFrame, breaks: list[int], trend: bool) -> np.ndarray:
     """Multiplicative month/pre-Tết (and trend) factors from a GLM with one level per segment."""
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     periods = s["period"].to_list()
     x, _ = design_matrix(periods, periods[0], months=s.height >= 24, tet=True, trend=trend, starts=period_starts(s))
     steps = [np.arange(len(periods)) >= b for b in breaks]
     xs = np.column_stack([x, *steps]) if steps else x
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
-
     with warnings.catch_warnings():  # months of zeros (a stray old record) separate perfectly: harmless here,
         warnings.simplefilter("ignore")  # the factors only shape the costs, and the bootstrap checks the result
         # the Poisson coefficients only (fit_glm would fit a second time for a scaled covariance)

@@ -118,13 +118,10 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     tet_fit = tet_window_share(fit_part["period"], starts=fit_starts).to_numpy()[:, None]
     tet_out = tet_window_share(pl.Series(target, dtype=pl.Date), starts=out_starts).to_numpy()[:, None]
     seasonal = (1, 0, 0, 12) if fit_part.height >= 36 else (0, 0, 0, 0)
+    y = np.log1p(fit_part["cases"].to_numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = SARIMAX(
-            np.log1p(fit_part["cases"].to_numpy()), exog=tet_fit, order=(1, 0, 0), seasonal_order=seasonal, trend="ct",
-            concentrate_scale=True,
-        )  # fmt: skip
-        y = np.log1p(fit_part["cases"].to_numpy())
+        model = SARIMAX(y, exog=tet_fit, order=(1, 0, 0), seasonal_order=seasonal, trend="ct", concentrate_scale=True)
         res = model.fit(_start(y, tet_fit[:, 0], seasonal[0] == 1), disp=False, method="bfgs", maxiter=500,
                         cov_type="none")  # fmt: skip
         pred = res.get_forecast(steps=len(target), exog=tet_out)

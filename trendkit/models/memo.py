@@ -52,8 +52,6 @@ def _key(value: Any) -> Hashable:
         return ("frame", tuple((c, str(t)) for c, t in value.schema.items()), value.height, digest)
     if isinstance(value, list | tuple):
         return (type(value).__name__, *(_key(v) for v in value))
-    if isinstance(value, dict):
-        return ("dict", *((k, _key(v)) for k, v in sorted(value.items())))
     if isinstance(value, LateTail):  # the months it holds out are what a model reads of it
         return ("late", _key(list(value.months)))
     try:

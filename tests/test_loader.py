@@ -84,6 +84,8 @@ def test_xlsx_report_every_field(report_xlsx):
     c = res.cases
     assert c.columns[: len(CASE_SCHEMA)] == list(CASE_SCHEMA)
     assert c.schema["channel"] == CASE_SCHEMA["channel"]
+    # repeated text (codes, regions, raw spellings, units) is Categorical: 4 bytes a row, not a 16-byte String view
+    assert dict(c.select(list(CASE_SCHEMA)).schema) == CASE_SCHEMA
     assert sorted(c["case_id"]) == sorted(EXPECTED)
     for cid, fields in EXPECTED.items():
         got = row(c, cid)

@@ -119,6 +119,19 @@ def test_zero_cases_versus_no_report():
     assert row[(dt.date(2021, 3, 1), "Lạng Sơn")] == (None, False)
 
 
+def test_a_loaded_table_s_categorical_units_count_and_join_as_text():
+    """The loader keeps regions, legacy groups and codes as Categorical; a panel by them is text,
+    and the analyst's own reports (String) join it, with or without a window."""
+    cases = tk.load_cases("data/sample").cases
+    assert cases.schema["legacy_group"] == pl.Categorical
+    reports = cases.select(pl.col("legacy_group").cast(pl.String), period=pl.col("detected_on").dt.truncate("1mo"))
+    for window in ({}, {"start": dt.date(2022, 1, 1)}):
+        p = tk.panel(cases, by=("legacy_group", "region"), reports=reports.unique(), **window)
+        assert p.schema["legacy_group"] == pl.String and p.schema["region"] == pl.String
+        assert p.filter(pl.col("reported"))["cases"].sum() == cases.filter(pl.col("detected_on") >= window.get(
+            "start", dt.date(2000, 1, 1))).height  # fmt: skip
+
+
 def test_panel_on_loaded_sample_adds_up():
     res = tk.load_cases("data/sample")
     p = tk.panel(res.cases)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+import polars as pl
 import pytest
+from polars.testing import assert_series_equal
 
+from trendkit.ingest.coded import Coded
+from trendkit.ingest.fields import quantity
 from trendkit.ingest.quantity import LIMITS, UNITS, convert, parse_conversion, parse_quantity, unit_of
 from trendkit.ingest.vocab import COMMODITY_GROUPS
 from trendkit.text import fold
@@ -130,6 +134,20 @@ def test_bad_cells_are_problems_with_their_reason(text, why):
     assert why in problem
 
 
+def test_a_coded_quantity_column_reads_each_cell_as_the_row_by_row_path_does():
+    """The loader codes a repetitive quantity column and reads each distinct cell once: every
+    spelling, bad cell, repeat and empty cell must come out as the row-by-row reading gives it."""
+    texts = [t for t, *_ in SPELLINGS] + ["2,5,3 kg", "khoảng 20 kg", "1/2 tấn", "368", "11.973", "1.250,5"]
+    cells = pl.Series("q", [*texts, None, *texts[3:]], dtype=pl.String)  # repeats, not a palindrome
+    units = pl.Series("u", ["kg", None, "viên"] * (len(cells) // 3) + ["kg"] * (len(cells) % 3))
+    rows, coded = quantity(cells, units), quantity(Coded.of(cells), units)
+    assert_series_equal(coded.columns["quantity"], rows.columns["quantity"])
+    # the units' Enum lists them in the order first met, which coding changes: compare the text
+    assert_series_equal(coded.columns["unit"].cast(pl.String), rows.columns["unit"].cast(pl.String))
+    assert [p.rows.to_list() for p in coded.problems] == [p.rows.to_list() for p in rows.problems]
+    assert coded.problems[0].rows.sum() == 6  # the three bad cells, twice each
+
+
 @pytest.mark.parametrize(
     ("unit", "commodity", "expected"),
     [
@@ -187,7 +205,6 @@ def test_the_units_table_is_consistent_and_sourced():
 
 # --- through the loader ----------------------------------------------------------------------
 
-import polars as pl  # noqa: E402
 
 import trendkit as tk  # noqa: E402
 from trendkit.errors import TrendkitInputError  # noqa: E402

@@ -45,7 +45,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
     >>> neutralise(pl.DataFrame({"=1+2": ["x"]})).columns
     ["'=1+2"]
+    >>> neutralise(pl.DataFrame({"raw": pl.Series(["=1+2", "Đường bộ"], dtype=pl.Categorical)}))["raw"].to_list()
+    ["'=1+2", 'Đường bộ']
     """
+    # a Categorical column holds the source's own text (``channel_raw``): it is text like any other
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t == pl.Categorical)
     text = [c for c, t in frame.schema.items() if t == pl.String]
     pattern = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-", "+": "\\+"}.get(c, c) for c in _FORMULA_START) + "]"
     cells = frame.with_columns(

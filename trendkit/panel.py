@@ -90,15 +90,22 @@ def panel(
     if end is not None:
         frame = frame.filter(pl.col("detected_on") <= end)
     agg = [pl.len().alias("cases")] if value == "cases" else _sums(value)
-    counts = frame.group_by("period", *by).agg(agg).collect()
+    counts = _as_text(frame.group_by("period", *by).agg(agg).collect(), by)
     # every group seen in the data: the counts have them all when no window cut rows out
-    groups = _groups(counts if start is None and end is None else cases, by, levels)
+    groups = _groups(counts if start is None and end is None else _as_text(cases.select(by), by), by, levels)
     grid = _periods(cases, freq, start, end)
     grid = grid.join(groups, how="cross") if by else grid
     out = _zeros_and_unit(grid.join(counts, on=["period", *by], how="left", nulls_equal=True), value, unit)
     out = out.sort("period", *by)
     out = _customs_bounds(out) if freq == CUSTOMS else out
     return out if reports is None else _unreported_as_null(out, reports, by, value)
+
+
+def _as_text(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """The ``by`` columns a loaded case table stores as Categorical (``province_code``, ``region`` …),
+    as String: a panel is small, and joins with the analyst's own frames (reports, levels) as text."""
+    cat = [c for c in by if isinstance(frame.schema[c], pl.Categorical)]
+    return frame.with_columns(pl.col(cat).cast(pl.String)) if cat else frame
 
 
 def _zeros_and_unit(out: pl.DataFrame, value: str, unit: str | None) -> pl.DataFrame:
@@ -239,6 +246,6 @@ def _groups(seen: pl.DataFrame, by: list[str], levels: Mapping[str, Sequence[str
 def _unreported_as_null(out: pl.DataFrame, reports: pl.DataFrame, by: list[str], value: str) -> pl.DataFrame:
     """A ``reported`` column, and the value null (not 0) where no report was received."""
     keys = [c for c in by if c in reports.columns]
-    flags = reports.select("period", *keys).unique().with_columns(pl.lit(True).alias("reported"))
+    flags = _as_text(reports.select("period", *keys), keys).unique().with_columns(pl.lit(True).alias("reported"))
     out = out.join(flags, on=["period", *keys], how="left").with_columns(pl.col("reported").fill_null(False))
     return out.with_columns(pl.when(pl.col("reported")).then(pl.col(value)).otherwise(None).alias(value))

@@ -330,7 +330,7 @@ def with_legacy_groups(cases: pl.DataFrame) -> pl.DataFrame:
         return cases.with_columns(legacy.alias("legacy_group"))
     # one hash pass over the few distinct 2025 names, then a gather
     names = province.unique().drop_nulls().to_list()
-    group = pl.Series([legacy_group(p) if p in unsplit else None for p in names], dtype=pl.String)
+    group = pl.Series([legacy_group(p) if p in unsplit else None for p in names], dtype=legacy.dtype)
     return cases.with_columns(
         group.gather(province.cast(pl.Enum(names)).to_physical()).fill_null(legacy).alias("legacy_group")
     )

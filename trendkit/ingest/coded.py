@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["Cells", "Coded", "text_of", "worth_coding"]
+__all__ = ["Cells", "Coded", "categorical_of", "text_of", "worth_coding"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,15 @@ Cells = pl.Series | Coded
 def text_of(cells: Cells) -> pl.Series:
     """The text of a column, coded or not."""
     return cells.text if isinstance(cells, Coded) else cells
+
+
+def categorical_of(cells: Cells) -> pl.Series:
+    """The text of a column as Categorical (4 bytes a row, where a String keeps a 16-byte view): a
+    coded column from its distinct values, each row's code a gather, no hashing.
+
+    >>> categorical_of(Coded.of(pl.Series(["Đường bộ", " Đường bộ", None]), str.strip)).to_list()
+    ['Đường bộ', 'Đường bộ', None]
+    """
+    if isinstance(cells, Coded):
+        return pl.Series(cells.text.name, cells.values, dtype=pl.Categorical).gather(cells.index)
+    return cells.cast(pl.Categorical)

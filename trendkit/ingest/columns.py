@@ -130,7 +130,7 @@ def normalise_columns(
         j = col_of["quantity"]
         shadow = body.get_column(f"n{j}") if f"n{j}" in body.columns else None
         found = (field("unit"), header.quantity_units.get(j), shadow, mine("unit"))
-        cells[j], seized = _quantities(body.get_column(f"c{j}"), codec, found, kinds, conversions)
+        cells[j], seized = _quantities(body.get_column(f"c{j}"), codec, found, kinds, conversions, coded[j])
         return seized
 
     def province() -> fields.Normalised:  # after the dates: a merged province's legacy name depends on them
@@ -161,22 +161,24 @@ def _quantities(
     units: tuple[Cells, str | None, pl.Series | None, Mapping[str, str] | None],
     kinds: Future[fields.Normalised],
     conversions: Mapping[str, tuple[str, float]] | None,
+    repetitive: bool,
 ) -> tuple[Cells, fields.Normalised]:
     """The quantity column cleaned, its quantity and unit (``units``: the unit column, the header's unit,
     the numeric cells, the analyst's words), then — once the commodities (``kinds``) are known — the
-    standard quantity. A plain number is clean: one regex finds them, and only the other cells are
-    cleaned in Python."""
-    plain = raw.str.contains(fields.PLAIN_QUANTITY).fill_null(False)
-    cells = clean_column(raw, codec, repetitive=False, clean=plain)
+    standard quantity. A ``repetitive`` column is coded and read once per distinct cell; otherwise a
+    plain number is clean: one regex finds them, and only the other cells are cleaned in Python."""
+    plain = None if repetitive else raw.str.contains(fields.PLAIN_QUANTITY).fill_null(False)
+    cells = clean_column(raw, codec, repetitive=repetitive, clean=plain)
     column, header_unit, shadow, words = units
     q = fields.quantity(cells, column, header_unit, shadow, words, plain=plain)
     found = q.columns["quantity"], q.columns["unit"], kinds.result().columns["commodity"]
     std = fields.standard_quantity(*found, conversions)
-    unit = {"unit": q.columns["unit"].cast(pl.String)}
+    unit = {"unit": q.columns["unit"].cast(pl.Categorical)}
     return cells, fields.Normalised(q.columns | std.columns | unit, q.problems + std.problems)
 
 
 def _no_quantities(empty: pl.Series) -> fields.Normalised:
     """The quantity columns of a sheet without a quantity column: empty, never 0."""
     none = empty.cast(pl.Float64)
-    return fields.Normalised({"quantity": none, "unit": empty, "quantity_std": none, "unit_std": empty})
+    text = empty.cast(pl.Categorical)
+    return fields.Normalised({"quantity": none, "unit": text, "quantity_std": none, "unit_std": text})

@@ -28,7 +28,7 @@ from trendkit.errors import UnknownProvinceError
 from trendkit.geo.gazetteer import resolve_place
 from trendkit.geo.provinces import MERGER_DATE, legacy_group, resolve_province
 from trendkit.geo.regions import regions_of
-from trendkit.ingest.coded import Cells, Coded, text_of
+from trendkit.ingest.coded import Cells, Coded, categorical_of, text_of
 from trendkit.ingest.parse import parse_amount, parse_date
 from trendkit.ingest.quantity import LIMIT_OTHER, LIMITS, convert, parse_quantity, unit_of
 from trendkit.ingest.vocab import (
@@ -177,7 +177,7 @@ def province(raw: Cells, detected: pl.Series, words: Words | None = None) -> Nor
         raw,
         lambda t: _province(t, words),
         ["name", "code", "legacy", "ambiguous", "region", "macro_region", "e"],
-        [pl.String(), pl.String(), pl.String(), pl.Boolean(), pl.String(), pl.String(), pl.String()],
+        [pl.String(), *[pl.Categorical()] * 2, pl.Boolean(), *[pl.Categorical()] * 2, pl.String()],
     )
     after_merger = detected >= dt.date.fromisoformat(MERGER_DATE)
     legacy = p.select(pl.when(pl.col("ambiguous") & after_merger).then(None).otherwise(pl.col("legacy"))).to_series()
@@ -216,7 +216,7 @@ def _legacy_groups(raw: Cells, name: pl.Series, legacy: pl.Series, words: Words 
             return (legacy_group(found[0]),)
         return (found[2],)
 
-    return lookup(raw, group, ["g"], [pl.String()])["g"]
+    return lookup(raw, group, ["g"], [pl.Categorical()])["g"]
 
 
 def goods_value(
@@ -293,7 +293,7 @@ def channel(raw: Cells, words: Words | None = None) -> Normalised:
 
     c = lookup(raw, one, ["v", "e"], [pl.Enum(CHANNEL_VALUES), pl.String()])  # the case table's own type
     return Normalised(
-        {"channel": c["v"].fill_null("unknown"), "channel_raw": text_of(raw)},
+        {"channel": c["v"].fill_null("unknown"), "channel_raw": categorical_of(raw)},
         [Problem("channel", c["e"].is_not_null(), c["e"], "channel_unknown")],
     )
 
@@ -307,7 +307,7 @@ def category(raw: Cells, name: str, table: Table, fallback: str, words: Words | 
     find = _with_words(table, words)
     values = pl.Enum(list(dict.fromkeys([*table, fallback])))  # the case table's own type: no cast later
     v = lookup(raw, lambda t: (find(t),), ["v"], [values])["v"].fill_null(fallback)
-    return Normalised({name: v, f"{name}_raw": text_of(raw)})
+    return Normalised({name: v, f"{name}_raw": categorical_of(raw)})
 
 
 def violation(raw: Cells, words: Words | None = None) -> Normalised:
@@ -333,9 +333,10 @@ def commodity(raw: Cells, words: Words | None = None) -> Normalised:
     """
     find = _with_words(COMMODITIES, words)
     v = lookup(raw, lambda t: (find(t) or "other",), ["v"], [pl.Enum(COMMODITY_VALUES)])["v"].fill_null("other")
-    groups = pl.Enum(COMMODITY_GROUP_VALUES)
-    group = v.cast(pl.String).replace_strict(COMMODITY_GROUPS, default="other", return_dtype=groups)
-    return Normalised({"commodity": v, "commodity_group": group, "commodity_raw": text_of(raw)})
+    # each commodity's group by its Enum code: a gather, not a million string lookups
+    table = [COMMODITY_GROUPS.get(c, "other") for c in COMMODITY_VALUES]
+    group = pl.Series(table, dtype=pl.Enum(COMMODITY_GROUP_VALUES)).gather(v.to_physical())
+    return Normalised({"commodity": v, "commodity_group": group, "commodity_raw": categorical_of(raw)})
 
 
 def quantity(
@@ -409,7 +410,11 @@ _QUANTITY_TYPES = [pl.Float64(), pl.String(), pl.String()]
 def _quantities(cells: Cells, words: Words | None, plain: pl.Series | None = None) -> pl.DataFrame:
     """``q`` (the number), ``u`` (the cell's unit) and ``e`` (the problem) of each cell. Plain numbers
     (:data:`PLAIN_QUANTITY`, most cells of a column whose unit is in its own column) are read in one
-    vectorised pass; the other cells ("17,3 kg", "khoảng 20") are parsed in Python, each distinct one once."""
+    vectorised pass; the other cells ("17,3 kg", "khoảng 20") are parsed in Python, each distinct one once.
+    A coded column (a few thousand distinct quantities over a million rows) is read once per distinct
+    value, and each row gathers its own."""
+    if isinstance(cells, Coded):
+        return _quantities(pl.Series(cells.values, dtype=pl.String), words).select(pl.all().gather(cells.index))
     raw = text_of(cells)
     plain = raw.str.contains(PLAIN_QUANTITY).fill_null(False) if plain is None else plain
     # "368" reads as it is; a plain "11.973" reads as 11.973, which one dot group makes 11973 (× 1000);
@@ -453,7 +458,7 @@ def standard_quantity(
     table: list[tuple[str | None, float | None]] = [(None, None)] * (len(units) * len(goods))
     for k in key.unique().drop_nulls().to_list():
         table[k] = convert(units[k // len(goods)], goods[k % len(goods)], overrides)
-    std_unit = pl.Series([t[0] for t in table], dtype=pl.String).gather(key)
+    std_unit = pl.Series([t[0] for t in table], dtype=pl.Categorical).gather(key)
     std = (value * pl.Series([t[1] for t in table], dtype=pl.Float64).gather(key)).alias("quantity_std")
     problems = []
     measured = std.fill_null(value)
@@ -508,5 +513,5 @@ def place(raw: Cells, words: Words | None = None) -> Normalised:
     >>> r.columns["place_kind"].to_list()
     ['official_gate', 'unknown', 'informal_crossing', 'post_office', 'unknown']
     """
-    v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.String(), pl.Enum(PLACE_KIND_VALUES)])
-    return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": text_of(raw)})
+    v = lookup(raw, lambda t: _place(t, words), ["v", "k"], [pl.Categorical(), pl.Enum(PLACE_KIND_VALUES)])
+    return Normalised({"place_id": v["v"], "place_kind": v["k"].fill_null("unknown"), "place_raw": categorical_of(raw)})

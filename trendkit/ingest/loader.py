@@ -17,6 +17,10 @@ row that superseded it.
 Normalising is done once per distinct value (a month of cases has a few hundred distinct
 province spellings, not a million), and each row takes its results by its index among them
 (:mod:`~trendkit.ingest.coded`, :mod:`~trendkit.ingest.columns`), so large extracts load quickly.
+Text that repeats — codes, regions, units, the raw spellings kept beside each value, the source
+file — is Categorical (4 bytes a row where a String keeps a 16-byte view; ``pl.col(c) == "kg"``
+works as on text, a join with a String column wants ``.cast(pl.String)``); ``case_id`` and
+``province`` stay String.
 """
 
 from __future__ import annotations
@@ -60,30 +64,30 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "case_id": pl.String(),
     "detected_on": pl.Date(),
     "province": pl.String(),
-    "province_code": pl.String(),
-    "province_legacy": pl.String(),
-    "legacy_group": pl.String(),
-    "region": pl.String(),
-    "macro_region": pl.String(),
+    "province_code": pl.Categorical(),
+    "province_legacy": pl.Categorical(),
+    "legacy_group": pl.Categorical(),
+    "region": pl.Categorical(),
+    "macro_region": pl.Categorical(),
     "channel": pl.Enum(CHANNEL_VALUES),
     "violation": pl.Enum(VIOLATION_VALUES),
     "commodity": pl.Enum(COMMODITY_VALUES),
     "commodity_group": pl.Enum(COMMODITY_GROUP_VALUES),
-    "commodity_raw": pl.String(),
+    "commodity_raw": pl.Categorical(),
     "goods_value_vnd": pl.Float64(),
     "quantity": pl.Float64(),
-    "unit": pl.String(),
+    "unit": pl.Categorical(),
     "quantity_std": pl.Float64(),
-    "unit_std": pl.String(),
-    "place_id": pl.String(),
+    "unit_std": pl.Categorical(),
+    "place_id": pl.Categorical(),
     "place_kind": pl.Enum(PLACE_KIND_VALUES),
-    "place_raw": pl.String(),
+    "place_raw": pl.Categorical(),
     "outcome": pl.Enum(OUTCOME_VALUES),
-    "channel_raw": pl.String(),
-    "violation_raw": pl.String(),
-    "outcome_raw": pl.String(),
-    "source_file": pl.String(),
-    "source_sheet": pl.String(),
+    "channel_raw": pl.Categorical(),
+    "violation_raw": pl.Categorical(),
+    "outcome_raw": pl.Categorical(),
+    "source_file": pl.Categorical(),
+    "source_sheet": pl.Categorical(),
     "source_row": pl.Int64(),
 }
 #: ``path`` is the file's path as the system spells it (bytes: a name need not be UTF-8).
@@ -727,8 +731,8 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     prob = _problem_table(problems, keys, col_of, {f: names[j] for f, j in col_of.items()})
     prob = _with_values(prob, original)
     cases = pl.DataFrame(out).with_columns(
-        pl.lit(raw.source).alias("source_file"),
-        pl.lit(raw.sheet, dtype=pl.String).alias("source_sheet"),
+        pl.lit(raw.source, dtype=pl.Categorical).alias("source_file"),
+        pl.lit(raw.sheet, dtype=pl.Categorical).alias("source_sheet"),
         body.get_column("source_row"),
         keys,
     )

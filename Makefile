@@ -38,7 +38,7 @@ docs: $(STAMP)
 	@echo "documentation: site/index.html"
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_load.py
+	$(PY) benchmarks/bench_load.py --big-rows 10000000
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_maps.py
 	$(PY) benchmarks/bench_notebooks.py

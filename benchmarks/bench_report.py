@@ -35,18 +35,36 @@ def _generate(rows: int) -> Path:
     return folder
 
 
-def _report(cases: Path, threads: str | None) -> float:
+#: ``trendkit report`` as the command line runs it, writing its peak resident memory (kB) last on stderr:
+#: the report runs in this one process (no worker processes). VmHWM, not ru_maxrss, which a child
+#: inherits from the parent it was forked from (this benchmark holds the generated extracts).
+_CLI = (
+    "import atexit, sys\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as f:\n"
+    "        kb = next((line.split()[1] for line in f if line.startswith('VmHWM')), 'nan')\n"
+    "    print(f'PEAK_KB {kb}', file=sys.stderr)\n"
+    "atexit.register(peak)\n"
+    "from trendkit.cli import main\n"
+    "sys.argv[0] = 'trendkit'\n"
+    "sys.exit(main())\n"
+)
+
+
+def _report(cases: Path, threads: str | None) -> tuple[float, float]:
+    """Seconds and peak MB of one ``trendkit report`` run in a fresh interpreter."""
     env = dict(os.environ)
     env.pop("TRENDKIT_THREADS", None)
     if threads is not None:
         env["TRENDKIT_THREADS"] = threads
     out = Path(tempfile.mkdtemp(prefix="bench_report_")) / "r"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "trendkit.cli", "report", "--cases", str(cases), "--out", str(out),
-                    "--campaign", CAMPAIGN], check=True, capture_output=True, env=env)  # fmt: skip
+    res = subprocess.run([sys.executable, "-c", _CLI, "report", "--cases", str(cases), "--out", str(out),
+                          "--campaign", CAMPAIGN], check=True, capture_output=True, env=env, text=True)  # fmt: skip
     secs = time.perf_counter() - t
     shutil.rmtree(out.parent, ignore_errors=True)
-    return secs
+    peak = [line.split()[1] for line in res.stderr.splitlines() if line.startswith("PEAK_KB ")]
+    return secs, float(peak[-1]) / 1024 if peak else float("nan")
 
 
 def _floor_read(folder: Path) -> float:
@@ -82,12 +100,12 @@ def in_process() -> None:
 def main(rows: list[int], both: bool) -> None:
     inputs = {"sample (13,188 rows)": Path("data/sample")} | {f"{n:,} rows": _generate(n) for n in rows}
     for name, cases in inputs.items():
-        limited = _report(cases, None)
+        limited, peak = _report(cases, None)
         floor = _floor_read(cases)
         line = f"{name:>22}: {limited:6.1f} s with trendkit's thread limit ({limited / floor:5.1f}× the polars read, "
-        line += f"{floor:.2f} s; aim ≤ 10×)"
+        line += f"{floor:.2f} s; aim ≤ 10×), peak {peak:,.0f} MB (aim ≤ 2,500 MB at 5 M rows)"
         if both:
-            every = _report(cases, str(os.cpu_count() or 1))
+            every, _ = _report(cases, str(os.cpu_count() or 1))
             line += f", {every:6.1f} s with a thread per core ({os.cpu_count()} cores)"
         print(line)
 

@@ -5,6 +5,7 @@ import random
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import trendkit as tk
 from tests.conftest import cp1258_bytes
@@ -201,6 +202,40 @@ def test_parquet_typed_columns(tmp_path):
     # after the merger, "Lào Cai" may mean the merged province: the legacy name is not guessed
     assert (p2["province"], p2["province_legacy"]) == ("Lào Cai", None)
     assert p2["note"] == "y" and p1["source_row"] == 2
+
+
+def test_a_parquet_file_read_in_slices_loads_exactly_as_read_whole(tmp_path, monkeypatch):
+    """A big Parquet file is normalised a slice at a time and keeps the original cells of its problem
+    rows only; a row a later slice supersedes (a duplicate id) is read again for the rejected table.
+    Every table must equal the one-slice load: cases, rejected (with the original cells), skipped, files."""
+    import trendkit.ingest.readers as readers
+
+    n = 23
+    ids = [f"C{i}" for i in range(n)]
+    ids[17], ids[20] = "C3", "C9"  # C3 (slice 1) superseded by slice 4; C9 superseded within slice 3/4
+    days = ["12/03/2021"] * n
+    days[11] = "31/02/2021"  # a bad date in slice 3
+    df = pl.DataFrame(
+        {
+            "Mã vụ việc": ids,
+            "Ngày phát hiện": days,
+            "Tỉnh/TP": [" Tỉnh Lạng Sơn ", "Lào Cai", "=HYPERLINK(1)", "Cao Bằng"] * 5 + ["Lào Cai"] * 3,
+            "Tuyến": ["Đường bộ", "  Hàng không"] * 11 + ["tàu vũ trụ"],
+            "Trị giá (đồng)": [1000.0 * i for i in range(n)],
+        }
+    )
+    path = tmp_path / "big.parquet"
+    df.write_parquet(path)
+    whole = tk.load_cases(path)
+    monkeypatch.setattr(readers, "PARQUET_BATCH", 5)
+    sliced = tk.load_cases(path)
+    assert whole.rejected.height == 9 and set(whole.rejected["reason_code"]) == {
+        "duplicate", "date_invalid", "province_unknown", "channel_unknown"}  # fmt: skip
+    assert_frame_equal(sliced.cases, whole.cases)
+    for table in ("rejected", "skipped", "files"):
+        assert_frame_equal(getattr(sliced, table), getattr(whole, table))
+    dup = sliced.rejected.filter(pl.col("reason_code") == "duplicate").sort("source_row")
+    assert dup["source_row"].to_list() == [5, 11] and dup["Tỉnh/TP"].to_list() == ["Cao Bằng", "Lào Cai"]
 
 
 def test_columns_mapping_and_unmapped_kept(tmp_path):

@@ -40,7 +40,7 @@ from trendkit.errors import TrendkitInputError, UnknownProvinceError
 from trendkit.geo.provinces import resolve_province, with_legacy_groups
 from trendkit.ingest import fields
 from trendkit.ingest.coded import Cells, Coded, text_of
-from trendkit.ingest.columns import normalise_columns
+from trendkit.ingest.columns import clean_column, normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.quantity import UNITS, parse_conversion
 from trendkit.ingest.readers import Found, RawSheet, SheetChoice, find_files, iter_sheets, source_names
@@ -551,6 +551,18 @@ class _SheetResult:
     skipped: pl.DataFrame | None
     rows_read: int = 0
     note: str = ""
+    #: a slice of a big Parquet file keeps ``original`` for its problem rows only; this reads any other
+    #: of its rows again by ``__key`` (a row a later duplicate supersedes)
+    refetch: Callable[[pl.Series], pl.DataFrame] | None = None
+
+    def originals(self, keys: pl.Series) -> pl.DataFrame:
+        """``original`` of the rows among ``keys``: kept, or read again."""
+        kept = self.original.filter(pl.col("__key").is_in(keys.implode()))
+        if self.refetch is None or self.cases is None or not self.cases.height:
+            return kept
+        ours = self.cases.get_column("__key")  # one range, as the sheet's keys are
+        missing = keys.filter(keys.is_between(ours.min(), ours.max()) & ~keys.is_in(kept["__key"].implode()))
+        return pl.concat([kept, self.refetch(missing)]).sort("__key") if missing.len() else kept
 
     @classmethod
     def skipped_sheet(cls, raw: RawSheet, note: str) -> _SheetResult:
@@ -740,9 +752,27 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     cases = pl.concat([cases, original.select(extras)], how="horizontal")
     keep = ~skip_mask & ~keys.is_in(prob["__key"].unique().implode())
     cases = cases if keep.all() else cases.filter(keep)  # a clean sheet: no copy of every column
-    return _SheetResult(
-        raw, cases, original, prob, _skipped(raw, header, body, blank, skip_mask), body.height + header.skip
-    )
+    refetch = None
+    if raw.reread is not None:  # a slice of a big Parquet file: its raw text is freed, rows read again if needed
+        original = original.filter(pl.col("__key").is_in(prob["__key"].implode()))
+        refetch = _refetcher(raw.reread, raw.codec, names, sorted(texts), key_offset - header.data_start + 1)
+    skipped = _skipped(raw, header, body, blank, skip_mask)
+    return _SheetResult(raw, cases, original, prob, skipped, body.height + header.skip, refetch=refetch)
+
+
+def _refetcher(
+    reread: Callable[[pl.Series], pl.DataFrame], codec: str, names: list[str], js: list[int], first: int
+) -> Callable[[pl.Series], pl.DataFrame]:
+    """``original`` rows of a Parquet slice read again by ``__key`` (``first``: the key of the slice's
+    first row): the cells cleaned as the loader cleaned them (:func:`~trendkit.ingest.columns.clean_column`),
+    under their header names. It holds the reader, never the slice's cells."""
+
+    def refetch(keys: pl.Series) -> pl.DataFrame:
+        frame = reread(keys - first)
+        texts = {names[j]: text_of(clean_column(frame[f"c{j}"], codec, repetitive=False)) for j in js}
+        return pl.DataFrame(texts).with_columns(keys.alias("__key"), frame["source_row"])
+
+    return refetch
 
 
 def _last_named(header: Header) -> int:
@@ -811,7 +841,11 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     """Every sheet's results as one LoadResult: duplicates resolved (the last occurrence wins), the
     rejected rows with their original cells, and the row accounting per file and sheet."""
     loaded = [p for p in parts if p.cases is not None]
-    cases = pl.concat([p.cases for p in loaded], how="diagonal_relaxed")
+    tables = [p.cases for p in loaded]
+    # sheets alike (the slices of a big Parquet file, a month's files) are stacked without a copy;
+    # "diagonal_relaxed" makes one of every column
+    same = all(t.schema == tables[0].schema for t in tables)
+    cases = pl.concat(tables, how="vertical" if same else "diagonal_relaxed")
     problems = pl.concat([p.problems for p in loaded], how="vertical")
     dup, dup_keys = _duplicates(cases)
     if dup.height:
@@ -819,8 +853,9 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
         cases = cases.filter(~pl.col("__key").is_in(dup_keys.implode()))
     rejected = _rejected(problems, loaded)
     if "province" in cases.columns and len(loaded) > 1:  # groups over every sheet, not each on its own
-        cases = with_legacy_groups(cases.drop("legacy_group", strict=False))
-    cases = cases.select(*[c for c in CASE_SCHEMA if c in cases.columns], pl.exclude(*CASE_SCHEMA, "__key"))
+        cases = with_legacy_groups(_columns(cases, [c for c in cases.columns if c != "legacy_group"]))
+    order = [c for c in CASE_SCHEMA if c in cases.columns] + [c for c in cases.columns if c not in CASE_SCHEMA]
+    cases = _columns(cases, [c for c in order if c != "__key"])
     cases = cases.cast({k: v for k, v in CASE_SCHEMA.items() if k in cases.columns and cases.schema[k] != v})
     skipped = (
         pl.concat([p.skipped for p in parts if p.skipped is not None])
@@ -832,6 +867,12 @@ def _combine(parts: list[_SheetResult], skipped_files: list[tuple[str, str]] | N
     )
     files = _files_table(parts, rejected, dup_keys)
     return LoadResult(cases=cases, rejected=rejected, skipped=skipped, files=files, skipped_files=skipped_files_frame)
+
+
+def _columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """``frame``'s columns ``names``, in that order, sharing their memory. ``drop`` and ``select``
+    copied every column of the stacked slices of a 10 M-row Parquet file into one chunk (+1 GB)."""
+    return pl.DataFrame([frame.get_column(n) for n in names])
 
 
 def _duplicates(cases: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
@@ -883,10 +924,9 @@ def _rejected(problems: pl.DataFrame, loaded: list[_SheetResult]) -> pl.DataFram
     )
     grouped = grouped.with_columns(pl.when(pl.col("value") != "").then(pl.col("value")).alias("value"))  # empty: null
     # the original cells of rejected rows only: filtering each sheet first spares a concat of every row
-    wanted = grouped["__key"].implode()
     originals = pl.concat(
         [
-            p.original.filter(pl.col("__key").is_in(wanted)).with_columns(
+            p.originals(grouped["__key"]).with_columns(
                 pl.lit(p.raw.source).alias("source_file"), pl.lit(p.raw.sheet, dtype=pl.String).alias("source_sheet")
             )
             for p in loaded
@@ -912,17 +952,21 @@ FILES_SCHEMA = {
 
 def _files_table(parts: list[_SheetResult], rejected: pl.DataFrame, dup_keys: pl.Series) -> pl.DataFrame:
     """Per file and sheet: rows read, accepted, rejected, skipped and duplicates, and its note."""
-    rows = []
+    rows: dict[tuple[str, str | None], list] = {}
     for p in parts:
         f, s = p.raw.source, p.raw.sheet
         if p.cases is None:
-            rows.append((f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"))
+            rows[f, s] = [f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"]
             continue
         # accepted: the sheet's cases less its rows superseded by a later duplicate (keys of a sheet
         # are one range), counted without copying the case table
         keys = p.cases.get_column("__key")
         acc = p.cases.height - (int(dup_keys.is_between(keys.min(), keys.max()).sum()) if p.cases.height else 0)
+        if (f, s) in rows:  # the next slice of a big Parquet file: one line per file all the same
+            for i, n in ((2, p.rows_read), (3, acc), (5, p.skipped.height)):
+                rows[f, s][i] += n
+            continue
         rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
         dups = rej.filter(pl.col("reason_code") == "duplicate").height
-        rows.append((f, s, p.rows_read, acc, rej.height, p.skipped.height, dups, p.note))
-    return pl.DataFrame(rows, schema=FILES_SCHEMA, orient="row")
+        rows[f, s] = [f, s, p.rows_read, acc, rej.height, p.skipped.height, dups, p.note]
+    return pl.DataFrame(list(rows.values()), schema=FILES_SCHEMA, orient="row")

@@ -29,6 +29,7 @@ from trendkit.models.fitting import (
     nb_moments,
     period_starts,
     reported,
+    reported_total,
     serial_cov,
     series_label,
     term_table,
@@ -428,12 +429,6 @@ def _rest_total(panel: pl.DataFrame, s: pl.DataFrame) -> np.ndarray | None:
         ~pl.col("province").cast(pl.String).is_in(_provinces_of(panel, s))
         & pl.col("period").is_in(s["period"].to_list())
     )
-    silent = rest.filter(pl.col("cases").is_null())["province"].unique().to_list()
-    total = (
-        rest.filter(~pl.col("province").cast(pl.String).is_in(silent))
-        .group_by("period")
-        .agg(pl.col("cases").sum())
-        .sort("period")
-    )
+    total = reported_total(rest, ["province"])
     y = total["cases"].cast(pl.Float64).to_numpy()
     return y if total.height == s.height and y.sum() > 0 else None

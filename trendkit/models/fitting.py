@@ -31,6 +31,7 @@ __all__ = [
     "nb_moments",
     "panel_serial",
     "reported",
+    "reported_total",
     "serial_cov",
     "series_label",
     "term_table",
@@ -62,6 +63,22 @@ def reported(s: pl.DataFrame) -> tuple[pl.DataFrame, list[dt.date]]:
     """
     gaps = s.filter(pl.col("cases").is_null() | pl.col("cases").is_nan())
     return s.filter(pl.col("cases").is_not_null() & pl.col("cases").is_not_nan()), gaps["period"].to_list()
+
+
+def reported_total(frame: pl.DataFrame, units: Sequence[str]) -> pl.DataFrame:
+    """Each period's total ``cases`` (``period``, ``cases``, sorted) over the units (the ``units``
+    columns) that reported every period of ``frame``: a unit silent in a month (null) is left out of
+    every month, so its silence never reads as a fall and the total stays one set of units.
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"period": [dt.date(2024, m, 1) for m in (1, 2)] * 2, "province": ["A", "A", "B", "B"],
+    ...                   "cases": [3, 4, 10, None]})
+    >>> reported_total(f, ["province"])["cases"].to_list()
+    [3, 4]
+    """
+    silent = frame.filter(pl.col("cases").is_null()).select(units).unique()
+    kept = frame.join(silent, on=list(units), how="anti", nulls_equal=True)
+    return kept.group_by("period").agg(pl.col("cases").sum()).sort("period")
 
 
 def gap_note(months: Sequence[dt.date]) -> str | None:

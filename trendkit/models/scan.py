@@ -23,7 +23,14 @@ import numpy as np
 import polars as pl
 
 from trendkit._deprecated import renamed_argument
-from trendkit.models.fitting import drift_variance, for_series, nb_moments, panel_serial, period_starts
+from trendkit.models.fitting import (
+    drift_variance,
+    for_series,
+    nb_moments,
+    panel_serial,
+    period_starts,
+    reported_total,
+)
 from trendkit.models.measure import CASES, Measure, measure_of, measure_panel
 from trendkit.models.selection import before_after, resolve_units
 from trendkit.models.serial import NONE as NO_SERIAL
@@ -282,8 +289,7 @@ def prepare(
         return rows.group_by("period").agg(known).sort("period")["cases"].to_numpy().astype(float)
 
     wide = frame.filter(~pl.col(by).is_in(targets)).sort(*keys, "period")
-    silent = wide.filter(pl.col("cases").is_null()).select(keys).unique()
-    y_rest = total(wide.join(silent, on=keys, how="anti"))  # the shape from units that reported every month
+    y_rest = reported_total(wide, keys)["cases"].to_numpy().astype(float)  # the units that reported every month
     shift, other = recent_readings(y_rest, x, ~is_post)
     common = common_shape(y_rest, x, ~is_post, shift)
     shape, shape_var = common.values, common.var

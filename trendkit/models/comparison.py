@@ -27,6 +27,7 @@ from trendkit.models.fitting import (
     drift_variance,
     for_series,
     gap_note,
+    known_sum,
     month_numbers,
     nb_moments,
     panel_serial,
@@ -158,12 +159,11 @@ def group_totals(frame: pl.DataFrame, targets: list[str], comparison: list[str])
     """Monthly ``target`` and ``comparison`` totals; a month a target did not report is dropped (its
     total is unknown, not smaller)."""
     group = pl.when(pl.col("province").is_in(targets)).then(pl.lit("target")).otherwise(pl.lit("comparison"))
-    total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).otherwise(None)
     return (
         frame.filter(pl.col("province").is_in([*targets, *comparison]))
         .with_columns(group.alias("group"), pl.col("cases").cast(pl.Float64))
         .group_by("period", "group")
-        .agg(total.alias("cases"))
+        .agg(known_sum().alias("cases"))
         .pivot(on="group", index="period", values="cases")
         .sort("period")
         .drop_nulls()
@@ -339,7 +339,7 @@ def pooled_panel(frame: pl.DataFrame, start: dt.date) -> tuple[SerialCorrelation
     wide = (
         frame.filter(pl.col("period") < start)
         .group_by("period", "province")
-        .agg(pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64))
+        .agg(known_sum())
         .pivot(on="province", index="period", values="cases")
         .sort("period")
     )

@@ -18,7 +18,7 @@ import polars as pl
 
 from trendkit._deprecated import level_or_alpha
 from trendkit.geo.provinces import Layout
-from trendkit.models.fitting import panel_serial
+from trendkit.models.fitting import known_sum, panel_serial
 from trendkit.models.groups import Groups, choose_groups
 from trendkit.models.measure import measure_of, measure_panel
 from trendkit.models.measures import WDDResult, WDQResult, wdd_from_counts, wdq
@@ -158,7 +158,7 @@ def _months_serial(frame: pl.DataFrame, by: str, start: dt.date) -> SerialCorrel
     wide = (
         frame.filter(pl.col("period") < start)
         .group_by("period", by)
-        .agg(pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64))
+        .agg(known_sum())
         .pivot(on=by, index="period", values="cases")
         .sort("period")
     )

@@ -27,6 +27,7 @@ __all__ = [
     "fit_glm",
     "for_series",
     "gap_note",
+    "known_sum",
     "month_numbers",
     "nb_moments",
     "panel_serial",
@@ -63,6 +64,17 @@ def reported(s: pl.DataFrame) -> tuple[pl.DataFrame, list[dt.date]]:
     """
     gaps = s.filter(pl.col("cases").is_null() | pl.col("cases").is_nan())
     return s.filter(pl.col("cases").is_not_null() & pl.col("cases").is_not_nan()), gaps["period"].to_list()
+
+
+def known_sum(column: str = "cases") -> pl.Expr:
+    """A group's sum of ``column`` (Float64), null when any of its values is null: a month some unit
+    did not report is unknown, never a smaller sum.
+
+    >>> f = pl.DataFrame({"period": [1, 1, 2, 2], "cases": [3, 4, 10, None]})
+    >>> f.group_by("period", maintain_order=True).agg(known_sum())["cases"].to_list()
+    [7.0, None]
+    """
+    return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum().cast(pl.Float64))
 
 
 def reported_total(frame: pl.DataFrame, units: Sequence[str]) -> pl.DataFrame:

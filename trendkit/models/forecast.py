@@ -101,7 +101,8 @@ def forecast(s: pl.DataFrame, *, horizon: int = 6, holdout: int = 0, level: floa
     iterations; ``.converged`` says whether it got there). statsmodels' default, L-BFGS with 50
     iterations, stopped short on 14 of the sample's 15 series (log-likelihoods up to 29 below
     the maximum, forecasts up to 0.5 off on the log scale) in the same time. The parameters'
-    covariance is not computed: the intervals are the state-space forecast's own.
+    covariance is not computed: the intervals come from the state-space forecast's standard errors,
+    widened for the estimated coefficients (:func:`_interval`).
     """
     import warnings
 

@@ -98,11 +98,10 @@ def late_tail(panel: pl.DataFrame, *, check: int = 4) -> LateTail:
     """
     from scipy import stats
 
-    from trendkit.models.fitting import period_starts
+    from trendkit.models.fitting import known_sum, period_starts
     from trendkit.models.shape import common_shape, shape_design
 
-    total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
-    s = panel.group_by("period").agg(total.cast(pl.Float64)).drop_nulls().sort("period")
+    s = panel.group_by("period").agg(known_sum()).drop_nulls().sort("period")
     empty = pl.DataFrame(schema={"period": pl.Date, "cases": pl.Float64, "expected": pl.Float64,
                                  "ratio": pl.Float64, "p_value": pl.Float64})  # fmt: skip
     if s.height < 12 + check:

@@ -26,6 +26,7 @@ from trendkit._deprecated import renamed_argument
 from trendkit.models.fitting import (
     drift_variance,
     for_series,
+    known_sum,
     nb_moments,
     panel_serial,
     period_starts,
@@ -285,8 +286,7 @@ def prepare(
     is_post = np.array([p >= start for p in window])
 
     def total(rows: pl.DataFrame) -> np.ndarray:  # NaN in a month some unit did not report
-        known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
-        return rows.group_by("period").agg(known).sort("period")["cases"].to_numpy().astype(float)
+        return rows.group_by("period").agg(known_sum()).sort("period")["cases"].to_numpy()
 
     wide = frame.filter(~pl.col(by).is_in(targets)).sort(*keys, "period")
     y_rest = reported_total(wide, keys)["cases"].to_numpy().astype(float)  # the units that reported every month
@@ -325,7 +325,7 @@ def _shock(frame: pl.DataFrame, targets: Sequence[str], by: str, start: dt.date,
     """:func:`common_shock` on the provinces, the targets' provinces left out — or, when the targets
     are not provinces (a channel, a kind of place), on the units of ``by``, the targets left
     out: with road as the target every province carries some road, and none would be left."""
-    known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())  # a silence is no zero
+    known = known_sum()  # a silence is no zero
     if by != "province":
         units = frame.group_by("period", by).agg(known)
         return common_shock(units, start, after=after, targets=targets, by=by)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trendkit.models.fitting import for_series, panel_serial, period_starts
+from trendkit.models.fitting import for_series, known_sum, panel_serial, period_starts
 from trendkit.models.late import LateTail, held_months, late_note
 from trendkit.models.measure import measure_panel
 from trendkit.models.serial import SerialCorrelation, estimate_serial, sum_variance
@@ -267,7 +267,7 @@ def common_shock(
     held = [m for m in held_months(pl.DataFrame({"period": window_months}), late) if m > start_d]
     end_d = add_months(held[0], -1) if held else end_d
     frame = panel.with_columns(pl.col(by).cast(pl.String)).filter(pl.col("period") <= end_d)
-    total = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
+    total = known_sum()
     wide = frame.group_by("period", by).agg(total).pivot(on=by, index="period", values="cases").sort("period")
     silent = [c for c in wide.columns[1:] if wide[c].null_count() and c not in set(targets)]
     wide = wide.drop(silent)

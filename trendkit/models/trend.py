@@ -20,6 +20,7 @@ from trendkit.models.fitting import (
     check_months,
     design_matrix,
     fit_glm,
+    known_sum,
     period_starts,
     series_label,
     term_table,
@@ -94,11 +95,10 @@ def series(panel: pl.DataFrame, value: str = "cases", **where: str | Sequence[st
         frame = frame.filter(pl.col(column).cast(pl.String).is_in(values))
         parts.append(" + ".join(values))
     label = ", ".join(parts) or "all"
-    total = pl.col(value).sum().cast(pl.Float64)
     bounds = [pl.col(c).first() for c in ("period_from", "period_to") if c in frame.columns]  # customs months
     return (
         frame.group_by("period")  # a month some unit did not report is unknown, not a smaller sum
-        .agg(pl.when(pl.col(value).null_count() == 0).then(total).otherwise(None).alias("cases"), *bounds)
+        .agg(known_sum(value).alias("cases"), *bounds)
         .sort("period")
         .with_columns(
             pl.lit(label).alias("label"), *([] if measure.is_count else [pl.lit(measure.unit).alias("measure")])

@@ -575,10 +575,11 @@ def national_chart(cases_p: pl.DataFrame, path: Path, note: str | None = None, g
     it); channels named and coloured as on the maps, months as "04/2023"."""
     from matplotlib.figure import Figure  # no pyplot: a report run inside a notebook leaves its plots alone
 
+    from trendkit.models.fitting import known_sum
     from trendkit.palette import CHANNEL_COLOURS, CHANNEL_LABELS, UNKNOWN_COLOUR
     from trendkit.plots import finish
 
-    known = pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum()).cast(pl.Float64)
+    known = known_sum()  # a month some unit did not report is unknown, not low
     national = cases_p.group_by("period", "channel").agg(known)
     channels = national.select(pl.col("channel").unique())
     months = pl.DataFrame({"period": sorted({*national["period"].to_list(), *gaps})}, schema={"period": pl.Date})

@@ -10,8 +10,8 @@ import pytest
 from polars.testing import assert_series_equal
 
 from trendkit.ingest.coded import Coded
-from trendkit.ingest.fields import quantity
-from trendkit.ingest.quantity import LIMITS, UNITS, convert, parse_conversion, parse_quantity, unit_of
+from trendkit.ingest.fields import quantity, standard_quantity
+from trendkit.ingest.quantity import LIMIT_OTHER, LIMITS, UNITS, convert, parse_conversion, parse_quantity, unit_of
 from trendkit.ingest.vocab import COMMODITY_GROUPS
 from trendkit.text import fold
 
@@ -176,6 +176,31 @@ def test_a_coded_quantity_column_reads_each_cell_as_the_row_by_row_path_does():
 )
 def test_conversions_depend_on_the_commodity(unit, commodity, expected):
     assert convert(unit, commodity) == expected
+
+
+def test_a_quantity_is_absurd_only_beyond_its_own_unit_s_bound():
+    # (quantity, unit as written, commodity, beyond the bound?) — each bound met exactly is plausible
+    rows = [
+        (LIMITS["kg"], "kg", "sugar", False),
+        (LIMITS["kg"] + 1, "kg", "sugar", True),
+        (LIMITS["head"], "con", "livestock", False),
+        (LIMITS["head"] + 1, "con", "livestock", True),  # above the smallest bound: looked up, not skipped
+        (LIMITS["piece"] / 200, "cây", "cigarettes", False),  # 200 sticks a cây: 1e9 pieces exactly
+        (LIMITS["piece"] / 200 + 1, "cây", "cigarettes", True),
+        (2 * LIMITS["head"], "bao", "sugar", False),  # no conversion: the bound of other units
+        (LIMIT_OTHER + 1, "bao", "sugar", True),
+        (LIMIT_OTHER + 1, None, "sugar", True),  # no unit at all
+        (None, "kg", "sugar", False),
+    ]
+    value, unit, goods, beyond = (pl.Series(c) for c in zip(*rows, strict=True))
+    r = standard_quantity(value.cast(pl.Float64), unit, goods)
+    (problem,) = r.problems
+    assert problem.rows.to_list() == beyond.to_list()
+    reasons = problem.reason.filter(problem.rows).to_list()
+    assert reasons[0].startswith("larger than any plausible seizure (more than 100000000 kg)")
+    assert "(more than 1000000000 bao)" in reasons[3] and "(more than 1000000000 )" in reasons[4]
+    quiet = standard_quantity(pl.Series([1.0, None]), pl.Series(["kg", "kg"]), pl.Series(["sugar", "sugar"]))
+    assert quiet.problems == [] and quiet.columns["quantity_std"].to_list() == [1.0, None]
 
 
 def test_an_analysts_conversion_wins_over_the_shipped_one():

@@ -127,11 +127,15 @@ def text_of(cells: Cells) -> pl.Series:
 
 def categorical_of(cells: Cells) -> pl.Series:
     """The text of a column as Categorical (4 bytes a row, where a String keeps a 16-byte view): a
-    coded column from its distinct values, each row's code a gather, no hashing.
+    coded column (or an Enum) from its distinct values, each row's code a gather, no hashing.
 
     >>> categorical_of(Coded.of(pl.Series(["Đường bộ", " Đường bộ", None]), str.strip)).to_list()
     ['Đường bộ', 'Đường bộ', None]
+    >>> categorical_of(pl.Series(["viên", None, "kg"], dtype=pl.Enum(["kg", "viên"]))).to_list()
+    ['viên', None, 'kg']
     """
     if isinstance(cells, Coded):
         return pl.Series(cells.text.name, cells.values, dtype=pl.Categorical).gather(cells.index)
+    if isinstance(cells.dtype, pl.Enum):
+        return pl.Series(cells.name, cells.dtype.categories, dtype=pl.Categorical).gather(cells.to_physical())
     return cells.cast(pl.Categorical)

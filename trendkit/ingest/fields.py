@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from trendkit.errors import UnknownProvinceError
@@ -414,7 +415,8 @@ def _quantities(cells: Cells, words: Words | None, plain: pl.Series | None = Non
     A coded column (a few thousand distinct quantities over a million rows) is read once per distinct
     value, and each row gathers its own."""
     if isinstance(cells, Coded):
-        return _quantities(pl.Series(cells.values, dtype=pl.String), words).select(pl.all().gather(cells.index))
+        each = _quantities(pl.Series(cells.values, dtype=pl.String), words)
+        return pl.DataFrame([_gather(s, cells.index) for s in each.iter_columns()])
     raw = text_of(cells)
     plain = raw.str.contains(PLAIN_QUANTITY).fill_null(False) if plain is None else plain
     # "368" reads as it is; a plain "11.973" reads as 11.973, which one dot group makes 11973 (× 1000);
@@ -433,6 +435,18 @@ def _quantities(cells: Cells, words: Words | None, plain: pl.Series | None = Non
         other = lookup(raw.gather(odd), lambda t: parse_quantity(t, None, words), ["q", "u", "e"], _QUANTITY_TYPES)
         columns = {c: s.scatter(odd, other[c]) for c, s in columns.items()}
     return pl.DataFrame(columns)
+
+
+def _gather(table: pl.Series, index: pl.Series) -> pl.Series:
+    """``table`` gathered by ``index``; a table of nulls (no unit or no error in any cell, the usual
+    case) as a null column, 25 times cheaper than gathering its nulls.
+
+    >>> _gather(pl.Series("u", [None, None], dtype=pl.String), pl.Series([1, 0, 1])).to_list()
+    [None, None, None]
+    """
+    if table.null_count() == table.len():
+        return pl.repeat(None, index.len(), dtype=table.dtype, eager=True).alias(table.name)
+    return table.gather(index)
 
 
 def standard_quantity(
@@ -456,18 +470,20 @@ def standard_quantity(
     # one integer per (unit, commodity) pair: each pair converted once, each row a gather
     key = unit.to_physical().cast(pl.UInt32) * len(goods) + commodity.to_physical().cast(pl.UInt32)
     table: list[tuple[str | None, float | None]] = [(None, None)] * (len(units) * len(goods))
-    for k in key.unique().drop_nulls().to_list():
+    for k in np.flatnonzero(np.bincount(key.drop_nulls().to_numpy(), minlength=len(table))).tolist():
         table[k] = convert(units[k // len(goods)], goods[k % len(goods)], overrides)
     std_unit = pl.Series([t[0] for t in table], dtype=pl.Categorical).gather(key)
     std = (value * pl.Series([t[1] for t in table], dtype=pl.Float64).gather(key)).alias("quantity_std")
     problems = []
     measured = std.fill_null(value)
-    if not (measured > min(LIMITS.values())).any():  # nothing near any bound: no limit to look up
+    near = (measured > min(LIMITS.values())).fill_null(False).arg_true()  # the few rows near some bound
+    if not near.len():
         return Normalised({"quantity_std": std, "unit_std": std_unit}, problems)
-    limits = [LIMITS.get(t[0], LIMIT_OTHER) if t[0] else LIMIT_OTHER for t in table]
-    limit = pl.Series(limits, dtype=pl.Float64).gather(key).fill_null(LIMIT_OTHER)
-    absurd = (measured > limit).fill_null(False)
+    limits = pl.Series([LIMITS.get(t[0], LIMIT_OTHER) if t[0] else LIMIT_OTHER for t in table], dtype=pl.Float64)
+    over = measured.gather(near) > limits.gather(key.gather(near)).fill_null(LIMIT_OTHER)
+    absurd = pl.repeat(False, value.len(), eager=True).scatter(near.filter(over), True)
     if absurd.any():  # the reason is built only when needed: a million string concatenations otherwise
+        limit = limits.gather(key).fill_null(LIMIT_OTHER)
         reason = (
             "larger than any plausible seizure (more than " + limit.cast(pl.Int64).cast(pl.String) + " "
             + std_unit.fill_null(unit.cast(pl.String)).fill_null("")

@@ -238,6 +238,82 @@ def test_a_parquet_file_read_in_slices_loads_exactly_as_read_whole(tmp_path, mon
     assert dup["source_row"].to_list() == [5, 11] and dup["Tỉnh/TP"].to_list() == ["Cao Bằng", "Lào Cai"]
 
 
+def _big_csv(n: int = 130) -> list[str]:
+    """Lines of a CSV with something to reject, skip or supersede in each of its 40-row slices."""
+    lines = ["Mã vụ việc,Ngày phát hiện,Tỉnh/TP,Tuyến,Trị giá (đồng),Ghi chú"]
+    provinces = [" Tỉnh Lạng Sơn ", "Lào Cai", "Cao Bằng", '"=HYPERLINK(1)"']
+    for i in range(1, n):
+        lines.append(f'C{i},12/03/2021,{provinces[i % 4]},{["Đường bộ", "Hàng không"][i % 2]},"1.{i:03d}",x{i}')
+    lines[5] = "C50,12/03/2021,Lào Cai,Đường bộ,1,superseded by slice 2"  # C50 again at line 51
+    lines[60] = "C70,12/03/2021,Lào Cai,Đường bộ,1,superseded within slice 2"
+    lines[85] = "C85,31/02/2021,Lào Cai,Đường bộ,1,bad date"
+    lines[95] = "C95,12/03/2021,Lào Cai,tàu vũ trụ,1,unknown channel"
+    lines[90] = ",,,,,"  # blank
+    lines[100] = "Tổng cộng,,,,999,"  # a total row
+    return lines
+
+
+def _sliced_and_whole(path, monkeypatch, batch=5):
+    import trendkit.ingest.readers as readers
+
+    whole = tk.load_cases(path)
+    monkeypatch.setattr(readers, "CSV_SLICE_BYTES", 0)  # every file is big
+    monkeypatch.setattr(readers, "CSV_BATCH", batch)  # 5: slices of 40 rows, the preview's length at least
+    return tk.load_cases(path), whole
+
+
+def _assert_same_load(sliced, whole):
+    assert_frame_equal(sliced.cases, whole.cases)
+    for table in ("rejected", "skipped", "files", "skipped_files"):
+        assert_frame_equal(getattr(sliced, table), getattr(whole, table))
+
+
+def test_a_big_csv_read_in_slices_loads_exactly_as_read_whole(tmp_path, monkeypatch):
+    """A big plain CSV is normalised 40 rows at a time (here) by the first slice's header; a row a
+    later slice supersedes is read again from the file for the rejected table."""
+    import trendkit.ingest.readers as readers
+
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(_big_csv()) + "\n", encoding="utf-8")
+    sliced, whole = _sliced_and_whole(path, monkeypatch)
+    _assert_same_load(sliced, whole)
+    assert len(readers.read_file(path)) == 4  # 130 lines in slices of 40
+    assert whole.cases.height == 92 and whole.files["rows_read"].to_list() == [129]
+    assert set(whole.rejected["reason_code"]) == {"duplicate", "date_invalid", "province_unknown", "channel_unknown"}
+    dup = sliced.rejected.filter(pl.col("reason_code") == "duplicate").sort("source_row")
+    assert dup["source_row"].to_list() == [6, 61] and dup["Ghi chú"].to_list()[0] == "superseded by slice 2"
+    assert sliced.skipped["kind"].to_list() == ["blank", "total"]
+
+
+def test_a_big_csv_with_a_wider_row_in_a_later_slice_is_read_again_whole(tmp_path, monkeypatch):
+    """The fast reader meets the wider row only in the tenth slice (polars reads a small file in one
+    go, so the file is 60,000 rows): the slices loaded so far are dropped and the file read again."""
+    import trendkit.ingest.readers as readers
+
+    lines = _big_csv(60_000)
+    lines[59_000] = "C59000,12/03/2021,Lào Cai,Đường bộ,1,x,an unquoted extra field"
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sliced, whole = _sliced_and_whole(path, monkeypatch, batch=5_000)
+    with pytest.raises(readers.ReadWhole):  # the slices themselves fail past the first two
+        list(readers.iter_sheets(path))
+    _assert_same_load(sliced, whole)
+    assert sliced.rejected.filter(pl.col("reason_code") == "too_many_fields")["source_row"].to_list() == [59_001]
+
+
+def test_a_big_csv_with_no_case_table_is_skipped_once_with_every_row_counted(tmp_path, monkeypatch):
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(f"ghi chú {i},x" for i in range(130)) + "\n", encoding="utf-8")
+    (tmp_path / "ok.csv").write_text("\n".join(_big_csv()[:10]) + "\n", encoding="utf-8")
+    sliced, whole = _sliced_and_whole(tmp_path, monkeypatch)
+    _assert_same_load(sliced, whole)
+    assert whole.files.filter(pl.col("source_file") == "notes.csv")["skipped"].to_list() == [130]  # every row
+    assert whole.skipped_files["file"].to_list() == ["notes.csv"]
+    with pytest.raises(TrendkitInputError) as named:  # a file named alone: its slices' reason, said once
+        tk.load_cases(path)
+    assert str(named.value).count("no recognisable header") == 1
+
+
 def test_columns_mapping_and_unmapped_kept(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text("Số TT,Ngày lập biên bản,Địa bàn,Tuyến,Hàng\n1,02/02/2022,Hải Phòng,,Phế liệu\n", encoding="utf-8")

@@ -30,7 +30,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,7 +43,15 @@ from trendkit.ingest.coded import Cells, Coded, text_of
 from trendkit.ingest.columns import clean_column, normalise_columns
 from trendkit.ingest.headers import CANONICAL_FIELDS, Header, find_header
 from trendkit.ingest.quantity import UNITS, parse_conversion
-from trendkit.ingest.readers import Found, RawSheet, SheetChoice, find_files, iter_sheets, source_names
+from trendkit.ingest.readers import (
+    Found,
+    RawSheet,
+    ReadWhole,
+    SheetChoice,
+    find_files,
+    iter_sheets,
+    source_names,
+)
 from trendkit.ingest.vocab import (
     CHANNEL_VALUES,
     COMMODITY_GROUP_VALUES,
@@ -341,7 +349,7 @@ def _load_files(
             continue
         read.append((name, os.fsencode(path), stated.st_size, stated.st_mtime_ns))
         if all(p.cases is None for p in file_parts):
-            reason = "; ".join(f"{p.raw.label}: {p.note}" for p in file_parts)
+            reason = "; ".join(dict.fromkeys(f"{p.raw.label}: {p.note}" for p in file_parts))  # a slice's: once
             if named:
                 raise TrendkitInputError(reason)
             none = "không có bảng vụ việc / no case table in any sheet (its rows are counted as skipped)"
@@ -353,12 +361,22 @@ def _load_files(
 def _load_file(
     path: Path, name: str, opts: _Options, sheet: SheetChoice, key_offset: int
 ) -> tuple[list[_SheetResult], int]:
-    """Each sheet of one file normalised as it is read; its raw cells are freed before the next sheet is built."""
-    parts = []
-    for sheet_raw in iter_sheets(path, sheet=sheet):
+    """Each sheet (or slice) of one file normalised as it is read; its raw cells are freed before the
+    next is built. A big CSV whose later slice the fast reader refuses is read again whole."""
+    try:
+        return _load_sheets(iter_sheets(path, sheet=sheet), name, opts, key_offset)
+    except ReadWhole:
+        return _load_sheets(iter_sheets(path, sheet=sheet, slices=False), name, opts, key_offset)
+
+
+def _load_sheets(
+    sheets: Iterator[RawSheet], name: str, opts: _Options, key_offset: int
+) -> tuple[list[_SheetResult], int]:
+    parts: list[_SheetResult] = []
+    for sheet_raw in sheets:
         raw = replace(sheet_raw, name=name)
         del sheet_raw
-        part = _read_sheet(raw, opts, key_offset)
+        part = _read_sheet(raw, opts, key_offset, parts[-1] if raw.continues else None)
         key_offset += raw.frame.height
         part.raw = replace(raw, frame=raw.frame.clear())  # its cells now live in the result: free the raw text
         parts.append(part)
@@ -495,9 +513,15 @@ def _user_words(
     return words, conversions
 
 
-def _read_sheet(raw: RawSheet, opts: _Options, key_offset: int) -> _SheetResult:
-    """One sheet normalised, or skipped whole (with its rows counted) when it holds no case table."""
-    header = find_header(raw.preview(), opts.columns, codec=raw.codec, fixed_row=0 if raw.header_given else None)
+def _read_sheet(raw: RawSheet, opts: _Options, key_offset: int, above: _SheetResult | None = None) -> _SheetResult:
+    """One sheet normalised, or skipped whole (with its rows counted) when it holds no case table. A
+    later slice of a big CSV file (``raw.continues``) is read by the header of the slice ``above``."""
+    if raw.continues and above is not None:
+        if above.header is None:
+            return _SheetResult.skipped_sheet(raw, above.note)
+        header = replace(above.header, first_row=0, n_rows=0, skip=0)  # its rows are all data
+    else:
+        header = find_header(raw.preview(), opts.columns, codec=raw.codec, fixed_row=0 if raw.header_given else None)
     if header is None:
         return _SheetResult.skipped_sheet(raw, _NO_HEADER)
     missing = _missing_columns(header)
@@ -551,9 +575,11 @@ class _SheetResult:
     skipped: pl.DataFrame | None
     rows_read: int = 0
     note: str = ""
-    #: a slice of a big Parquet file keeps ``original`` for its problem rows only; this reads any other
-    #: of its rows again by ``__key`` (a row a later duplicate supersedes)
+    #: a slice of a big Parquet or CSV file keeps ``original`` for its problem rows only; this reads any
+    #: other of its rows again by ``__key`` (a row a later duplicate supersedes)
     refetch: Callable[[pl.Series], pl.DataFrame] | None = None
+    #: where the table's header is (the next slice of a big CSV file reads its rows by it)
+    header: Header | None = None
 
     def originals(self, keys: pl.Series) -> pl.DataFrame:
         """``original`` of the rows among ``keys``: kept, or read again."""
@@ -757,7 +783,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
         original = original.filter(pl.col("__key").is_in(prob["__key"].implode()))
         refetch = _refetcher(raw.reread, raw.codec, names, sorted(texts), key_offset - header.data_start + 1)
     skipped = _skipped(raw, header, body, blank, skip_mask)
-    return _SheetResult(raw, cases, original, prob, skipped, body.height + header.skip, refetch=refetch)
+    return _SheetResult(raw, cases, original, prob, skipped, body.height + header.skip, refetch=refetch, header=header)
 
 
 def _refetcher(
@@ -956,13 +982,17 @@ def _files_table(parts: list[_SheetResult], rejected: pl.DataFrame, dup_keys: pl
     for p in parts:
         f, s = p.raw.source, p.raw.sheet
         if p.cases is None:
+            if (f, s) in rows:  # the next slice of a big file with no case table
+                for i in (2, 5):
+                    rows[f, s][i] += p.rows_read
+                continue
             rows[f, s] = [f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"]
             continue
         # accepted: the sheet's cases less its rows superseded by a later duplicate (keys of a sheet
         # are one range), counted without copying the case table
         keys = p.cases.get_column("__key")
         acc = p.cases.height - (int(dup_keys.is_between(keys.min(), keys.max()).sum()) if p.cases.height else 0)
-        if (f, s) in rows:  # the next slice of a big Parquet file: one line per file all the same
+        if (f, s) in rows:  # the next slice of a big Parquet or CSV file: one line per file all the same
             for i, n in ((2, p.rows_read), (3, acc), (5, p.skipped.height)):
                 rows[f, s][i] += n
             continue

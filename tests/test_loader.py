@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -283,6 +284,19 @@ def test_a_big_csv_read_in_slices_loads_exactly_as_read_whole(tmp_path, monkeypa
     dup = sliced.rejected.filter(pl.col("reason_code") == "duplicate").sort("source_row")
     assert dup["source_row"].to_list() == [6, 61] and dup["Ghi chú"].to_list()[0] == "superseded by slice 2"
     assert sliced.skipped["kind"].to_list() == ["blank", "total"]
+
+
+def test_a_big_csv_whose_name_is_not_utf8_is_read_in_slices_from_its_bytes(tmp_path, monkeypatch):
+    import os
+
+    import trendkit.ingest.readers as readers
+
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/B\xe1o c\xe1o.csv"))  # polars cannot open this name
+    path.write_text("\n".join(_big_csv()) + "\n", encoding="utf-8")
+    sliced, whole = _sliced_and_whole(path, monkeypatch)
+    _assert_same_load(sliced, whole)
+    assert whole.cases["source_file"].unique().to_list() == ["B\ufffdo c\ufffdo.csv"]
+    assert len(readers.read_file(path)) == 4
 
 
 def test_a_big_csv_with_a_wider_row_in_a_later_slice_is_read_again_whole(tmp_path, monkeypatch):

@@ -88,10 +88,7 @@ def normalise_columns(
     unit conversions (``values={"conversion": ...}``).
     """
     present = [j for j in range(len(header.names)) if f"c{j}" in body.columns]
-    # built from its Series: a ``select`` copies every column when their chunks differ from
-    # ``source_row``'s (polars 2.1), 80 ms at a million rows
-    plan = worth_coding(pl.DataFrame([body.get_column(f"c{j}") for j in present]))
-    coded = {j: plan[f"c{j}"] for j in present}
+    coded = _coding_plan(body, present)
     col_of = {f: j for j, f in header.fields.items() if j in coded}
     cells: dict[int, Cells] = {}
     empty = pl.repeat(None, body.height, dtype=pl.String, eager=True)
@@ -155,6 +152,14 @@ def normalise_columns(
             f.result()
     columns = {k: v for part in parts for k, v in part.columns.items()}
     return dict(sorted(cells.items())), fields.Normalised(columns, [p for part in parts for p in part.problems])
+
+
+def _coding_plan(body: pl.DataFrame, present: list[int]) -> dict[int, bool]:
+    """Whether each column is worth coding (:func:`~trendkit.ingest.coded.worth_coding`), sampled from a
+    frame built from the columns' Series: a ``select`` copies every column when their chunks differ
+    from ``source_row``'s (polars 2.1), 80 ms at a million rows."""
+    plan = worth_coding(pl.DataFrame([body.get_column(f"c{j}") for j in present]))
+    return {j: plan[f"c{j}"] for j in present}
 
 
 def _quantities(

@@ -300,8 +300,8 @@ def test_a_big_csv_whose_name_is_not_utf8_is_read_in_slices_from_its_bytes(tmp_p
 
 
 def test_a_big_csv_with_a_wider_row_in_a_later_slice_is_read_again_whole(tmp_path, monkeypatch):
-    """The fast reader meets the wider row only in the tenth slice (polars reads a small file in one
-    go, so the file is 60,000 rows): the slices loaded so far are dropped and the file read again."""
+    """The fast reader meets the wider row only in a late slice (polars reads a small file in one go,
+    so the file is 60,000 rows): the slices loaded so far are dropped and the file read again."""
     import trendkit.ingest.readers as readers
 
     lines = _big_csv(60_000)

@@ -198,7 +198,7 @@ def test_a_quantity_is_absurd_only_beyond_its_own_unit_s_bound():
     assert problem.rows.to_list() == beyond.to_list()
     reasons = problem.reason.filter(problem.rows).to_list()
     assert reasons[0].startswith("larger than any plausible seizure (more than 100000000 kg)")
-    assert "(more than 1000000000 bao)" in reasons[3] and "(more than 1000000000 )" in reasons[4]
+    assert "(more than 1000000000 bao)" in reasons[3] and "(more than 1000000000);" in reasons[4]
     quiet = standard_quantity(pl.Series([1.0, None]), pl.Series(["kg", "kg"]), pl.Series(["sugar", "sugar"]))
     assert quiet.problems == [] and quiet.columns["quantity_std"].to_list() == [1.0, None]
 

@@ -485,8 +485,8 @@ def standard_quantity(
     if absurd.any():  # the reason is built only when needed: a million string concatenations otherwise
         limit = limits.gather(key).fill_null(LIMIT_OTHER)
         reason = (
-            "larger than any plausible seizure (more than " + limit.cast(pl.Int64).cast(pl.String) + " "
-            + std_unit.fill_null(unit.cast(pl.String)).fill_null("")
+            "larger than any plausible seizure (more than " + limit.cast(pl.Int64).cast(pl.String)
+            + (" " + std_unit.fill_null(unit.cast(pl.String))).fill_null("")  # no unit: the number alone
             + "); check for an extra digit or a value in the wrong column"
         )  # fmt: skip
         problems.append(Problem("quantity", absurd, reason, "quantity_invalid"))

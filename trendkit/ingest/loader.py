@@ -779,7 +779,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
     keep = ~skip_mask & ~keys.is_in(prob["__key"].unique().implode())
     cases = cases if keep.all() else cases.filter(keep)  # a clean sheet: no copy of every column
     refetch = None
-    if raw.reread is not None:  # a slice of a big Parquet file: its raw text is freed, rows read again if needed
+    if raw.reread is not None:  # a slice of a big file: its raw text is freed, rows read again if needed
         original = original.filter(pl.col("__key").is_in(prob["__key"].implode()))
         refetch = _refetcher(raw.reread, raw.codec, names, sorted(texts), key_offset - header.data_start + 1)
     skipped = _skipped(raw, header, body, blank, skip_mask)
@@ -789,7 +789,7 @@ def _normalise(raw: RawSheet, header: Header, key_offset: int, opts: _Options) -
 def _refetcher(
     reread: Callable[[pl.Series], pl.DataFrame], codec: str, names: list[str], js: list[int], first: int
 ) -> Callable[[pl.Series], pl.DataFrame]:
-    """``original`` rows of a Parquet slice read again by ``__key`` (``first``: the key of the slice's
+    """``original`` rows of a Parquet or CSV slice read again by ``__key`` (``first``: the key of the slice's
     first row): the cells cleaned as the loader cleaned them (:func:`~trendkit.ingest.columns.clean_column`),
     under their header names. It holds the reader, never the slice's cells."""
 
@@ -981,22 +981,23 @@ def _files_table(parts: list[_SheetResult], rejected: pl.DataFrame, dup_keys: pl
     rows: dict[tuple[str, str | None], list] = {}
     for p in parts:
         f, s = p.raw.source, p.raw.sheet
-        if p.cases is None:
-            if (f, s) in rows:  # the next slice of a big file with no case table
-                for i in (2, 5):
-                    rows[f, s][i] += p.rows_read
-                continue
-            rows[f, s] = [f, s, p.rows_read, 0, 0, p.rows_read, 0, f"sheet skipped: {p.note}"]
-            continue
-        # accepted: the sheet's cases less its rows superseded by a later duplicate (keys of a sheet
-        # are one range), counted without copying the case table
-        keys = p.cases.get_column("__key")
-        acc = p.cases.height - (int(dup_keys.is_between(keys.min(), keys.max()).sum()) if p.cases.height else 0)
+        acc, skipped = (0, p.rows_read) if p.cases is None else (_accepted(p.cases, dup_keys), p.skipped.height)
         if (f, s) in rows:  # the next slice of a big Parquet or CSV file: one line per file all the same
-            for i, n in ((2, p.rows_read), (3, acc), (5, p.skipped.height)):
+            for i, n in ((2, p.rows_read), (3, acc), (5, skipped)):
                 rows[f, s][i] += n
-            continue
-        rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
-        dups = rej.filter(pl.col("reason_code") == "duplicate").height
-        rows[f, s] = [f, s, p.rows_read, acc, rej.height, p.skipped.height, dups, p.note]
+        elif p.cases is None:
+            rows[f, s] = [f, s, p.rows_read, 0, 0, skipped, 0, f"sheet skipped: {p.note}"]
+        else:
+            rej = rejected.filter((pl.col("source_file") == f) & (pl.col("source_sheet").eq_missing(s)))
+            dups = rej.filter(pl.col("reason_code") == "duplicate").height
+            rows[f, s] = [f, s, p.rows_read, acc, rej.height, skipped, dups, p.note]
     return pl.DataFrame(list(rows.values()), schema=FILES_SCHEMA, orient="row")
+
+
+def _accepted(cases: pl.DataFrame, dup_keys: pl.Series) -> int:
+    """A sheet's cases less its rows superseded by a later duplicate (keys of a sheet are one range),
+    counted without copying the case table."""
+    if not cases.height:
+        return 0
+    keys = cases.get_column("__key")
+    return cases.height - int(dup_keys.is_between(keys.min(), keys.max()).sum())

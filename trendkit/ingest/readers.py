@@ -572,17 +572,21 @@ def _csv_rereader(path: Path, scan: Callable[[], pl.LazyFrame], start: int) -> C
     position ``p`` is the slice's row ``p + 1``."""
 
     def reread(positions: pl.Series) -> pl.DataFrame:
-        wanted = (positions + start + 1).implode()
         try:
-            df = scan().with_row_index("__i").filter(pl.col("__i").is_in(wanted)).collect()
+            df, lines = _rows_at(scan, positions + start + 1)
         except (pl.exceptions.PolarsError, OSError):
             raise TrendkitInputError(
                 f"{path.name}: không đọc lại được / the file changed or went away while it was loaded; load it again"
             ) from None
-        rows = df.get_column("__i").cast(pl.Int64)
-        return df.drop("__i").with_columns((rows + 1).alias("source_row"))
+        return df.with_columns((lines + 1).alias("source_row"))
 
     return reread
+
+
+def _rows_at(scan: Callable[[], pl.LazyFrame], positions: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """The rows at ``positions`` (0-based, in the whole file) read again, and their positions (Int64)."""
+    df = scan().with_row_index("__i").filter(pl.col("__i").is_in(positions.implode())).collect()
+    return df.drop("__i"), df.get_column("__i").cast(pl.Int64)
 
 
 def _csv_sheet(
@@ -749,10 +753,8 @@ def _rereader(path: Path, scan: Callable[[], pl.LazyFrame], start: int) -> Calla
     """The rows of the slice from ``start`` again, by their position in it (for a rejected row's cells)."""
 
     def reread(positions: pl.Series) -> pl.DataFrame:
-        wanted = (positions + start).implode()
-        df = _parquet_call(path, lambda: scan().with_row_index("__i").filter(pl.col("__i").is_in(wanted)).collect())
-        rows = df.get_column("__i").cast(pl.Int64)
-        return _parquet_frame(df.drop("__i"), 0, with_header=False).with_columns((rows + 2).alias("source_row"))
+        df, rows = _parquet_call(path, lambda: _rows_at(scan, positions + start))
+        return _parquet_frame(df, 0, with_header=False).with_columns((rows + 2).alias("source_row"))
 
     return reread
 
